@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Plumb",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "plumb", targets: ["PlumbCLI"]),
+        .library(name: "PlumbCore", targets: ["PlumbCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    ],
+    targets: [
+        // The core: model, loading, validation, diff, plan, chunking, apply loop, checks.
+        // It knows nothing of HTTP, git or SQLite.
+        .target(
+            name: "PlumbCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // libcurl, seen through typed shims (curl_easy_setopt is variadic).
+        .systemLibrary(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Plumb's one HTTP client: pooled keep-alive libcurl handles on threads of their own.
+        .target(name: "PlumbHTTP", dependencies: ["CCurl"]),
+        // Check runners: dns (own wire format), tcp, http, command.
+        .target(name: "PlumbChecks", dependencies: ["PlumbCore", "PlumbHTTP"]),
+        // State under --state: run history, journal, last applied state (SQLite).
+        .target(
+            name: "PlumbStore",
+            dependencies: ["PlumbCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Providers, one module each.
+        .target(
+            name: "PlumbProviderEmbedded",
+            dependencies: ["PlumbCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Sources/Providers/Embedded"
+        ),
+        // The thin command line.
+        .executableTarget(
+            name: "PlumbCLI",
+            dependencies: [
+                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbProviderEmbedded",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PlumbTestSupport",
+            dependencies: ["PlumbCore"],
+            path: "Tests/PlumbTestSupport"
+        ),
+        .testTarget(name: "PlumbCoreTests", dependencies: ["PlumbCore", "PlumbTestSupport"]),
+        .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),
+        .testTarget(
+            name: "PlumbProviderEmbeddedTests",
+            dependencies: ["PlumbProviderEmbedded", "PlumbCore", "PlumbStore", "PlumbTestSupport"]
+        ),
+        .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbCore", "PlumbTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

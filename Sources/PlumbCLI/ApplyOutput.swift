@@ -1,0 +1,60 @@
+import PlumbCore
+
+/// Terminal progress while applying (stderr, only on a terminal).
+enum ApplyProgress {
+    @Sendable static func report(_ event: ApplyEvent) {
+        switch event {
+        case .chunkStarted(let index, let total, let changes):
+            Console.progress("applying chunk \(index + 1)/\(total) (\(changes) change\(changes == 1 ? "" : "s"))…")
+        case .checkStarted(let name):
+            Console.progress("  checking \(name)…")
+        case .checkFinished(let result):
+            Console.progress("  check \(result.name): \(result.passed ? "passed" : "FAILED") in \(Int(result.durationMs)) ms")
+        case .chunkApplied, .chunkFailed:
+            break
+        }
+    }
+}
+
+/// What an apply did, for people: every chunk, what failed and why, what was not applied.
+struct ApplyTextRenderer {
+    let style: TextStyle
+
+    func render(plan: Plan, result: ApplyResult, run: Int64) -> String {
+        guard plan.hasChanges else { return "No changes. Stack \(plan.stack) is up to date.\n" }
+        var out: [String] = [style.bold("Apply of stack \(plan.stack)") + style.dim(" (run \(run))")]
+        for chunk in result.chunks {
+            let label: String = switch chunk.status {
+            case .applied: style.green("applied")
+            case .failed: style.red("FAILED")
+            case .skipped: style.dim("not applied")
+            }
+            out.append("chunk \(chunk.index + 1)/\(result.chunks.count): \(label)")
+            for change in chunk.changes {
+                let mark: String = switch change.status {
+                case .applied: style.marker(change.action)
+                case .failed: style.red("✗")
+                case .notApplied: style.dim("·")
+                }
+                let note = change.error.map { "  " + style.red($0) } ?? ""
+                out.append("  \(mark) \(change.action.rawValue) \(change.address)\(note)")
+            }
+            for check in chunk.checks {
+                out.append("  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name): \(check.detail) (\(Int(check.durationMs)) ms)")
+            }
+        }
+        out.append("")
+        let applied = result.applied.count, total = plan.summary.total
+        switch result.status {
+        case .failed:
+            out.append(style.red("Stopped: \(result.error ?? "failed")"))
+            out.append("\(applied) of \(total) changes applied; not applied: \(result.notApplied.count).")
+            if !result.notApplied.isEmpty {
+                out.append("Not applied: " + result.notApplied.map(\.description).joined(separator: ", "))
+            }
+        default:
+            out.append(style.green("Applied \(applied) changes in \(result.chunks.count) chunks."))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import PlumbCore
+import PlumbStore
+
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Past runs, their commits, outcomes and stage timings.")
+
+    @OptionGroup var state: StateOptions
+
+    @Flag(help: "min / median / p95 / max per stage across runs.")
+    var stats = false
+
+    @Flag(help: "A text chart of run durations.")
+    var plot = false
+
+    @Option(help: "text or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "How many runs.")
+    var limit = 50
+
+    func run() async throws {
+        try await runReportingErrors {
+            guard FileManager.default.fileExists(atPath: (state.state as NSString).appendingPathComponent("state.sqlite")) else {
+                throw CLIError(message: "no history under \(state.state) yet: nothing has been applied with --state \(state.state)")
+            }
+            let store = try StateStore(directory: state.state)
+            if stats {
+                let table = StageStats.compute(try await store.allTimings())
+                Console.out(format == .json ? try JSONOutput.encode(table) : StageStats.render(table))
+                return
+            }
+            let runs = try await store.runs(limit: limit)
+            if plot {
+                Console.out(HistoryRenderer.plot(runs))
+            } else if format == .json {
+                Console.out(try JSONOutput.encode(runs))
+            } else {
+                Console.out(HistoryRenderer.table(runs, style: Console.style))
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import PlumbCore
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Show what applying the desired state would change.")
+
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "With --repo: plan the merge of --ref into this base, marking each change as change or drift.")
+    var base: String?
+
+    @Option(help: "text, json or markdown.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write the plan to this file instead of stdout.")
+    var out: String?
+
+    @Flag(help: "Exit 2 when the plan has changes.")
+    var exitCode = false
+
+    @Option(help: "Only changes whose address matches this glob (repeatable).")
+    var target: [String] = []
+
+    func run() async throws {
+        var hasChanges = false
+        try await runReportingErrors {
+            if base != nil, source.repo == nil { throw CLIError(message: "--base needs --repo") }
+            let context = try CommandContext.open(source, state: state)
+            let desired = try context.loadDesired()
+            let store = try context.openStore()
+            let prior = try await store.prior(stack: desired.settings.stack)
+            let providers = try context.providers(for: desired)
+            var plan = try await context.plan(desired, prior: prior, options: PlanOptions(targets: target), providers: providers).plan
+            if let base {
+                plan = try await ReviewPlanner.mark(plan, context: context, base: base, prior: prior, providers: providers)
+            }
+            try Console.emit(PlanOutput.render(plan, format: format), to: out)
+            hasChanges = plan.hasChanges
+        }
+        if exitCode && hasChanges { throw ExitCode.changesPresent }
+    }
+}
+
+enum PlanOutput {
+    static func render(_ plan: Plan, format: OutputFormat) throws -> String {
+        switch format {
+        case .text: return PlanTextRenderer(style: Console.style).render(plan)
+        case .json: return try JSONOutput.encode(plan)
+        case .markdown: return PlanMarkdownRenderer().render(plan)
+        }
+    }
+}
+
+/// `plan --base`: marks each change `change` or `drift` (filled in by the git module).
+enum ReviewPlanner {
+    static func mark(_ plan: Plan, context: CommandContext, base: String, prior: PriorState, providers: [String: any Provider]) async throws -> Plan {
+        throw CLIError(message: "--base: review plans need --repo, which is not built yet")
+    }
+}

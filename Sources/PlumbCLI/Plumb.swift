@@ -1,0 +1,23 @@
+import ArgumentParser
+
+@main
+struct Plumb: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plumb",
+        abstract: "Keeps infrastructure equal to what a git repository says it should be.",
+        version: "0.1.0",
+        subcommands: [
+            ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DriftCommand.self,
+            ImportCommand.self, HistoryCommand.self,
+        ])
+}
+
+/// Runs a command body, turning `CLIError` into its message on stderr and its exit code.
+func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as CLIError {
+        Console.err(error.message)
+        throw ExitCode(error.code)
+    }
+}

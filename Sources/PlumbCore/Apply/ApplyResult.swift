@@ -1,0 +1,78 @@
+/// What an apply did, chunk by chunk: always complete, also when the run stopped part-way.
+public struct ApplyResult: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable {
+        /// Every chunk applied and every check passed.
+        case succeeded
+        /// A write, a read-back or a check failed; later chunks were not applied.
+        case failed
+        /// Nothing to do.
+        case unchanged
+    }
+
+    public var status: Status
+    public var chunks: [ChunkResult]
+    /// The first failure, for people.
+    public var error: String?
+
+    public init(status: Status, chunks: [ChunkResult], error: String? = nil) {
+        self.status = status
+        self.chunks = chunks
+        self.error = error
+    }
+
+    public var applied: [Address] { chunks.flatMap { $0.changes.filter { $0.status == .applied }.map(\.address) } }
+    public var notApplied: [Address] { chunks.flatMap { $0.changes.filter { $0.status != .applied }.map(\.address) } }
+    /// Whether anything was written: a failed run that wrote something stopped part-way.
+    public var changedAnything: Bool { !applied.isEmpty }
+}
+
+public struct ChunkResult: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable { case applied, failed, skipped }
+
+    public var index: Int
+    public var status: Status
+    public var changes: [ChangeResult]
+    public var checks: [CheckResult]
+    public var error: String?
+    public var durationMs: Double
+
+    enum CodingKeys: String, CodingKey {
+        case index, status, changes, checks, error
+        case durationMs = "duration_ms"
+    }
+}
+
+public struct ChangeResult: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable {
+        case applied, failed
+        /// Not attempted, or written but not confirmed by the read-back.
+        case notApplied = "not_applied"
+    }
+
+    public var address: Address
+    public var action: Change.Action
+    public var status: Status
+    public var id: String?
+    public var error: String?
+}
+
+public struct CheckResult: Sendable, Codable, Hashable {
+    public var name: String
+    public var passed: Bool
+    public var attempts: Int
+    public var durationMs: Double
+    public var detail: String
+
+    public init(name: String, passed: Bool, attempts: Int, durationMs: Double, detail: String) {
+        self.name = name
+        self.passed = passed
+        self.attempts = attempts
+        self.durationMs = durationMs
+        self.detail = detail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, passed, attempts, detail
+        case durationMs = "duration_ms"
+    }
+}

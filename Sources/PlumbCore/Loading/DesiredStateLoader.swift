@@ -1,0 +1,85 @@
+import Foundation
+
+/// Loads and validates a desired-state repository (SPEC §1–§4).
+///
+/// Every problem is collected; loading fails with all of them, sorted by position, so
+/// `plumb validate` reports the whole list at once.
+public struct DesiredStateLoader: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    public func load(_ tree: some SourceTree) throws -> DesiredState {
+        var bag = DiagnosticBag()
+        let settingsText = readText(tree, "plumb.yaml", into: &bag)
+        let settings = SettingsLoader.load(settingsText, file: "plumb.yaml", defaultStack: tree.defaultStackName, into: &bag)
+
+        let providers = try loadProviders(tree, into: &bag)
+
+        var declarations = Declarations()
+        let documents = try yamlFiles(tree, under: "Desired")
+        if documents.isEmpty {
+            bag.error(.io, at: nil, "\(tree.label) has no Desired/*.yaml documents", hint: "put resource documents under Desired/")
+        }
+        for path in documents {
+            guard let text = readText(tree, path, into: &bag) else { continue }
+            var loader = DocumentLoader(file: path)
+            loader.load(text)
+            bag.append(contentsOf: loader.reader.diagnostics.items)
+            declarations.resources += loader.declarations.resources
+            declarations.checks += loader.declarations.checks
+            declarations.references += loader.declarations.references
+            declarations.providerUses += loader.declarations.providerUses
+        }
+
+        var validator = Validator(declarations: declarations, providers: providers)
+        let resources = validator.validate()
+        bag.append(contentsOf: validator.diagnostics.items)
+        guard bag.isEmpty else { throw DiagnosticsError(bag.items) }
+        return DesiredState(settings: settings, providers: providers, resources: resources, checks: declarations.checks)
+    }
+
+    /// Only the provider bindings, for commands that need no documents (`import`).
+    public func loadProviders(_ tree: some SourceTree) throws -> [String: ProviderBinding] {
+        var bag = DiagnosticBag()
+        let providers = try loadProviders(tree, into: &bag)
+        guard bag.isEmpty else { throw DiagnosticsError(bag.items) }
+        return providers
+    }
+
+    private func loadProviders(_ tree: some SourceTree, into bag: inout DiagnosticBag) throws -> [String: ProviderBinding] {
+        var providers: [String: ProviderBinding] = [:]
+        for path in try yamlFiles(tree, under: "Providers") {
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            guard let text = readText(tree, path, into: &bag) else { continue }
+            if let binding = ProvidersLoader.load(file: path, name: name, text: text, environment: environment, into: &bag) {
+                providers[name] = binding
+            }
+        }
+        return providers
+    }
+
+    private func yamlFiles(_ tree: some SourceTree, under directory: String) throws -> [String] {
+        try tree.files(under: directory).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
+    }
+
+    private func readText(_ tree: some SourceTree, _ path: String, into bag: inout DiagnosticBag) -> String? {
+        do {
+            guard let data = try tree.read(path) else { return nil }
+            guard let text = String(data: data, encoding: .utf8) else {
+                bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), "the file is not valid UTF-8 text", hint: "save it as UTF-8")
+                return nil
+            }
+            guard data.count <= 16 << 20 else {
+                bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), "the file is \(data.count >> 20) MiB; desired-state files are limited to 16 MiB", hint: "split it into several documents")
+                return nil
+            }
+            return text
+        } catch {
+            bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), "cannot read: \(error.localizedDescription)")
+            return nil
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Yams
+
+extension DocumentLoader {
+    static let recordKeys = ["type", "ttl", "value", "values", "protect"]
+
+    mutating func loadZone(_ entries: [Entry], root: Node, provider: String) {
+        guard let zoneNode = required(entries, "zone", in: root, what: "this DNS document"),
+              let rawZone = reader.string(zoneNode, "zone")
+        else { return }
+        let zone = rawZone.lowercased()
+        guard zone.hasSuffix("."), DNSLabel.isValidName(String(zone.dropLast())) else {
+            let hint = zone.hasSuffix(".") ? "use a valid domain name" : "write it fully qualified: '\(rawZone).'"
+            reader.error(.invalidValue, zoneNode, "zone '\(rawZone)' is not a fully qualified domain name", hint: hint)
+            return
+        }
+        var ttl = 3600
+        var protect = false
+        for entry in entries {
+            if entry.key == "ttl" { ttl = reader.int(entry.value, "zone ttl", range: 1...2_147_483_647) ?? ttl }
+            if entry.key == "protect" { protect = reader.bool(entry.value, "protect") ?? false }
+        }
+        declarations.resources.append(DesiredResource(
+            address: .zone(zone), provider: provider, spec: .zone(ZoneSpec()), protect: protect,
+            location: reader.location(zoneNode)))
+        guard let records = entries.first(where: { $0.key == "records" }) else { return }
+        guard let names = reader.mapping(records.value, "records") else { return }
+        for name in names {
+            loadRecordName(name, zone: zone, defaultTTL: ttl, provider: provider)
+        }
+    }
+
+    private mutating func loadRecordName(_ entry: Entry, zone: String, defaultTTL: Int, provider: String) {
+        let name = entry.key.lowercased()
+        guard DNSLabel.isValidRelativeName(name) else {
+            let hint = entry.key.hasSuffix(".")
+                ? "record names are relative to the zone: write '\(DNSName.relative(entry.key, zone: zone) ?? "www")'"
+                : "use '@' for the apex, labels of letters, digits, '-' and '_', or a wildcard '*' / '*.NAME'"
+            reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid record name", hint: hint)
+            return
+        }
+        let items: [Node]
+        switch entry.value {
+        case .sequence(let sequence): items = Array(sequence)
+        case .mapping: items = [entry.value]
+        default:
+            reader.error(.wrongType, entry.value, "records of '\(entry.key)' must be a mapping or a list of mappings", hint: "write {type: A, value: 192.0.2.1}")
+            return
+        }
+        for item in items {
+            loadRecord(item, name: name, zone: zone, defaultTTL: defaultTTL, provider: provider)
+        }
+    }
+
+    private mutating func loadRecord(_ node: Node, name: String, zone: String, defaultTTL: Int, provider: String) {
+        guard let fields = reader.mapping(node, "record '\(name)'", allowed: Self.recordKeys) else { return }
+        guard let typeNode = required(fields, "type", in: node, what: "record '\(name)'"),
+              let typeText = reader.string(typeNode, "type")
+        else { return }
+        guard let type = RecordType(rawValue: typeText.uppercased()) else {
+            let hint = "supported types: \(RecordType.allCases.map(\.rawValue).joined(separator: ", "))"
+            reader.error(.invalidValue, typeNode, "record type '\(typeText)' is not supported", hint: hint)
+            return
+        }
+        var ttl = defaultTTL
+        var protect = false
+        var values: [(String, Node)] = []
+        let valueEntries = fields.filter { $0.key == "value" || $0.key == "values" }
+        if valueEntries.isEmpty {
+            reader.error(.missingKey, node, "record '\(name)' \(type.rawValue) has no value", hint: "add 'value:' for one value or 'values:' for several")
+            return
+        }
+        if valueEntries.count > 1 {
+            reader.error(.invalidValue, valueEntries[1].keyNode, "record '\(name)' \(type.rawValue) has both 'value:' and 'values:'", hint: "keep one")
+            return
+        }
+        for field in fields {
+            switch field.key {
+            case "ttl": ttl = reader.int(field.value, "ttl", range: 1...2_147_483_647) ?? ttl
+            case "protect": protect = reader.bool(field.value, "protect") ?? false
+            case "value": if let value = reader.scalar(field.value, "value") { values = [(value, field.value)] }
+            case "values": values = reader.strings(field.value, "values") ?? []
+            default: break
+            }
+        }
+        var canonical: [String] = []
+        for (value, valueNode) in values {
+            switch RecordValues.canonical(value, type: type) {
+            case .success(let text): canonical.append(text)
+            case .failure(.invalid(let message, let hint)):
+                reader.error(.invalidValue, valueNode, "\(name) \(type.rawValue): \(message)", hint: hint)
+            }
+        }
+        guard canonical.count == values.count, !canonical.isEmpty else {
+            if values.isEmpty { reader.error(.missingKey, node, "record '\(name)' \(type.rawValue) has no values", hint: "give at least one value") }
+            return
+        }
+        if type == .CNAME, canonical.count > 1 {
+            reader.error(.cnameConflict, node, "\(name): a CNAME has exactly one target, not \(canonical.count)", hint: "keep one value")
+            return
+        }
+        declarations.resources.append(DesiredResource(
+            address: .record(zone: zone, name: name, type: type), provider: provider,
+            spec: .record(RecordSpec(ttl: ttl, values: canonical)), protect: protect,
+            location: reader.location(node)))
+    }
+}

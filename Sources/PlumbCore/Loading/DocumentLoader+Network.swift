@@ -1,0 +1,149 @@
+import Foundation
+import Yams
+
+extension DocumentLoader {
+    mutating func loadVPCs(_ node: Node, provider: String) {
+        for (name, node, location) in namedEntries(node, "vpcs") {
+            guard let fields = reader.mapping(node, "vpc \(name)", allowed: ["cidr", "tags", "protect"]),
+                  let cidr = cidr(fields, in: node, what: "vpc \(name)")
+            else { continue }
+            let (protect, tags) = protectAndTags(fields, what: "vpc \(name)")
+            declarations.resources.append(DesiredResource(
+                address: Address(kind: .vpc, name: name), provider: provider,
+                spec: .vpc(VPCSpec(cidr: cidr, tags: tags)), protect: protect, location: location))
+        }
+    }
+
+    mutating func loadSubnets(_ node: Node, provider: String) {
+        for (name, node, location) in namedEntries(node, "subnets") {
+            guard let fields = reader.mapping(node, "subnet \(name)", allowed: ["vpc", "cidr", "zone", "tags", "protect"])
+            else { continue }
+            let vpcNode = required(fields, "vpc", in: node, what: "subnet \(name)")
+            let zoneNode = required(fields, "zone", in: node, what: "subnet \(name)")
+            guard let cidr = cidr(fields, in: node, what: "subnet \(name)"),
+                  let vpcNode, let vpc = reader.string(vpcNode, "vpc"),
+                  let zoneNode, let zone = reader.string(zoneNode, "zone")
+            else { continue }
+            let (protect, tags) = protectAndTags(fields, what: "subnet \(name)")
+            let address = Address(kind: .subnet, name: name)
+            declarations.references.append(Reference(
+                from: address, target: Address(kind: .vpc, name: vpc), provider: provider,
+                location: reader.location(vpcNode), what: "subnet \(name): vpc"))
+            declarations.resources.append(DesiredResource(
+                address: address, provider: provider,
+                spec: .subnet(SubnetSpec(vpc: vpc, cidr: cidr, zone: zone, tags: tags)),
+                protect: protect, location: location))
+        }
+    }
+
+    mutating func loadSecurityGroups(_ node: Node, provider: String) {
+        let allowed = ["vpc", "description", "ingress", "egress", "tags", "protect"]
+        for (name, node, location) in namedEntries(node, "security_groups") {
+            guard let fields = reader.mapping(node, "security group \(name)", allowed: allowed),
+                  let vpcNode = required(fields, "vpc", in: node, what: "security group \(name)"),
+                  let vpc = reader.string(vpcNode, "vpc")
+            else { continue }
+            let address = Address(kind: .securityGroup, name: name)
+            declarations.references.append(Reference(
+                from: address, target: Address(kind: .vpc, name: vpc), provider: provider,
+                location: reader.location(vpcNode), what: "security group \(name): vpc"))
+            var description = name
+            var ingress: [SecurityRule] = []
+            var egress: [SecurityRule]?
+            for field in fields {
+                switch field.key {
+                case "description": description = reader.scalar(field.value, "description") ?? description
+                case "ingress": ingress = rules(field.value, group: address, ingress: true, provider: provider)
+                case "egress": egress = rules(field.value, group: address, ingress: false, provider: provider)
+                default: break
+                }
+            }
+            let (protect, tags) = protectAndTags(fields, what: "security group \(name)")
+            declarations.resources.append(DesiredResource(
+                address: address, provider: provider,
+                spec: .securityGroup(SecurityGroupSpec(vpc: vpc, description: description, ingress: ingress, egress: egress, tags: tags)),
+                protect: protect, location: location))
+        }
+    }
+
+    private mutating func rules(_ node: Node, group: Address, ingress: Bool, provider: String) -> [SecurityRule] {
+        let direction = ingress ? "ingress" : "egress"
+        let peerKey = ingress ? "from" : "to"
+        guard case .sequence(let sequence) = node else {
+            reader.error(.wrongType, node, "\(direction) must be a list of rules", hint: "write - {protocol: tcp, ports: 443, \(peerKey): 0.0.0.0/0}")
+            return []
+        }
+        var result: [SecurityRule] = []
+        for item in sequence {
+            let what = "\(group.name) \(direction) rule"
+            guard let fields = reader.mapping(item, what, allowed: ["protocol", "ports", peerKey]),
+                  let protocolNode = required(fields, "protocol", in: item, what: what),
+                  let protocolText = reader.string(protocolNode, "protocol"),
+                  let peerNode = required(fields, peerKey, in: item, what: what),
+                  let peer = reader.string(peerNode, peerKey)
+            else { continue }
+            let proto = protocolText.lowercased() == "-1" ? "all" : protocolText.lowercased()
+            guard ["tcp", "udp", "icmp", "all"].contains(proto) else {
+                reader.error(.invalidValue, protocolNode, "protocol '\(protocolText)' is not tcp, udp, icmp or all")
+                continue
+            }
+            var ports: String?
+            if let portsNode = fields.first(where: { $0.key == "ports" })?.value {
+                guard proto == "tcp" || proto == "udp" else {
+                    reader.error(.invalidValue, portsNode, "\(what): protocol \(proto) takes no ports", hint: "remove 'ports:'")
+                    continue
+                }
+                guard let text = reader.scalar(portsNode, "ports"), let range = Self.portRange(text) else {
+                    reader.error(.invalidValue, portsNode, "\(what): ports must be a port (443) or a range LOW-HIGH within 0-65535")
+                    continue
+                }
+                ports = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound)-\(range.upperBound)"
+            } else if proto == "tcp" || proto == "udp" {
+                reader.error(.missingKey, item, "\(what): protocol \(proto) needs 'ports:'", hint: "add ports: 443 or ports: 0-65535")
+                continue
+            }
+            guard let normalizedPeer = rulePeer(peer, node: peerNode, group: group, provider: provider, what: what) else { continue }
+            result.append(SecurityRule(protocol: proto, ports: ports, from: ingress ? normalizedPeer : nil, to: ingress ? nil : normalizedPeer))
+        }
+        return result
+    }
+
+    /// A CIDR as written, or a `subnet/NAME` / `security_group/NAME` reference recorded for
+    /// resolution once every document is read.
+    private mutating func rulePeer(_ peer: String, node: Node, group: Address, provider: String, what: String) -> String? {
+        for (prefix, kind) in [("subnet/", ResourceKind.subnet), ("security_group/", .securityGroup)] where peer.hasPrefix(prefix) {
+            declarations.references.append(Reference(
+                from: group, target: Address(kind: kind, name: String(peer.dropFirst(prefix.count))),
+                provider: provider, location: reader.location(node), what: what))
+            return peer
+        }
+        guard let cidr = IPv4CIDR(peer) else {
+            reader.error(.cidr, node, "\(what): \(IPv4CIDR.problem(peer))", hint: "use a CIDR, subnet/NAME or security_group/NAME")
+            return nil
+        }
+        return cidr.description
+    }
+
+    static func portRange(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...2).contains(parts.count), let low = parts[0], let high = parts.last ?? nil,
+              (0...65535).contains(low), (0...65535).contains(high), low <= high
+        else { return nil }
+        return low...high
+    }
+
+    private func cidr(_ fields: [Entry], in node: Node, what: String) -> String? {
+        guard let cidrNode = required(fields, "cidr", in: node, what: what),
+              let text = reader.string(cidrNode, "cidr")
+        else { return nil }
+        guard let cidr = IPv4CIDR(text) else {
+            reader.error(.cidr, cidrNode, "\(what): \(IPv4CIDR.problem(text))", hint: "write an IPv4 network such as 10.0.0.0/16")
+            return nil
+        }
+        guard (16...28).contains(cidr.prefix) else {
+            reader.error(.cidr, cidrNode, "\(what): prefix /\(cidr.prefix) is outside /16–/28, which VPCs and subnets allow", hint: "use a prefix length from 16 to 28")
+            return nil
+        }
+        return cidr.description
+    }
+}

@@ -1,0 +1,102 @@
+import Yams
+
+/// Reads `Desired/**/*.yaml` documents into declarations (SPEC §3).
+struct DocumentLoader {
+    static let topKeys = [
+        "provider", "zone", "ttl", "protect", "records",
+        "vpcs", "subnets", "security_groups", "roles", "checks",
+    ]
+    static let zoneKeys: Set<String> = ["zone", "ttl", "records"]
+    static let cloudKeys: Set<String> = ["vpcs", "subnets", "security_groups", "roles"]
+
+    let reader: YAMLReader
+    var declarations = Declarations()
+
+    init(file: String) {
+        reader = YAMLReader(file: file)
+    }
+
+    mutating func load(_ text: String) {
+        for document in reader.documents(text) {
+            loadDocument(document)
+        }
+    }
+
+    private mutating func loadDocument(_ root: Node) {
+        if case .scalar(let scalar) = root, scalar.string.isEmpty { return }
+        guard let entries = reader.mapping(root, "a desired-state document", allowed: Self.topKeys) else { return }
+        let keys = Set(entries.map(\.key))
+        let hasZone = !keys.isDisjoint(with: Self.zoneKeys)
+        let hasCloud = !keys.isDisjoint(with: Self.cloudKeys)
+        if hasZone && hasCloud {
+            reader.error(.invalidValue, root, "a document holds one zone or network/IAM sections, not both", hint: "move the zone into a document of its own")
+            return
+        }
+        var provider: String?
+        var providerNode: Node?
+        if let entry = entries.first(where: { $0.key == "provider" }) {
+            provider = reader.string(entry.value, "provider")
+            providerNode = entry.value
+        }
+        if (hasZone || hasCloud) && provider == nil && providerNode == nil {
+            reader.error(.missingKey, root, "this document declares resources but names no provider", hint: "add 'provider: NAME' naming a file in Providers/")
+        }
+        let binding = provider ?? ""
+        let before = declarations.resources.count
+        if hasZone {
+            loadZone(entries, root: root, provider: binding)
+        } else if keys.contains("protect") {
+            reader.error(.unknownKey, root, "'protect' at the top of a document applies to a zone", hint: "put 'protect: true' on the resource it should protect")
+        }
+        for entry in entries {
+            switch entry.key {
+            case "vpcs": loadVPCs(entry.value, provider: binding)
+            case "subnets": loadSubnets(entry.value, provider: binding)
+            case "security_groups": loadSecurityGroups(entry.value, provider: binding)
+            case "roles": loadRoles(entry.value, provider: binding)
+            case "checks": loadChecks(entry.value)
+            default: break
+            }
+        }
+        let kinds = Set(declarations.resources[before...].map(\.address.kind))
+        if let provider, let providerNode, !kinds.isEmpty {
+            declarations.providerUses.append(ProviderUse(provider: provider, kinds: kinds, location: reader.location(providerNode)))
+        }
+    }
+
+    /// Each entry of a `NAME: {…}` section, with the name validated as an identity.
+    func namedEntries(_ node: Node, _ section: String) -> [(name: String, node: Node, location: SourceLocation)] {
+        guard let entries = reader.mapping(node, section) else { return [] }
+        return entries.compactMap { entry in
+            let valid = !entry.key.isEmpty && entry.key.count <= 128
+                && entry.key.allSatisfy { $0.isLetter || $0.isNumber || "-_.+=@,".contains($0) }
+            if !valid {
+                reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid name in \(section)", hint: "use letters, digits and - _ . + = @ , (at most 128 characters)")
+                return nil
+            }
+            return (entry.key, entry.value, reader.location(entry.keyNode))
+        }
+    }
+
+    /// Reads `protect:` and `tags:` entries common to cloud resources.
+    func protectAndTags(_ entries: [Entry], what: String) -> (protect: Bool, tags: [String: String]) {
+        var protect = false
+        var tags: [String: String] = [:]
+        for entry in entries {
+            if entry.key == "protect" { protect = reader.bool(entry.value, "\(what) protect") ?? false }
+            if entry.key == "tags" {
+                tags = reader.stringMap(entry.value, "\(what) tags") ?? [:]
+                for key in tags.keys where key == "Name" || key.hasPrefix("plumb:") {
+                    reader.error(.invalidValue, entry.value, "\(what): tag '\(key)' is managed by Plumb", hint: "remove it; Plumb sets Name and plumb:stack itself")
+                }
+            }
+        }
+        return (protect, tags)
+    }
+
+    func required(_ entries: [Entry], _ key: String, in node: Node, what: String) -> Node? {
+        if let entry = entries.first(where: { $0.key == key }) { return entry.value }
+        reader.error(.missingKey, node, "\(what) has no '\(key):'", hint: "add '\(key):'")
+        return nil
+    }
+}

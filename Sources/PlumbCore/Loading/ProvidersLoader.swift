@@ -1,0 +1,85 @@
+import Yams
+
+/// Reads `Providers/NAME.yaml` bindings (SPEC §2), interpolating `${VAR}` references.
+enum ProvidersLoader {
+    static let commonKeys = ["kind", "rate_limit", "concurrency"]
+    static let keysByType: [ProviderType: [String]] = [
+        .powerdns: ["url", "api_key", "server"],
+        .aws: ["region", "endpoint"],
+        .embedded: ["path"],
+    ]
+    static let requiredKeys: [ProviderType: [String]] = [.powerdns: ["url", "api_key"], .aws: ["region"]]
+
+    static func load(
+        file: String, name: String, text: String, environment: [String: String],
+        into bag: inout DiagnosticBag
+    ) -> ProviderBinding? {
+        let reader = YAMLReader(file: file)
+        defer { bag.append(contentsOf: reader.diagnostics.items) }
+        guard let root = reader.documents(text).first else {
+            reader.error(.missingKey, at: SourceLocation(file: file, line: 1, column: 1), "provider binding '\(name)' is empty", hint: "set at least 'kind:'")
+            return nil
+        }
+        guard case .mapping(let mapping) = root else {
+            reader.error(.wrongType, root, "a provider binding must be a mapping")
+            return nil
+        }
+        guard let kindNode = mapping["kind"], let kindText = reader.string(kindNode, "kind") else {
+            reader.error(.missingKey, root, "provider binding '\(name)' has no 'kind:'", hint: "add kind: powerdns, aws or embedded")
+            return nil
+        }
+        guard let type = ProviderType(rawValue: kindText) else {
+            let hint = Suggestion.hint(for: kindText, in: ProviderType.allCases.map(\.rawValue)) ?? "use powerdns, aws or embedded"
+            reader.error(.invalidValue, kindNode, "unknown provider kind '\(kindText)'", hint: hint)
+            return nil
+        }
+        let allowed = commonKeys + (keysByType[type] ?? [])
+        guard let entries = reader.mapping(root, "provider binding '\(name)' (kind \(type.rawValue))", allowed: allowed) else { return nil }
+        var binding = ProviderBinding(name: name, type: type, location: reader.location(root))
+        var failed = false
+        for entry in entries where entry.key != "kind" {
+            guard let raw = reader.scalar(entry.value, entry.key) else { failed = true; continue }
+            let value: String
+            switch Interpolation.expand(raw, environment: environment) {
+            case .success(let expanded):
+                value = expanded.value
+            case .failure(.unset(let variable)):
+                reader.error(.environment, entry.value, "environment variable \(variable) is not set (\(entry.key) in provider '\(name)')", hint: "export \(variable), or write ${\(variable):-default}")
+                failed = true
+                continue
+            case .failure(.malformed(let text)):
+                reader.error(.invalidValue, entry.value, "malformed reference \(text)", hint: "write ${VAR} or ${VAR:-default}")
+                failed = true
+                continue
+            }
+            switch entry.key {
+            case "rate_limit":
+                guard let rate = Double(value), rate > 0 else {
+                    reader.error(.invalidValue, entry.value, "rate_limit must be a positive number of requests per second")
+                    failed = true
+                    continue
+                }
+                binding.rateLimit = rate
+            case "concurrency":
+                guard let concurrency = Int(value), (1...256).contains(concurrency) else {
+                    reader.error(.invalidValue, entry.value, "concurrency must be a whole number from 1 to 256")
+                    failed = true
+                    continue
+                }
+                binding.concurrency = concurrency
+            default:
+                binding.settings[entry.key] = value
+                if isSecret(entry.key) { binding.secretKeys.insert(entry.key) }
+            }
+        }
+        for key in requiredKeys[type] ?? [] where binding.settings[key] == nil && !failed {
+            reader.error(.missingKey, root, "provider '\(name)' (kind \(type.rawValue)) needs '\(key):'")
+            failed = true
+        }
+        return failed ? nil : binding
+    }
+
+    static func isSecret(_ key: String) -> Bool {
+        ["key", "secret", "token", "password"].contains { key.lowercased().contains($0) }
+    }
+}

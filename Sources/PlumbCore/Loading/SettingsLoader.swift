@@ -1,0 +1,59 @@
+import Yams
+
+/// Reads `plumb.yaml` (SPEC §4).
+enum SettingsLoader {
+    static func load(_ text: String?, file: String, defaultStack: String, into bag: inout DiagnosticBag) -> StackSettings {
+        var settings = StackSettings(stack: sanitized(defaultStack))
+        guard let text else { return settings }
+        let reader = YAMLReader(file: file)
+        defer { bag.append(contentsOf: reader.diagnostics.items) }
+        guard let root = reader.documents(text).first else { return settings }
+        guard let entries = reader.mapping(root, "plumb.yaml", allowed: ["stack", "chunking", "safety"]) else {
+            return settings
+        }
+        for entry in entries {
+            switch entry.key {
+            case "stack":
+                if let stack = reader.string(entry.value, "stack") {
+                    if stack.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) {
+                        settings.stack = stack
+                    } else {
+                        reader.error(.invalidValue, entry.value, "stack name '\(stack)' may hold only letters, digits, '-', '_' and '.'")
+                    }
+                }
+            case "chunking":
+                guard let items = reader.mapping(entry.value, "chunking", allowed: ["max_changes", "by"]) else { continue }
+                for item in items {
+                    if item.key == "max_changes" {
+                        settings.chunkSize = reader.int(item.value, "chunking.max_changes", range: 1...100_000) ?? settings.chunkSize
+                    } else if let text = reader.string(item.value, "chunking.by") {
+                        if let by = StackSettings.ChunkBoundary(rawValue: text) {
+                            settings.chunkBy = by
+                        } else {
+                            reader.error(.invalidValue, item.value, "chunking.by must be kind, provider or none, not '\(text)'")
+                        }
+                    }
+                }
+            default:
+                guard let items = reader.mapping(entry.value, "safety", allowed: ["max_changes", "max_deletes", "max_delete_percent"]) else { continue }
+                for item in items {
+                    switch item.key {
+                    case "max_changes":
+                        settings.safety.maxChanges = reader.int(item.value, "safety.max_changes", range: 0...10_000_000) ?? settings.safety.maxChanges
+                    case "max_deletes":
+                        settings.safety.maxDeletes = reader.int(item.value, "safety.max_deletes", range: 0...10_000_000) ?? settings.safety.maxDeletes
+                    default:
+                        settings.safety.maxDeletePercent = reader.double(item.value, "safety.max_delete_percent", range: 0...100) ?? settings.safety.maxDeletePercent
+                    }
+                }
+            }
+        }
+        return settings
+    }
+
+    /// A folder name made fit to be a stack name and a tag value.
+    static func sanitized(_ name: String) -> String {
+        let cleaned = String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "-" })
+        return cleaned.isEmpty ? "default" : cleaned
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Where a desired-state repository's files come from: a directory, or a commit of a git
+/// repository (the git module provides that one). Paths are relative to the repository root
+/// and use `/`.
+public protocol SourceTree: Sendable {
+    /// Names the source in messages: a directory path, or `repo@commit`.
+    var label: String { get }
+    /// The folder name a stack is named after when `plumb.yaml` names none.
+    var defaultStackName: String { get }
+    /// Every file below `directory`, recursively, sorted; empty when it does not exist.
+    func files(under directory: String) throws -> [String]
+    /// The file's bytes, or nil when there is no such file.
+    func read(_ path: String) throws -> Data?
+}
+
+/// A desired-state repository on disk (`--root DIR`).
+public struct DirectoryTree: SourceTree {
+    public let root: URL
+
+    public init(root: String) {
+        self.root = URL(fileURLWithPath: root).standardizedFileURL
+    }
+
+    public var label: String { root.path }
+
+    public var defaultStackName: String { root.lastPathComponent }
+
+    public func files(under directory: String) throws -> [String] {
+        let base = root.appendingPathComponent(directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory),
+              isDirectory.boolValue
+        else { return [] }
+        guard let enumerator = FileManager.default.enumerator(
+            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [] }
+        var result: [String] = []
+        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        for case let url as URL in enumerator {
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
+            guard values?.isRegularFile == true else { continue }
+            let path = url.standardizedFileURL.path
+            if path.hasPrefix(prefix) { result.append(String(path.dropFirst(prefix.count))) }
+        }
+        return result.sorted()
+    }
+
+    public func read(_ path: String) throws -> Data? {
+        let url = root.appendingPathComponent(path)
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        return try Data(contentsOf: url)
+    }
+}

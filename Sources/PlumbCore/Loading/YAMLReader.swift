@@ -1,0 +1,181 @@
+import Yams
+
+/// Reads one YAML file's node tree into typed values, collecting diagnostics with
+/// file:line:column instead of stopping at the first problem.
+final class YAMLReader {
+    let file: String
+    private(set) var diagnostics = DiagnosticBag()
+
+    init(file: String) {
+        self.file = file
+    }
+
+    /// Parses every document in `text`; a syntax error becomes one diagnostic.
+    func documents(_ text: String) -> [Node] {
+        do {
+            var nodes: [Node] = []
+            var sequence = try Yams.compose_all(yaml: text)
+            while let node = sequence.next() { nodes.append(node) }
+            if let error = sequence.error { throw error }
+            return nodes
+        } catch {
+            diagnostics.append(contentsOf: [YAMLReader.syntaxDiagnostic(error, file: file)])
+            return []
+        }
+    }
+
+    static func syntaxDiagnostic(_ error: any Error, file: String) -> Diagnostic {
+        let hint = "fix the YAML syntax (check indentation, quotes and colons)"
+        switch error {
+        case YamlError.scanner(let context, let problem, let mark, _),
+             YamlError.parser(let context, let problem, let mark, _),
+             YamlError.composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            let message = problem.contains("duplicate")
+                ? "\(problem): a key appears twice in this mapping" : "YAML syntax error: \(detail)"
+            return Diagnostic(
+                problem.contains("duplicate") ? .duplicate : .syntax,
+                at: SourceLocation(file: file, line: mark.line, column: mark.column), message,
+                hint: problem.contains("duplicate") ? "keep one of the keys" : hint)
+        case YamlError.reader(let problem, _, _, _):
+            return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
+                              "unreadable YAML: \(problem)", hint: "save the file as UTF-8 text")
+        default:
+            return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
+                              "YAML error: \(error)", hint: hint)
+        }
+    }
+
+    func location(_ node: Node) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    func error(_ code: Diagnostic.Code, _ node: Node, _ message: String, hint: String? = nil) {
+        diagnostics.error(code, at: location(node), message, hint: hint)
+    }
+
+    func error(_ code: Diagnostic.Code, at location: SourceLocation, _ message: String, hint: String? = nil) {
+        diagnostics.error(code, at: location, message, hint: hint)
+    }
+
+    /// A mapping's entries, in order. Keys outside `allowed` are reported (with a
+    /// suggestion) and dropped; a non-mapping is reported and gives nil.
+    func mapping(_ node: Node, _ what: String, allowed: [String]? = nil) -> [Entry]? {
+        guard case .mapping(let mapping) = node else {
+            error(.wrongType, node, "\(what) must be a mapping (key: value)")
+            return nil
+        }
+        var entries: [Entry] = []
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else {
+                error(.wrongType, keyNode, "\(what): keys must be plain strings")
+                continue
+            }
+            if let allowed, !allowed.contains(key) {
+                let hint = Suggestion.hint(for: key, in: allowed)
+                    ?? "allowed keys: \(allowed.joined(separator: ", "))"
+                error(.unknownKey, keyNode, "unknown key '\(key)' in \(what)", hint: hint)
+                continue
+            }
+            entries.append(Entry(key: key, keyNode: keyNode, value: value))
+        }
+        return entries
+    }
+
+    func scalar(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            error(.wrongType, node, "\(what) must be a single value, not a list or mapping")
+            return nil
+        }
+        return scalar.string
+    }
+
+    func string(_ node: Node, _ what: String) -> String? {
+        guard let text = scalar(node, what) else { return nil }
+        if text.isEmpty, node.scalar?.style == .plain {
+            error(.missingKey, node, "\(what) is empty")
+            return nil
+        }
+        return text
+    }
+
+    func int(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
+        guard let text = scalar(node, what) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            error(.invalidValue, node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    func double(_ node: Node, _ what: String, range: ClosedRange<Double>) -> Double? {
+        guard let text = scalar(node, what) else { return nil }
+        guard let value = Double(text), range.contains(value) else {
+            error(.invalidValue, node, "\(what) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ node: Node, _ what: String) -> Bool? {
+        guard scalar(node, what) != nil else { return nil }
+        guard let value = node.bool else {
+            error(.invalidValue, node, "\(what) must be true or false")
+            return nil
+        }
+        return value
+    }
+
+    /// A list of strings; a single scalar counts as a one-element list.
+    func strings(_ node: Node, _ what: String) -> [(String, Node)]? {
+        switch node {
+        case .scalar(let scalar): return [(scalar.string, node)]
+        case .sequence(let sequence):
+            var result: [(String, Node)] = []
+            for item in sequence {
+                if let text = scalar(item, "each of \(what)") { result.append((text, item)) }
+            }
+            return result
+        default:
+            error(.wrongType, node, "\(what) must be a value or a list of values")
+            return nil
+        }
+    }
+
+    func stringMap(_ node: Node, _ what: String) -> [String: String]? {
+        guard let entries = mapping(node, what) else { return nil }
+        var result: [String: String] = [:]
+        for entry in entries {
+            if let value = scalar(entry.value, "\(what).\(entry.key)") { result[entry.key] = value }
+        }
+        return result
+    }
+
+    /// Any YAML value as JSON (policy documents), keeping scalar types.
+    func json(_ node: Node) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style == .plain {
+                if scalar.string == "null" || scalar.string == "~" { return .null }
+                if let value = node.bool { return .bool(value) }
+                if let value = Int(scalar.string) { return .int(value) }
+            }
+            return .string(scalar.string)
+        case .sequence(let sequence):
+            return .array(sequence.map(json))
+        case .mapping(let mapping):
+            var object: [String: JSONValue] = [:]
+            for (key, value) in mapping { object[key.scalar?.string ?? "?"] = json(value) }
+            return .object(object)
+        case .alias:
+            return .null
+        }
+    }
+}
+
+/// One key of a mapping, with the nodes that give positions.
+struct Entry {
+    let key: String
+    let keyNode: Node
+    let value: Node
+}

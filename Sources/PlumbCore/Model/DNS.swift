@@ -1,0 +1,43 @@
+/// DNS record types Plumb models. Records of other types are left alone (SPEC §3).
+public enum RecordType: String, Codable, Sendable, CaseIterable, Comparable {
+    case A, AAAA, CNAME, MX, TXT, SRV, NS, CAA, PTR
+
+    public static func < (lhs: RecordType, rhs: RecordType) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A DNS zone. The zone's identity is its address; it has no attributes Plumb manages:
+/// its SOA and apex NS belong to the provider.
+public struct ZoneSpec: Hashable, Sendable, Codable {
+    public init() {}
+}
+
+/// One record set: every value of one type at one name.
+///
+/// `values` are kept in canonical presentation form and sorted, so record sets compare as
+/// sets with `==`.
+public struct RecordSpec: Hashable, Sendable, Codable {
+    public var ttl: Int
+    public var values: [String]
+
+    public init(ttl: Int, values: [String]) {
+        self.ttl = ttl
+        self.values = Array(Set(values)).sorted()
+    }
+}
+
+/// Name helpers shared by the loader and providers.
+public enum DNSName {
+    /// The fully qualified name of `relative` ("@", "www", "*.dev") inside `zone`.
+    public static func absolute(_ relative: String, zone: String) -> String {
+        relative == "@" ? zone : "\(relative).\(zone)"
+    }
+
+    /// The name relative to `zone` ("@" for the apex); nil when outside the zone.
+    public static func relative(_ absolute: String, zone: String) -> String? {
+        let name = absolute.lowercased()
+        let zone = zone.lowercased()
+        if name == zone { return "@" }
+        guard name.hasSuffix("." + zone) else { return nil }
+        return String(name.dropLast(zone.count + 1))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// The managed attributes of one resource, by kind. The identity lives in the `Address`.
+///
+/// Encodes as the attributes alone (`{"cidr": …}`), the shape plans and drift reports show;
+/// decoding needs the kind, so it goes through `init(kind:attributes:)`.
+public enum ResourceSpec: Hashable, Sendable {
+    case zone(ZoneSpec)
+    case record(RecordSpec)
+    case vpc(VPCSpec)
+    case subnet(SubnetSpec)
+    case securityGroup(SecurityGroupSpec)
+    case role(RoleSpec)
+
+    public var kind: ResourceKind {
+        switch self {
+        case .zone: return .zone
+        case .record: return .record
+        case .vpc: return .vpc
+        case .subnet: return .subnet
+        case .securityGroup: return .securityGroup
+        case .role: return .role
+        }
+    }
+
+    /// The attributes as JSON, keys sorted.
+    public var attributes: JSONValue {
+        switch self {
+        case .zone(let spec): return .from(spec)
+        case .record(let spec): return .from(spec)
+        case .vpc(let spec): return .from(spec)
+        case .subnet(let spec): return .from(spec)
+        case .securityGroup(let spec): return .from(spec)
+        case .role(let spec): return .from(spec)
+        }
+    }
+
+    public init(kind: ResourceKind, attributes: JSONValue) throws {
+        switch kind {
+        case .zone: self = .zone(try attributes.decode(as: ZoneSpec.self))
+        case .record:
+            let spec = try attributes.decode(as: RecordSpec.self)
+            self = .record(RecordSpec(ttl: spec.ttl, values: spec.values))
+        case .vpc: self = .vpc(try attributes.decode(as: VPCSpec.self))
+        case .subnet: self = .subnet(try attributes.decode(as: SubnetSpec.self))
+        case .securityGroup:
+            let spec = try attributes.decode(as: SecurityGroupSpec.self)
+            self = .securityGroup(SecurityGroupSpec(
+                vpc: spec.vpc, description: spec.description, ingress: spec.ingress,
+                egress: spec.egress, tags: spec.tags))
+        case .role:
+            let spec = try attributes.decode(as: RoleSpec.self)
+            self = .role(RoleSpec(
+                path: spec.path, description: spec.description, trust: spec.trust,
+                policies: spec.policies, tags: spec.tags))
+        }
+    }
+
+    /// The field-level differences between a desired spec (`self`) and a live one.
+    ///
+    /// A field the desired side leaves out (a security group without `egress:`) keeps the
+    /// provider's default and is not compared.
+    public func differences(fromLive live: ResourceSpec) -> [FieldDifference] {
+        guard case .object(let desired) = attributes, case .object(let current) = live.attributes
+        else { return attributes == live.attributes ? [] : [FieldDifference(field: "*", desired: attributes, live: live.attributes)] }
+        var result: [FieldDifference] = []
+        for key in desired.keys.sorted() {
+            let desiredValue = desired[key] ?? .null
+            let liveValue = current[key] ?? .null
+            if desiredValue != liveValue {
+                result.append(FieldDifference(field: key, desired: desiredValue, live: liveValue))
+            }
+        }
+        return result
+    }
+
+    /// Fields whose change the provider cannot make in place: changing them replaces the
+    /// resource (delete, then create).
+    public var immutableFields: Set<String> {
+        switch self {
+        case .vpc: return ["cidr"]
+        case .subnet: return ["vpc", "cidr", "zone"]
+        case .securityGroup: return ["vpc", "description"]
+        case .role: return ["path"]
+        case .zone, .record: return []
+        }
+    }
+}
+
+extension ResourceSpec: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        try attributes.encode(to: encoder)
+    }
+}
+
+/// One field that differs between desired and live.
+public struct FieldDifference: Hashable, Sendable, Codable {
+    public var field: String
+    public var desired: JSONValue
+    public var live: JSONValue
+
+    public init(field: String, desired: JSONValue, live: JSONValue) {
+        self.field = field
+        self.desired = desired
+        self.live = live
+    }
+}

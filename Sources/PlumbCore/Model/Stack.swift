@@ -1,0 +1,101 @@
+/// `plumb.yaml`: the stack's settings (SPEC §4).
+public struct StackSettings: Hashable, Sendable, Codable {
+    public enum ChunkBoundary: String, Hashable, Sendable, Codable {
+        case kind, provider, none
+    }
+
+    public var stack: String
+    public var chunkSize: Int = 20
+    public var chunkBy: ChunkBoundary = .kind
+    public var safety = SafetyLimits()
+
+    public init(stack: String) {
+        self.stack = stack
+    }
+}
+
+public struct SafetyLimits: Hashable, Sendable, Codable {
+    public var maxChanges: Int = 1000
+    public var maxDeletes: Int = 25
+    public var maxDeletePercent: Double = 30
+    /// Below this many owned resources of one kind, the percentage rule does not apply.
+    public var deletePercentFloor: Int = 10
+
+    public init() {}
+}
+
+/// The kinds of provider a binding may name (SPEC §2).
+public enum ProviderType: String, Hashable, Sendable, Codable, CaseIterable {
+    case powerdns, aws, embedded
+
+    public var servedKinds: Set<ResourceKind> {
+        switch self {
+        case .powerdns: return [.zone, .record]
+        case .aws, .embedded: return Set(ResourceKind.allCases)
+        }
+    }
+
+    /// The documented request rate when a binding sets none.
+    public var defaultRateLimit: Double {
+        switch self {
+        case .powerdns: return 50
+        case .aws: return 5
+        case .embedded: return 1000
+        }
+    }
+}
+
+/// `Providers/NAME.yaml`: one binding of a provider.
+public struct ProviderBinding: Hashable, Sendable {
+    public var name: String
+    public var type: ProviderType
+    /// Every other key, interpolated. Keys listed in `secretKeys` hold secrets.
+    public var settings: [String: String]
+    public var secretKeys: Set<String>
+    public var rateLimit: Double
+    public var concurrency: Int
+    public var location: SourceLocation?
+
+    public init(
+        name: String, type: ProviderType, settings: [String: String] = [:],
+        secretKeys: Set<String> = [], rateLimit: Double? = nil, concurrency: Int = 8,
+        location: SourceLocation? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.settings = settings
+        self.secretKeys = secretKeys
+        self.rateLimit = rateLimit ?? type.defaultRateLimit
+        self.concurrency = concurrency
+        self.location = location
+    }
+}
+
+/// Everything a desired-state repository says, loaded and validated.
+public struct DesiredState: Sendable {
+    public var settings: StackSettings
+    public var providers: [String: ProviderBinding]
+    public var resources: [Address: DesiredResource]
+    public var checks: [Check]
+
+    public init(
+        settings: StackSettings, providers: [String: ProviderBinding],
+        resources: [Address: DesiredResource], checks: [Check]
+    ) {
+        self.settings = settings
+        self.providers = providers
+        self.resources = resources
+        self.checks = checks
+    }
+
+    /// Desired resources served by one binding, in address order.
+    public func resources(of provider: String) -> [DesiredResource] {
+        resources.values.filter { $0.provider == provider }.sorted { $0.address < $1.address }
+    }
+
+    /// The DNS zones a binding's documents name.
+    public func zones(of provider: String) -> [String] {
+        resources.values.filter { $0.provider == provider && $0.address.kind == .zone }
+            .map(\.address.name).sorted()
+    }
+}

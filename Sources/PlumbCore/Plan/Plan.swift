@@ -1,0 +1,137 @@
+/// A plan: what applying the desired state would change, in apply order, cut into chunks.
+///
+/// A value: renderers (text, JSON, Markdown) live in their own files, and a saved plan
+/// applies only while the inventory still hashes to `observed`.
+public struct Plan: Hashable, Sendable, Codable {
+    public var format = "plumb.plan/v1"
+    public var stack: String
+    public var source: PlanSource
+    public var summary: Summary
+    public var chunks: [Chunk]
+    public var conflicts: [Conflict]
+    /// Why applying this plan is refused without `--force` (or at all, for protection).
+    public var refusals: [Refusal]
+    /// Records of types Plumb does not model, left as they are.
+    public var unmanaged: [UnmodeledRecord]
+    /// SHA-256 of the inventory this plan was computed from.
+    public var observed: String
+
+    public init(
+        stack: String, source: PlanSource, summary: Summary, chunks: [Chunk], conflicts: [Conflict],
+        refusals: [Refusal] = [], unmanaged: [UnmodeledRecord] = [], observed: String
+    ) {
+        self.stack = stack
+        self.source = source
+        self.summary = summary
+        self.chunks = chunks
+        self.conflicts = conflicts
+        self.refusals = refusals
+        self.unmanaged = unmanaged
+        self.observed = observed
+    }
+
+    public var changes: [Change] { chunks.flatMap(\.changes) }
+    public var hasChanges: Bool { !chunks.isEmpty }
+
+    public struct Summary: Hashable, Sendable, Codable {
+        public var create = 0
+        public var update = 0
+        public var delete = 0
+        public var replace = 0
+        public var unchanged = 0
+        public var conflict = 0
+
+        public init() {}
+
+        public var total: Int { create + update + delete + replace }
+    }
+
+    public struct Chunk: Hashable, Sendable, Codable {
+        public var index: Int
+        public var provider: String?
+        public var kind: ResourceKind?
+        public var changes: [Change]
+
+        public init(index: Int, provider: String?, kind: ResourceKind?, changes: [Change]) {
+            self.index = index
+            self.provider = provider
+            self.kind = kind
+            self.changes = changes
+        }
+
+        enum CodingKeys: String, CodingKey { case index, provider, kind, changes }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(index, forKey: .index)
+            try container.encode(provider, forKey: .provider)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(changes, forKey: .changes)
+        }
+    }
+
+    public struct Conflict: Hashable, Sendable, Codable {
+        public var address: Address
+        public var reason: String
+
+        public init(address: Address, reason: String) {
+            self.address = address
+            self.reason = reason
+        }
+    }
+
+    /// A safety rule the plan breaks: the numbers and the way out.
+    public struct Refusal: Hashable, Sendable, Codable {
+        public enum Rule: String, Hashable, Sendable, Codable {
+            case maxChanges = "max_changes"
+            case maxDeletes = "max_deletes"
+            case maxDeletePercent = "max_delete_percent"
+            case protected
+        }
+
+        public var rule: Rule
+        public var message: String
+
+        public init(rule: Rule, message: String) {
+            self.rule = rule
+            self.message = message
+        }
+
+        /// Protection is never lifted by `--force` (SPEC §3).
+        public var overridable: Bool { rule != .protected }
+    }
+}
+
+/// Where the desired state came from.
+public struct PlanSource: Hashable, Sendable, Codable {
+    public var repo: String?
+    public var ref: String?
+    public var commit: String?
+    public var base: String?
+    public var mergeBase: String?
+    public var root: String?
+
+    public init(repo: String? = nil, ref: String? = nil, commit: String? = nil, base: String? = nil, mergeBase: String? = nil, root: String? = nil) {
+        self.repo = repo
+        self.ref = ref
+        self.commit = commit
+        self.base = base
+        self.mergeBase = mergeBase
+        self.root = root
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case repo, ref, commit, base, root
+        case mergeBase = "merge_base"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(repo, forKey: .repo)
+        try container.encode(ref, forKey: .ref)
+        try container.encode(commit, forKey: .commit)
+        try container.encode(base, forKey: .base)
+        try container.encodeIfPresent(mergeBase, forKey: .mergeBase)
+        try container.encodeIfPresent(root, forKey: .root)
+    }
+}

@@ -1,0 +1,139 @@
+import Crypto
+import Foundation
+
+/// Diffs the desired state against what providers report and produces a plan (SPEC §3
+/// "Ownership", §4, §6).
+public struct Planner: Sendable {
+    public var desired: DesiredState
+    public var prior: PriorState
+    public var options: PlanOptions
+
+    public init(desired: DesiredState, prior: PriorState = PriorState(), options: PlanOptions = PlanOptions()) {
+        self.desired = desired
+        self.prior = prior
+        self.options = options
+    }
+
+    /// The scope to describe for one binding.
+    public func scope(for provider: String) -> DescribeScope {
+        let resources = desired.resources(of: provider)
+        var names: [ResourceKind: Set<String>] = [:]
+        for resource in resources { names[resource.address.kind, default: []].insert(resource.address.name) }
+        let binding = desired.providers[provider]
+        let kinds = binding?.type.servedKinds ?? Set(resources.map(\.address.kind))
+        let priorZones = prior.managed.filter { $0.kind == .zone }.map(\.name)
+        let zones = Set(desired.zones(of: provider)).union(priorZones).sorted()
+        return DescribeScope(stack: desired.settings.stack, kinds: kinds, zones: zones, names: names)
+    }
+
+    /// Plans `inventories` (one per binding name) towards the desired state.
+    public func plan(inventories: [String: Inventory], source: PlanSource) -> Plan {
+        var summary = Plan.Summary()
+        var changes: [Change] = []
+        var conflicts: [Plan.Conflict] = []
+        for provider in desired.providers.keys.sorted() {
+            let inventory = inventories[provider] ?? Inventory()
+            diff(provider: provider, inventory: inventory, summary: &summary, changes: &changes, conflicts: &conflicts)
+        }
+        if !options.targets.isEmpty {
+            changes = changes.filter { change in options.targets.contains { Glob.matches($0, change.address.description) } }
+            summary = Plan.Summary()
+            for change in changes { summary.count(change.action) }
+            summary.unchanged = desired.resources.count - changes.filter { $0.action != .delete }.count
+        }
+        summary.conflict = conflicts.count
+        let ordered = ChangeOrder.sorted(changes)
+        let chunks = Chunker(size: desired.settings.chunkSize, boundary: desired.settings.chunkBy).chunks(ordered)
+        let refusals = Safety(limits: desired.settings.safety, stack: desired.settings.stack)
+            .refusals(changes: ordered, inventories: inventories, protected: protectedAddresses)
+        let unmanaged = inventories.values.flatMap(\.unmodeled).sorted()
+        return Plan(
+            stack: desired.settings.stack, source: source, summary: summary, chunks: chunks,
+            conflicts: conflicts.sorted { $0.address < $1.address }, refusals: refusals,
+            unmanaged: unmanaged, observed: Self.fingerprint(inventories))
+    }
+
+    var protectedAddresses: Set<Address> {
+        prior.protected.union(desired.resources.values.filter(\.protect).map(\.address))
+    }
+
+    private func diff(
+        provider: String, inventory: Inventory, summary: inout Plan.Summary,
+        changes: inout [Change], conflicts: inout [Plan.Conflict]
+    ) {
+        let stack = desired.settings.stack
+        let wanted = desired.resources(of: provider)
+        for resource in wanted {
+            guard let live = inventory.resources[resource.address] else {
+                changes.append(Change(action: .create, address: resource.address, provider: provider, before: nil, after: resource.spec))
+                summary.create += 1
+                continue
+            }
+            var adopting = false
+            if resource.address.kind.isTaggedCloudKind, live.owner != stack {
+                guard options.adopt.contains(resource.address) else {
+                    let reason = live.owner.map { "exists and belongs to stack '\($0)'" }
+                        ?? "exists without the plumb:stack tag; adopt it with --adopt \(resource.address)"
+                    conflicts.append(Plan.Conflict(address: resource.address, reason: reason))
+                    continue
+                }
+                adopting = true
+            }
+            let differences = resource.spec.differences(fromLive: live.spec)
+            if differences.isEmpty && !adopting {
+                summary.unchanged += 1
+                continue
+            }
+            let immutable = differences.map(\.field).filter(resource.spec.immutableFields.contains)
+            let action: Change.Action = immutable.isEmpty ? .update : .replace
+            var reasons = differences.map(\.field)
+            if adopting { reasons.insert("adopt", at: 0) }
+            if !immutable.isEmpty { reasons = ["\(immutable.joined(separator: ", ")) cannot change in place"] }
+            changes.append(Change(
+                action: action, address: resource.address, provider: provider, before: live.spec,
+                after: resource.spec, liveID: live.id, reason: reasons.joined(separator: ", ")))
+            summary.count(action)
+        }
+        let wantedAddresses = Set(wanted.map(\.address))
+        let ownedZones = Set(desired.zones(of: provider))
+        for live in inventory.resources.values.sorted(by: { $0.address < $1.address }) where !wantedAddresses.contains(live.address) {
+            guard isOwned(live, ownedZones: ownedZones, stack: stack) else { continue }
+            changes.append(Change(
+                action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,
+                liveID: live.id, reason: "not in the desired state"))
+            summary.delete += 1
+        }
+    }
+
+    /// SPEC §3 "Ownership": records of a declared zone; zones and cloud resources that
+    /// carry this stack's tag or that the last apply managed.
+    private func isOwned(_ live: LiveResource, ownedZones: Set<String>, stack: String) -> Bool {
+        switch live.address.kind {
+        case .record:
+            return live.address.zoneName.map(ownedZones.contains) ?? false
+        case .zone:
+            return live.owner == stack || prior.managed.contains(live.address)
+        default:
+            return live.owner == stack
+        }
+    }
+
+    /// SHA-256 of the inventories' canonical JSON.
+    public static func fingerprint(_ inventories: [String: Inventory]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(inventories)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension Plan.Summary {
+    mutating func count(_ action: Change.Action) {
+        switch action {
+        case .create: create += 1
+        case .update: update += 1
+        case .delete: delete += 1
+        case .replace: replace += 1
+        }
+    }
+}

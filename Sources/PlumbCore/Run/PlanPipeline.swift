@@ -1,0 +1,41 @@
+/// Load → describe → diff: everything up to a plan, with stage timings. The CLI and the
+/// agent both plan through this.
+public struct PlanPipeline: Sendable {
+    public var desired: DesiredState
+    public var providers: [String: any Provider]
+    public var prior: PriorState
+    public var options: PlanOptions
+
+    public init(desired: DesiredState, providers: [String: any Provider], prior: PriorState, options: PlanOptions = PlanOptions()) {
+        self.desired = desired
+        self.providers = providers
+        self.prior = prior
+        self.options = options
+    }
+
+    public struct Outcome: Sendable {
+        public var plan: Plan
+        public var inventories: [String: Inventory]
+        public var scopes: [String: DescribeScope]
+        public var timings: [(stage: String, seconds: Double)]
+    }
+
+    public var planner: Planner { Planner(desired: desired, prior: prior, options: options) }
+
+    /// The scopes to describe: every binding the desired state configures.
+    public var scopes: [String: DescribeScope] {
+        Dictionary(uniqueKeysWithValues: desired.providers.keys.map { ($0, planner.scope(for: $0)) })
+    }
+
+    public func run(source: PlanSource) async throws -> Outcome {
+        let scopes = self.scopes
+        let describeWatch = Stopwatch()
+        let inventories = try await Describer(providers: providers).describe(scopes: scopes)
+        let describeSeconds = describeWatch.seconds
+        let planWatch = Stopwatch()
+        let plan = planner.plan(inventories: inventories, source: source)
+        return Outcome(
+            plan: plan, inventories: inventories, scopes: scopes,
+            timings: [("describe", describeSeconds), ("plan", planWatch.seconds)])
+    }
+}

@@ -1,0 +1,137 @@
+/// Cross-document validation: duplicates, provider bindings, references, CIDR layout and
+/// CNAME exclusivity. Resolves `subnet/NAME` rule peers to the subnet's CIDR.
+struct Validator {
+    let declarations: Declarations
+    let providers: [String: ProviderBinding]
+    var diagnostics = DiagnosticBag()
+
+    init(declarations: Declarations, providers: [String: ProviderBinding]) {
+        self.declarations = declarations
+        self.providers = providers
+    }
+
+    mutating func validate() -> [Address: DesiredResource] {
+        var resources: [Address: DesiredResource] = [:]
+        for resource in declarations.resources {
+            if let first = resources[resource.address] {
+                diagnostics.error(.duplicate, at: resource.location, "\(resource.address) is declared twice (first at \(first.location?.description ?? "?"))", hint: "keep one declaration")
+                continue
+            }
+            resources[resource.address] = resource
+        }
+        checkProviders()
+        checkReferences(resources)
+        checkNetworkLayout(resources)
+        checkDNS(resources)
+        checkChecks()
+        return resolveSubnetPeers(resources)
+    }
+
+    private mutating func checkProviders() {
+        for use in declarations.providerUses {
+            guard let binding = providers[use.provider] else {
+                let hint = Suggestion.hint(for: use.provider, in: providers.keys)
+                    ?? "create Providers/\(use.provider).yaml or name one of: \(providers.keys.sorted().joined(separator: ", "))"
+                diagnostics.error(.unresolvedReference, at: use.location, "provider '\(use.provider)' is not defined", hint: hint)
+                continue
+            }
+            let unsupported = use.kinds.subtracting(binding.type.servedKinds)
+            if !unsupported.isEmpty {
+                let kinds = unsupported.sorted().map(\.rawValue).joined(separator: ", ")
+                diagnostics.error(.unsupportedKind, at: use.location, "provider '\(use.provider)' (kind \(binding.type.rawValue)) does not serve \(kinds)", hint: "name a provider that serves it (aws or embedded)")
+            }
+        }
+    }
+
+    private mutating func checkReferences(_ resources: [Address: DesiredResource]) {
+        for reference in declarations.references {
+            guard let target = resources[reference.target] else {
+                let names = resources.keys.filter { $0.kind == reference.target.kind }.map(\.name)
+                let hint = Suggestion.hint(for: reference.target.name, in: names) ?? "declare \(reference.target) or fix the name"
+                diagnostics.error(.unresolvedReference, at: reference.location, "\(reference.what): \(reference.target) does not exist", hint: hint)
+                continue
+            }
+            if target.provider != reference.provider {
+                diagnostics.error(.unresolvedReference, at: reference.location, "\(reference.what): \(reference.target) belongs to provider '\(target.provider)', not '\(reference.provider)'", hint: "references stay within one provider")
+            }
+            if reference.target.kind == .securityGroup || reference.target.kind == .subnet,
+               let from = resources[reference.from], case .securityGroup(let group) = from.spec {
+                let targetVPC: String? = switch target.spec {
+                case .securityGroup(let other): other.vpc
+                case .subnet(let subnet): subnet.vpc
+                default: nil
+                }
+                if let targetVPC, targetVPC != group.vpc, reference.target.kind == .securityGroup {
+                    diagnostics.error(.unresolvedReference, at: reference.location, "\(reference.what): \(reference.target) is in VPC \(targetVPC), not \(group.vpc)", hint: "reference a group in the same VPC")
+                }
+            }
+        }
+    }
+
+    private mutating func checkNetworkLayout(_ resources: [Address: DesiredResource]) {
+        var subnetsByVPC: [String: [(DesiredResource, SubnetSpec, IPv4CIDR)]] = [:]
+        for resource in resources.values.sorted(by: { $0.address < $1.address }) {
+            guard case .subnet(let subnet) = resource.spec, let cidr = IPv4CIDR(subnet.cidr) else { continue }
+            guard let vpcResource = resources[Address(kind: .vpc, name: subnet.vpc)],
+                  case .vpc(let vpc) = vpcResource.spec, let vpcCIDR = IPv4CIDR(vpc.cidr)
+            else { continue }
+            if !vpcCIDR.contains(cidr) {
+                diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) is outside VPC \(subnet.vpc) (\(vpcCIDR))", hint: "pick a CIDR inside \(vpcCIDR)")
+            }
+            for (other, _, otherCIDR) in subnetsByVPC[subnet.vpc, default: []] where otherCIDR.overlaps(cidr) {
+                diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) overlaps subnet \(other.address.name) (\(otherCIDR))", hint: "give each subnet of VPC \(subnet.vpc) its own range")
+            }
+            subnetsByVPC[subnet.vpc, default: []].append((resource, subnet, cidr))
+        }
+    }
+
+    private mutating func checkDNS(_ resources: [Address: DesiredResource]) {
+        var typesByName: [String: [(RecordType, DesiredResource)]] = [:]
+        for resource in resources.values.sorted(by: { $0.address < $1.address }) {
+            guard let parts = resource.address.recordParts else { continue }
+            if resources[.zone(parts.zone)] == nil {
+                diagnostics.error(.unresolvedReference, at: resource.location, "\(resource.address): zone \(parts.zone) is not declared")
+            }
+            if parts.name == "@", parts.type == .NS {
+                diagnostics.error(.invalidValue, at: resource.location, "\(parts.zone): the apex NS records belong to the provider", hint: "remove the '@' NS record; delegate subdomains with NS at other names")
+            }
+            if parts.name == "@", parts.type == .CNAME {
+                diagnostics.error(.cnameConflict, at: resource.location, "\(parts.zone): a CNAME cannot stand at the apex (it holds SOA and NS)", hint: "use A/AAAA records at '@'")
+            }
+            typesByName["\(parts.zone)/\(parts.name)", default: []].append((parts.type, resource))
+        }
+        for (name, entries) in typesByName where entries.count > 1 {
+            for (type, resource) in entries where type == .CNAME {
+                let others = entries.filter { $0.0 != .CNAME }.map(\.0.rawValue).joined(separator: ", ")
+                diagnostics.error(.cnameConflict, at: resource.location, "\(name): a CNAME must stand alone at its name, but \(others) is also declared there", hint: "remove the other records or the CNAME")
+            }
+        }
+    }
+
+    private mutating func checkChecks() {
+        var seen: [String: SourceLocation?] = [:]
+        for check in declarations.checks {
+            if let first = seen[check.name] {
+                diagnostics.error(.duplicate, at: check.location, "check \(check.name) is declared twice (first at \(first?.description ?? "?"))", hint: "give each check its own name")
+            }
+            seen[check.name] = check.location
+        }
+    }
+
+    /// Subnet references in rules become the subnet's CIDR, which is what providers report.
+    private func resolveSubnetPeers(_ resources: [Address: DesiredResource]) -> [Address: DesiredResource] {
+        func resolve(_ peer: String?) -> String? {
+            guard let peer, peer.hasPrefix("subnet/") else { return peer }
+            let address = Address(kind: .subnet, name: String(peer.dropFirst("subnet/".count)))
+            if case .subnet(let subnet)? = resources[address]?.spec { return subnet.cidr }
+            return peer
+        }
+        return resources.mapValues { resource in
+            guard case .securityGroup(let group) = resource.spec else { return resource }
+            let fix = { (rules: [SecurityRule]) in rules.map { SecurityRule(protocol: $0.protocol, ports: $0.ports, from: resolve($0.from), to: resolve($0.to)) } }
+            var copy = resource
+            copy.spec = .securityGroup(SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: fix(group.ingress), egress: group.egress.map(fix), tags: group.tags))
+            return copy
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import PlumbCore
+
+/// A run as history shows it.
+public struct RunRecord: Sendable, Codable, Hashable {
+    public enum Status: String, Sendable, Codable, Hashable {
+        case running, succeeded, failed, unchanged, refused
+        /// The process stopped (killed, crashed, shut down) before the run finished.
+        case interrupted
+    }
+
+    public var id: Int64
+    public var stack: String
+    public var command: String
+    public var status: Status
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var commit: CommitInfo?
+    public var summary: Plan.Summary?
+    public var applied: [String]
+    public var notApplied: [String]
+    public var error: String?
+    public var timings: [StageTiming]
+
+    enum CodingKeys: String, CodingKey {
+        case id, stack, command, status, commit, summary, applied, error, timings
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case notApplied = "not_applied"
+    }
+}
+
+/// The commit a run applied: its provenance.
+public struct CommitInfo: Sendable, Codable, Hashable {
+    public var id: String
+    public var author: String?
+    public var subject: String?
+
+    public init(id: String, author: String?, subject: String?) {
+        self.id = id
+        self.author = author
+        self.subject = subject
+    }
+}
+
+public struct StageTiming: Sendable, Codable, Hashable {
+    public var stage: String
+    public var detail: String?
+    public var seconds: Double
+
+    public init(stage: String, detail: String?, seconds: Double) {
+        self.stage = stage
+        self.detail = detail
+        self.seconds = seconds
+    }
+}
+
+/// A run found still `running` when the stack's lock was free: its process died. Its
+/// journal says which changes were intended but never confirmed.
+public struct InterruptedRun: Sendable, Hashable {
+    public var id: Int64
+    public var pending: [String]
+}

@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+
+/// The schema of `--state/state.sqlite`: runs, their journal and timings, and what each
+/// stack last applied. WAL mode and one transaction per write, so a killed process leaves
+/// it consistent.
+enum StateDatabase {
+    static func open(path: String) throws -> DatabasePool {
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        try migrator.migrate(pool)
+        return pool
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "runs") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("stack", .text).notNull()
+                table.column("command", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("started_at", .double).notNull()
+                table.column("finished_at", .double)
+                table.column("pid", .integer).notNull()
+                table.column("commit_id", .text)
+                table.column("commit_author", .text)
+                table.column("commit_subject", .text)
+                table.column("source", .text)
+                table.column("summary", .text)
+                table.column("plan", .text)
+                table.column("result", .text)
+                table.column("error", .text)
+            }
+            try db.create(table: "journal") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("chunk", .integer).notNull()
+                table.column("address", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("phase", .text).notNull()
+                table.column("detail", .text)
+                table.column("at", .double).notNull()
+            }
+            try db.create(index: "journal_run", on: "journal", columns: ["run_id"])
+            try db.create(table: "timings") { table in
+                table.column("run_id", .integer).notNull().references("runs", onDelete: .cascade)
+                table.column("stage", .text).notNull()
+                table.column("detail", .text)
+                table.column("seconds", .double).notNull()
+            }
+            try db.create(index: "timings_run", on: "timings", columns: ["run_id"])
+            try db.create(table: "stacks") { table in
+                table.primaryKey("stack", .text)
+                table.column("prior", .text).notNull()
+                table.column("last_commit", .text)
+                table.column("updated_at", .double).notNull()
+            }
+        }
+        return migrator
+    }
+}
