@@ -68,7 +68,10 @@ let package = Package(
             name: "PlumbProviderEmbeddedTests",
             dependencies: ["PlumbProviderEmbedded", "PlumbCore", "PlumbStore", "PlumbTestSupport"]
         ),
-        .testTarget(name: "PlumbCLITests", dependencies: ["PlumbCLI", "PlumbCore", "PlumbTestSupport"]),
+        .testTarget(
+            name: "PlumbCLITests",
+            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbTestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,9 +30,11 @@ final class YAMLReader {
         case YamlError.scanner(let context, let problem, let mark, _),
              YamlError.parser(let context, let problem, let mark, _),
              YamlError.composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            // Yams may put a whole mapping into the problem text: keep its first line.
+            let firstLine = problem.split(separator: "\n").first.map(String.init) ?? problem
+            let detail = String((context.map { "\(firstLine) \($0.text)" } ?? firstLine).prefix(160))
             let message = problem.contains("duplicate")
-                ? "\(problem): a key appears twice in this mapping" : "YAML syntax error: \(detail)"
+                ? "duplicate key: a key appears twice in this mapping" : "YAML syntax error: \(detail)"
             return Diagnostic(
                 problem.contains("duplicate") ? .duplicate : .syntax,
                 at: SourceLocation(file: file, line: mark.line, column: mark.column), message,
