@@ -60,4 +60,9 @@ public struct StageTiming: Sendable, Codable, Hashable {
 public struct InterruptedRun: Sendable, Hashable {
     public var id: Int64
     public var pending: [String]
+
+    public init(id: Int64, pending: [String]) {
+        self.id = id
+        self.pending = pending
+    }
 }

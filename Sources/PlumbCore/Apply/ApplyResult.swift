@@ -36,6 +36,15 @@ public struct ChunkResult: Sendable, Codable, Hashable {
     public var error: String?
     public var durationMs: Double
 
+    public init(index: Int, status: Status, changes: [ChangeResult], checks: [CheckResult], error: String?, durationMs: Double) {
+        self.index = index
+        self.status = status
+        self.changes = changes
+        self.checks = checks
+        self.error = error
+        self.durationMs = durationMs
+    }
+
     enum CodingKeys: String, CodingKey {
         case index, status, changes, checks, error
         case durationMs = "duration_ms"
@@ -54,6 +63,14 @@ public struct ChangeResult: Sendable, Codable, Hashable {
     public var status: Status
     public var id: String?
     public var error: String?
+
+    public init(address: Address, action: Change.Action, status: Status, id: String? = nil, error: String? = nil) {
+        self.address = address
+        self.action = action
+        self.status = status
+        self.id = id
+        self.error = error
+    }
 }
 
 public struct CheckResult: Sendable, Codable, Hashable {
