@@ -35,6 +35,15 @@ let package = Package(
         ),
         // Plumb's one HTTP client: pooled keep-alive libcurl handles on threads of their own.
         .target(name: "PlumbHTTP", dependencies: ["CCurl"]),
+        // libgit2, for reading desired state from any commit without a work tree.
+        .systemLibrary(
+            name: "CLibGit2",
+            path: "Sources/CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // Git access: the only module that imports CLibGit2.
+        .target(name: "PlumbGit", dependencies: ["CLibGit2", "PlumbCore"]),
         // Check runners: dns (own wire format), tcp, http, command.
         .target(name: "PlumbChecks", dependencies: ["PlumbCore", "PlumbHTTP"]),
         // State under --state: run history, journal, last applied state (SQLite).
@@ -52,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "PlumbCLI",
             dependencies: [
-                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbProviderEmbedded",
+                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbProviderEmbedded", "PlumbGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -63,6 +72,7 @@ let package = Package(
             path: "Tests/PlumbTestSupport"
         ),
         .testTarget(name: "PlumbCoreTests", dependencies: ["PlumbCore", "PlumbTestSupport"]),
+        .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),
         .testTarget(
             name: "PlumbProviderEmbeddedTests",

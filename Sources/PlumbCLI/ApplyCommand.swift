@@ -88,7 +88,7 @@ struct ApplyRun {
         for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
         let applier = Applier(
             providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
-            checks: desired.checks, executor: context.checkExecutor, recorder: recorder,
+            checks: desired.checks, executor: try context.checkExecutor(), recorder: recorder,
             onEvent: ApplyProgress.report)
         let result = await applier.apply(plan)
         let status: RunRecord.Status = result.status == .failed ? .failed : .succeeded

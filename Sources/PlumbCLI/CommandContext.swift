@@ -1,6 +1,7 @@
 import Foundation
 import PlumbCore
 import PlumbChecks
+import PlumbGit
 import PlumbProviderEmbedded
 import PlumbStore
 
@@ -11,6 +12,10 @@ struct CommandContext {
     var commit: CommitInfo?
     var stateDirectory: String
     var environment: [String: String]
+    /// With `--repo`: the repository, for review plans.
+    var git: GitRepository?
+    /// Shared by every load of this command, so two commits parse common files once.
+    var cache = DocumentCache()
 
     static func open(_ options: SourceOptions, state: StateOptions) throws -> CommandContext {
         let environment = ProcessInfo.processInfo.environment
@@ -18,7 +23,7 @@ struct CommandContext {
             let opened = try GitSource.open(repo: repo, ref: options.ref ?? "HEAD", stateDirectory: state.state)
             return CommandContext(
                 tree: opened.tree, source: opened.source, commit: opened.commit,
-                stateDirectory: state.state, environment: environment)
+                stateDirectory: state.state, environment: environment, git: opened.repository)
         }
         let root = options.root ?? "."
         var isDirectory: ObjCBool = false
@@ -33,10 +38,15 @@ struct CommandContext {
 
     /// Loads and validates; diagnostics are printed and become exit 1.
     func loadDesired() throws -> DesiredState {
+        try loadDesired(from: tree)
+    }
+
+    func loadDesired(from tree: any SourceTree) throws -> DesiredState {
         do {
-            return try DesiredStateLoader(environment: environment).load(tree)
+            return try DesiredStateLoader(environment: environment, cache: cache).load(tree)
         } catch let error as DiagnosticsError {
-            throw CLIError(message: DiagnosticPrinter(tree: tree).render(error.diagnostics))
+            let location = tree is GitCommitTree ? "in \(tree.label):\n" : ""
+            throw CLIError(message: location + DiagnosticPrinter(tree: tree).render(error.diagnostics))
         }
     }
 
@@ -74,8 +84,19 @@ struct CommandContext {
         }
     }
 
-    var checkExecutor: CheckExecutor {
-        let directory = (tree as? DirectoryTree)?.root.path ?? FileManager.default.currentDirectoryPath
+    /// Command checks run in the repository root: the directory, or for `--repo` the
+    /// commit's files exported under `--state/checkouts/`.
+    func checkExecutor() throws -> CheckExecutor {
+        var directory = (tree as? DirectoryTree)?.root.path ?? FileManager.default.currentDirectoryPath
+        if let commitTree = tree as? GitCommitTree {
+            directory = URL(fileURLWithPath: stateDirectory).standardizedFileURL
+                .appendingPathComponent("checkouts/\(commitTree.commit.id)").path
+            do {
+                try commitTree.export(to: directory)
+            } catch {
+                throw CLIError(message: "cannot export \(commitTree.label) for command checks: \(error)")
+            }
+        }
         let state = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
         return CheckExecutor(probe: SystemProbe(environment: ["PLUMB_STATE_DIR": state]), workingDirectory: directory)
     }

@@ -1,15 +1,64 @@
+import Foundation
 import PlumbCore
+import PlumbGit
 import PlumbStore
 
-/// Reading the desired state from a git commit (`--repo`).
+/// Reading the desired state from a git commit (`--repo URL_OR_PATH --ref REF`).
 enum GitSource {
     struct Opened {
-        var tree: any SourceTree
+        var repository: GitRepository
+        var tree: GitCommitTree
         var source: PlanSource
         var commit: CommitInfo
     }
 
+    /// A URL (`file://`, `https://`, `ssh://`, `git@host:`) is mirrored into a bare clone
+    /// under `--state/git/` and fetched on use; a local path is read in place.
     static func open(repo: String, ref: String, stateDirectory: String) throws -> Opened {
-        throw CLIError(message: "--repo: reading the desired state from git is not built yet; use --root with a checkout")
+        let repository = try openRepository(repo, stateDirectory: stateDirectory)
+        do {
+            let commit = try repository.resolve(ref)
+            let tree = try GitCommitTree(repository: repository, commit: commit, name: name(of: repo))
+            return Opened(
+                repository: repository, tree: tree,
+                source: PlanSource(repo: repo, ref: ref, commit: commit.id),
+                commit: CommitInfo(id: commit.id, author: "\(commit.author) <\(commit.email)>", subject: commit.subject))
+        } catch let error as GitError {
+            throw CLIError(message: "--repo \(repo) --ref \(ref): \(error.message)")
+        }
+    }
+
+    static func openRepository(_ repo: String, stateDirectory: String) throws -> GitRepository {
+        do {
+            if isURL(repo) {
+                let directory = (stateDirectory as NSString).appendingPathComponent("git/\(mirrorName(repo)).git")
+                return try GitRepository.mirror(url: repo, into: directory)
+            }
+            return try GitRepository.open(path: repo)
+        } catch let error as GitError {
+            throw CLIError(message: "--repo \(repo): \(error.description)")
+        }
+    }
+
+    static func isURL(_ repo: String) -> Bool {
+        repo.contains("://") || (repo.contains("@") && repo.contains(":") && !repo.hasPrefix("/"))
+    }
+
+    /// The repository's name: the stack name when `plumb.yaml` names none.
+    static func name(of repo: String) -> String {
+        var trimmed = repo
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        var last = String(trimmed.split(whereSeparator: { $0 == "/" || $0 == ":" }).last ?? "repo")
+        if last.hasSuffix(".git") { last.removeLast(4) }
+        if last.isEmpty || last == "." {
+            last = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).lastPathComponent
+        }
+        return last
+    }
+
+    /// A file-system-safe, stable folder name for a mirror.
+    static func mirrorName(_ url: String) -> String {
+        let safe = url.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" }
+        return String(String(safe).suffix(100))
     }
 }

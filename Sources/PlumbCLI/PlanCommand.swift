@@ -34,7 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
             let providers = try context.providers(for: desired)
             var plan = try await context.plan(desired, prior: prior, options: PlanOptions(targets: target), providers: providers).plan
             if let base {
-                plan = try await ReviewPlanner.mark(plan, context: context, base: base, prior: prior, providers: providers)
+                plan = try ReviewPlanner.mark(plan, context: context, base: base, head: desired)
             }
             try Console.emit(PlanOutput.render(plan, format: format), to: out)
             hasChanges = plan.hasChanges
@@ -53,9 +53,3 @@ enum PlanOutput {
     }
 }
 
-/// `plan --base`: marks each change `change` or `drift` (filled in by the git module).
-enum ReviewPlanner {
-    static func mark(_ plan: Plan, context: CommandContext, base: String, prior: PriorState, providers: [String: any Provider]) async throws -> Plan {
-        throw CLIError(message: "--base: review plans need --repo, which is not built yet")
-    }
-}

@@ -6,9 +6,11 @@ import Foundation
 /// `plumb validate` reports the whole list at once.
 public struct DesiredStateLoader: Sendable {
     public var environment: [String: String]
+    public var cache: DocumentCache?
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, cache: DocumentCache? = nil) {
         self.environment = environment
+        self.cache = cache
     }
 
     public func load(_ tree: some SourceTree) throws -> DesiredState {
@@ -24,14 +26,26 @@ public struct DesiredStateLoader: Sendable {
             bag.error(.io, at: nil, "\(tree.label) has no Desired/*.yaml documents", hint: "put resource documents under Desired/")
         }
         for path in documents {
-            guard let text = readText(tree, path, into: &bag) else { continue }
-            var loader = DocumentLoader(file: path)
-            loader.load(text)
-            bag.append(contentsOf: loader.reader.diagnostics.items)
-            declarations.resources += loader.declarations.resources
-            declarations.checks += loader.declarations.checks
-            declarations.references += loader.declarations.references
-            declarations.providerUses += loader.declarations.providerUses
+            let parse = { () -> DocumentCache.Entry in
+                var readBag = DiagnosticBag()
+                guard let text = readText(tree, path, into: &readBag) else {
+                    return DocumentCache.Entry(declarations: Declarations(), diagnostics: readBag.items)
+                }
+                var loader = DocumentLoader(file: path)
+                loader.load(text)
+                return DocumentCache.Entry(declarations: loader.declarations, diagnostics: loader.reader.diagnostics.items)
+            }
+            let entry: DocumentCache.Entry
+            if let cache, let id = tree.contentID(path) {
+                entry = cache.entry(path: path, contentID: id, parse: parse)
+            } else {
+                entry = parse()
+            }
+            bag.append(contentsOf: entry.diagnostics)
+            declarations.resources += entry.declarations.resources
+            declarations.checks += entry.declarations.checks
+            declarations.references += entry.declarations.references
+            declarations.providerUses += entry.declarations.providerUses
         }
 
         var validator = Validator(declarations: declarations, providers: providers)

@@ -12,6 +12,13 @@ public protocol SourceTree: Sendable {
     func files(under directory: String) throws -> [String]
     /// The file's bytes, or nil when there is no such file.
     func read(_ path: String) throws -> Data?
+    /// An id that changes whenever the file's bytes change (a git blob id), or nil. Loaders
+    /// reuse what they parsed for an id they have seen.
+    func contentID(_ path: String) -> String?
+}
+
+extension SourceTree {
+    public func contentID(_ path: String) -> String? { nil }
 }
 
 /// A desired-state repository on disk (`--root DIR`).
