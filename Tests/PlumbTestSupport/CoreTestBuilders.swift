@@ -173,3 +173,15 @@ public struct CountingProbe: CheckProbe {
         return ProbeOutcome(passed: passed, detail: passed ? "passed on attempt \(attempt)" : "attempt \(attempt) failed")
     }
 }
+
+extension CoreFixtures {
+    /// The diagnostics loading `tree` reports, sorted by position; empty when it loads.
+    public static func diagnostics(_ tree: MemoryTree, environment: [String: String] = [:]) throws -> [Diagnostic] {
+        do {
+            _ = try DesiredStateLoader(environment: environment).load(tree)
+            return []
+        } catch let error as DiagnosticsError {
+            return error.diagnostics
+        }
+    }
+}
