@@ -57,11 +57,22 @@ let package = Package(
             dependencies: ["PlumbCore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Providers/Embedded"
         ),
+        // What HTTP providers share: rate limits, concurrency, retries with backoff.
+        .target(
+            name: "PlumbProviderKit",
+            dependencies: ["PlumbCore", "PlumbHTTP"],
+            path: "Sources/Providers/Kit"
+        ),
+        .target(
+            name: "PlumbProviderPowerDNS",
+            dependencies: ["PlumbCore", "PlumbHTTP", "PlumbProviderKit"],
+            path: "Sources/Providers/PowerDNS"
+        ),
         // The thin command line.
         .executableTarget(
             name: "PlumbCLI",
             dependencies: [
-                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbProviderEmbedded", "PlumbGit",
+                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbGit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -72,6 +83,10 @@ let package = Package(
             path: "Tests/PlumbTestSupport"
         ),
         .testTarget(name: "PlumbCoreTests", dependencies: ["PlumbCore", "PlumbTestSupport"]),
+        .testTarget(
+            name: "PlumbProviderPowerDNSTests",
+            dependencies: ["PlumbProviderPowerDNS", "PlumbProviderKit", "PlumbChecks", "PlumbCore", "PlumbHTTP", "PlumbTestSupport"]
+        ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),
         .testTarget(

@@ -3,6 +3,7 @@ import PlumbCore
 import PlumbChecks
 import PlumbGit
 import PlumbProviderEmbedded
+import PlumbProviderPowerDNS
 import PlumbStore
 
 /// What every command needs: the source read, the desired state loaded, providers built.
@@ -108,6 +109,7 @@ enum ProviderFactories {
         registry.register(.embedded) { binding, environment in
             try EmbeddedProvider(binding: binding, stateDirectory: environment.stateDirectory)
         }
+        registry.register(.powerdns) { binding, _ in try PowerDNSProvider(binding: binding) }
         return registry
     }
 }

@@ -17,7 +17,7 @@ enum GitSource {
     static func open(repo: String, ref: String, stateDirectory: String) throws -> Opened {
         let repository = try openRepository(repo, stateDirectory: stateDirectory)
         do {
-            let commit = try repository.resolve(ref)
+            let commit = try resolve(ref, in: repository)
             let tree = try GitCommitTree(repository: repository, commit: commit, name: name(of: repo))
             return Opened(
                 repository: repository, tree: tree,
@@ -25,6 +25,19 @@ enum GitSource {
                 commit: CommitInfo(id: commit.id, author: "\(commit.author) <\(commit.email)>", subject: commit.subject))
         } catch let error as GitError {
             throw CLIError(message: "--repo \(repo) --ref \(ref): \(error.message)")
+        }
+    }
+
+    /// `HEAD` of a fresh bare mirror may name a branch the remote does not have; then the
+    /// usual default branches stand in for it.
+    static func resolve(_ ref: String, in repository: GitRepository) throws -> GitCommit {
+        do {
+            return try repository.resolve(ref)
+        } catch let error as GitError where ref == "HEAD" {
+            for fallback in ["main", "master"] {
+                if let commit = try? repository.resolve(fallback) { return commit }
+            }
+            throw error
         }
     }
 

@@ -4,7 +4,7 @@ import Yams
 enum ProvidersLoader {
     static let commonKeys = ["kind", "rate_limit", "concurrency"]
     static let keysByType: [ProviderType: [String]] = [
-        .powerdns: ["url", "api_key", "server"],
+        .powerdns: ["url", "api_key", "server", "nameservers"],
         .aws: ["region", "endpoint"],
         .embedded: ["path"],
     ]

@@ -1,0 +1,100 @@
+import Foundation
+import PlumbCore
+import PlumbHTTP
+
+/// HTTP for a provider binding: Plumb's HTTP client behind the binding's rate limit and
+/// concurrency, with bounded retries of transient failures. One per binding per process
+/// (`shared(for:)`), so every plan, apply and drift pass shares the limits.
+public final class ProviderTransport: Sendable {
+    public let binding: String
+    let client: HTTPClient
+    let limiter: RateLimiter
+    let retry: RetryPolicy
+    private let counter = RequestCounter()
+
+    /// Requests sent so far (attempts, retries included): for tests and benchmarks.
+    public var requestsSent: Int { counter.value }
+
+    init(binding: ProviderBinding, retry: RetryPolicy) {
+        self.binding = binding.name
+        client = HTTPClient(maxConcurrent: binding.concurrency)
+        limiter = RateLimiter(rate: binding.rateLimit)
+        self.retry = retry
+    }
+
+    private static let registry = TransportRegistry()
+
+    /// The transport of a binding, created on first use.
+    public static func shared(for binding: ProviderBinding, retry: RetryPolicy = RetryPolicy()) -> ProviderTransport {
+        registry.transport(for: binding, retry: retry)
+    }
+
+    /// Sends with retries. Connection failures, timeouts, 5xx and 429 are retried; other
+    /// statuses are returned for the caller to interpret. `Retry-After` is honoured.
+    public func send(_ request: HTTPRequest, operation: String) async throws -> HTTPResponse {
+        let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter
+        return try await retry.run { _ in
+            do {
+                try await limiter.acquire()
+                counter.increment()
+                let response = try await client.send(request)
+                if response.status == 429 || response.status >= 500 {
+                    let error = ProviderError(
+                        response.status == 429 ? .throttled : .unavailable, provider: binding,
+                        "\(operation): HTTP \(response.status)\(Self.snippet(response))")
+                    return .retry(error, retryAfter: Self.retryAfter(response))
+                }
+                return .success(response)
+            } catch let error as HTTPError {
+                let code: ProviderError.Code = error.code == .tls ? .invalid : .unavailable
+                let failure = ProviderError(code, provider: binding, "\(operation): \(error.message)")
+                return error.code == .tls ? .failure(failure) : .retry(failure, retryAfter: nil)
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    static func retryAfter(_ response: HTTPResponse) -> Duration? {
+        guard let value = response.header("retry-after"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// The start of an error body, for messages.
+    static func snippet(_ response: HTTPResponse) -> String {
+        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "" : ": " + String(text.prefix(300))
+    }
+}
+
+private final class RequestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return count
+    }
+
+    func increment() {
+        lock.lock()
+        count += 1
+        lock.unlock()
+    }
+}
+
+private final class TransportRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var transports: [String: ProviderTransport] = [:]
+
+    func transport(for binding: ProviderBinding, retry: RetryPolicy) -> ProviderTransport {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = "\(binding.name)|\(binding.settings.sorted { $0.key < $1.key })"
+        if let existing = transports[key] { return existing }
+        let transport = ProviderTransport(binding: binding, retry: retry)
+        transports[key] = transport
+        return transport
+    }
+}

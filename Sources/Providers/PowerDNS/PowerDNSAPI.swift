@@ -1,0 +1,108 @@
+import Foundation
+import PlumbCore
+import PlumbHTTP
+import PlumbProviderKit
+
+/// The PowerDNS Authoritative HTTP API (`/api/v1/servers/{server}`), as Plumb uses it.
+struct PowerDNSAPI: Sendable {
+    let transport: ProviderTransport
+    let baseURL: String
+    let server: String
+    let apiKey: String
+    let provider: String
+
+    struct ZoneSummary: Decodable, Sendable {
+        var id: String
+        var name: String
+    }
+
+    struct Zone: Decodable, Sendable {
+        var name: String
+        var rrsets: [RRSet]
+    }
+
+    struct RRSet: Codable, Sendable {
+        var name: String
+        var type: String
+        var ttl: Int?
+        var changetype: String?
+        var records: [Record]?
+    }
+
+    struct Record: Codable, Sendable {
+        var content: String
+        var disabled: Bool
+    }
+
+    func listZones() async throws -> [ZoneSummary] {
+        try await decode([ZoneSummary].self, try await call("GET", "/zones", operation: "list zones"))
+    }
+
+    func zone(_ id: String) async throws -> Zone {
+        try await decode(Zone.self, try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)"))
+    }
+
+    func createZone(_ name: String, nameservers: [String]) async throws {
+        struct Body: Encodable {
+            var name: String
+            var kind = "Native"
+            var nameservers: [String]
+        }
+        _ = try await call("POST", "/zones", body: Body(name: name, nameservers: nameservers), operation: "create zone \(name)", accept: [201, 409])
+    }
+
+    func deleteZone(_ id: String) async throws {
+        _ = try await call("DELETE", "/zones/\(escape(id))", operation: "delete zone \(id)", accept: [204, 404])
+    }
+
+    /// One PATCH: atomic on the server, all rrsets or none.
+    func patch(_ zone: String, _ rrsets: [RRSet]) async throws {
+        struct Body: Encodable { var rrsets: [RRSet] }
+        let names = rrsets.prefix(5).map { "\($0.name) \($0.type)" }.joined(separator: ", ") + (rrsets.count > 5 ? ", …" : "")
+        _ = try await call("PATCH", "/zones/\(escape(zone))", body: Body(rrsets: rrsets), operation: "update zone \(zone) (\(names))", accept: [204])
+    }
+
+    // MARK: - Plumbing
+
+    private func call(
+        _ method: String, _ path: String, body: (some Encodable)? = Optional<Int>.none, operation: String,
+        accept: Set<Int> = [200]
+    ) async throws -> HTTPResponse {
+        var headers = [(name: "X-API-Key", value: apiKey), (name: "Accept", value: "application/json")]
+        var data: Data?
+        if let body {
+            data = try JSONEncoder().encode(body)
+            headers.append((name: "Content-Type", value: "application/json"))
+        }
+        let request = HTTPRequest(method: method, url: "\(baseURL)/api/v1/servers/\(server)\(path)", headers: headers, body: data, timeout: .seconds(60))
+        let response = try await transport.send(request, operation: operation)
+        guard accept.contains(response.status) else { throw error(response, operation: operation) }
+        return response
+    }
+
+    /// PowerDNS answers 422 with `{"error": …}`; 401, 404 and 400 with plain text.
+    private func error(_ response: HTTPResponse, operation: String) -> ProviderError {
+        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let detail = (try? JSONDecoder().decode([String: String].self, from: response.body))?["error"] ?? String(text.prefix(300))
+        let code: ProviderError.Code = switch response.status {
+        case 401, 403: .unauthorized
+        case 404: .notFound
+        case 409: .conflict
+        default: .invalid
+        }
+        let hint = code == .unauthorized ? " (check api_key in the binding)" : ""
+        return ProviderError(code, provider: provider, "\(operation): HTTP \(response.status): \(detail.isEmpty ? "no detail" : detail)\(hint)")
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) async throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
+        }
+    }
+
+    private func escape(_ zone: String) -> String {
+        zone.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? zone
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import PlumbCore
+import PlumbProviderKit
+
+/// `kind: powerdns`: zones and records of a PowerDNS Authoritative server over its HTTP API.
+///
+/// Describe is one GET of the zone list plus one GET per zone (every rrset at once), zones
+/// in parallel within the binding's concurrency. A batch of record changes is one PATCH per
+/// zone, which PowerDNS applies atomically. SOA and apex NS belong to the server: never
+/// reported, never written.
+public struct PowerDNSProvider: Provider {
+    public let binding: ProviderBinding
+    let api: PowerDNSAPI
+
+    /// Requests this binding has sent in this process.
+    public var requestsSent: Int { api.transport.requestsSent }
+    let nameservers: [String]
+    let zoneLimiter: ConcurrencyLimiter
+
+    public init(binding: ProviderBinding, retry: RetryPolicy = RetryPolicy()) throws {
+        guard let url = binding.settings["url"], url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ProviderError(.invalid, provider: binding.name, "url must be the API's http:// or https:// base URL")
+        }
+        guard let key = binding.settings["api_key"], !key.isEmpty else {
+            throw ProviderError(.invalid, provider: binding.name, "api_key is empty")
+        }
+        self.binding = binding
+        var base = url
+        while base.hasSuffix("/") { base.removeLast() }
+        api = PowerDNSAPI(
+            transport: ProviderTransport.shared(for: binding, retry: retry), baseURL: base,
+            server: binding.settings["server"] ?? "localhost", apiKey: key, provider: binding.name)
+        nameservers = (binding.settings["nameservers"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        zoneLimiter = ConcurrencyLimiter(limit: binding.concurrency)
+    }
+
+    public func describe(_ scope: DescribeScope) async throws -> Inventory {
+        guard !scope.kinds.isDisjoint(with: [.zone, .record]) else { return Inventory() }
+        let existing = try await api.listZones()
+        var inventory = Inventory()
+        for zone in existing {
+            let name = zone.name.lowercased()
+            inventory.resources[.zone(name)] = LiveResource(address: .zone(name), spec: .zone(ZoneSpec()), id: zone.id)
+        }
+        guard scope.kinds.contains(.record) else { return inventory }
+        let wanted = Set(scope.zones)
+        let ids = existing.filter { wanted.contains($0.name.lowercased()) }.map(\.id)
+        let api = self.api, limiter = zoneLimiter
+        let zones = try await withThrowingTaskGroup(of: PowerDNSAPI.Zone.self) { group in
+            for id in ids {
+                group.addTask { try await limiter.run { try await api.zone(id) } }
+            }
+            var result: [PowerDNSAPI.Zone] = []
+            for try await zone in group { result.append(zone) }
+            return result
+        }
+        for zone in zones {
+            inventory.merge(PowerDNSMapping.inventory(of: zone))
+        }
+        return inventory
+    }
+
+    public func apply(_ changes: [Change], context: ApplyContext) async -> BatchResult {
+        var outcomes: [Address: ChangeOutcome.Status] = [:]
+        var failed = false
+        // Zones first, then records zone by zone (one atomic PATCH each), then zone deletes.
+        let zoneCreates = changes.filter { $0.address.kind == .zone && $0.action != .delete }
+        let recordChanges = changes.filter { $0.address.kind == .record }
+        let zoneDeletes = changes.filter { $0.address.kind == .zone && $0.action == .delete }
+        for change in zoneCreates {
+            do {
+                try await api.createZone(change.address.name, nameservers: nameservers)
+                outcomes[change.address] = .applied(id: change.address.name)
+            } catch {
+                outcomes[change.address] = .failed(providerError(error, change.address))
+                failed = true
+                break
+            }
+        }
+        if !failed {
+            let byZone = Dictionary(grouping: recordChanges) { $0.address.zoneName ?? "" }
+            for zone in byZone.keys.sorted() {
+                let batch = byZone[zone] ?? []
+                do {
+                    try await api.patch(zone, batch.map(PowerDNSMapping.rrset))
+                    for change in batch { outcomes[change.address] = .applied(id: nil) }
+                } catch {
+                    let failure = providerError(error, nil)
+                    for change in batch { outcomes[change.address] = .failed(failure) }
+                    failed = true
+                    break
+                }
+            }
+        }
+        if !failed {
+            for change in zoneDeletes {
+                do {
+                    try await api.deleteZone(change.liveID ?? change.address.name)
+                    outcomes[change.address] = .applied(id: nil)
+                } catch {
+                    outcomes[change.address] = .failed(providerError(error, change.address))
+                    break
+                }
+            }
+        }
+        return BatchResult(outcomes: changes.map { ChangeOutcome(address: $0.address, status: outcomes[$0.address] ?? .notAttempted) })
+    }
+
+    private func providerError(_ error: any Error, _ address: Address?) -> ProviderError {
+        if var providerError = error as? ProviderError {
+            providerError.address = providerError.address ?? address
+            return providerError
+        }
+        return ProviderError(.other, provider: binding.name, "\(error)", address: address)
+    }
+}

@@ -1,0 +1,70 @@
+import PlumbCore
+
+/// Record values between Plumb's form and PowerDNS's content strings.
+///
+/// TXT is the one type whose forms differ: Plumb keeps the text unquoted; PowerDNS wants
+/// one or more quoted character-strings of at most 255 bytes, with `"` and `\` escaped.
+enum PowerDNSValues {
+    static func content(_ value: String, type: RecordType) -> String {
+        type == .TXT ? quoteTXT(value) : value
+    }
+
+    static func value(_ content: String, type: RecordType) -> String {
+        if type == .TXT { return unquoteTXT(content) }
+        switch RecordValues.canonical(content, type: type) {
+        case .success(let canonical): return canonical
+        case .failure: return content
+        }
+    }
+
+    /// `"first 255 bytes" "rest"`, split on character boundaries.
+    static func quoteTXT(_ text: String) -> String {
+        var chunks: [String] = []
+        var current = ""
+        var bytes = 0
+        for character in text {
+            let escaped = character == "\"" || character == "\\" ? "\\\(character)" : String(character)
+            let size = String(character).utf8.count
+            if bytes + size > 255 {
+                chunks.append(current)
+                current = ""
+                bytes = 0
+            }
+            current += escaped
+            bytes += size
+        }
+        chunks.append(current)
+        return chunks.map { "\"\($0)\"" }.joined(separator: " ")
+    }
+
+    /// Concatenates the quoted character-strings of a TXT content, unescaping `\"`, `\\` and
+    /// `\DDD` (a byte, as servers write non-ASCII text).
+    static func unquoteTXT(_ content: String) -> String {
+        let input = Array(content.utf8)
+        guard input.contains(UInt8(ascii: "\"")) else { return content }
+        var bytes: [UInt8] = []
+        var inQuotes = false
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\"") {
+                inQuotes.toggle()
+            } else if inQuotes, byte == UInt8(ascii: "\\"), index + 1 < input.count {
+                let digits = input[(index + 1)..<min(index + 4, input.count)]
+                if digits.count == 3, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
+                   let value = UInt8(String(decoding: digits, as: UTF8.self)) {
+                    bytes.append(value)
+                    index += 4
+                    continue
+                }
+                bytes.append(input[index + 1])
+                index += 2
+                continue
+            } else if inQuotes {
+                bytes.append(byte)
+            }
+            index += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

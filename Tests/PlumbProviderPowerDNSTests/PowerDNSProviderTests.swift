@@ -1,0 +1,223 @@
+import Foundation
+import PlumbChecks
+import PlumbCore
+import PlumbProviderKit
+import PlumbProviderPowerDNS
+import PlumbTestSupport
+import Testing
+
+/// Every record type SPEC names, with the awkward cases: long and quoted TXT, non-ASCII,
+/// wildcards, upper case in the documents.
+let everyType = """
+    provider: main
+    zone: Types.Example.
+    ttl: 600
+    records:
+      "@":
+        - {type: A, value: 192.0.2.1}
+        - {type: MX, values: ["10 Mail.Types.Example.", "20 mail2.types.example."]}
+        - {type: TXT, values: ["v=spf1 -all", "say \\"hi\\" \\\\ back", "grüße aus köln"]}
+        - {type: CAA, values: ['0 issue "letsencrypt.org"', '128 iodef "mailto:sec@types.example"']}
+      www:
+        - {type: A, ttl: 60, values: [192.0.2.10, 192.0.2.11]}
+        - {type: AAAA, values: ["2001:DB8:0:0::10"]}
+      api: {type: CNAME, value: WWW.types.example.}
+      long: {type: TXT, value: "\(String(repeating: "k", count: 300))-end"}
+      _sip._tcp: {type: SRV, value: "10 60 5060 sip.types.example."}
+      sub: {type: NS, values: [ns1.other.example., ns2.other.example.]}
+      "*.dev": {type: A, value: 192.0.2.99}
+      "1.2": {type: PTR, value: host.types.example.}
+    """
+
+func binding(_ server: PowerDNSServer, key: String? = nil, url: String? = nil) -> ProviderBinding {
+    ProviderBinding(
+        name: "main", type: .powerdns,
+        settings: ["url": url ?? server.url, "api_key": key ?? server.apiKey, "nameservers": "ns1.types.example."],
+        secretKeys: ["api_key"])
+}
+
+func plan(_ desired: DesiredState, _ provider: PowerDNSProvider, prior: PriorState = PriorState()) async throws -> (Plan, DescribeScope) {
+    let planner = Planner(desired: desired, prior: prior)
+    let scope = planner.scope(for: "main")
+    let inventory = try await provider.describe(scope)
+    return (planner.plan(inventories: ["main": inventory], source: PlanSource()), scope)
+}
+
+func apply(_ plan: Plan, _ provider: PowerDNSProvider, scope: DescribeScope, checks: [Check] = []) async -> ApplyResult {
+    let applier = Applier(
+        providers: ["main": provider], scopes: ["main": scope], context: ApplyContext(stack: "test"),
+        checks: checks, executor: CheckExecutor(probe: SystemProbe(), workingDirectory: "/tmp"), recorder: MemoryRecorder())
+    return await applier.apply(plan)
+}
+
+@Suite("PowerDNS provider against a real server")
+struct PowerDNSProviderTests {
+    @Test("every record type round-trips: after apply, a second plan has no changes")
+    func roundTrip() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var desired = try Fixtures.load(["types.yaml": everyType])
+        desired.providers["main"] = binding(server)
+        let (first, scope) = try await plan(desired, provider)
+        #expect(first.summary.create == 13)
+        let result = await apply(first, provider, scope: scope)
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
+        let (second, _) = try await plan(desired, provider)
+        #expect(second.changes.isEmpty, "\(second.changes.map(\.address))")
+        // PowerDNS holds the TXT split into 255-byte strings, quotes escaped.
+        let (_, body) = try server.api("GET", "/zones/types.example.?rrset_name=long.types.example.&rrset_type=TXT")
+        #expect(body.contains("\\\"\(String(repeating: "k", count: 255))\\\" \\\""))
+    }
+
+    @Test("describe is one list plus one GET per zone; a chunk of records is one PATCH per zone")
+    func requestCounts() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var documents: [String: String] = [:]
+        for zone in ["a", "b", "c"] {
+            documents["\(zone).yaml"] = "provider: main\nzone: \(zone).example.\nrecords:\n" + (1...30).map { "  h\($0): {type: A, value: 192.0.2.\($0)}\n" }.joined()
+        }
+        var desired = try Fixtures.load(documents)
+        desired.providers["main"] = binding(server)
+        desired.settings.chunkSize = 1000
+        let (initial, scope) = try await plan(desired, provider)
+        #expect(await apply(initial, provider, scope: scope).status == .succeeded)
+        let before = provider.requestsSent
+        _ = try await provider.describe(scope)
+        #expect(provider.requestsSent - before == 4)
+        // 90 record updates in one chunk: three PATCHes (one per zone).
+        var changed = desired
+        for (address, resource) in desired.resources where address.kind == .record {
+            changed.resources[address]?.spec = .record(RecordSpec(ttl: 120, values: { if case .record(let r) = resource.spec { r.values } else { [] } }()))
+        }
+        let (update, _) = try await plan(changed, provider)
+        #expect(update.summary.update == 90 && update.chunks.count == 1)
+        let beforeApply = provider.requestsSent
+        let applied = await apply(update, provider, scope: scope)
+        #expect(applied.status == .succeeded)
+        // Three PATCHes, then the read-back: one list and three zone GETs.
+        #expect(provider.requestsSent - beforeApply == 3 + 4)
+    }
+
+    @Test("SOA and apex NS are never reported; records of unmodelled types are listed and left alone")
+    func providerOwnedAndUnmodelled() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var desired = try Fixtures.load(["z.yaml": "provider: main\nzone: keep.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n"])
+        desired.providers["main"] = binding(server)
+        let (initial, scope) = try await plan(desired, provider)
+        #expect(await apply(initial, provider, scope: scope).status == .succeeded)
+        let (status, _) = try server.api("PATCH", "/zones/keep.example.", body: #"{"rrsets":[{"name":"keep.example.","type":"SSHFP","ttl":300,"changetype":"REPLACE","records":[{"content":"1 1 123456789abcdef67890123456789abcdef67890","disabled":false}]}]}"#)
+        #expect(status == 204)
+        let inventory = try await provider.describe(scope)
+        #expect(!inventory.resources.keys.contains { $0.name.hasSuffix("/SOA") || $0.name == "keep.example./@/NS" })
+        #expect(inventory.unmodeled.map(\.type) == ["SSHFP"])
+        let (again, _) = try await plan(desired, provider)
+        #expect(again.changes.isEmpty)
+        #expect(again.unmanaged.count == 1)
+    }
+
+    @Test("a wrong API key is one clear error, not a retry storm")
+    func wrongKey() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server, key: "wrong"))
+        await #expect(throws: ProviderError.self) { _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone])) }
+        do {
+            _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone]))
+        } catch let error as ProviderError {
+            #expect(error.code == .unauthorized)
+            #expect(error.message.contains("api_key"))
+            #expect(!error.message.contains("wrong"))
+        }
+        #expect(provider.requestsSent == 2)
+    }
+
+    @Test("connection refused is retried with backoff, then fails as unavailable")
+    func connectionRefused() async throws {
+        let port = try freePort()
+        let provider = try PowerDNSProvider(
+            binding: ProviderBinding(name: "refused-\(port)", type: .powerdns, settings: ["url": "http://127.0.0.1:\(port)", "api_key": "k"]),
+            retry: RetryPolicy(attempts: 3, base: .milliseconds(10), cap: .milliseconds(50)))
+        do {
+            _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone]))
+            Issue.record("expected a failure")
+        } catch let error as ProviderError {
+            #expect(error.code == .unavailable)
+        }
+        #expect(provider.requestsSent == 3)
+    }
+
+    @Test("PowerDNS's own error text surfaces with the zone and the records involved")
+    func errorBodies() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var desired = try Fixtures.load(["z.yaml": "provider: main\nzone: err.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n"])
+        desired.providers["main"] = binding(server)
+        let (initial, scope) = try await plan(desired, provider)
+        #expect(await apply(initial, provider, scope: scope).status == .succeeded)
+        // A CNAME beside the A, which validation would refuse, reaches the server here.
+        let bad = Change(action: .create, address: .record(zone: "err.example.", name: "www", type: .CNAME), provider: "main", before: nil, after: .record(RecordSpec(ttl: 60, values: ["x.err.example."])))
+        let result = await provider.apply([bad], context: ApplyContext(stack: "test"))
+        guard case .failed(let error)? = result.outcomes.first?.status else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.code == .invalid)
+        #expect(error.message.contains("err.example."))
+        #expect(error.message.contains("www.err.example. CNAME"))
+        #expect(error.message.lowercased().contains("conflict") || error.message.contains("CNAME"))
+    }
+
+    @Test("a dns check asks the server itself: passes on the applied values, fails on others")
+    func dnsCheck() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var desired = try Fixtures.load(["types.yaml": everyType])
+        desired.providers["main"] = binding(server)
+        let (initial, scope) = try await plan(desired, provider)
+        let good = Check(name: "www", after: ["dns.record/types.example./www/*"], probe: .dns(name: "www.types.example.", type: .A, server: "127.0.0.1:\(server.dnsPort)", expect: ["192.0.2.10", "192.0.2.11"]), timeout: .seconds(5))
+        let txt = Check(name: "txt", after: ["dns.record/types.example./long/*"], probe: .dns(name: "long.types.example.", type: .TXT, server: "127.0.0.1:\(server.dnsPort)", expect: ["\(String(repeating: "k", count: 300))-end"]), timeout: .seconds(5))
+        let applied = await apply(initial, provider, scope: scope, checks: [good, txt])
+        #expect(applied.status == .succeeded, "\(applied.error ?? "")")
+        let ran = applied.chunks.flatMap { $0.checks }
+        #expect(ran.map(\.name).sorted() == ["txt", "www"] && ran.allSatisfy { $0.passed })
+        let wrong = Check(name: "wrong", probe: .dns(name: "www.types.example.", type: .A, server: "127.0.0.1:\(server.dnsPort)", expect: ["192.0.2.12"]), timeout: .milliseconds(800))
+        let result = await CheckExecutor(probe: SystemProbe(), workingDirectory: "/tmp").run(wrong)
+        #expect(!result.passed)
+        #expect(result.attempts > 1)
+        #expect(result.detail.contains("192.0.2.10"))
+    }
+
+    @Test("zones are created with the configured nameservers and deleted when they leave the documents")
+    func zoneLifecycle() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var desired = try Fixtures.load(["z.yaml": "provider: main\nzone: life.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n"])
+        desired.providers["main"] = binding(server)
+        let (initial, scope) = try await plan(desired, provider)
+        #expect(await apply(initial, provider, scope: scope).status == .succeeded)
+        let (_, body) = try server.api("GET", "/zones/life.example.")
+        #expect(body.contains("ns1.types.example."))
+        var emptied = try Fixtures.load(["other.yaml": "provider: main\nzone: other.example.\n"])
+        emptied.providers["main"] = binding(server)
+        let prior = PriorState(managed: [.zone("life.example.")])
+        let (removal, removalScope) = try await plan(emptied, provider, prior: prior)
+        #expect(removal.changes.map(\.address).contains(.zone("life.example.")))
+        #expect(await apply(removal, provider, scope: removalScope).status == .succeeded)
+        let (status, _) = try server.api("GET", "/zones/life.example.")
+        #expect(status == 404)
+    }
+}
+
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
