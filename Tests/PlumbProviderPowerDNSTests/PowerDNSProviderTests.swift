@@ -95,8 +95,29 @@ struct PowerDNSProviderTests {
         let beforeApply = provider.requestsSent
         let applied = await apply(update, provider, scope: scope)
         #expect(applied.status == .succeeded)
-        // Three PATCHes, then the read-back: one list and three zone GETs.
-        #expect(provider.requestsSent - beforeApply == 3 + 4)
+        // Three PATCHes, then the read-back: one GET per zone.
+        #expect(provider.requestsSent - beforeApply == 3 + 3)
+    }
+
+    @Test("a 10,000-record zone: plan is one GET of the zone, apply from empty one PATCH per chunk")
+    func tenThousand() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        let records = (0..<10_000).map { "  h\($0): {type: A, value: 10.\($0 / 65536).\($0 / 256 % 256).\($0 % 256)}\n" }.joined()
+        var desired = try Fixtures.load(["big.yaml": "provider: main\nzone: big.example.\nrecords:\n\(records)"])
+        desired.providers["main"] = binding(server)
+        desired.settings.chunkSize = 1000
+        desired.settings.safety.maxChanges = 20_000
+        let (initial, scope) = try await plan(desired, provider)
+        #expect(initial.chunks.count == 11)
+        let before = provider.requestsSent
+        #expect(await apply(initial, provider, scope: scope).status == .succeeded)
+        // The zone chunk: POST + list (read-back); each of 10 record chunks: PATCH + one GET.
+        #expect(provider.requestsSent - before == 2 + 10 * 2)
+        let beforePlan = provider.requestsSent
+        let (again, _) = try await plan(desired, provider)
+        #expect(again.changes.isEmpty)
+        #expect(provider.requestsSent - beforePlan == 2)
     }
 
     @Test("SOA and apex NS are never reported; records of unmodelled types are listed and left alone")

@@ -1,12 +1,14 @@
 import Foundation
+import Glibc
 
 /// A private PowerDNS Authoritative server started for one test through
 /// `scripts/servers/pdns` (free ports on 127.0.0.1, a temp directory, caches off).
 /// A server that cannot start is a test failure, never a skip.
 public final class PowerDNSServer: @unchecked Sendable {
-    public let url: String
-    public let apiKey: String
-    public let dnsPort: Int
+    public private(set) var url: String
+    public private(set) var apiKey: String
+    public private(set) var dnsPort: Int
+    private var pid: Int32
     let directory: String
 
     public static var projectRoot: URL {
@@ -20,17 +22,32 @@ public final class PowerDNSServer: @unchecked Sendable {
     public init() throws {
         // The control socket lives in the directory: keep its path short.
         directory = "/tmp/pdns-\(UUID().uuidString.prefix(8))"
-        let script = Self.projectRoot.appendingPathComponent("scripts/servers/pdns").path
-        let (status, output) = try Self.run([script, "start", directory])
+        (url, apiKey, dnsPort, pid) = try Self.start(directory)
+    }
+
+    private static func start(_ directory: String) throws -> (String, String, Int, Int32) {
+        let script = projectRoot.appendingPathComponent("scripts/servers/pdns").path
+        let (status, output) = try run([script, "start", directory])
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
               let info = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let url = info["url"] as? String, let key = info["api_key"] as? String, let port = info["dns_port"] as? Int
+              let url = info["url"] as? String, let key = info["api_key"] as? String,
+              let port = info["dns_port"] as? Int, let pid = info["pid"] as? Int
         else {
             throw StartFailure(description: "could not start PowerDNS (install pdns-server pdns-backend-sqlite3): \(output)")
         }
-        self.url = url
-        apiKey = key
-        dnsPort = port
+        return (url, key, port, Int32(pid))
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    public func kill() {
+        _ = Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
+    }
+
+    /// Starts it again on the same database (new ports and key).
+    public func restart() throws {
+        (url, apiKey, dnsPort, pid) = try Self.start(directory)
     }
 
     deinit {

@@ -107,6 +107,29 @@ public struct PowerDNSProvider: Provider {
         return BatchResult(outcomes: changes.map { ChangeOutcome(address: $0.address, status: outcomes[$0.address] ?? .notAttempted) })
     }
 
+    /// One GET per zone the batch touched (no zone list), so a chunk is confirmed with one
+    /// request in the usual case; zone-level changes also consult the zone list.
+    public func readBack(_ addresses: [Address], scope: DescribeScope) async throws -> Inventory {
+        let wanted = Set(addresses)
+        var inventory = Inventory()
+        if addresses.contains(where: { $0.kind == .zone }) {
+            let zones = try await api.listZones().map { $0.name.lowercased() }
+            for name in zones where wanted.contains(.zone(name)) {
+                inventory.resources[.zone(name)] = LiveResource(address: .zone(name), spec: .zone(ZoneSpec()), id: name)
+            }
+        }
+        let recordZones = Set(addresses.filter { $0.kind == .record }.compactMap(\.zoneName))
+        for zone in recordZones.sorted() {
+            do {
+                let described = PowerDNSMapping.inventory(of: try await api.zone(zone))
+                inventory.resources.merge(described.resources.filter { wanted.contains($0.key) }) { _, new in new }
+            } catch let error as ProviderError where error.code == .notFound {
+                continue
+            }
+        }
+        return inventory
+    }
+
     private func providerError(_ error: any Error, _ address: Address?) -> ProviderError {
         if var providerError = error as? ProviderError {
             providerError.address = providerError.address ?? address
