@@ -21,7 +21,8 @@ public struct DNSClient: Sendable {
             type: recordType.rawValue)
         let query = try DNSMessage.query(name: name, type: recordType, id: expected.id)
         let deadline = ContinuousClock.now + timeout
-        return try await BlockingWork.run {
+        let late = DNSError(code: .timeout, message: "no answer from \(host) port \(port) within the timeout")
+        return try await BlockingWork.run(deadline: deadline, lateError: late) {
             let server = try socketStep { () throws(TCPProbeError) in
                 try Sockets.resolve(host: host, port: port, type: Int32(SOCK_DGRAM.rawValue))
             }

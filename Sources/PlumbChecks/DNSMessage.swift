@@ -122,8 +122,9 @@ public enum DNSMessage {
         return bytes
     }
 
-    /// Wire form of a name: ASCII labels of 1–63 bytes, 255 bytes in all.
+    /// Wire form of a name: printable ASCII labels of 1–63 bytes, 255 bytes in all.
     static func encode(name: String) throws(DNSError) -> [UInt8] {
+        guard !name.isEmpty else { throw DNSError(code: .invalidName, message: "empty name (the root is \".\")") }
         let trimmed = name.hasSuffix(".") ? String(name.dropLast()) : name
         var wire: [UInt8] = []
         if !trimmed.isEmpty {

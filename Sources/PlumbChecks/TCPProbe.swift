@@ -11,7 +11,8 @@ public struct TCPProbe: Sendable {
     /// Throws `TCPProbeError`.
     public static func connect(host: String, port: Int, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
-        try await BlockingWork.run {
+        let late = TCPProbeError(code: .timeout, message: "\(host) port \(port): no connection within the timeout")
+        try await BlockingWork.run(deadline: deadline, lateError: late) {
             let descriptor = try Sockets.openTCP(host: host, port: port, deadline: deadline)
             close(descriptor)
         }
@@ -40,12 +41,40 @@ public struct TCPProbeError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 /// Runs blocking system calls on a thread of their own: a blocked thread of Swift's
-/// cooperative pool (one per core) would stall unrelated tasks. Every caller passes a
-/// deadline down, so each thread ends on time.
+/// cooperative pool (one per core) would stall unrelated tasks.
 enum BlockingWork {
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// The work bounds its own waits by `deadline`, except name resolution (getaddrinfo has
+    /// no timeout); shortly after the deadline the caller gets `lateError` and the thread
+    /// is left to finish on its own, its result dropped.
+    static func run<T: Sendable>(
+        deadline: ContinuousClock.Instant, lateError: any Error, _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
+            let outcome = FirstOutcome(continuation)
+            let watchdog = Task {
+                try? await Task.sleep(until: deadline + .milliseconds(200), clock: .continuous)
+                if !Task.isCancelled { outcome.deliver(.failure(lateError)) }
+            }
+            Thread {
+                outcome.deliver(Result { try work() })
+                watchdog.cancel()
+            }.start()
+        }
+    }
+
+    /// Resumes the continuation with whichever outcome comes first, exactly once.
+    private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<T, any Error>?
+
+        init(_ continuation: CheckedContinuation<T, any Error>) { self.continuation = continuation }
+
+        func deliver(_ result: Result<T, any Error>) {
+            lock.lock()
+            let waiting = continuation
+            continuation = nil
+            lock.unlock()
+            waiting?.resume(with: result)
         }
     }
 }

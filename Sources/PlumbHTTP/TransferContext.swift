@@ -35,7 +35,8 @@ final class TransferContext {
     /// proxy's CONNECT reply, come first).
     func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         var line = String(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        // "\r\n" is one Character in Swift, so test for newlines rather than for "\r".
+        while let last = line.last, last.isNewline { line.removeLast() }
         if line.hasPrefix("HTTP/") {
             headers = [:]
             lastHeaderName = nil

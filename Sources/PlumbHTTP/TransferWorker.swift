@@ -19,8 +19,11 @@ final class TransferWorker: @unchecked Sendable {
     private var stopping = false
 
     init(name: String) {
-        let thread = Thread { [self] in run() }
-        thread.name = name
+        // Named from inside: on Linux a name set before start never reaches the OS thread.
+        let thread = Thread { [self] in
+            Thread.current.name = name
+            run()
+        }
         thread.start()
     }
 

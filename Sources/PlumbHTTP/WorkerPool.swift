@@ -7,6 +7,8 @@ final class WorkerPool: Sendable {
     private struct Waiter {
         let id: UInt64
         let continuation: CheckedContinuation<TransferWorker, any Error>
+        /// Fails the wait at the request's deadline; cancelled once a worker is handed over.
+        var timer: Task<Void, Never>?
     }
 
     private struct State {
@@ -31,9 +33,10 @@ final class WorkerPool: Sendable {
         self.limit = max(1, limit)
     }
 
-    /// A worker for one transfer; give it back with `release`. Waiting ends with
-    /// `CancellationError` if the task is cancelled first.
-    func acquire() async throws -> TransferWorker {
+    /// A worker for one transfer; give it back with `release`. Waiting ends early with
+    /// `CancellationError` when the task is cancelled, or with a timeout at `deadline`:
+    /// a request's timeout covers its wait for a free slot too.
+    func acquire(before deadline: ContinuousClock.Instant) async throws -> TransferWorker {
         let id = state.withLock { state in
             state.nextWaiterID += 1
             return state.nextWaiterID
@@ -57,16 +60,35 @@ final class WorkerPool: Sendable {
                 case .worker(let worker): continuation.resume(returning: worker)
                 case .create(let number): continuation.resume(returning: TransferWorker(name: "plumb-http-\(number)"))
                 case .refused(let error): continuation.resume(throwing: error)
-                case .queued: break
+                case .queued: expire(waiter: id, at: deadline)
                 }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> Waiter? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index)
-            }
-            waiter?.continuation.resume(throwing: CancellationError())
+            fail(waiter: id, with: CancellationError())
         }
+    }
+
+    private func expire(waiter id: UInt64, at deadline: ContinuousClock.Instant) {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            self?.fail(waiter: id, with: HTTPError(code: .timeout, message: "timed out waiting for a free transfer slot"))
+        }
+        let queued = state.withLock { state -> Bool in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return false }
+            state.waiters[index].timer = timer
+            return true
+        }
+        if !queued { timer.cancel() }
+    }
+
+    private func fail(waiter id: UInt64, with error: any Error) {
+        let waiter = state.withLock { state -> Waiter? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index)
+        }
+        waiter?.timer?.cancel()
+        waiter?.continuation.resume(throwing: error)
     }
 
     /// Returns a worker: straight to the longest waiter, else onto the idle stack.
@@ -79,9 +101,13 @@ final class WorkerPool: Sendable {
             return .idle
         }
         switch next {
-        case .waiter(let waiter): waiter.continuation.resume(returning: worker)
-        case .stop: worker.stop()
-        case .idle: break
+        case .waiter(let waiter):
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: worker)
+        case .stop:
+            worker.stop()
+        case .idle:
+            break
         }
     }
 
@@ -97,6 +123,7 @@ final class WorkerPool: Sendable {
         }
         idle.forEach { $0.stop() }
         for waiter in waiters {
+            waiter.timer?.cancel()
             waiter.continuation.resume(throwing: HTTPError(code: .other, message: "HTTP client shut down"))
         }
     }

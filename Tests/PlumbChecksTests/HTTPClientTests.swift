@@ -2,7 +2,7 @@ import Foundation
 import PlumbHTTP
 import Testing
 
-@Suite("HTTPClient against a live HTTP/1.1 keep-alive server")
+@Suite("HTTPClient against a live HTTP/1.1 keep-alive server", .timeLimit(.minutes(1)))
 struct HTTPClientTests {
     struct Echo: Decodable {
         let method: String
@@ -19,7 +19,7 @@ struct HTTPClientTests {
     }
 
     @Test func getReturnsStatusHeadersAndBody() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let response = try await HTTPClient().send(HTTPRequest(url: server.url("/status/201")))
         #expect(response.status == 201)
@@ -30,7 +30,7 @@ struct HTTPClientTests {
 
     @Test(arguments: [404, 500, 503])
     func errorStatusesAreResponsesNotErrors(status: Int) async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let response = try await HTTPClient().send(HTTPRequest(url: server.url("/status/\(status)")))
         #expect(response.status == status)
@@ -38,7 +38,7 @@ struct HTTPClientTests {
     }
 
     @Test func postSendsBinaryBodyAndHeadersInOrder() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let request = HTTPRequest(
             method: "POST", url: server.url("/echo"),
@@ -59,7 +59,7 @@ struct HTTPClientTests {
 
     @Test(arguments: ["PUT", "PATCH", "DELETE"])
     func otherMethodsAreSentAsWritten(method: String) async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let request = HTTPRequest(method: method, url: server.url("/echo"), headers: [("Content-Type", "text/plain")])
         let echo = try JSONDecoder().decode(Echo.self, from: try await HTTPClient().send(request).body)
@@ -69,16 +69,17 @@ struct HTTPClientTests {
     }
 
     @Test func largeBodyRoundTripsWithoutExpectDelay() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
-        let body = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 * 7) })
-        let response = try await HTTPClient().send(HTTPRequest(method: "POST", url: server.url("/echo"), body: body))
-        let echo = try JSONDecoder().decode(Echo.self, from: response.body)
-        #expect(echo.body == body.map { String(format: "%02x", $0) }.joined())
+        let body = Data((0..<1_200_000).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        // Over 1 MiB libcurl 7.88 would add "Expect: 100-continue" and wait for the server.
+        let response = try await HTTPClient().send(HTTPRequest(method: "POST", url: server.url("/mirror"), body: body))
+        #expect(response.body == body)
+        #expect(response.headers["x-expect"] == "none")
     }
 
     @Test func headReturnsHeadersWithoutBody() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let response = try await HTTPClient().send(HTTPRequest(method: "HEAD", url: server.url("/status/200")))
         #expect(response.status == 200)
@@ -87,11 +88,23 @@ struct HTTPClientTests {
     }
 
     @Test func totalTimeoutStopsASlowResponse() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let start = ContinuousClock.now
         let error = await #expect(throws: HTTPError.self) {
             try await HTTPClient().send(HTTPRequest(url: server.url("/slow"), timeout: .milliseconds(300)))
+        }
+        #expect(error?.code == .timeout)
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    @Test func connectTimeoutStopsAnUnansweredConnect() async throws {
+        let listener = try LoopbackListener(backlog: 0)
+        try #require(await listener.fillAcceptQueue(), "the accept queue never filled; cannot provoke a connect timeout on loopback")
+        let start = ContinuousClock.now
+        let error = await #expect(throws: HTTPError.self) {
+            try await HTTPClient(connectTimeout: .milliseconds(300))
+                .send(HTTPRequest(url: "http://127.0.0.1:\(listener.port)/", timeout: .seconds(20)))
         }
         #expect(error?.code == .timeout)
         #expect(ContinuousClock.now - start < .seconds(3))
@@ -118,7 +131,7 @@ struct HTTPClientTests {
     }
 
     @Test func sequentialRequestsReuseOneConnection() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let client = HTTPClient()
         var seen: Set<String> = []
@@ -131,7 +144,7 @@ struct HTTPClientTests {
     }
 
     @Test func concurrencyIsBoundedByMaxConcurrent() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let client = HTTPClient(maxConcurrent: 2)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -144,17 +157,55 @@ struct HTTPClientTests {
         #expect(stats.max_in_flight == 2)
     }
 
+    @Test func concurrentCallersEachGetTheirOwnResponse() async throws {
+        let server = try await PythonServer(script: Self.serverScript)
+        defer { server.stop() }
+        let client = HTTPClient(maxConcurrent: 4)
+        let url = server.url("/mirror")
+        let mismatches = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<40 {
+                group.addTask {
+                    let body = Data("request \(index)".utf8)
+                    return try await client.send(HTTPRequest(method: "POST", url: url, body: body)).body != body
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test func waitingForASlotCountsAgainstTheTimeout() async throws {
+        let server = try await PythonServer(script: Self.serverScript)
+        defer { server.stop() }
+        let client = HTTPClient(maxConcurrent: 1)
+        let occupy = HTTPRequest(url: server.url("/slow"), timeout: .seconds(20))
+        let slow = Task { try await client.send(occupy) }
+        defer { slow.cancel() }
+        try await Self.waitUntilSlowStarted(server)
+        let start = ContinuousClock.now
+        let error = await #expect(throws: HTTPError.self) {
+            try await client.send(HTTPRequest(url: server.url("/status/200"), timeout: .milliseconds(300)))
+        }
+        #expect(error?.code == .timeout)
+        #expect(ContinuousClock.now - start < .seconds(3))  // the slot frees only after 5 s
+    }
+
+    static func waitUntilSlowStarted(_ server: PythonServer) async throws {
+        let probe = HTTPClient()
+        let stats = HTTPRequest(url: server.url("/stats"))
+        while try JSONDecoder().decode(Stats.self, from: try await probe.send(stats).body).slow_started == 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
-        let server = try PythonServer(script: Self.serverScript)
+        let server = try await PythonServer(script: Self.serverScript)
         defer { server.stop() }
         let client = HTTPClient()
         let request = HTTPRequest(url: server.url("/slow"), timeout: .seconds(30))
         let slow = Task { try await client.send(request) }
         // Wait until the server has the request, so the cancellation meets a running transfer.
-        let probe = HTTPClient()
-        while try JSONDecoder().decode(Stats.self, from: try await probe.send(HTTPRequest(url: server.url("/stats"))).body).slow_started == 0 {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await Self.waitUntilSlowStarted(server)
         let cancelled = ContinuousClock.now
         slow.cancel()
         await #expect(throws: CancellationError.self) { try await slow.value }
@@ -163,7 +214,7 @@ struct HTTPClientTests {
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")))
     func selfSignedCertificateIsRejected() async throws {
-        let server = try PythonServer(script: Self.serverScript, arguments: ["tls"])
+        let server = try await PythonServer(script: Self.serverScript, arguments: ["tls"])
         defer { server.stop() }
         let error = await #expect(throws: HTTPError.self) {
             try await HTTPClient().send(HTTPRequest(url: "https://127.0.0.1:\(server.port)/status/200"))
@@ -173,7 +224,7 @@ struct HTTPClientTests {
 }
 
 extension HTTPClientTests {
-    /// Answers /echo (request as JSON), /status/N, /conn ("<client port> <connection no.>"),
+    /// Answers /echo (request as JSON), /mirror (the body back), /status/N, /conn ("<client port> <connection no.>"),
     /// /hold (0.3 s, counting requests in flight), /slow (5 s) and /stats.
     /// With argument "tls" it serves HTTPS with a fresh self-signed certificate.
     static let serverScript = #"""
@@ -212,6 +263,8 @@ extension HTTPClientTests {
                     info = {"method": self.command, "body": body.hex(),
                             "headers": [[k.lower(), v] for k, v in self.headers.items()]}
                     self.reply(200, json.dumps(info).encode(), [("Content-Type", "application/json")])
+                elif path == "/mirror":
+                    self.reply(200, body, [("X-Expect", self.headers.get("Expect", "none"))])
                 elif path.startswith("/status/"):
                     self.reply(int(path[8:]), b"status body", [("X-Multi", "one"), ("X-Multi", "two")])
                 elif path == "/conn":
@@ -278,7 +331,9 @@ final class PythonServer {
     private let process = Process()
     private let input = Pipe()
 
-    init(script: String, arguments: [String] = []) throws {
+    /// Async because waiting for the port blocks: the wait runs on a thread of its own, so
+    /// parallel tests starting servers never tie up Swift's cooperative pool.
+    init(script: String, arguments: [String] = []) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-test-\(UUID().uuidString).py")
         try script.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -289,11 +344,17 @@ final class PythonServer {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
+        let reader = output.fileHandleForReading
+        let line = await withCheckedContinuation { continuation in
+            Thread {
+                var line = Data()
+                while !line.contains(UInt8(ascii: "\n")) {
+                    let chunk = reader.availableData
+                    guard !chunk.isEmpty else { break }
+                    line.append(chunk)
+                }
+                continuation.resume(returning: line)
+            }.start()
         }
         guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
@@ -304,9 +365,11 @@ final class PythonServer {
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
 
+    /// SIGKILL, not `terminate()`: a child spawned from a Swift concurrency thread inherits
+    /// that thread's signal mask, with SIGTERM blocked, and would never see it.
     func stop() {
         guard process.isRunning else { return }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

@@ -46,9 +46,10 @@ public final class ProviderTransport: Sendable {
                 }
                 return .success(response)
             } catch let error as HTTPError {
-                let code: ProviderError.Code = error.code == .tls ? .invalid : .unavailable
-                let failure = ProviderError(code, provider: binding, "\(operation): \(error.message)")
-                return error.code == .tls ? .failure(failure) : .retry(failure, retryAfter: nil)
+                // Refused connections and timeouts may pass; TLS and malformed requests won't.
+                let transient = error.code == .connectionFailed || error.code == .timeout
+                let failure = ProviderError(transient ? .unavailable : .invalid, provider: binding, "\(operation): \(error.message)")
+                return transient ? .retry(failure, retryAfter: nil) : .failure(failure)
             } catch {
                 return .failure(error)
             }
