@@ -68,11 +68,20 @@ let package = Package(
             dependencies: ["PlumbCore", "PlumbHTTP", "PlumbProviderKit"],
             path: "Sources/Providers/PowerDNS"
         ),
+        // What the CLI and the agent share: workspaces (directory or commit), providers,
+        // review plans.
+        .target(
+            name: "PlumbRunner",
+            dependencies: [
+                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbGit",
+                "PlumbProviderEmbedded", "PlumbProviderPowerDNS",
+            ]
+        ),
         // The thin command line.
         .executableTarget(
             name: "PlumbCLI",
             dependencies: [
-                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbGit",
+                "PlumbCore", "PlumbRunner", "PlumbStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

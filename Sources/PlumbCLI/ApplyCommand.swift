@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PlumbCore
+import PlumbRunner
 import PlumbStore
 
 struct ApplyCommand: AsyncParsableCommand {
@@ -44,87 +45,35 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 }
 
-/// One `plumb apply`, step by step.
+/// One `plumb apply`: the workspace does the work; this reads options and writes output.
 struct ApplyRun {
     let command: ApplyCommand
 
     func execute() async throws -> Int32 {
-        let context = try CommandContext.open(command.source, state: command.state)
-        let loadWatch = Stopwatch()
-        let desired = try context.loadDesired()
-        let loadSeconds = loadWatch.seconds
-        let stack = desired.settings.stack
-        let store = try context.openStore()
-        let lock: StackLock
-        do {
-            lock = try StackLock(directory: context.stateDirectory, stack: stack, purpose: "plumb apply")
-        } catch let held as StackLock.Held {
-            throw CLIError(message: held.description)
+        let workspace = try Workspace.open(root: command.source.root, repo: command.source.repo, ref: command.source.ref, stateDirectory: command.state.state)
+        var request = ApplyRequest()
+        request.adopt = Set(command.adopt.compactMap(Address.init))
+        request.targets = command.target
+        request.force = command.force
+        if let file = command.plan {
+            do {
+                request.savedPlan = try JSONDecoder().decode(Plan.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw CLIError(message: "--plan \(file): not a plumb.plan/v1 file: \(error)")
+            }
         }
-        defer { withExtendedLifetime(lock) {} }
-        for run in try await store.recoverInterrupted(stack: stack) {
+        let outcome = try await workspace.apply(request, confirm: confirm, onEvent: ApplyProgress.report)
+        for run in outcome.interrupted {
             let pending = run.pending.isEmpty ? "" : "; it may have half-done: \(run.pending.joined(separator: ", "))"
-            Console.err("note: run \(run.id) was interrupted\(pending). This run re-reads the live state and converges.")
+            Console.err("note: run \(run.id) was interrupted\(pending). This run re-read the live state and converged.")
         }
-        let prior = try await store.prior(stack: stack)
-        let providers = try context.providers(for: desired)
-        let options = PlanOptions(adopt: Set(command.adopt.compactMap(Address.init)), targets: command.target)
-        let outcome = try await context.plan(desired, prior: prior, options: options, providers: providers)
-        let plan = try choosePlan(outcome.plan)
-        try enforceSafety(plan)
-
-        guard plan.hasChanges else {
-            let run = try await store.beginRun(stack: stack, command: "apply", source: context.source, commit: context.commit)
-            try await store.finishRun(run, status: .unchanged, plan: plan, result: nil, error: nil)
-            try await store.savePrior(prior.updated(by: desired, appliedDeletes: []), stack: stack, commit: context.commit?.id)
-            try output(plan: plan, result: ApplyResult(status: .unchanged, chunks: []), run: run, timings: [])
-            return 0
+        switch command.format {
+        case .json:
+            Console.out(try JSONOutput.encode(ApplyReport(run: outcome.run, plan: outcome.plan, result: outcome.result, timings: outcome.timings)))
+        default:
+            Console.out(ApplyTextRenderer(style: Console.style).render(plan: outcome.plan, result: outcome.result, run: outcome.run))
         }
-        try confirm(plan)
-
-        let run = try await store.beginRun(stack: stack, command: "apply", source: context.source, commit: context.commit)
-        let recorder = store.recorder(run: run)
-        await recorder.timing("load", detail: nil, seconds: loadSeconds)
-        for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
-        let applier = Applier(
-            providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
-            checks: desired.checks, executor: try context.checkExecutor(), recorder: recorder,
-            onEvent: ApplyProgress.report)
-        let result = await applier.apply(plan)
-        let status: RunRecord.Status = result.status == .failed ? .failed : .succeeded
-        try await store.finishRun(run, status: status, plan: plan, result: result, error: result.error)
-        try await store.savePrior(
-            Self.priorAfter(prior, desired: desired, result: result), stack: stack,
-            commit: result.status == .failed ? nil : context.commit?.id)
-        let timings = try await store.run(run)?.timings ?? []
-        try output(plan: plan, result: result, run: run, timings: timings)
-        if result.status == .failed { return result.changedAnything ? 3 : 1 }
-        return 0
-    }
-
-    /// With `--plan FILE`: the saved plan, if the inventory still hashes to what it observed.
-    private func choosePlan(_ fresh: Plan) throws -> Plan {
-        guard let file = command.plan else { return fresh }
-        let saved: Plan
-        do {
-            saved = try JSONDecoder().decode(Plan.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
-        } catch {
-            throw CLIError(message: "--plan \(file): not a plumb.plan/v1 file: \(error)")
-        }
-        guard saved.format == "plumb.plan/v1", saved.stack == fresh.stack else {
-            throw CLIError(message: "--plan \(file): a plan for stack \(saved.stack), not \(fresh.stack)")
-        }
-        guard saved.observed == fresh.observed else {
-            throw CLIError(message: "--plan \(file) is stale: the live inventory changed since it was planned (observed \(saved.observed.prefix(12)), now \(fresh.observed.prefix(12))); plan again")
-        }
-        return saved
-    }
-
-    private func enforceSafety(_ plan: Plan) throws {
-        let blocking = plan.refusals.filter { !$0.overridable || !command.force }
-        guard !blocking.isEmpty else { return }
-        let lines = blocking.map { "  ✗ \($0.message)" }.joined(separator: "\n")
-        throw CLIError(message: "refused, nothing was changed:\n\(lines)")
+        return outcome.exitCode
     }
 
     private func confirm(_ plan: Plan) throws {
@@ -137,28 +86,6 @@ struct ApplyRun {
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CLIError(message: "not applied.")
         }
-    }
-
-    private func output(plan: Plan, result: ApplyResult, run: Int64, timings: [StageTiming]) throws {
-        switch command.format {
-        case .json:
-            Console.out(try JSONOutput.encode(ApplyReport(run: run, plan: plan, result: result, timings: timings)))
-        default:
-            Console.out(ApplyTextRenderer(style: Console.style).render(plan: plan, result: result, run: run))
-        }
-    }
-
-    /// What Plumb remembers after this run: on success the whole desired state; after a
-    /// failure only what was applied, so protection and ownership are never lost.
-    static func priorAfter(_ prior: PriorState, desired: DesiredState, result: ApplyResult) -> PriorState {
-        let applied = result.chunks.flatMap(\.changes).filter { $0.status == .applied }
-        let deletes = Set(applied.filter { $0.action == .delete }.map(\.address))
-        if result.status != .failed { return prior.updated(by: desired, appliedDeletes: deletes) }
-        let written = Set(applied.filter { $0.action != .delete }.map(\.address))
-        let protected = desired.resources.values.filter { $0.protect && written.contains($0.address) }.map(\.address)
-        return PriorState(
-            managed: prior.managed.union(written).subtracting(deletes),
-            protected: prior.protected.union(protected).subtracting(deletes))
     }
 }
 

@@ -1,12 +1,9 @@
 import ArgumentParser
 
-/// A failure the CLI reports on stderr before exiting with `code` (SPEC §5 exit codes).
-struct CLIError: Error, CustomStringConvertible {
-    var message: String
-    var code: Int32 = 1
+import PlumbRunner
 
-    var description: String { message }
-}
+/// A failure the CLI reports on stderr before exiting with its code (SPEC §5 exit codes).
+typealias CLIError = RunnerError
 
 extension ExitCode {
     /// With `--exit-code`: the plan has changes or drift was found.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PlumbCore
+import PlumbRunner
 
 struct DriftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         var drifted = false
         try await runReportingErrors {
-            let context = try CommandContext.open(source, state: state)
+            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
             let desired = try context.loadDesired()
             let prior = try await context.openStore().prior(stack: desired.settings.stack)
             let providers = try context.providers(for: desired)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PlumbCore
+import PlumbRunner
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
         var hasChanges = false
         try await runReportingErrors {
             if base != nil, source.repo == nil { throw CLIError(message: "--base needs --repo") }
-            let context = try CommandContext.open(source, state: state)
+            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
             let desired = try context.loadDesired()
             let store = try context.openStore()
             let prior = try await store.prior(stack: desired.settings.stack)

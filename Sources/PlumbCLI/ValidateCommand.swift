@@ -1,5 +1,6 @@
 import ArgumentParser
 import PlumbCore
+import PlumbRunner
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let context = try CommandContext.open(source, state: state)
+            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
             let desired = try context.loadDesired()
             let kinds = Dictionary(grouping: desired.resources.values, by: \.address.kind)
                 .sorted { $0.key < $1.key }

@@ -6,52 +6,68 @@ import PlumbProviderEmbedded
 import PlumbProviderPowerDNS
 import PlumbStore
 
-/// What every command needs: the source read, the desired state loaded, providers built.
-struct CommandContext {
-    var tree: any SourceTree
-    var source: PlanSource
-    var commit: CommitInfo?
-    var stateDirectory: String
-    var environment: [String: String]
+/// Where a command or the agent works: the source read (a directory or a git commit), the
+/// state directory, and what loading and planning need. The CLI and the agent both go
+/// through it, so they plan and apply the same way.
+public struct Workspace: Sendable {
+    public var tree: any SourceTree
+    public var source: PlanSource
+    public var commit: CommitInfo?
+    public var stateDirectory: String
+    public var environment: [String: String]
     /// With `--repo`: the repository, for review plans.
-    var git: GitRepository?
-    /// Shared by every load of this command, so two commits parse common files once.
-    var cache = DocumentCache()
+    public var git: GitRepository?
+    /// Shared by every load, so two commits parse common files once.
+    public var cache = DocumentCache()
 
-    static func open(_ options: SourceOptions, state: StateOptions) throws -> CommandContext {
+    public init(
+        tree: any SourceTree, source: PlanSource, commit: CommitInfo?, stateDirectory: String,
+        environment: [String: String], git: GitRepository? = nil, cache: DocumentCache = DocumentCache()
+    ) {
+        self.tree = tree
+        self.source = source
+        self.commit = commit
+        self.stateDirectory = stateDirectory
+        self.environment = environment
+        self.git = git
+        self.cache = cache
+    }
+
+    /// `--root DIR`, or `--repo URL_OR_PATH [--ref REF]`.
+    public static func open(root: String?, repo: String?, ref: String?, stateDirectory: String) throws -> Workspace {
         let environment = ProcessInfo.processInfo.environment
-        if let repo = options.repo {
-            let opened = try GitSource.open(repo: repo, ref: options.ref ?? "HEAD", stateDirectory: state.state)
-            return CommandContext(
+        if let repo {
+            let opened = try GitSource.open(repo: repo, ref: ref ?? "HEAD", stateDirectory: stateDirectory)
+            return Workspace(
                 tree: opened.tree, source: opened.source, commit: opened.commit,
-                stateDirectory: state.state, environment: environment, git: opened.repository)
+                stateDirectory: stateDirectory, environment: environment, git: opened.repository)
         }
-        let root = options.root ?? "."
+        let root = root ?? "."
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError(message: "--root \(root): no such directory")
+            throw RunnerError(message: "--root \(root): no such directory")
         }
         let tree = DirectoryTree(root: root)
-        return CommandContext(
+        return Workspace(
             tree: tree, source: PlanSource(root: tree.root.path), commit: nil,
-            stateDirectory: state.state, environment: environment)
+            stateDirectory: stateDirectory, environment: environment)
     }
 
     /// Loads and validates; diagnostics are printed and become exit 1.
-    func loadDesired() throws -> DesiredState {
+    public func loadDesired() throws -> DesiredState {
         try loadDesired(from: tree)
     }
 
-    func loadDesired(from tree: any SourceTree) throws -> DesiredState {
+    public func loadDesired(from tree: any SourceTree) throws -> DesiredState {
         do {
             return try DesiredStateLoader(environment: environment, cache: cache).load(tree)
         } catch let error as DiagnosticsError {
             let location = tree is GitCommitTree ? "in \(tree.label):\n" : ""
-            throw CLIError(message: location + DiagnosticPrinter(tree: tree).render(error.diagnostics))
+            throw RunnerError(message: location + DiagnosticPrinter(tree: tree).render(error.diagnostics))
         }
     }
 
-    func providers(for desired: DesiredState) throws -> [String: any Provider] {
+    public func providers(for desired: DesiredState) throws -> [String: any Provider] {
         let registry = ProviderFactories.registry
         let environment = ProviderEnvironment(stateDirectory: stateDirectory, variables: self.environment)
         var providers: [String: any Provider] = [:]
@@ -61,33 +77,33 @@ struct CommandContext {
             do {
                 providers[name] = try registry.make(binding, environment: environment)
             } catch {
-                throw CLIError(message: "provider \(name): \(error)")
+                throw RunnerError(message: "provider \(name): \(error)")
             }
         }
         return providers
     }
 
-    func openStore() throws -> StateStore {
+    public func openStore() throws -> StateStore {
         do {
             return try StateStore(directory: stateDirectory)
         } catch {
-            throw CLIError(message: "cannot open the state under \(stateDirectory): \(error)")
+            throw RunnerError(message: "cannot open the state under \(stateDirectory): \(error)")
         }
     }
 
     /// Plans the desired state against live inventory.
-    func plan(_ desired: DesiredState, prior: PriorState, options: PlanOptions, providers: [String: any Provider]) async throws -> PlanPipeline.Outcome {
+    public func plan(_ desired: DesiredState, prior: PriorState, options: PlanOptions, providers: [String: any Provider]) async throws -> PlanPipeline.Outcome {
         let pipeline = PlanPipeline(desired: desired, providers: providers, prior: prior, options: options)
         do {
             return try await pipeline.run(source: source)
         } catch {
-            throw CLIError(message: "describe failed, nothing was changed: \(error)")
+            throw RunnerError(message: "describe failed, nothing was changed: \(error)")
         }
     }
 
     /// Command checks run in the repository root: the directory, or for `--repo` the
     /// commit's files exported under `--state/checkouts/`.
-    func checkExecutor() throws -> CheckExecutor {
+    public func checkExecutor() throws -> CheckExecutor {
         var directory = (tree as? DirectoryTree)?.root.path ?? FileManager.default.currentDirectoryPath
         if let commitTree = tree as? GitCommitTree {
             directory = URL(fileURLWithPath: stateDirectory).standardizedFileURL
@@ -95,7 +111,7 @@ struct CommandContext {
             do {
                 try commitTree.export(to: directory)
             } catch {
-                throw CLIError(message: "cannot export \(commitTree.label) for command checks: \(error)")
+                throw RunnerError(message: "cannot export \(commitTree.label) for command checks: \(error)")
             }
         }
         let state = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
@@ -103,8 +119,8 @@ struct CommandContext {
     }
 }
 
-enum ProviderFactories {
-    static var registry: ProviderRegistry {
+public enum ProviderFactories {
+    public static var registry: ProviderRegistry {
         var registry = ProviderRegistry()
         registry.register(.embedded) { binding, environment in
             try EmbeddedProvider(binding: binding, stateDirectory: environment.stateDirectory)

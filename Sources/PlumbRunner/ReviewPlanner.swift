@@ -4,10 +4,10 @@ import PlumbGit
 /// `plan --repo R --ref HEAD --base BASE`: marks each change of the plan against the live
 /// inventory as `change` when the commits from the merge base to HEAD cause it, and as
 /// `drift` when it was already pending without them.
-enum ReviewPlanner {
-    static func mark(_ plan: Plan, context: CommandContext, base: String, head: DesiredState) throws -> Plan {
+public enum ReviewPlanner {
+    public static func mark(_ plan: Plan, context: Workspace, base: String, head: DesiredState) throws -> Plan {
         guard let repository = context.git, let headCommit = context.commit else {
-            throw CLIError(message: "--base needs --repo")
+            throw RunnerError(message: "--base needs --repo")
         }
         let mergeBaseTree: GitCommitTree
         let baseCommit: GitCommit
@@ -16,7 +16,7 @@ enum ReviewPlanner {
             let mergeBase = try repository.resolve(try repository.mergeBase(baseCommit.id, headCommit.id))
             mergeBaseTree = try GitCommitTree(repository: repository, commit: mergeBase, name: context.tree.defaultStackName)
         } catch let error as GitError {
-            throw CLIError(message: "--base \(base): \(error.message)")
+            throw RunnerError(message: "--base \(base): \(error.message)")
         }
         // A merge base without a valid desired state counts as "nothing declared".
         let before = (try? context.loadDesired(from: mergeBaseTree))?.resources ?? [:]

@@ -4,17 +4,17 @@ import PlumbGit
 import PlumbStore
 
 /// Reading the desired state from a git commit (`--repo URL_OR_PATH --ref REF`).
-enum GitSource {
-    struct Opened {
-        var repository: GitRepository
-        var tree: GitCommitTree
-        var source: PlanSource
-        var commit: CommitInfo
+public enum GitSource {
+    public struct Opened: Sendable {
+        public var repository: GitRepository
+        public var tree: GitCommitTree
+        public var source: PlanSource
+        public var commit: CommitInfo
     }
 
     /// A URL (`file://`, `https://`, `ssh://`, `git@host:`) is mirrored into a bare clone
     /// under `--state/git/` and fetched on use; a local path is read in place.
-    static func open(repo: String, ref: String, stateDirectory: String) throws -> Opened {
+    public static func open(repo: String, ref: String, stateDirectory: String) throws -> Opened {
         let repository = try openRepository(repo, stateDirectory: stateDirectory)
         do {
             let commit = try resolve(ref, in: repository)
@@ -24,13 +24,13 @@ enum GitSource {
                 source: PlanSource(repo: repo, ref: ref, commit: commit.id),
                 commit: CommitInfo(id: commit.id, author: "\(commit.author) <\(commit.email)>", subject: commit.subject))
         } catch let error as GitError {
-            throw CLIError(message: "--repo \(repo) --ref \(ref): \(error.message)")
+            throw RunnerError(message: "--repo \(repo) --ref \(ref): \(error.message)")
         }
     }
 
     /// `HEAD` of a fresh bare mirror may name a branch the remote does not have; then the
     /// usual default branches stand in for it.
-    static func resolve(_ ref: String, in repository: GitRepository) throws -> GitCommit {
+    public static func resolve(_ ref: String, in repository: GitRepository) throws -> GitCommit {
         do {
             return try repository.resolve(ref)
         } catch let error as GitError where ref == "HEAD" {
@@ -41,7 +41,7 @@ enum GitSource {
         }
     }
 
-    static func openRepository(_ repo: String, stateDirectory: String) throws -> GitRepository {
+    public static func openRepository(_ repo: String, stateDirectory: String) throws -> GitRepository {
         do {
             if isURL(repo) {
                 let directory = (stateDirectory as NSString).appendingPathComponent("git/\(mirrorName(repo)).git")
@@ -49,7 +49,7 @@ enum GitSource {
             }
             return try GitRepository.open(path: repo)
         } catch let error as GitError {
-            throw CLIError(message: "--repo \(repo): \(error.description)")
+            throw RunnerError(message: "--repo \(repo): \(error.description)")
         }
     }
 
@@ -58,7 +58,7 @@ enum GitSource {
     }
 
     /// The repository's name: the stack name when `plumb.yaml` names none.
-    static func name(of repo: String) -> String {
+    public static func name(of repo: String) -> String {
         var trimmed = repo
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         var last = String(trimmed.split(whereSeparator: { $0 == "/" || $0 == ":" }).last ?? "repo")

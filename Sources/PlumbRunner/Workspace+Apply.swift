@@ -1,0 +1,116 @@
+import Foundation
+import PlumbCore
+import PlumbStore
+
+/// What to apply and how.
+public struct ApplyRequest: Sendable {
+    public var adopt: Set<Address> = []
+    public var targets: [String] = []
+    public var force = false
+    /// A plan saved by `plan --format json`, applied only if the inventory has not moved.
+    public var savedPlan: Plan?
+    /// Recorded with the run: `apply`, `agent`, `heal`.
+    public var command = "apply"
+
+    public init() {}
+}
+
+/// What an apply did, for output and exit codes.
+public struct ApplyOutcome: Sendable {
+    public var plan: Plan
+    public var result: ApplyResult
+    public var run: Int64
+    public var timings: [StageTiming]
+    /// Runs of this stack found interrupted (their process died) before this one started.
+    public var interrupted: [InterruptedRun]
+
+    /// SPEC §5: 0 success, 1 failed before changing anything, 3 stopped part-way.
+    public var exitCode: Int32 {
+        guard result.status == .failed else { return 0 }
+        return result.changedAnything ? 3 : 1
+    }
+}
+
+extension Workspace {
+    /// One apply of this workspace's desired state: lock the stack, recover interrupted
+    /// runs, plan, enforce safety, confirm, apply chunk by chunk, record everything.
+    public func apply(
+        _ request: ApplyRequest, confirm: (Plan) throws -> Void = { _ in },
+        onEvent: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
+    ) async throws -> ApplyOutcome {
+        let loadWatch = Stopwatch()
+        let desired = try loadDesired()
+        let loadSeconds = loadWatch.seconds
+        let stack = desired.settings.stack
+        let store = try openStore()
+        let lock: StackLock
+        do {
+            lock = try StackLock(directory: stateDirectory, stack: stack, purpose: "plumb \(request.command)")
+        } catch let held as StackLock.Held {
+            throw RunnerError(message: held.description)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let interrupted = try await store.recoverInterrupted(stack: stack)
+        let prior = try await store.prior(stack: stack)
+        let providers = try providers(for: desired)
+        let outcome = try await plan(desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets), providers: providers)
+        let plan = try Self.choose(saved: request.savedPlan, fresh: outcome.plan)
+        try Self.enforceSafety(plan, force: request.force)
+
+        guard plan.hasChanges else {
+            let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+            try await store.finishRun(run, status: .unchanged, plan: plan, result: nil, error: nil)
+            try await store.savePrior(prior.updated(by: desired, appliedDeletes: []), stack: stack, commit: commit?.id)
+            return ApplyOutcome(plan: plan, result: ApplyResult(status: .unchanged, chunks: []), run: run, timings: [], interrupted: interrupted)
+        }
+        try confirm(plan)
+
+        let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+        let recorder = store.recorder(run: run)
+        await recorder.timing("load", detail: nil, seconds: loadSeconds)
+        for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
+        let applier = Applier(
+            providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
+            checks: desired.checks, executor: try checkExecutor(), recorder: recorder, onEvent: onEvent)
+        let result = await applier.apply(plan)
+        let status: RunRecord.Status = result.status != .failed ? .succeeded : Task.isCancelled ? .interrupted : .failed
+        try await store.finishRun(run, status: status, plan: plan, result: result, error: result.error)
+        try await store.savePrior(
+            Self.priorAfter(prior, desired: desired, result: result), stack: stack,
+            commit: result.status == .failed ? nil : commit?.id)
+        let timings = try await store.run(run)?.timings ?? []
+        return ApplyOutcome(plan: plan, result: result, run: run, timings: timings, interrupted: interrupted)
+    }
+
+    /// The saved plan, if the inventory still hashes to what it observed.
+    static func choose(saved: Plan?, fresh: Plan) throws -> Plan {
+        guard let saved else { return fresh }
+        guard saved.format == "plumb.plan/v1", saved.stack == fresh.stack else {
+            throw RunnerError(message: "the saved plan is for stack \(saved.stack), not \(fresh.stack)")
+        }
+        guard saved.observed == fresh.observed else {
+            throw RunnerError(message: "the saved plan is stale: the live inventory changed since it was planned (observed \(saved.observed.prefix(12)), now \(fresh.observed.prefix(12))); plan again")
+        }
+        return saved
+    }
+
+    static func enforceSafety(_ plan: Plan, force: Bool) throws {
+        let blocking = plan.refusals.filter { !$0.overridable || !force }
+        guard !blocking.isEmpty else { return }
+        let lines = blocking.map { "  ✗ \($0.message)" }.joined(separator: "\n")
+        throw RunnerError(message: "refused, nothing was changed:\n\(lines)")
+    }
+
+    /// What Plumb remembers after this run: on success the whole desired state; after a
+    /// failure only what was applied, so protection and ownership are never lost.
+    static func priorAfter(_ prior: PriorState, desired: DesiredState, result: ApplyResult) -> PriorState {
+        let applied = result.chunks.flatMap(\.changes).filter { $0.status == .applied }
+        let deletes = Set(applied.filter { $0.action == .delete }.map(\.address))
+        if result.status != .failed { return prior.updated(by: desired, appliedDeletes: deletes) }
+        let written = Set(applied.filter { $0.action != .delete }.map(\.address))
+        let protected = desired.resources.values.filter { $0.protect && written.contains($0.address) }.map(\.address)
+        return PriorState(
+            managed: prior.managed.union(written).subtracting(deletes),
+            protected: prior.protected.union(protected).subtracting(deletes))
+    }
+}
