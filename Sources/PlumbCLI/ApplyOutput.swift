@@ -35,6 +35,7 @@ struct ApplyTextRenderer {
                 case .applied: style.marker(change.action)
                 case .failed: style.red("✗")
                 case .notApplied: style.dim("·")
+                case .unconfirmed: style.yellow("?")
                 }
                 let note = change.error.map { "  " + style.red($0) } ?? ""
                 out.append("  \(mark) \(change.action.rawValue) \(change.address)\(note)")

@@ -137,7 +137,7 @@ public struct Applier: Sendable {
             inventory = try await provider.readBack(batch.map(\.address), scope: scope)
         } catch {
             for index in results.indices where results[index].status == .applied {
-                results[index].status = .notApplied
+                results[index].status = .unconfirmed
                 results[index].error = "written but not confirmed: read-back failed"
             }
             return "read-back after the write failed: \(error)"
@@ -145,7 +145,7 @@ public struct Applier: Sendable {
         var problems: [String] = []
         for (index, change) in batch.enumerated() where results[index].status == .applied {
             if let mismatch = Self.mismatch(change, live: inventory.resources[change.address], stack: context.stack) {
-                results[index].status = .notApplied
+                results[index].status = .unconfirmed
                 results[index].error = "written but the provider reports otherwise: \(mismatch)"
                 problems.append("\(change.address): \(mismatch)")
             }

@@ -22,8 +22,10 @@ public struct ApplyResult: Sendable, Codable, Hashable {
 
     public var applied: [Address] { chunks.flatMap { $0.changes.filter { $0.status == .applied }.map(\.address) } }
     public var notApplied: [Address] { chunks.flatMap { $0.changes.filter { $0.status != .applied }.map(\.address) } }
-    /// Whether anything was written: a failed run that wrote something stopped part-way.
-    public var changedAnything: Bool { !applied.isEmpty }
+    /// Whether anything was (or may have been) written: a failed run that did stopped part-way.
+    public var changedAnything: Bool {
+        chunks.contains { $0.changes.contains { $0.status == .applied || $0.status == .unconfirmed } }
+    }
 }
 
 public struct ChunkResult: Sendable, Codable, Hashable {
@@ -54,8 +56,11 @@ public struct ChunkResult: Sendable, Codable, Hashable {
 public struct ChangeResult: Sendable, Codable, Hashable {
     public enum Status: String, Sendable, Codable, Hashable {
         case applied, failed
-        /// Not attempted, or written but not confirmed by the read-back.
+        /// Not attempted.
         case notApplied = "not_applied"
+        /// Accepted by the provider, but the read-back could not confirm it (it failed, or
+        /// reported something else): the infrastructure may hold it.
+        case unconfirmed
     }
 
     public var address: Address

@@ -49,8 +49,9 @@ extension DocumentLoader {
             reader.error(.missingKey, node, "\(what) has no 'Statement:'", hint: "write it in AWS's own shape: Version and Statement")
             return false
         }
-        if let version = fields.first(where: { $0.key == "Version" }), version.value.scalar?.string != "2012-10-17" {
-            reader.error(.invalidValue, version.value, "\(what): Version must be \"2012-10-17\"", hint: "quote it: Version: \"2012-10-17\"")
+        if let version = fields.first(where: { $0.key == "Version" }),
+           !["2012-10-17", "2008-10-17"].contains(version.value.scalar?.string ?? "") {
+            reader.error(.invalidValue, version.value, "\(what): Version must be \"2012-10-17\" (or the older \"2008-10-17\")", hint: "quote it: Version: \"2012-10-17\"")
             return false
         }
         return true

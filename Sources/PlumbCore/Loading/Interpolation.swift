@@ -29,7 +29,8 @@ enum Interpolation {
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 return .failure(.malformed("${\(body)}"))
             }
-            if let value = environment[String(name)] {
+            // As in a shell, `:-` also stands in for a variable that is set but empty.
+            if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
                 output += value
             } else if let fallback {
                 output += fallback

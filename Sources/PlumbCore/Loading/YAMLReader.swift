@@ -39,6 +39,11 @@ final class YAMLReader {
                 problem.contains("duplicate") ? .duplicate : .syntax,
                 at: SourceLocation(file: file, line: mark.line, column: mark.column), message,
                 hint: problem.contains("duplicate") ? "keep one of the keys" : hint)
+        case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            return Diagnostic(
+                .duplicate, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                "duplicate key \(keys): a key appears twice in this mapping", hint: "keep one of them")
         case YamlError.reader(let problem, _, _, _):
             return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
                               "unreadable YAML: \(problem)", hint: "save the file as UTF-8 text")

@@ -71,7 +71,8 @@ public struct Planner: Sendable {
             }
             var adopting = false
             if resource.address.kind.isTaggedCloudKind, live.owner != stack {
-                guard options.adopt.contains(resource.address) else {
+                // Only an untagged namesake may be adopted; another stack's resource never.
+                guard live.owner == nil, options.adopt.contains(resource.address) else {
                     let reason = live.owner.map { "exists and belongs to stack '\($0)'" }
                         ?? "exists without the plumb:stack tag; adopt it with --adopt \(resource.address)"
                     conflicts.append(Plan.Conflict(address: resource.address, reason: reason))

@@ -29,7 +29,7 @@ public enum RecordValues {
             guard parts.count == 2, let preference = UInt16(parts[0]) else {
                 return .failure(.invalid("'\(value)' is not an MX value", hint: "write MX values as \"PREFERENCE HOST.\", e.g. \"10 mail.example.com.\""))
             }
-            return hostName(String(parts[1]), what: "MX host").map { "\(preference) \($0)" }
+            return hostName(String(parts[1]), what: "MX host", allowRoot: true).map { "\(preference) \($0)" }
         case .SRV:
             let parts = value.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 4, let priority = UInt16(parts[0]), let weight = UInt16(parts[1]),
