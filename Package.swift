@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
     targets: [
         // The core: model, loading, validation, diff, plan, chunking, apply loop, checks.
@@ -77,11 +81,24 @@ let package = Package(
                 "PlumbProviderEmbedded", "PlumbProviderPowerDNS",
             ]
         ),
+        // The long-running agent: webhooks, polling, drift, status, metrics.
+        .target(
+            name: "PlumbAgent",
+            dependencies: [
+                "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The thin command line.
         .executableTarget(
             name: "PlumbCLI",
             dependencies: [
-                "PlumbCore", "PlumbRunner", "PlumbStore",
+                "PlumbCore", "PlumbRunner", "PlumbStore", "PlumbAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,6 +113,14 @@ let package = Package(
             name: "PlumbProviderPowerDNSTests",
             dependencies: ["PlumbProviderPowerDNS", "PlumbProviderKit", "PlumbChecks", "PlumbCore", "PlumbHTTP", "PlumbTestSupport"]
         ),
+        .testTarget(
+            name: "PlumbAgentTests",
+            dependencies: [
+                "PlumbAgent", "PlumbCore", "PlumbTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),
         .testTarget(
@@ -104,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlumbCLITests",
-            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbTestSupport"]
+            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbHTTP", "PlumbTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

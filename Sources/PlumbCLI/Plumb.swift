@@ -8,7 +8,7 @@ struct Plumb: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DriftCommand.self,
-            ImportCommand.self, HistoryCommand.self,
+            ImportCommand.self, AgentCommand.self, HistoryCommand.self,
         ])
 }
 

@@ -53,7 +53,7 @@ public enum GitSource {
         }
     }
 
-    static func isURL(_ repo: String) -> Bool {
+    public static func isURL(_ repo: String) -> Bool {
         repo.contains("://") || (repo.contains("@") && repo.contains(":") && !repo.hasPrefix("/"))
     }
 

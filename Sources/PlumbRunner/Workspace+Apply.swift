@@ -11,6 +11,8 @@ public struct ApplyRequest: Sendable {
     public var savedPlan: Plan?
     /// Recorded with the run: `apply`, `agent`, `heal`.
     public var command = "apply"
+    /// Checked before each chunk (graceful shutdown of the agent).
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init() {}
 }
@@ -69,11 +71,13 @@ extension Workspace {
         let recorder = store.recorder(run: run)
         await recorder.timing("load", detail: nil, seconds: loadSeconds)
         for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
-        let applier = Applier(
+        var applier = Applier(
             providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
             checks: desired.checks, executor: try checkExecutor(), recorder: recorder, onEvent: onEvent)
+        applier.shouldStop = request.shouldStop
         let result = await applier.apply(plan)
-        let status: RunRecord.Status = result.status != .failed ? .succeeded : Task.isCancelled ? .interrupted : .failed
+        let stopped = Task.isCancelled || request.shouldStop()
+        let status: RunRecord.Status = result.status != .failed ? .succeeded : stopped ? .interrupted : .failed
         try await store.finishRun(run, status: status, plan: plan, result: result, error: result.error)
         try await store.savePrior(
             Self.priorAfter(prior, desired: desired, result: result), stack: stack,

@@ -60,6 +60,24 @@ enum StateDatabase {
                 table.column("updated_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v2-agent") { db in
+            try db.create(table: "drift_reports") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("stack", .text).notNull()
+                table.column("commit_id", .text)
+                table.column("at", .double).notNull()
+                table.column("report", .text).notNull()
+            }
+            try db.create(table: "review_plans") { table in
+                table.primaryKey("id", .text)
+                table.column("stack", .text).notNull()
+                table.column("head", .text).notNull()
+                table.column("base", .text)
+                table.column("checksum", .text).notNull()
+                table.column("markdown", .text).notNull()
+                table.column("at", .double).notNull()
+            }
+        }
         return migrator
     }
 }

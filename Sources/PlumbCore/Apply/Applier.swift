@@ -11,6 +11,9 @@ public struct Applier: Sendable {
     public var executor: CheckExecutor?
     public var recorder: any RunRecorder
     public var onEvent: @Sendable (ApplyEvent) -> Void
+    /// Asked before each chunk: a graceful shutdown lets the chunk in flight finish and
+    /// skips the rest.
+    public var shouldStop: @Sendable () -> Bool = { false }
 
     public init(
         providers: [String: any Provider], scopes: [String: DescribeScope], context: ApplyContext,
@@ -31,7 +34,7 @@ public struct Applier: Sendable {
         var results: [ChunkResult] = []
         var failure: String?
         for chunk in plan.chunks {
-            if failure != nil || Task.isCancelled {
+            if failure != nil || Task.isCancelled || shouldStop() {
                 results.append(skipped(chunk))
                 continue
             }
@@ -45,7 +48,7 @@ public struct Applier: Sendable {
                 onEvent(.chunkApplied(index: chunk.index))
             }
         }
-        if failure == nil, Task.isCancelled, results.contains(where: { $0.status == .skipped }) {
+        if failure == nil, Task.isCancelled || shouldStop(), results.contains(where: { $0.status == .skipped }) {
             failure = "interrupted before every chunk was applied"
         }
         return ApplyResult(status: failure == nil ? .succeeded : .failed, chunks: results, error: failure)

@@ -1,0 +1,64 @@
+import Foundation
+import PlumbCore
+import PlumbRunner
+import Prometheus
+
+/// `/metrics`: every series is named `plumb_*`.
+public final class AgentMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let runDuration: DurationHistogram
+    private let lastSuccess: Gauge
+    private static let buckets: [Duration] = [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300)]
+
+    public init() {
+        runDuration = registry.makeDurationHistogram(
+            descriptor: Self.describe("plumb_run_duration_seconds", "Duration of reconcile runs"), buckets: Self.buckets)
+        lastSuccess = registry.makeGauge(
+            descriptor: Self.describe("plumb_last_successful_apply_timestamp_seconds", "Unix time of the last successful apply"))
+    }
+
+    func recordRun(outcome: ApplyOutcome, seconds: Double) {
+        let result = outcome.result.status.rawValue
+        registry.makeCounter(descriptor: Self.describe("plumb_runs_total", "Reconcile runs by result"), labels: [("result", result)]).increment()
+        runDuration.recordSeconds(seconds)
+        for timing in outcome.timings {
+            registry.makeDurationHistogram(descriptor: Self.describe("plumb_stage_duration_seconds", "Duration of run stages"), labels: [("stage", timing.stage)], buckets: Self.buckets)
+                .recordSeconds(timing.seconds)
+        }
+        for chunk in outcome.result.chunks {
+            for change in chunk.changes where change.status == .applied {
+                registry.makeCounter(
+                    descriptor: Self.describe("plumb_changes_applied_total", "Changes applied by action and kind"),
+                    labels: [("action", change.action.rawValue), ("kind", change.address.kind.rawValue)]).increment()
+            }
+        }
+        if outcome.result.status != .failed { lastSuccess.set(Date().timeIntervalSince1970) }
+    }
+
+    func recordFailure() {
+        registry.makeCounter(descriptor: Self.describe("plumb_runs_total", "Reconcile runs by result"), labels: [("result", "error")]).increment()
+    }
+
+    func recordDrift(_ summary: DriftReport.Summary) {
+        for (state, value) in [("modified", summary.modified), ("missing", summary.missing), ("unmanaged", summary.unmanaged)] {
+            registry.makeGauge(descriptor: Self.describe("plumb_drift_resources", "Resources drifted from the desired state"), labels: [("state", state)])
+                .set(Double(value))
+        }
+    }
+
+    func recordWebhook(source: String, result: String) {
+        registry.makeCounter(descriptor: Self.describe("plumb_webhooks_total", "Webhook deliveries by result"), labels: [("source", source), ("result", result)]).increment()
+    }
+
+    public func text() -> String { registry.emitToString() }
+
+    static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, helpText: help)
+    }
+}
+
+extension DurationHistogram {
+    func recordSeconds(_ seconds: Double) {
+        record(.milliseconds(Int64(seconds * 1000)))
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PlumbCore
+import PlumbStore
+
+/// The agent's HTTP endpoints (SPEC §7).
+struct AgentRoutes {
+    let reconciler: Reconciler
+    let store: StateStore
+    let metrics: AgentMetrics
+    let configuration: AgentConfiguration
+    let deliveries = DeliveryLog()
+    let logger: Logger
+    static let maxBody = 1 << 20
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in "ok\n" }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        }
+        router.get("status") { _, _ in try json(await reconciler.status) }
+        router.get("runs") { _, _ in try json(try await store.runs(limit: 100)) }
+        router.get("runs/:id") { _, context in
+            guard let id = context.parameters.get("id").flatMap(Int64.init), let run = try await store.run(id) else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such run\n")))
+            }
+            return try json(run)
+        }
+        router.get("plans/:id") { _, context in
+            guard let id = context.parameters.get("id"), let plan = try await store.reviewPlan(id: id) else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no review plan with that id yet\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: plan.markdown)))
+        }
+        router.get("/") { _, _ in
+            let page = StatusPage.render(status: await reconciler.status, runs: try await store.runs(limit: 30))
+            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        for source in [WebhookEvent.Source.github, .gitlab, .gitea] {
+            router.post("hooks/\(source.rawValue)") { request, _ in
+                try await webhook(source, request)
+            }
+        }
+        return router
+    }
+
+    /// Verify first, then parse, then act. Never more than 1 MiB read.
+    func webhook(_ source: WebhookEvent.Source, _ request: Request) async throws -> Response {
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: Self.maxBody)
+        } catch {
+            metrics.recordWebhook(source: source.rawValue, result: "too_large")
+            return text(.contentTooLarge, "body over 1 MiB\n")
+        }
+        let body = Array(buffer.readableBytesView)
+        let headers = request.headers
+        func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+        guard let secret = configuration.webhookSecret, !secret.isEmpty else {
+            metrics.recordWebhook(source: source.rawValue, result: "unauthorized")
+            return text(.unauthorized, "webhooks need PLUMB_WEBHOOK_SECRET\n")
+        }
+        let verified: Bool
+        let eventName: String
+        let delivery: String?
+        switch source {
+        case .github:
+            verified = WebhookSignature.verifyGitHub(header("X-Hub-Signature-256"), body: body, secret: secret)
+            eventName = header("X-GitHub-Event") ?? ""
+            delivery = header("X-GitHub-Delivery")
+        case .gitea:
+            verified = WebhookSignature.verifyGitea(header("X-Gitea-Signature"), body: body, secret: secret)
+            eventName = header("X-Gitea-Event") ?? header("X-Forgejo-Event") ?? ""
+            delivery = header("X-Gitea-Delivery") ?? header("X-Forgejo-Delivery")
+        case .gitlab:
+            verified = WebhookSignature.verifyGitLab(header("X-Gitlab-Token"), secret: secret)
+            eventName = header("X-Gitlab-Event") ?? ""
+            delivery = header("X-Gitlab-Event-UUID") ?? header("Idempotency-Key")
+        }
+        guard verified else {
+            metrics.recordWebhook(source: source.rawValue, result: "unauthorized")
+            return text(.unauthorized, "bad signature\n")
+        }
+        let event: WebhookEvent
+        do {
+            event = try WebhookEvent.parse(source: source, event: eventName, body: body)
+        } catch {
+            metrics.recordWebhook(source: source.rawValue, result: "malformed")
+            return text(.badRequest, "\(error)\n")
+        }
+        if let delivery, !(await deliveries.firstTime("\(source.rawValue):\(delivery)")) {
+            metrics.recordWebhook(source: source.rawValue, result: "duplicate")
+            return text(.ok, "already handled\n")
+        }
+        metrics.recordWebhook(source: source.rawValue, result: "accepted")
+        switch event {
+        case .ping:
+            return text(.ok, "pong\n")
+        case .push(let branch, let after) where branch == configuration.branch:
+            reconciler.trigger(.headMoved(after ?? ""))
+            return text(.accepted, "reconciling \(branch)\n")
+        case .merged(_, let base) where base == configuration.branch:
+            reconciler.trigger(.headMoved(""))
+            return text(.accepted, "reconciling \(base)\n")
+        case .review(let id, let head, let headBranch, let base) where base == configuration.branch:
+            let reconciler = self.reconciler, logger = self.logger
+            Task {
+                do {
+                    _ = try await reconciler.review(id: id, head: head, headBranch: headBranch, base: base)
+                } catch {
+                    logger.error("review plan failed", metadata: ["request": "\(id)", "error": "\(error)"])
+                }
+            }
+            return text(.accepted, "planning \(id)\n")
+        default:
+            return text(.accepted, "nothing to do\n")
+        }
+    }
+
+    private func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+func json(_ value: some Encodable) throws -> Response {
+    Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: try JSONOutput.encode(value))))
+}

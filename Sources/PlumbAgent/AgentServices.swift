@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Reconciles whenever a trigger arrives. On graceful shutdown the run in flight finishes
+/// its chunk, the rest is skipped and the run recorded as interrupted.
+struct ReconcileService: Service {
+    let reconciler: Reconciler
+
+    func run() async throws {
+        let reconciler = self.reconciler
+        await withGracefulShutdownHandler {
+            await reconciler.runLoop()
+        } onGracefulShutdown: {
+            reconciler.stopFlag.set()
+            reconciler.finishTriggers()
+        }
+    }
+}
+
+/// Polls the branch every `interval`, and reconciles the head at start.
+struct PollService: Service {
+    let reconciler: Reconciler
+    let interval: Duration
+
+    func run() async throws {
+        reconciler.trigger(.headMoved("start"))
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await gracefulSleep(interval)
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            reconciler.trigger(.headMoved("poll"))
+        }
+    }
+}
+
+/// A drift pass every `interval`.
+struct DriftService: Service {
+    let reconciler: Reconciler
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await gracefulSleep(interval)
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            await reconciler.driftPass()
+        }
+    }
+}
+
+/// Sleeps, returning early on graceful shutdown.
+func gracefulSleep(_ duration: Duration) async throws {
+    try await cancelWhenGracefulShutdown {
+        try await Task.sleep(for: duration)
+    }
+}

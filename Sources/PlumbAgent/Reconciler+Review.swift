@@ -1,0 +1,61 @@
+import Foundation
+import PlumbCore
+import PlumbGit
+import PlumbRunner
+import PlumbStore
+
+extension Reconciler {
+    /// Computes the review plan of pull/merge request `id` at `head` (a commit id or a
+    /// branch), against `base`, and stores it for `/plans/ID`.
+    func review(id: String, head: String?, headBranch: String?, base: String) async throws -> ReviewPlanRecord {
+        if GitSource.isURL(configuration.repo) { try repository.fetch() }
+        let candidates = [head, headBranch, "refs/pull/\(id)/head", "refs/merge-requests/\(id)/head"].compactMap { $0 }
+        var resolved: GitCommit?
+        for candidate in candidates {
+            if let commit = try? repository.resolve(candidate) {
+                resolved = commit
+                break
+            }
+        }
+        guard let commit = resolved else {
+            throw RunnerError(message: "pull request \(id): none of \(candidates.joined(separator: ", ")) is in the repository")
+        }
+        let workspace = try workspace(at: commit)
+        let desired = try workspace.loadDesired()
+        let prior = try await store.prior(stack: desired.settings.stack)
+        var plan = try await workspace.plan(desired, prior: prior, options: PlanOptions(), providers: workspace.providers(for: desired)).plan
+        plan = try ReviewPlanner.mark(plan, context: workspace, base: base, head: desired)
+        let markdown = "<!-- plumb:review \(id) -->\n" + PlanMarkdownRenderer().render(plan)
+            + "\nChecksum of these changes: `\(plan.changesChecksum.prefix(16))`\n"
+        let record = ReviewPlanRecord(id: id, head: commit.id, base: plan.source.base, checksum: plan.changesChecksum, markdown: markdown)
+        try await store.saveReviewPlan(record, stack: desired.settings.stack)
+        return record
+    }
+
+    /// Describes and compares with the last applied commit; stores the report; with
+    /// `--heal`, queues a reconcile when drift was found.
+    func driftPass() async {
+        guard let applied = status.lastAppliedCommit else { return }
+        do {
+            let commit = try repository.resolve(applied)
+            let workspace = try workspace(at: commit)
+            let desired = try workspace.loadDesired()
+            let prior = try await store.prior(stack: desired.settings.stack)
+            let plan = try await workspace.plan(desired, prior: prior, options: PlanOptions(), providers: workspace.providers(for: desired)).plan
+            let report = DriftReport(plan: plan)
+            try await store.saveDrift(report, stack: desired.settings.stack, commit: applied)
+            let previous = status.drift
+            status.drift = report.summary
+            metrics.recordDrift(report.summary)
+            if previous?.total != report.summary.total {
+                logger.info("drift", metadata: [
+                    "modified": "\(report.summary.modified)", "missing": "\(report.summary.missing)",
+                    "unmanaged": "\(report.summary.unmanaged)",
+                ])
+            }
+            if configuration.heal, report.hasDrift { trigger(.heal) }
+        } catch {
+            logger.error("drift pass failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

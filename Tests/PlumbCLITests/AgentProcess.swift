@@ -1,0 +1,93 @@
+import Foundation
+import PlumbAgent
+import PlumbHTTP
+import PlumbTestSupport
+import Testing
+
+/// `plumb agent` running as a process against a real repository, on a free port.
+final class AgentProcess: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    let state: URL
+    let http = HTTPClient(maxConcurrent: 16)
+    static let secret = "test-secret"
+
+    init(repo: URL, state: URL, extra: [String] = []) throws {
+        self.state = state
+        process = Process()
+        process.executableURL = PlumbProcess.binary
+        process.arguments = ["agent", "--repo", repo.path, "--listen", "127.0.0.1:0", "--state", state.path, "--interval", "60s", "--drift-interval", "1s"] + extra
+        var environment = ProcessInfo.processInfo.environment
+        environment["PLUMB_WEBHOOK_SECRET"] = Self.secret
+        process.environment = environment
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let out = state.appendingPathComponent("agent.out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: state.appendingPathComponent("agent.log").path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: state.appendingPathComponent("agent.log"))
+        try process.run()
+        var found: Int?
+        let deadline = Date().addingTimeInterval(30)
+        while found == nil, Date() < deadline, process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on http://127.0.0.1:") {
+                found = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw AgentStartFailure(log: (try? String(contentsOf: state.appendingPathComponent("agent.log"), encoding: .utf8)) ?? "")
+        }
+        port = found
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    struct AgentStartFailure: Error, CustomStringConvertible {
+        var log: String
+        var description: String { "the agent did not start:\n\(log)" }
+    }
+
+    func get(_ path: String) async throws -> HTTPResponse {
+        try await http.send(HTTPRequest(url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(10)))
+    }
+
+    func json(_ path: String) async throws -> [String: Any] {
+        let response = try await get(path)
+        return (try JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
+    }
+
+    /// A GitHub webhook, signed unless `signature` overrides it.
+    func github(_ event: String, _ body: String, delivery: String = UUID().uuidString, signature: String? = nil) async throws -> HTTPResponse {
+        let bytes = Array(body.utf8)
+        let headers = [
+            (name: "X-GitHub-Event", value: event), (name: "X-GitHub-Delivery", value: delivery),
+            (name: "X-Hub-Signature-256", value: signature ?? "sha256=" + WebhookSignature.sign(bytes, secret: Self.secret)),
+            (name: "Content-Type", value: "application/json"),
+        ]
+        return try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(10)))
+    }
+
+    /// Polls `/status` until `condition` holds (or 30 s pass).
+    func waitForStatus(_ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(30)
+        var status: [String: Any] = [:]
+        while Date() < deadline {
+            status = try await json("/status")
+            if condition(status) { return status }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return status
+    }
+
+    /// SIGTERM, then the exit status.
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
