@@ -142,4 +142,31 @@ struct AgentTests {
             #expect(agent.stop() == 0)
         }
     }
+
+    @Test("--require-reviewed-plan holds an unreviewed head and applies a merge whose plan reviewers saw")
+    func reviewedPlans() async throws {
+        let fixture = try exampleRepository()
+        let work = try TempRepo.empty()
+        let agent = try AgentProcess(repo: fixture.url, state: work.url.appendingPathComponent("state"), extra: ["--require-reviewed-plan"])
+        let first = try fixture.git("rev-parse", "HEAD")
+        var status = try await agent.waitForStatus { $0["held"] as? String == first }
+        #expect(status["held"] as? String == first)
+        #expect(status["last_applied_commit"] is NSNull)
+        #expect(try await agent.get("/plans/held-\(first)").status == 200)
+
+        try fixture.git("checkout", "-q", "-b", "feature")
+        try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31")
+        let reviewed = try fixture.commit("Reviewed change")
+        let body = #"{"action":"opened","number":5,"pull_request":{"head":{"sha":"\#(reviewed)","ref":"feature"},"base":{"ref":"main"}}}"#
+        #expect(try await agent.github("pull_request", body).status == 202)
+        let deadline = Date().addingTimeInterval(20)
+        while try await agent.get("/plans/5").status != 200, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        try fixture.git("checkout", "-q", "main")
+        try fixture.git("merge", "-q", "--ff-only", "feature")
+        #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(reviewed)"}"#).status == 202)
+        status = try await agent.waitForStatus { $0["last_applied_commit"] as? String == reviewed }
+        #expect(status["last_applied_commit"] as? String == reviewed)
+        #expect(status["held"] is NSNull)
+        #expect(agent.stop() == 0)
+    }
 }
