@@ -169,4 +169,32 @@ struct AgentTests {
         #expect(status["held"] is NSNull)
         #expect(agent.stop() == 0)
     }
+
+    @Test("the status page renders in a real headless browser with the runs")
+    func statusPageInBrowser() async throws {
+        let fixture = try exampleRepository()
+        let work = try TempRepo.empty()
+        let agent = try AgentProcess(repo: fixture.url, state: work.url.appendingPathComponent("state"))
+        let head = try fixture.git("rev-parse", "HEAD")
+        _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
+        let browser = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let path = try #require(browser, "chromium is not installed (scripts/install-deps --test installs it)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(work.url.path)/chromium", "--dump-dom", "http://127.0.0.1:\(agent.port)/"]
+        let output = work.url.appendingPathComponent("dom.html")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let dom = try String(contentsOf: output, encoding: .utf8)
+        #expect(process.terminationStatus == 0)
+        #expect(dom.contains("id=\"health\" class=\"ok\""))
+        #expect(dom.contains(head))
+        #expect(dom.contains("Example desired state"))
+        #expect(dom.contains("<svg id=\"chart\""))
+        #expect(agent.stop() == 0)
+    }
 }
+
