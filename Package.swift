@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "PlumbAgent",
             dependencies: [
-                "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit",
+                "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit", "PlumbHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

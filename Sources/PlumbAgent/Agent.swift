@@ -23,13 +23,18 @@ public struct Agent: Sendable {
         let repository = try GitSource.openRepository(configuration.repo, stateDirectory: configuration.stateDirectory)
         let store = try StateStore(directory: configuration.stateDirectory)
         let metrics = AgentMetrics()
-        let reconciler = Reconciler(configuration: configuration, repository: repository, store: store, metrics: metrics, logger: logger)
+        let notifier = Notifier(environment: configuration.environment, logger: logger)
+        let reconciler = Reconciler(
+            configuration: configuration, repository: repository, store: store, metrics: metrics, logger: logger,
+            notifier: notifier)
         do {
             try await reconciler.restore()
         } catch {
             logger.warning("could not read the branch head at start", metadata: ["error": "\(error)"])
         }
-        let routes = AgentRoutes(reconciler: reconciler, store: store, metrics: metrics, configuration: configuration, logger: logger)
+        let routes = AgentRoutes(
+            reconciler: reconciler, store: store, metrics: metrics, configuration: configuration, logger: logger,
+            notifier: notifier)
         let logger = self.logger
         let application = Application(
             router: routes.router(),

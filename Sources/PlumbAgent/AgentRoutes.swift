@@ -14,6 +14,7 @@ struct AgentRoutes {
     let configuration: AgentConfiguration
     let deliveries = DeliveryLog()
     let logger: Logger
+    let notifier: Notifier
     static let maxBody = 1 << 20
 
     func router() -> Router<BasicRequestContext> {
@@ -107,11 +108,12 @@ struct AgentRoutes {
         case .merged(_, let base) where base == configuration.branch:
             reconciler.trigger(.headMoved(""))
             return text(.accepted, "reconciling \(base)\n")
-        case .review(let id, let head, let headBranch, let base) where base == configuration.branch:
-            let reconciler = self.reconciler, logger = self.logger
+        case .review(let id, let head, let headBranch, let base, let repository) where base == configuration.branch:
+            let reconciler = self.reconciler, logger = self.logger, notifier = self.notifier
             Task {
                 do {
-                    _ = try await reconciler.review(id: id, head: head, headBranch: headBranch, base: base)
+                    let plan = try await reconciler.review(id: id, head: head, headBranch: headBranch, base: base)
+                    if let repository { await notifier.postReview(source: source, repository: repository, number: id, markdown: plan.markdown) }
                 } catch {
                     logger.error("review plan failed", metadata: ["request": "\(id)", "error": "\(error)"])
                 }

@@ -47,6 +47,9 @@ extension Reconciler {
             let previous = status.drift
             status.drift = report.summary
             metrics.recordDrift(report.summary)
+            if (previous?.total ?? 0 > 0) != report.hasDrift {
+                await notifier.driftChanged(stack: desired.settings.stack, summary: report.summary)
+            }
             if previous?.total != report.summary.total {
                 logger.info("drift", metadata: [
                     "modified": "\(report.summary.modified)", "missing": "\(report.summary.missing)",

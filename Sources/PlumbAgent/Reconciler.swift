@@ -14,6 +14,7 @@ public actor Reconciler {
     let store: StateStore
     let metrics: AgentMetrics
     let logger: Logger
+    let notifier: Notifier
     let cache = DocumentCache()
     let triggers: AsyncStream<Trigger>
     private let continuation: AsyncStream<Trigger>.Continuation
@@ -27,7 +28,11 @@ public actor Reconciler {
         case heal
     }
 
-    init(configuration: AgentConfiguration, repository: GitRepository, store: StateStore, metrics: AgentMetrics, logger: Logger) {
+    init(
+        configuration: AgentConfiguration, repository: GitRepository, store: StateStore, metrics: AgentMetrics,
+        logger: Logger, notifier: Notifier
+    ) {
+        self.notifier = notifier
         self.configuration = configuration
         self.repository = repository
         self.store = store

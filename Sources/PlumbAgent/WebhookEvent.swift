@@ -4,8 +4,10 @@ import Foundation
 public enum WebhookEvent: Sendable, Equatable {
     case ping
     case push(branch: String, after: String?)
-    /// A pull or merge request opened or updated: its review plan is due.
-    case review(id: String, head: String?, headBranch: String?, baseBranch: String)
+    /// A pull or merge request opened or updated: its review plan is due. `repository` is
+    /// the forge's name for the repository (`owner/name`, or GitLab's project id), for
+    /// posting the plan as a comment.
+    case review(id: String, head: String?, headBranch: String?, baseBranch: String, repository: String? = nil)
     /// A pull or merge request merged: the branch moved.
     case merged(id: String, baseBranch: String)
     case ignored(String)
@@ -46,7 +48,8 @@ public enum WebhookEvent: Sendable, Equatable {
             let head = request["head"] as? [String: Any]
             switch action {
             case "opened", "synchronize", "reopened", "edited", "synchronized":
-                return .review(id: String(number), head: head?["sha"] as? String, headBranch: head?["ref"] as? String, baseBranch: base)
+                let repository = (object["repository"] as? [String: Any])?["full_name"] as? String
+                return .review(id: String(number), head: head?["sha"] as? String, headBranch: head?["ref"] as? String, baseBranch: base, repository: repository)
             case "closed" where request["merged"] as? Bool == true:
                 return .merged(id: String(number), baseBranch: base)
             default:
@@ -72,7 +75,8 @@ public enum WebhookEvent: Sendable, Equatable {
             switch action {
             case "open", "update", "reopen":
                 let head = (attributes["last_commit"] as? [String: Any])?["id"] as? String
-                return .review(id: String(iid), head: head, headBranch: attributes["source_branch"] as? String, baseBranch: target)
+                let project = ((object["project"] as? [String: Any])?["id"] as? Int).map(String.init)
+                return .review(id: String(iid), head: head, headBranch: attributes["source_branch"] as? String, baseBranch: target, repository: project)
             case "merge":
                 return .merged(id: String(iid), baseBranch: target)
             default:

@@ -32,7 +32,7 @@ struct WebhookTests {
         ("github-push", WebhookEvent.Source.github, "push", #"{"ref":"refs/heads/main","after":"abc"}"#, WebhookEvent.push(branch: "main", after: "abc")),
         ("github-tag-push", .github, "push", #"{"ref":"refs/tags/v1"}"#, .ignored("push to refs/tags/v1")),
         ("github-ping", .github, "ping", #"{"zen":"x"}"#, .ping),
-        ("github-pr-opened", .github, "pull_request", #"{"action":"opened","number":7,"pull_request":{"head":{"sha":"h","ref":"f"},"base":{"ref":"main"}}}"#, .review(id: "7", head: "h", headBranch: "f", baseBranch: "main")),
+        ("github-pr-opened", .github, "pull_request", #"{"action":"opened","number":7,"pull_request":{"head":{"sha":"h","ref":"f"},"base":{"ref":"main"}},"repository":{"full_name":"o/r"}}"#, .review(id: "7", head: "h", headBranch: "f", baseBranch: "main", repository: "o/r")),
         ("github-pr-merged", .github, "pull_request", #"{"action":"closed","number":7,"pull_request":{"merged":true,"base":{"ref":"main"}}}"#, .merged(id: "7", baseBranch: "main")),
         ("github-pr-closed", .github, "pull_request", #"{"action":"closed","number":7,"pull_request":{"merged":false,"base":{"ref":"main"}}}"#, .ignored("pull_request closed")),
         ("gitea-push", .gitea, "push", #"{"ref":"refs/heads/dev","after":"d"}"#, .push(branch: "dev", after: "d")),

@@ -12,13 +12,14 @@ final class AgentProcess: @unchecked Sendable {
     let http = HTTPClient(maxConcurrent: 16)
     static let secret = "test-secret"
 
-    init(repo: URL, state: URL, extra: [String] = []) throws {
+    init(repo: URL, state: URL, extra: [String] = [], environment extraEnvironment: [String: String] = [:]) throws {
         self.state = state
         process = Process()
         process.executableURL = PlumbProcess.binary
         process.arguments = ["agent", "--repo", repo.path, "--listen", "127.0.0.1:0", "--state", state.path, "--interval", "60s", "--drift-interval", "1s"] + extra
         var environment = ProcessInfo.processInfo.environment
         environment["PLUMB_WEBHOOK_SECRET"] = Self.secret
+        environment.merge(extraEnvironment) { _, new in new }
         process.environment = environment
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let out = state.appendingPathComponent("agent.out")

@@ -196,5 +196,57 @@ struct AgentTests {
         #expect(dom.contains("<svg id=\"chart\""))
         #expect(agent.stop() == 0)
     }
+
+    @Test("review plans are posted as one pull-request comment, updated in place; drift is announced")
+    func forgeComments() async throws {
+        let forge = try FakeForge()
+        let fixture = try exampleRepository()
+        let work = try TempRepo.empty()
+        let state = work.url.appendingPathComponent("state")
+        let agent = try AgentProcess(repo: fixture.url, state: state, environment: [
+            "PLUMB_GITHUB_TOKEN": "gh-token", "PLUMB_GITHUB_API_URL": forge.url, "PLUMB_DRIFT_WEBHOOK_URL": "\(forge.url)/drift",
+        ])
+        let head = try fixture.git("rev-parse", "HEAD")
+        _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
+        try fixture.git("checkout", "-q", "-b", "feature")
+        try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.40")
+        let first = try fixture.commit("First version")
+        try fixture.git("checkout", "-q", "main")
+        func event(_ action: String, _ sha: String) -> String {
+            #"{"action":"\#(action)","number":9,"pull_request":{"head":{"sha":"\#(sha)","ref":"feature"},"base":{"ref":"main"}},"repository":{"full_name":"acme/infra"}}"#
+        }
+        #expect(try await agent.github("pull_request", event("opened", first)).status == 202)
+        var snapshot = try await forge.snapshot()
+        let deadline = Date().addingTimeInterval(20)
+        while snapshot.comments.isEmpty, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            snapshot = try await forge.snapshot()
+        }
+        #expect(snapshot.comments.count == 1)
+        #expect((snapshot.comments.first?["body"] as? String)?.contains("198.51.100.40") == true)
+        #expect(snapshot.log.contains { $0["method"] as? String == "POST" && $0["path"] as? String == "/repos/acme/infra/issues/9/comments" && $0["auth"] as? String == "Bearer gh-token" })
+
+        try fixture.git("checkout", "-q", "feature")
+        try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.40", "value: 198.51.100.41")
+        let second = try fixture.commit("Second version")
+        try fixture.git("checkout", "-q", "main")
+        #expect(try await agent.github("pull_request", event("synchronize", second)).status == 202)
+        while !(snapshot.comments.first?["body"] as? String ?? "").contains("198.51.100.41"), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            snapshot = try await forge.snapshot()
+        }
+        #expect(snapshot.comments.count == 1, "updated in place, not posted twice")
+        #expect((snapshot.comments.first?["body"] as? String)?.contains("198.51.100.41") == true)
+
+        let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
+        try await dns.tamper(.record(zone: "example.com.", name: "www", type: .A), spec: nil)
+        var drift: [String: Any]?
+        while drift == nil, Date() < deadline.addingTimeInterval(20) {
+            try await Task.sleep(for: .milliseconds(100))
+            drift = try await forge.snapshot().log.first { $0["path"] as? String == "/drift" }?["body"] as? [String: Any]
+        }
+        #expect((drift?["text"] as? String)?.contains("1 missing") == true)
+        #expect(agent.stop() == 0)
+    }
 }
 

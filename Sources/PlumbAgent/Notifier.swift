@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import PlumbCore
+import PlumbHTTP
+
+/// What the agent tells the outside world: review plans as one pull-request comment
+/// (created, then updated in place), and drift appearing or clearing.
+///
+/// Configured from the environment: `PLUMB_GITHUB_TOKEN` (+ `PLUMB_GITHUB_API_URL`, default
+/// https://api.github.com), `PLUMB_GITEA_TOKEN` + `PLUMB_GITEA_API_URL`, `PLUMB_GITLAB_TOKEN`
+/// (+ `PLUMB_GITLAB_API_URL`, default https://gitlab.com/api/v4), `PLUMB_DRIFT_WEBHOOK_URL`.
+struct Notifier: Sendable {
+    let http = HTTPClient(maxConcurrent: 2)
+    let environment: [String: String]
+    let logger: Logger
+
+    init(environment: [String: String], logger: Logger) {
+        self.environment = environment
+        self.logger = logger
+    }
+
+    func postReview(source: WebhookEvent.Source, repository: String, number: String, markdown: String) async {
+        let marker = "<!-- plumb:review \(number) -->"
+        do {
+            switch source {
+            case .github, .gitea:
+                let tokenKey = source == .github ? "PLUMB_GITHUB_TOKEN" : "PLUMB_GITEA_TOKEN"
+                let api = environment[source == .github ? "PLUMB_GITHUB_API_URL" : "PLUMB_GITEA_API_URL"]
+                    ?? (source == .github ? "https://api.github.com" : nil)
+                guard let token = environment[tokenKey], let api else { return }
+                let auth = source == .github ? "Bearer \(token)" : "token \(token)"
+                let list = "\(api)/repos/\(repository)/issues/\(number)/comments"
+                let existing = try await findComment(url: list, auth: auth, authHeader: "Authorization", marker: marker, bodyKey: "body")
+                let body = try JSONSerialization.data(withJSONObject: ["body": markdown])
+                if let id = existing {
+                    try await send("PATCH", "\(api)/repos/\(repository)/issues/comments/\(id)", auth: auth, authHeader: "Authorization", body: body)
+                } else {
+                    try await send("POST", list, auth: auth, authHeader: "Authorization", body: body)
+                }
+            case .gitlab:
+                guard let token = environment["PLUMB_GITLAB_TOKEN"] else { return }
+                let api = environment["PLUMB_GITLAB_API_URL"] ?? "https://gitlab.com/api/v4"
+                let notes = "\(api)/projects/\(repository)/merge_requests/\(number)/notes"
+                let existing = try await findComment(url: notes, auth: token, authHeader: "PRIVATE-TOKEN", marker: marker, bodyKey: "body")
+                let body = try JSONSerialization.data(withJSONObject: ["body": markdown])
+                if let id = existing {
+                    try await send("PUT", "\(notes)/\(id)", auth: token, authHeader: "PRIVATE-TOKEN", body: body)
+                } else {
+                    try await send("POST", notes, auth: token, authHeader: "PRIVATE-TOKEN", body: body)
+                }
+            }
+        } catch {
+            logger.error("could not post the review plan", metadata: ["request": "\(number)", "error": "\(error)"])
+        }
+    }
+
+    /// Slack-compatible JSON (`text`) plus the numbers.
+    func driftChanged(stack: String, summary: DriftReport.Summary) async {
+        guard let url = environment["PLUMB_DRIFT_WEBHOOK_URL"] else { return }
+        let text = summary.total == 0
+            ? "Plumb: drift in stack \(stack) cleared"
+            : "Plumb: drift in stack \(stack): \(summary.modified) modified, \(summary.missing) missing, \(summary.unmanaged) unmanaged"
+        let payload: [String: Any] = [
+            "text": text, "stack": stack,
+            "summary": ["modified": summary.modified, "missing": summary.missing, "unmanaged": summary.unmanaged],
+        ]
+        do {
+            let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
+            let response = try await http.send(HTTPRequest(method: "POST", url: url, headers: [(name: "Content-Type", value: "application/json")], body: body, timeout: .seconds(10)))
+            if !response.isSuccess { logger.warning("drift notification refused", metadata: ["status": "\(response.status)"]) }
+        } catch {
+            logger.warning("drift notification failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func findComment(url: String, auth: String, authHeader: String, marker: String, bodyKey: String) async throws -> Int? {
+        let response = try await http.send(HTTPRequest(url: url + "?per_page=100", headers: headers(auth, authHeader), timeout: .seconds(15)))
+        guard response.isSuccess, let comments = try JSONSerialization.jsonObject(with: response.body) as? [[String: Any]] else { return nil }
+        return comments.first { ($0[bodyKey] as? String)?.contains(marker) == true }?["id"] as? Int
+    }
+
+    private func send(_ method: String, _ url: String, auth: String, authHeader: String, body: Data) async throws {
+        var headers = headers(auth, authHeader)
+        headers.append((name: "Content-Type", value: "application/json"))
+        let response = try await http.send(HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: .seconds(15)))
+        guard response.isSuccess else {
+            throw NotifyError(description: "\(method) \(url): HTTP \(response.status)")
+        }
+    }
+
+    private func headers(_ auth: String, _ name: String) -> [(name: String, value: String)] {
+        [(name: name, value: auth), (name: "Accept", value: "application/json"), (name: "User-Agent", value: "plumb-agent")]
+    }
+
+    struct NotifyError: Error, CustomStringConvertible {
+        var description: String
+    }
+}
