@@ -58,7 +58,7 @@ let package = Package(
         // Providers, one module each.
         .target(
             name: "PlumbProviderEmbedded",
-            dependencies: ["PlumbCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["PlumbCore", "PlumbStore", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Sources/Providers/Embedded"
         ),
         // What HTTP providers share: rate limits, concurrency, retries with backoff.

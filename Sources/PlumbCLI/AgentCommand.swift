@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import PlumbAgent
+import PlumbCore
 
 struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,7 +38,7 @@ struct AgentCommand: AsyncParsableCommand {
         try await runReportingErrors {
             var configuration = AgentConfiguration(repo: repo)
             configuration.branch = branch
-            guard let poll = Duration.parse(interval), let drift = Duration.parse(driftInterval) else {
+            guard let poll = DurationText.parse(interval), let drift = DurationText.parse(driftInterval) else {
                 throw CLIError(message: "--interval and --drift-interval take durations such as 30s, 5m, 1h")
             }
             configuration.interval = poll
@@ -68,17 +69,5 @@ struct AgentCommand: AsyncParsableCommand {
                 Console.out("plumb agent listening on http://\(host):\(port)\n")
             }
         }
-    }
-}
-
-extension Duration {
-    /// `500ms`, `30s`, `5m`, `1h`.
-    static func parse(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0 else { return nil }
-            return .milliseconds(Int64(value * scale * 1000))
-        }
-        return nil
     }
 }

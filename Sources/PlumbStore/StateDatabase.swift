@@ -6,13 +6,7 @@ import GRDB
 /// it consistent.
 enum StateDatabase {
     static func open(path: String) throws -> DatabasePool {
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try migrator.migrate(pool)
-        return pool
+        try SQLiteFile.open(path: path, migrator: migrator)
     }
 
     static var migrator: DatabaseMigrator {

@@ -100,12 +100,6 @@ extension DocumentLoader {
 
     /// `500ms`, `5s`, `2m`, `1h`, or bare seconds.
     static func duration(_ text: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0 else { return nil }
-            return .milliseconds(Int64(value * scale * 1000))
-        }
-        guard let value = Double(text), value > 0 else { return nil }
-        return .milliseconds(Int64(value * 1000))
+        DurationText.parse(text, bareSeconds: true)
     }
 }

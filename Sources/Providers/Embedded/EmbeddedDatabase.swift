@@ -1,18 +1,13 @@
 import Foundation
 import GRDB
 import PlumbCore
+import PlumbStore
 
 /// The embedded provider's SQLite inventory: one row per resource, in WAL mode so a killed
 /// process never leaves it corrupt and readers never block the writer.
 enum EmbeddedDatabase {
     static func open(path: String) throws -> DatabasePool {
-        try FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        try migrator.migrate(pool)
-        return pool
+        try SQLiteFile.open(path: path, migrator: migrator)
     }
 
     static var migrator: DatabaseMigrator {
