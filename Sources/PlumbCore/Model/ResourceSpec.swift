@@ -61,6 +61,8 @@ public enum ResourceSpec: Hashable, Sendable {
     /// A field the desired side leaves out (a security group without `egress:`) keeps the
     /// provider's default and is not compared.
     public func differences(fromLive live: ResourceSpec) -> [FieldDifference] {
+        // Equal canonical specs are the common case of every plan: skip the JSON detour.
+        if self == live { return [] }
         guard case .object(let desired) = attributes, case .object(let current) = live.attributes
         else { return attributes == live.attributes ? [] : [FieldDifference(field: "*", desired: attributes, live: live.attributes)] }
         var result: [FieldDifference] = []
@@ -88,8 +90,16 @@ public enum ResourceSpec: Hashable, Sendable {
 }
 
 extension ResourceSpec: Encodable {
+    /// Encodes the attributes directly (not through `attributes`, which round-trips JSON).
     public func encode(to encoder: any Encoder) throws {
-        try attributes.encode(to: encoder)
+        switch self {
+        case .zone(let spec): try spec.encode(to: encoder)
+        case .record(let spec): try spec.encode(to: encoder)
+        case .vpc(let spec): try spec.encode(to: encoder)
+        case .subnet(let spec): try spec.encode(to: encoder)
+        case .securityGroup(let spec): try spec.encode(to: encoder)
+        case .role(let spec): try spec.encode(to: encoder)
+        }
     }
 }
 
