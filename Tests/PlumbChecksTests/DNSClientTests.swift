@@ -72,7 +72,7 @@ struct DNSClientTests {
         let elapsed = ContinuousClock.now - start
         #expect(error?.code == .timeout)
         #expect(elapsed >= .milliseconds(590))
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(30))  // the server never answers: only the timeout ends it
     }
 
     @Test func closedUDPPortIsConnectionFailed() async throws {
