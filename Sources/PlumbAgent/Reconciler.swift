@@ -89,6 +89,7 @@ public actor Reconciler {
             if configuration.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, logger: log) { return }
             var request = ApplyRequest()
             request.command = force ? "heal" : "agent"
+            if !force { request.focus = try focus(from: status.lastAppliedCommit, to: head, workspace: workspace) }
             let flag = stopFlag
             request.shouldStop = { flag.isSet }
             log.info("reconciling", metadata: ["subject": "\(head.subject)"])
@@ -110,6 +111,25 @@ public actor Reconciler {
             metrics.recordFailure()
             logger.error("reconcile failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// What a push touched: the resources declared in the documents that changed between the
+    /// last applied commit and the head, at either commit. Nil (everything) when anything
+    /// outside `Desired/` changed, or there is no applied commit yet.
+    func focus(from applied: String?, to head: GitCommit, workspace: Workspace) throws -> Set<Address>? {
+        guard let applied, let old = try? repository.resolve(applied) else { return nil }
+        let changed = try repository.changedPaths(from: applied, to: head.id)
+        guard changed.allSatisfy({ $0.hasPrefix("Desired/") }) else { return nil }
+        var focus: Set<Address> = []
+        for resource in try workspace.loadDesired().resources.values where changed.contains(resource.location?.file ?? "") {
+            focus.insert(resource.address)
+        }
+        if let before = try? self.workspace(at: old).loadDesired() {
+            for resource in before.resources.values where changed.contains(resource.location?.file ?? "") {
+                focus.insert(resource.address)
+            }
+        }
+        return focus
     }
 
     /// With `--require-reviewed-plan`: holds a head whose plan no review plan showed.

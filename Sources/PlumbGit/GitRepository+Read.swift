@@ -115,3 +115,33 @@ public struct GitBlobEntry: Sendable, Hashable {
     public var id: String
     public var executable: Bool
 }
+
+extension GitRepository {
+    /// Paths that differ between two commits' trees (both sides of a rename, as a delete and
+    /// an add).
+    public func changedPaths(from old: String, to new: String) throws -> Set<String> {
+        try locked {
+            var oldOID = try Self.oid(old), newOID = try Self.oid(new)
+            var oldCommit: OpaquePointer?, newCommit: OpaquePointer?
+            try GitError.check("read commit \(old.prefix(12))") { git_commit_lookup(&oldCommit, handle, &oldOID) }
+            defer { git_commit_free(oldCommit) }
+            try GitError.check("read commit \(new.prefix(12))") { git_commit_lookup(&newCommit, handle, &newOID) }
+            defer { git_commit_free(newCommit) }
+            var oldTree: OpaquePointer?, newTree: OpaquePointer?
+            try GitError.check("read tree of \(old.prefix(12))") { git_commit_tree(&oldTree, oldCommit) }
+            defer { git_tree_free(oldTree) }
+            try GitError.check("read tree of \(new.prefix(12))") { git_commit_tree(&newTree, newCommit) }
+            defer { git_tree_free(newTree) }
+            var diff: OpaquePointer?
+            try GitError.check("diff \(old.prefix(12))..\(new.prefix(12))") { git_diff_tree_to_tree(&diff, handle, oldTree, newTree, nil) }
+            defer { git_diff_free(diff) }
+            var paths: Set<String> = []
+            for index in 0..<git_diff_num_deltas(diff) {
+                guard let delta = git_diff_get_delta(diff, index) else { continue }
+                if let path = delta.pointee.old_file.path { paths.insert(String(cString: path)) }
+                if let path = delta.pointee.new_file.path { paths.insert(String(cString: path)) }
+            }
+            return paths
+        }
+    }
+}

@@ -6,6 +6,8 @@ import PlumbStore
 public struct ApplyRequest: Sendable {
     public var adopt: Set<Address> = []
     public var targets: [String] = []
+    /// Only these addresses (the agent's incremental reconcile).
+    public var focus: Set<Address>?
     public var force = false
     /// A plan saved by `plan --format json`, applied only if the inventory has not moved.
     public var savedPlan: Plan?
@@ -55,7 +57,7 @@ extension Workspace {
         let interrupted = try await store.recoverInterrupted(stack: stack)
         let prior = try await store.prior(stack: stack)
         let providers = try providers(for: desired)
-        let outcome = try await plan(desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets), providers: providers)
+        let outcome = try await plan(desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets, focus: request.focus), providers: providers)
         let plan = try Self.choose(saved: request.savedPlan, fresh: outcome.plan)
         try Self.enforceSafety(plan, force: request.force)
 

@@ -248,5 +248,28 @@ struct AgentTests {
         #expect((drift?["text"] as? String)?.contains("1 missing") == true)
         #expect(agent.stop() == 0)
     }
+
+    @Test("a push reconciles only what its commits touched; drift elsewhere waits for the drift pass")
+    func incrementalReconcile() async throws {
+        let fixture = try exampleRepository()
+        let work = try TempRepo.empty()
+        let state = work.url.appendingPathComponent("state")
+        let agent = try AgentProcess(repo: fixture.url, state: state, extra: ["--drift-interval", "1h"])
+        let head = try fixture.git("rev-parse", "HEAD")
+        _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
+        // Drift in the other zone, made by hand.
+        let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
+        let cache = Address.record(zone: "internal.example.net.", name: "cache", type: .A)
+        try await dns.tamper(cache, spec: .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])))
+        try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.50")
+        let next = try fixture.commit("Touch example.com only")
+        #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(next)"}"#).status == 202)
+        _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == next }
+        let runs = (try JSONSerialization.jsonObject(with: try await agent.get("/runs").body)) as? [[String: Any]] ?? []
+        #expect(runs.first?["applied"] as? [String] == ["dns.record/example.com./mail2/A"])
+        let live = try await dns.describe(DescribeScope(stack: "example", kinds: [.record], zones: ["internal.example.net."]))
+        #expect(live.resources[cache]?.spec == .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])), "untouched scope left for the drift pass")
+        #expect(agent.stop() == 0)
+    }
 }
 

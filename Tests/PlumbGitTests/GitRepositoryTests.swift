@@ -112,4 +112,15 @@ struct GitRepositoryTests {
         try tree.export(to: target)
         #expect(FileManager.default.isExecutableFile(atPath: target + "/scripts/check"))
     }
+
+    @Test("changed paths between two commits: edits, renames (both sides) and deletions")
+    func changedPaths() throws {
+        let (fixture, commits) = try history()
+        let repository = try GitRepository.open(path: fixture.url.path)
+        let initial = try #require(commits["initial"]), feature = try #require(commits["feature"]), rename = try #require(commits["rename"])
+        #expect(try repository.changedPaths(from: initial, to: feature) == ["Desired/zone.yaml"])
+        #expect(try repository.changedPaths(from: initial, to: rename) == ["Desired/zone.yaml", "Desired/dns/example.yaml", "Desired/extra.yaml"])
+        #expect(try repository.changedPaths(from: feature, to: feature).isEmpty)
+    }
 }
+

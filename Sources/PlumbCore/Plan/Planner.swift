@@ -23,7 +23,16 @@ public struct Planner: Sendable {
         let kinds = binding?.type.servedKinds ?? Set(resources.map(\.address.kind))
         let priorZones = prior.managed.filter { $0.kind == .zone }.map(\.name)
         let zones = Set(desired.zones(of: provider)).union(priorZones).sorted()
-        return DescribeScope(stack: desired.settings.stack, kinds: kinds, zones: zones, names: names)
+        guard let focus = options.focus else {
+            return DescribeScope(stack: desired.settings.stack, kinds: kinds, zones: zones, names: names)
+        }
+        // Incremental: only the kinds and zones of the focused addresses.
+        var focusKinds = Set(focus.map(\.kind))
+        if focusKinds.contains(.record) { focusKinds.insert(.zone) }
+        let focusZones = Set(focus.compactMap(\.zoneName))
+        return DescribeScope(
+            stack: desired.settings.stack, kinds: kinds.intersection(focusKinds),
+            zones: zones.filter(focusZones.contains), names: names)
     }
 
     /// Plans `inventories` (one per binding name) towards the desired state.
@@ -35,8 +44,12 @@ public struct Planner: Sendable {
             let inventory = inventories[provider] ?? Inventory()
             diff(provider: provider, inventory: inventory, summary: &summary, changes: &changes, conflicts: &conflicts)
         }
-        if !options.targets.isEmpty {
-            changes = changes.filter { change in options.targets.contains { Glob.matches($0, change.address.description) } }
+        if let focus = options.focus {
+            changes = changes.filter { focus.contains($0.address) }
+            conflicts = conflicts.filter { focus.contains($0.address) }
+        }
+        if !options.targets.isEmpty || options.focus != nil {
+            changes = changes.filter { change in options.targets.isEmpty || options.targets.contains { Glob.matches($0, change.address.description) } }
             summary = Plan.Summary()
             for change in changes { summary.count(change.action) }
             summary.unchanged = desired.resources.count - changes.filter { $0.action != .delete }.count

@@ -29,9 +29,13 @@ public struct PlanOptions: Sendable {
     public var adopt: Set<Address>
     /// Only changes whose address matches one of these globs (`--target`); empty: all.
     public var targets: [String]
+    /// Only these addresses, and describe only their kinds and zones: the agent's
+    /// incremental reconcile of what a push touched. Nil: everything.
+    public var focus: Set<Address>?
 
-    public init(adopt: Set<Address> = [], targets: [String] = []) {
+    public init(adopt: Set<Address> = [], targets: [String] = [], focus: Set<Address>? = nil) {
         self.adopt = adopt
         self.targets = targets
+        self.focus = focus
     }
 }
