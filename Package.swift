@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "PlumbAgent",
             dependencies: [
-                "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit", "PlumbHTTP",
+                "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit", "PlumbHTTP", "PlumbProviderKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

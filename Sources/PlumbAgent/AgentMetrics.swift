@@ -1,5 +1,6 @@
 import Foundation
 import PlumbCore
+import PlumbProviderKit
 import PlumbRunner
 import Prometheus
 
@@ -50,7 +51,19 @@ public final class AgentMetrics: Sendable {
         registry.makeCounter(descriptor: Self.describe("plumb_webhooks_total", "Webhook deliveries by result"), labels: [("source", source), ("result", result)]).increment()
     }
 
-    public func text() -> String { registry.emitToString() }
+    private let seen = ProviderCounts()
+
+    /// Brings provider request and retry counters up to date, then renders every series.
+    public func text() -> String {
+        for (binding, requests, retries) in ProviderTransport.statistics() {
+            let (newRequests, newRetries) = seen.delta(binding: binding, requests: requests, retries: retries)
+            registry.makeCounter(descriptor: Self.describe("plumb_provider_requests_total", "HTTP requests sent to providers, retries included"), labels: [("provider", binding)])
+                .increment(by: Int64(newRequests))
+            registry.makeCounter(descriptor: Self.describe("plumb_provider_retries_total", "Provider requests that were retries"), labels: [("provider", binding)])
+                .increment(by: Int64(newRetries))
+        }
+        return registry.emitToString()
+    }
 
     static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, helpText: help)
@@ -60,5 +73,19 @@ public final class AgentMetrics: Sendable {
 extension DurationHistogram {
     func recordSeconds(_ seconds: Double) {
         record(.milliseconds(Int64(seconds * 1000)))
+    }
+}
+
+/// The provider counts already turned into metrics, so each scrape adds only what is new.
+private final class ProviderCounts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: [String: (Int, Int)] = [:]
+
+    func delta(binding: String, requests: Int, retries: Int) -> (Int, Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let previous = last[binding] ?? (0, 0)
+        last[binding] = (requests, retries)
+        return (max(0, requests - previous.0), max(0, retries - previous.1))
     }
 }

@@ -271,5 +271,42 @@ struct AgentTests {
         #expect(live.resources[cache]?.spec == .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])), "untouched scope left for the drift pass")
         #expect(agent.stop() == 0)
     }
+
+    @Test("against a real PowerDNS: a signed push goes live, its dns check passes, provider requests are counted")
+    func powerDNS() async throws {
+        let server = try PowerDNSServer()
+        let fixture = try GitFixture()
+        try fixture.write("Providers/pdns.yaml", "kind: powerdns\nurl: ${PDNS_URL}\napi_key: ${PDNS_API_KEY}\n")
+        func zone(_ address: String) -> String {
+            """
+            provider: pdns
+            zone: agent.example.
+            records:
+              www: {type: A, value: \(address)}
+            checks:
+              www-live:
+                after: dns.record/agent.example./www/*
+                dns: {name: www.agent.example., type: A, server: "127.0.0.1:\(server.dnsPort)", expect: [\(address)]}
+                timeout: 5s
+            """
+        }
+        try fixture.write("Desired/zone.yaml", zone("192.0.2.1"))
+        let first = try fixture.commit("Zone")
+        let work = try TempRepo.empty()
+        let agent = try AgentProcess(repo: fixture.url, state: work.url.appendingPathComponent("state"), environment: ["PDNS_URL": server.url, "PDNS_API_KEY": server.apiKey])
+        _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == first }
+        try fixture.write("Desired/zone.yaml", zone("192.0.2.2"))
+        let second = try fixture.commit("Move www")
+        #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(second)"}"#).status == 202)
+        let status = try await agent.waitForStatus { $0["last_applied_commit"] as? String == second }
+        #expect(status["last_applied_commit"] as? String == second, "\(status)")
+        let runs = (try JSONSerialization.jsonObject(with: try await agent.get("/runs").body)) as? [[String: Any]] ?? []
+        let run = try await agent.json("/runs/\(runs.first?["id"] as? Int ?? 0)")
+        #expect(run["applied"] as? [String] == ["dns.record/agent.example./www/A"])
+        #expect((run["timings"] as? [[String: Any]] ?? []).contains { $0["stage"] as? String == "check" && $0["detail"] as? String == "www-live" })
+        let metrics = try await agent.get("/metrics").text
+        #expect(metrics.contains("plumb_provider_requests_total{provider=\"pdns\"}"))
+        #expect(agent.stop() == 0)
+    }
 }
 

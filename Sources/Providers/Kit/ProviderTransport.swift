@@ -11,9 +11,17 @@ public final class ProviderTransport: Sendable {
     let limiter: RateLimiter
     let retry: RetryPolicy
     private let counter = RequestCounter()
+    private let retries = RequestCounter()
 
-    /// Requests sent so far (attempts, retries included): for tests and benchmarks.
+    /// Requests sent so far (attempts, retries included): for tests, benchmarks, metrics.
     public var requestsSent: Int { counter.value }
+    /// Of those, the retries.
+    public var retriesSent: Int { retries.value }
+
+    /// Every binding's transport in this process: (binding, requests, retries).
+    public static func statistics() -> [(binding: String, requests: Int, retries: Int)] {
+        registry.all().map { ($0.binding, $0.requestsSent, $0.retriesSent) }
+    }
 
     init(binding: ProviderBinding, retry: RetryPolicy) {
         self.binding = binding.name
@@ -32,11 +40,12 @@ public final class ProviderTransport: Sendable {
     /// Sends with retries. Connection failures, timeouts, 5xx and 429 are retried; other
     /// statuses are returned for the caller to interpret. `Retry-After` is honoured.
     public func send(_ request: HTTPRequest, operation: String) async throws -> HTTPResponse {
-        let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter
-        return try await retry.run { _ in
+        let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter, retries = self.retries
+        return try await retry.run { attempt in
             do {
                 try await limiter.acquire()
                 counter.increment()
+                if attempt > 1 { retries.increment() }
                 let response = try await client.send(request)
                 if response.status == 429 || response.status >= 500 {
                     let error = ProviderError(
@@ -88,6 +97,12 @@ private final class RequestCounter: @unchecked Sendable {
 private final class TransportRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var transports: [String: ProviderTransport] = [:]
+
+    func all() -> [ProviderTransport] {
+        lock.lock()
+        defer { lock.unlock() }
+        return Array(transports.values)
+    }
 
     func transport(for binding: ProviderBinding, retry: RetryPolicy) -> ProviderTransport {
         lock.lock()
