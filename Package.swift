@@ -129,7 +129,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlumbCLITests",
-            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbHTTP", "PlumbTestSupport"]
+            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbHTTP", "PlumbStore", "PlumbTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -11,10 +11,14 @@ public struct AgentStatus: Sendable, Codable {
     public var drift: DriftReport.Summary?
     /// A head commit held by `--require-reviewed-plan`.
     public var held: String?
+    /// The review plan (pull-request id) whose changes the last applied run made exactly;
+    /// nil when no reviewer saw them.
+    public var lastRunReviewedIn: String?
     public var lastError: String?
 
     enum CodingKeys: String, CodingKey {
         case stack, branch, drift, held
+        case lastRunReviewedIn = "last_run_reviewed_in"
         case lastAppliedCommit = "last_applied_commit"
         case lastRun = "last_run"
         case lastError = "last_error"
@@ -28,6 +32,7 @@ public struct AgentStatus: Sendable, Codable {
         try container.encode(lastRun, forKey: .lastRun)
         try container.encode(drift, forKey: .drift)
         try container.encode(held, forKey: .held)
+        try container.encode(lastRunReviewedIn, forKey: .lastRunReviewedIn)
         try container.encode(lastError, forKey: .lastError)
     }
 }

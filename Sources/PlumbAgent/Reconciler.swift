@@ -97,6 +97,12 @@ public actor Reconciler {
             log[metadataKey: "run"] = "\(outcome.run)"
             metrics.recordRun(outcome: outcome, seconds: watch.seconds)
             status.lastRun = try await store.run(outcome.run).map(RunSummary.init)
+            if outcome.plan.hasChanges {
+                // Whether this merge made exactly the changes a reviewer saw.
+                let reviews = try await store.reviewPlans(checksum: outcome.plan.changesChecksum, stack: outcome.plan.stack)
+                status.lastRunReviewedIn = reviews.first { !$0.id.hasPrefix("held-") }?.id
+                log.info("review", metadata: ["reviewed_in": "\(status.lastRunReviewedIn ?? "none")"])
+            }
             if outcome.result.status != .failed {
                 status.lastAppliedCommit = head.id
                 status.lastError = nil

@@ -85,6 +85,13 @@ final class AgentProcess: @unchecked Sendable {
         return status
     }
 
+    /// The agent's resident set (VmRSS), in KB.
+    func residentKilobytes() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+
     /// SIGTERM, then the exit status.
     func stop() -> Int32 {
         process.terminate()

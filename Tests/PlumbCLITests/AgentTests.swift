@@ -1,6 +1,7 @@
 import Foundation
 import PlumbCore
 import PlumbProviderEmbedded
+import PlumbStore
 import PlumbTestSupport
 import Testing
 
@@ -74,9 +75,11 @@ struct AgentTests {
         #expect(try await agent.github("ping", #"{"zen":"hi"}"#).status == 200)
         #expect(try await agent.github("push", push, delivery: "same").status == 202)
         #expect(try await agent.github("push", push, delivery: "same").status == 200)
-        // A flood of signed pushes for an unchanged head: nothing crashes, nothing new is applied.
+        // A flood of 1,000 signed pushes for an unchanged head: nothing crashes, nothing new is
+        // applied, and memory does not grow with the flood.
+        let before = agent.residentKilobytes()
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<300 {
+            for _ in 0..<1000 {
                 group.addTask { try await agent.github("push", push).status }
             }
             for try await status in group { #expect(status == 202) }
@@ -84,6 +87,9 @@ struct AgentTests {
         try await Task.sleep(for: .seconds(1))
         let runs = (try JSONSerialization.jsonObject(with: try await agent.get("/runs").body)) as? [[String: Any]] ?? []
         #expect(runs.count == 1)
+        let after = agent.residentKilobytes()
+        #expect(after - before < 64 * 1024, "resident memory grew from \(before) KB to \(after) KB")
+        #expect(try await agent.get("/healthz").status == 200)
         #expect(agent.stop() == 0)
     }
 
@@ -167,6 +173,7 @@ struct AgentTests {
         status = try await agent.waitForStatus { $0["last_applied_commit"] as? String == reviewed }
         #expect(status["last_applied_commit"] as? String == reviewed)
         #expect(status["held"] is NSNull)
+        #expect(status["last_run_reviewed_in"] as? String == "5")
         #expect(agent.stop() == 0)
     }
 
@@ -307,6 +314,33 @@ struct AgentTests {
         let metrics = try await agent.get("/metrics").text
         #expect(metrics.contains("plumb_provider_requests_total{provider=\"pdns\"}"))
         #expect(agent.stop() == 0)
+    }
+
+    @Test("SIGTERM mid-run: the chunk in flight finishes, the rest is skipped, the run is interrupted, exit 0")
+    func gracefulShutdownMidRun() async throws {
+        let fixture = try GitFixture()
+        try fixture.write("plumb.yaml", "stack: stop\nchunking: {max_changes: 2}\n")
+        try fixture.write("Providers/dns.yaml", "kind: embedded\n")
+        let records = ["a", "b", "c", "d", "e", "f"].map { "  \($0): {type: A, value: 192.0.2.1}\n" }.joined()
+        try fixture.write("Desired/zone.yaml", "provider: dns\nzone: stop.example.\nrecords:\n\(records)checks:\n  slow:\n    after: dns.record/stop.example./b/*\n    command: [sleep, \"3\"]\n    timeout: 10s\n")
+        try fixture.commit("Zone")
+        let work = try TempRepo.empty()
+        let state = work.url.appendingPathComponent("state")
+        let agent = try AgentProcess(repo: fixture.url, state: state)
+        // Wait until chunk 2 is written (its check then sleeps 3 s), then ask the agent to stop.
+        let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded), stateDirectory: state.path)
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let live = try await dns.describe(DescribeScope(stack: "stop", kinds: [.record], zones: ["stop.example."]))
+            if live.resources.count >= 2 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(agent.stop() == 0)
+        let store = try StateStore(directory: state.path)
+        let run = try #require(try await store.runs(limit: 1).first)
+        #expect(run.status == .interrupted)
+        #expect(run.applied.sorted() == ["dns.record/stop.example./a/A", "dns.record/stop.example./b/A", "dns.zone/stop.example."])
+        #expect(run.notApplied.count == 4)
     }
 }
 
