@@ -58,6 +58,14 @@ struct AgentCommand: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             configuration.webhookSecret = environment["PLUMB_WEBHOOK_SECRET"]
             configuration.environment = environment
+            // A parent that started us from a thread with signals blocked (as Foundation's
+            // Process does from Swift concurrency threads) would leave SIGTERM blocked, and
+            // graceful shutdown would never start.
+            var signals = sigset_t()
+            sigemptyset(&signals)
+            sigaddset(&signals, SIGTERM)
+            sigaddset(&signals, SIGINT)
+            pthread_sigmask(SIG_UNBLOCK, &signals, nil)
             let terminal = Console.stderrIsTerminal
             LoggingSystem.bootstrap { label -> any LogHandler in
                 terminal ? StreamLogHandler.standardError(label: label) : JSONLogHandler(label: label)

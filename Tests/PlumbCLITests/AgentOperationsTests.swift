@@ -180,12 +180,13 @@ extension AgentTests {
         try fixture.write("plumb.yaml", "stack: stop\nchunking: {max_changes: 2}\n")
         try fixture.write("Providers/dns.yaml", "kind: embedded\n")
         let records = ["a", "b", "c", "d", "e", "f"].map { "  \($0): {type: A, value: 192.0.2.1}\n" }.joined()
-        try fixture.write("Desired/zone.yaml", "provider: dns\nzone: stop.example.\nrecords:\n\(records)checks:\n  slow:\n    after: dns.record/stop.example./b/*\n    command: [sleep, \"3\"]\n    timeout: 10s\n")
+        try fixture.write("Desired/zone.yaml", "provider: dns\nzone: stop.example.\nrecords:\n\(records)checks:\n  slow:\n    after: dns.record/stop.example./b/*\n    command: [sleep, \"8\"]\n    timeout: 30s\n")
         try fixture.commit("Zone")
         let work = try TempRepo.empty()
         let state = work.url.appendingPathComponent("state")
         let agent = try AgentProcess(repo: fixture.url, state: state)
-        // Wait until chunk 2 is written (its check then sleeps 3 s), then ask the agent to stop.
+        // Wait until chunk 2 is written (its check then sleeps 8 s, ample even on a loaded
+        // machine), then ask the agent to stop.
         let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded), stateDirectory: state.path)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
