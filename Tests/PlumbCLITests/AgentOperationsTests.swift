@@ -6,7 +6,7 @@ import PlumbTestSupport
 import Testing
 
 /// Reviewed plans, incremental reconciles, the browser, forge comments, PowerDNS, shutdown.
-extension AgentTests {
+extension EndToEnd.AgentTests {
     @Test("--require-reviewed-plan holds an unreviewed head and applies a merge whose plan reviewers saw")
     func reviewedPlans() async throws {
         let fixture = try exampleRepository()
@@ -23,7 +23,7 @@ extension AgentTests {
         let reviewed = try fixture.commit("Reviewed change")
         let body = #"{"action":"opened","number":5,"pull_request":{"head":{"sha":"\#(reviewed)","ref":"feature"},"base":{"ref":"main"}}}"#
         #expect(try await agent.github("pull_request", body).status == 202)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while try await agent.get("/plans/5").status != 200, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         try fixture.git("checkout", "-q", "main")
         try fixture.git("merge", "-q", "--ff-only", "feature")
@@ -82,7 +82,7 @@ extension AgentTests {
         }
         #expect(try await agent.github("pull_request", event("opened", first)).status == 202)
         var snapshot = try await forge.snapshot()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while snapshot.comments.isEmpty, Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
             snapshot = try await forge.snapshot()
@@ -106,7 +106,7 @@ extension AgentTests {
         let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
         try await dns.tamper(.record(zone: "example.com.", name: "www", type: .A), spec: nil)
         var drift: [String: Any]?
-        while drift == nil, Date() < deadline.addingTimeInterval(20) {
+        while drift == nil, Date() < deadline.addingTimeInterval(60) {
             try await Task.sleep(for: .milliseconds(100))
             drift = try await forge.snapshot().log.first { $0["path"] as? String == "/drift" }?["body"] as? [String: Any]
         }
@@ -188,7 +188,7 @@ extension AgentTests {
         // Wait until chunk 2 is written (its check then sleeps 8 s, ample even on a loaded
         // machine), then ask the agent to stop.
         let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded), stateDirectory: state.path)
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let live = try await dns.describe(DescribeScope(stack: "stop", kinds: [.record], zones: ["stop.example."]))
             if live.resources.count >= 2 { break }

@@ -29,7 +29,7 @@ final class AgentProcess: @unchecked Sendable {
         process.standardError = try FileHandle(forWritingTo: state.appendingPathComponent("agent.log"))
         try process.run()
         var found: Int?
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         while found == nil, Date() < deadline, process.isRunning {
             Thread.sleep(forTimeInterval: 0.05)
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
@@ -54,7 +54,7 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     func get(_ path: String) async throws -> HTTPResponse {
-        try await http.send(HTTPRequest(url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(10)))
+        try await http.send(HTTPRequest(url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(60)))
     }
 
     func json(_ path: String) async throws -> [String: Any] {
@@ -70,12 +70,13 @@ final class AgentProcess: @unchecked Sendable {
             (name: "X-Hub-Signature-256", value: signature ?? "sha256=" + WebhookSignature.sign(bytes, secret: Self.secret)),
             (name: "Content-Type", value: "application/json"),
         ]
-        return try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(10)))
+        return try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(120)))
     }
 
-    /// Polls `/status` until `condition` holds (or 30 s pass).
+    /// Polls `/status` until `condition` holds (or 120 s pass: a loaded CI machine runs many
+    /// agents, servers and builds at once).
     func waitForStatus(_ condition: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(120)
         var status: [String: Any] = [:]
         while Date() < deadline {
             status = try await json("/status")

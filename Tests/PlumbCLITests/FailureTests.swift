@@ -14,81 +14,83 @@ private func fourChunkRepo(checkAfter: String, command: [String]) throws -> Temp
     return repo
 }
 
-@Suite("Failures mid-apply")
-struct FailureTests {
-    @Test("a check failing after chunk 2 of 4 leaves chunks 3 and 4 unapplied and exits 3")
-    func failingCheckStopsTheRun() throws {
-        let repo = try fourChunkRepo(checkAfter: "dns.record/four.example./b/*", command: ["false"])
-        let plan = try repo.plumb("plan", "--format", "json")
-        #expect((plan.json?["chunks"] as? [Any])?.count == 4)
+extension EndToEnd {
+    @Suite("Failures mid-apply")
+    struct FailureTests {
+        @Test("a check failing after chunk 2 of 4 leaves chunks 3 and 4 unapplied and exits 3")
+        func failingCheckStopsTheRun() throws {
+            let repo = try fourChunkRepo(checkAfter: "dns.record/four.example./b/*", command: ["false"])
+            let plan = try repo.plumb("plan", "--format", "json")
+            #expect((plan.json?["chunks"] as? [Any])?.count == 4)
 
-        let apply = try repo.plumb("apply", "--auto-approve", "--format", "json")
-        #expect(apply.status == 3, "\(apply.stderr)")
-        let chunks = apply.json?["chunks"] as? [[String: Any]] ?? []
-        #expect(chunks.map { $0["status"] as? String } == ["applied", "failed", "skipped", "skipped"])
-        let checks = chunks[1]["checks"] as? [[String: Any]] ?? []
-        #expect(checks.first?["name"] as? String == "gate" && checks.first?["passed"] as? Bool == false)
-        #expect((apply.json?["applied"] as? [String])?.sorted() == [
-            "dns.record/four.example./a/A", "dns.record/four.example./b/A", "dns.zone/four.example.",
-        ])
-        #expect((apply.json?["not_applied"] as? [String])?.count == 4)
+            let apply = try repo.plumb("apply", "--auto-approve", "--format", "json")
+            #expect(apply.status == 3, "\(apply.stderr)")
+            let chunks = apply.json?["chunks"] as? [[String: Any]] ?? []
+            #expect(chunks.map { $0["status"] as? String } == ["applied", "failed", "skipped", "skipped"])
+            let checks = chunks[1]["checks"] as? [[String: Any]] ?? []
+            #expect(checks.first?["name"] as? String == "gate" && checks.first?["passed"] as? Bool == false)
+            #expect((apply.json?["applied"] as? [String])?.sorted() == [
+                "dns.record/four.example./a/A", "dns.record/four.example./b/A", "dns.zone/four.example.",
+            ])
+            #expect((apply.json?["not_applied"] as? [String])?.count == 4)
 
-        // The live state holds exactly chunks 1 and 2: four records are still missing.
-        let drift = try repo.plumb("drift", "--format", "json")
-        #expect((drift.json?["summary"] as? [String: Int])?["missing"] == 4)
-
-        // The text output says what failed and what was not applied.
-        let other = try fourChunkRepo(checkAfter: "dns.record/four.example./b/*", command: ["false"])
-        let text = try other.plumb("apply", "--auto-approve")
-        #expect(text.status == 3)
-        #expect(text.stdout.contains("check gate failed"))
-        #expect(text.stdout.contains("3 of 7 changes applied; not applied: 4."))
-    }
-
-    @Test("a run killed mid-apply is recorded as interrupted and the next run converges")
-    func killedRunConverges() throws {
-        let repo = try fourChunkRepo(checkAfter: "dns.record/four.example./b/*", command: ["sleep", "30"])
-        try repo.edit("Desired/checks.yaml", replacing: "timeout: 1s", with: "timeout: 60s")
-        let process = try PlumbProcess.start(["apply", "--auto-approve"], in: repo.url)
-        // Wait until chunk 2 is written (its check is then sleeping), then kill -9.
-        let deadline = Date().addingTimeInterval(30)
-        var sawRecords = false
-        while Date() < deadline, !sawRecords {
-            Thread.sleep(forTimeInterval: 0.2)
+            // The live state holds exactly chunks 1 and 2: four records are still missing.
             let drift = try repo.plumb("drift", "--format", "json")
-            sawRecords = (drift.json?["summary"] as? [String: Int])?["missing"] == 4
-        }
-        #expect(sawRecords)
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+            #expect((drift.json?["summary"] as? [String: Int])?["missing"] == 4)
 
-        try repo.edit("Desired/checks.yaml", replacing: "[\"sleep\", \"30\"]", with: "[\"true\"]")
-        let rerun = try repo.plumb("apply", "--auto-approve")
-        #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("was interrupted"))
-        #expect(try repo.plumb("plan", "--exit-code").status == 0)
-        let history = try repo.plumb("history", "--format", "json")
-        let statuses = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
-        #expect(statuses == ["succeeded", "interrupted"])
-    }
+            // The text output says what failed and what was not applied.
+            let other = try fourChunkRepo(checkAfter: "dns.record/four.example./b/*", command: ["false"])
+            let text = try other.plumb("apply", "--auto-approve")
+            #expect(text.status == 3)
+            #expect(text.stdout.contains("check gate failed"))
+            #expect(text.stdout.contains("3 of 7 changes applied; not applied: 4."))
+        }
 
-    @Test("a second apply on the same state fails at once, naming the holder")
-    func oneWriterPerStack() throws {
-        let repo = try fourChunkRepo(checkAfter: "dns.zone/*", command: ["sleep", "20"])
-        try repo.edit("Desired/checks.yaml", replacing: "timeout: 1s", with: "timeout: 30s")
-        let first = try PlumbProcess.start(["apply", "--auto-approve"], in: repo.url)
-        defer {
-            kill(first.processIdentifier, SIGKILL)
-            first.waitUntilExit()
+        @Test("a run killed mid-apply is recorded as interrupted and the next run converges")
+        func killedRunConverges() throws {
+            let repo = try fourChunkRepo(checkAfter: "dns.record/four.example./b/*", command: ["sleep", "30"])
+            try repo.edit("Desired/checks.yaml", replacing: "timeout: 1s", with: "timeout: 60s")
+            let process = try PlumbProcess.start(["apply", "--auto-approve"], in: repo.url)
+            // Wait until chunk 2 is written (its check is then sleeping), then kill -9.
+            let deadline = Date().addingTimeInterval(120)
+            var sawRecords = false
+            while Date() < deadline, !sawRecords {
+                Thread.sleep(forTimeInterval: 0.2)
+                let drift = try repo.plumb("drift", "--format", "json")
+                sawRecords = (drift.json?["summary"] as? [String: Int])?["missing"] == 4
+            }
+            #expect(sawRecords)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            try repo.edit("Desired/checks.yaml", replacing: "[\"sleep\", \"30\"]", with: "[\"true\"]")
+            let rerun = try repo.plumb("apply", "--auto-approve")
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            #expect(rerun.stderr.contains("was interrupted"))
+            #expect(try repo.plumb("plan", "--exit-code").status == 0)
+            let history = try repo.plumb("history", "--format", "json")
+            let statuses = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+            #expect(statuses == ["succeeded", "interrupted"])
         }
-        // Wait until the first process holds the lock (its pid is in the lock file).
-        let lockFile = repo.url.appendingPathComponent(".plumb/locks/four.lock")
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, !((try? String(contentsOf: lockFile, encoding: .utf8)) ?? "").contains("pid \(first.processIdentifier)") {
-            Thread.sleep(forTimeInterval: 0.1)
+
+        @Test("a second apply on the same state fails at once, naming the holder")
+        func oneWriterPerStack() throws {
+            let repo = try fourChunkRepo(checkAfter: "dns.zone/*", command: ["sleep", "60"])
+            try repo.edit("Desired/checks.yaml", replacing: "timeout: 1s", with: "timeout: 30s")
+            let first = try PlumbProcess.start(["apply", "--auto-approve"], in: repo.url)
+            defer {
+                kill(first.processIdentifier, SIGKILL)
+                first.waitUntilExit()
+            }
+            // Wait until the first process holds the lock (its pid is in the lock file).
+            let lockFile = repo.url.appendingPathComponent(".plumb/locks/four.lock")
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline, !((try? String(contentsOf: lockFile, encoding: .utf8)) ?? "").contains("pid \(first.processIdentifier)") {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            let second = try repo.plumb("apply", "--auto-approve")
+            #expect(second.status == 1)
+            #expect(second.stderr.contains("pid \(first.processIdentifier)"))
         }
-        let second = try repo.plumb("apply", "--auto-approve")
-        #expect(second.status == 1)
-        #expect(second.stderr.contains("pid \(first.processIdentifier)"))
     }
 }

@@ -1,87 +1,89 @@
 import Foundation
 import Testing
 
-@Suite("Bad input, safety and saved plans")
-struct SafetyAndInputTests {
-    @Test("a broken copy of the example lists every error with its position and applies nothing")
-    func brokenExample() throws {
-        let repo = try TempRepo.example()
-        try repo.edit("Desired/network/main.yaml", replacing: "cidr: 10.0.2.0/24", with: "cidr: 10.1.0.0/24")
-        try repo.edit("Desired/network/main.yaml", replacing: "db-b:  {vpc: main", with: "db-b:  {vpc: mian")
-        try repo.edit("Desired/dns/example.com.yaml", replacing: "values: [192.0.2.10, 192.0.2.11]\n    - type: MX", with: "valeus: [192.0.2.10, 192.0.2.11]\n    - type: MX")
-        try repo.edit("Desired/dns/example.com.yaml", replacing: "value: 198.51.100.25", with: "value: 198.51.100.256")
-        try repo.edit("Desired/dns/example.com.yaml", replacing: "  api:\n    type: CNAME\n    value: www.example.com.", with: "  api:\n    - {type: CNAME, value: www.example.com.}\n    - {type: A, value: 192.0.2.9}")
-        try repo.edit("Desired/dns/internal.example.net.yaml", replacing: "  cache:\n", with: "  cache:\n   bad: [\n")
-        let validate = try repo.plumb("validate")
-        #expect(validate.status == 1)
-        for position in [
-            "Desired/network/main.yaml:10:3:", "Desired/network/main.yaml:12:16:",
-            "Desired/dns/example.com.yaml:8:7:", "Desired/dns/example.com.yaml:38:12:",
-            "Desired/dns/internal.example.net.yaml:",
-        ] {
-            #expect(validate.stderr.contains(position), "missing \(position) in:\n\(validate.stderr)")
+extension EndToEnd {
+    @Suite("Bad input, safety and saved plans")
+    struct SafetyAndInputTests {
+        @Test("a broken copy of the example lists every error with its position and applies nothing")
+        func brokenExample() throws {
+            let repo = try TempRepo.example()
+            try repo.edit("Desired/network/main.yaml", replacing: "cidr: 10.0.2.0/24", with: "cidr: 10.1.0.0/24")
+            try repo.edit("Desired/network/main.yaml", replacing: "db-b:  {vpc: main", with: "db-b:  {vpc: mian")
+            try repo.edit("Desired/dns/example.com.yaml", replacing: "values: [192.0.2.10, 192.0.2.11]\n    - type: MX", with: "valeus: [192.0.2.10, 192.0.2.11]\n    - type: MX")
+            try repo.edit("Desired/dns/example.com.yaml", replacing: "value: 198.51.100.25", with: "value: 198.51.100.256")
+            try repo.edit("Desired/dns/example.com.yaml", replacing: "  api:\n    type: CNAME\n    value: www.example.com.", with: "  api:\n    - {type: CNAME, value: www.example.com.}\n    - {type: A, value: 192.0.2.9}")
+            try repo.edit("Desired/dns/internal.example.net.yaml", replacing: "  cache:\n", with: "  cache:\n   bad: [\n")
+            let validate = try repo.plumb("validate")
+            #expect(validate.status == 1)
+            for position in [
+                "Desired/network/main.yaml:10:3:", "Desired/network/main.yaml:12:16:",
+                "Desired/dns/example.com.yaml:8:7:", "Desired/dns/example.com.yaml:38:12:",
+                "Desired/dns/internal.example.net.yaml:",
+            ] {
+                #expect(validate.stderr.contains(position), "missing \(position) in:\n\(validate.stderr)")
+            }
+            #expect(validate.stderr.contains("did you mean 'values'?"))
+            #expect(validate.stderr.contains("Desired/dns/example.com.yaml:26:7: error: example.com./api: a CNAME must stand alone"))
+            let apply = try repo.plumb("apply", "--auto-approve")
+            #expect(apply.status == 1)
+            #expect(!FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".plumb/cloud.sqlite").path))
         }
-        #expect(validate.stderr.contains("did you mean 'values'?"))
-        #expect(validate.stderr.contains("Desired/dns/example.com.yaml:26:7: error: example.com./api: a CNAME must stand alone"))
-        let apply = try repo.plumb("apply", "--auto-approve")
-        #expect(apply.status == 1)
-        #expect(!FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".plumb/cloud.sqlite").path))
-    }
 
-    @Test("an unset ${VAR} names the file, the line and the variable")
-    func unsetVariable() throws {
-        let repo = try TempRepo.example()
-        try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PLUMB_TEST_UNSET_KEY}\n")
-        let validate = try repo.plumb("validate")
-        #expect(validate.status == 1)
-        #expect(validate.stderr.contains("Providers/pdns.yaml:3:10:"))
-        #expect(validate.stderr.contains("PLUMB_TEST_UNSET_KEY"))
-    }
+        @Test("an unset ${VAR} names the file, the line and the variable")
+        func unsetVariable() throws {
+            let repo = try TempRepo.example()
+            try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PLUMB_TEST_UNSET_KEY}\n")
+            let validate = try repo.plumb("validate")
+            #expect(validate.status == 1)
+            #expect(validate.stderr.contains("Providers/pdns.yaml:3:10:"))
+            #expect(validate.stderr.contains("PLUMB_TEST_UNSET_KEY"))
+        }
 
-    @Test("protection outlives the document, and --force does not lift it")
-    func protectionOutlivesDocument() throws {
-        let repo = try TempRepo.example()
-        #expect(try repo.plumb("apply", "--auto-approve").status == 0)
-        try repo.remove("Desired/dns/example.com.yaml")
-        let refused = try repo.plumb("apply", "--auto-approve", "--force")
-        #expect(refused.status == 1)
-        #expect(refused.stderr.contains("dns.zone/example.com. is protected"))
-        // Clearing the flag first (and applying that) lifts it.
-        let fresh = try TempRepo.example()
-        try FileManager.default.copyItem(at: repo.url.appendingPathComponent(".plumb"), to: fresh.url.appendingPathComponent(".plumb"))
-        try fresh.edit("Desired/dns/example.com.yaml", replacing: "protect: true\n", with: "")
-        #expect(try fresh.plumb("apply", "--auto-approve").status == 0)
-        try fresh.remove("Desired/dns/example.com.yaml")
-        let deleted = try fresh.plumb("apply", "--auto-approve")
-        #expect(deleted.status == 0, "\(deleted.stderr)")
-        #expect(deleted.stdout.contains("delete dns.zone/example.com."))
-    }
+        @Test("protection outlives the document, and --force does not lift it")
+        func protectionOutlivesDocument() throws {
+            let repo = try TempRepo.example()
+            #expect(try repo.plumb("apply", "--auto-approve").status == 0)
+            try repo.remove("Desired/dns/example.com.yaml")
+            let refused = try repo.plumb("apply", "--auto-approve", "--force")
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("dns.zone/example.com. is protected"))
+            // Clearing the flag first (and applying that) lifts it.
+            let fresh = try TempRepo.example()
+            try FileManager.default.copyItem(at: repo.url.appendingPathComponent(".plumb"), to: fresh.url.appendingPathComponent(".plumb"))
+            try fresh.edit("Desired/dns/example.com.yaml", replacing: "protect: true\n", with: "")
+            #expect(try fresh.plumb("apply", "--auto-approve").status == 0)
+            try fresh.remove("Desired/dns/example.com.yaml")
+            let deleted = try fresh.plumb("apply", "--auto-approve")
+            #expect(deleted.status == 0, "\(deleted.stderr)")
+            #expect(deleted.stdout.contains("delete dns.zone/example.com."))
+        }
 
-    @Test("too many deletions are refused with the numbers; --force accepts")
-    func deletePercent() throws {
-        let repo = try TempRepo.example()
-        #expect(try repo.plumb("apply", "--auto-approve").status == 0)
-        try repo.write("Desired/dns/example.com.yaml", "provider: dns\nzone: example.com.\nprotect: true\nrecords:\n  www: {type: A, ttl: 300, values: [192.0.2.10, 192.0.2.11]}\n")
-        let refused = try repo.plumb("apply", "--auto-approve")
-        #expect(refused.status == 1)
-        #expect(refused.stderr.contains("zone example.com. (provider dns): 17 of 18 deleted (94% > 30%); re-run with --force to accept"))
-        // Without the checks that guard the deleted records, --force applies it.
-        try repo.remove("Desired/checks.yaml")
-        #expect(try repo.plumb("apply", "--auto-approve", "--force").status == 0)
-        #expect(try repo.plumb("plan", "--exit-code").status == 0)
-    }
+        @Test("too many deletions are refused with the numbers; --force accepts")
+        func deletePercent() throws {
+            let repo = try TempRepo.example()
+            #expect(try repo.plumb("apply", "--auto-approve").status == 0)
+            try repo.write("Desired/dns/example.com.yaml", "provider: dns\nzone: example.com.\nprotect: true\nrecords:\n  www: {type: A, ttl: 300, values: [192.0.2.10, 192.0.2.11]}\n")
+            let refused = try repo.plumb("apply", "--auto-approve")
+            #expect(refused.status == 1)
+            #expect(refused.stderr.contains("zone example.com. (provider dns): 17 of 18 deleted (94% > 30%); re-run with --force to accept"))
+            // Without the checks that guard the deleted records, --force applies it.
+            try repo.remove("Desired/checks.yaml")
+            #expect(try repo.plumb("apply", "--auto-approve", "--force").status == 0)
+            #expect(try repo.plumb("plan", "--exit-code").status == 0)
+        }
 
-    @Test("a saved plan applies while the inventory is unchanged and is refused once it moved")
-    func savedPlan() throws {
-        let repo = try TempRepo.example()
-        #expect(try repo.plumb("plan", "--format", "json", "--out", "plan.json").status == 0)
-        #expect(try repo.plumb("apply", "--auto-approve", "--target", "net.vpc/*").status == 0)
-        let stale = try repo.plumb("apply", "--auto-approve", "--plan", "plan.json")
-        #expect(stale.status == 1)
-        #expect(stale.stderr.contains("stale"))
-        #expect(try repo.plumb("plan", "--format", "json", "--out", "plan2.json").status == 0)
-        let fresh = try repo.plumb("apply", "--auto-approve", "--plan", "plan2.json")
-        #expect(fresh.status == 0, "\(fresh.stderr)")
-        #expect(try repo.plumb("plan", "--exit-code").status == 0)
+        @Test("a saved plan applies while the inventory is unchanged and is refused once it moved")
+        func savedPlan() throws {
+            let repo = try TempRepo.example()
+            #expect(try repo.plumb("plan", "--format", "json", "--out", "plan.json").status == 0)
+            #expect(try repo.plumb("apply", "--auto-approve", "--target", "net.vpc/*").status == 0)
+            let stale = try repo.plumb("apply", "--auto-approve", "--plan", "plan.json")
+            #expect(stale.status == 1)
+            #expect(stale.stderr.contains("stale"))
+            #expect(try repo.plumb("plan", "--format", "json", "--out", "plan2.json").status == 0)
+            let fresh = try repo.plumb("apply", "--auto-approve", "--plan", "plan2.json")
+            #expect(fresh.status == 0, "\(fresh.stderr)")
+            #expect(try repo.plumb("plan", "--exit-code").status == 0)
+        }
     }
 }

@@ -25,7 +25,6 @@ struct CheckExecutorTests {
         #expect(result.passed)
         #expect(result.attempts == 3)
         #expect(await probe.counter.count == 3)
-        #expect(result.durationMs < 30000, "it stops as soon as the check passes, long before the timeout")
     }
 
     @Test("a check that never passes is retried until its timeout, then fails")
@@ -36,7 +35,6 @@ struct CheckExecutorTests {
         #expect(result.attempts > 1)
         #expect(await probe.counter.count == result.attempts)
         #expect(result.durationMs >= 150, "it kept trying for about the timeout")
-        #expect(result.durationMs < 30000, "it gave up, not kept trying forever")
     }
 
     @Test("each attempt is bounded by the time left")

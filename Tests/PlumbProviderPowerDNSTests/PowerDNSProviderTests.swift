@@ -50,7 +50,8 @@ func apply(_ plan: Plan, _ provider: PowerDNSProvider, scope: DescribeScope, che
     return await applier.apply(plan)
 }
 
-@Suite("PowerDNS provider against a real server")
+/// Serialized: each test starts and stops a server, which blocks its thread for a moment.
+@Suite("PowerDNS provider against a real server", .serialized)
 struct PowerDNSProviderTests {
     @Test("every record type round-trips: after apply, a second plan has no changes")
     func roundTrip() async throws {
