@@ -62,10 +62,15 @@ extension Workspace {
         try Self.enforceSafety(plan, force: request.force)
 
         guard plan.hasChanges else {
+            // A run with nothing to do still records how long finding that out took.
             let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+            let recorder = store.recorder(run: run)
+            await recorder.timing("load", detail: nil, seconds: loadSeconds)
+            for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
             try await store.finishRun(run, status: .unchanged, plan: plan, result: nil, error: nil)
             try await store.savePrior(prior.updated(by: desired, appliedDeletes: []), stack: stack, commit: commit?.id)
-            return ApplyOutcome(plan: plan, result: ApplyResult(status: .unchanged, chunks: []), run: run, timings: [], interrupted: interrupted)
+            let timings = try await store.run(run)?.timings ?? []
+            return ApplyOutcome(plan: plan, result: ApplyResult(status: .unchanged, chunks: []), run: run, timings: timings, interrupted: interrupted)
         }
         try confirm(plan)
 

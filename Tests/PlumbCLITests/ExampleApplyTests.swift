@@ -16,6 +16,11 @@ extension EndToEnd {
             let second = try repo.plumb("apply", "--auto-approve")
             #expect(second.status == 0)
             #expect(second.stdout.contains("No changes"))
+            // The run with nothing to do still records its load, describe and plan timings.
+            let history = try repo.plumb("history", "--format", "json")
+            let newest = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]])?.first
+            #expect(newest?["status"] as? String == "unchanged")
+            #expect(Set((newest?["timings"] as? [[String: Any]] ?? []).compactMap { $0["stage"] as? String }) == ["load", "describe", "plan"])
         }
 
         @Test("an edit plans exactly its changes, in dependency order and chunk size; after apply, none")
