@@ -20,7 +20,7 @@ struct Notifier: Sendable {
     }
 
     func postReview(source: WebhookEvent.Source, repository: String, number: String, markdown: String) async {
-        let marker = "<!-- plumb:review \(number) -->"
+        let marker = Self.reviewMarker(number)
         do {
             switch source {
             case .github, .gitea:
@@ -53,6 +53,9 @@ struct Notifier: Sendable {
             logger.error("could not post the review plan", metadata: ["request": "\(number)", "error": "\(error)"])
         }
     }
+
+    /// Marks a review plan's comment, so later events edit it instead of adding another.
+    static func reviewMarker(_ id: String) -> String { "<!-- plumb:review \(id) -->" }
 
     /// Slack-compatible JSON (`text`) plus the numbers.
     func driftChanged(stack: String, summary: DriftReport.Summary) async {

@@ -21,11 +21,9 @@ extension Reconciler {
             throw RunnerError(message: "pull request \(id): none of \(candidates.joined(separator: ", ")) is in the repository")
         }
         let workspace = try workspace(at: commit)
-        let desired = try workspace.loadDesired()
-        let prior = try await store.prior(stack: desired.settings.stack)
-        var plan = try await workspace.plan(desired, prior: prior, options: PlanOptions(), providers: workspace.providers(for: desired)).plan
-        plan = try ReviewPlanner.mark(plan, context: workspace, base: base, head: desired)
-        let markdown = "<!-- plumb:review \(id) -->\n" + PlanMarkdownRenderer().render(plan)
+        let (desired, planned) = try await workspace.planDesired()
+        let plan = try ReviewPlanner.mark(planned, context: workspace, base: base, head: desired)
+        let markdown = Notifier.reviewMarker(id) + "\n" + PlanMarkdownRenderer().render(plan)
             + "\nChecksum of these changes: `\(plan.changesChecksum.prefix(16))`\n"
         let record = ReviewPlanRecord(id: id, head: commit.id, base: plan.source.base, checksum: plan.changesChecksum, markdown: markdown)
         try await store.saveReviewPlan(record, stack: desired.settings.stack)
@@ -39,9 +37,7 @@ extension Reconciler {
         do {
             let commit = try repository.resolve(applied)
             let workspace = try workspace(at: commit)
-            let desired = try workspace.loadDesired()
-            let prior = try await store.prior(stack: desired.settings.stack)
-            let plan = try await workspace.plan(desired, prior: prior, options: PlanOptions(), providers: workspace.providers(for: desired)).plan
+            let (desired, plan) = try await workspace.planDesired()
             let report = DriftReport(plan: plan)
             try await store.saveDrift(report, stack: desired.settings.stack, commit: applied)
             let previous = status.drift

@@ -140,9 +140,7 @@ public actor Reconciler {
 
     /// With `--require-reviewed-plan`: holds a head whose plan no review plan showed.
     private func holdUnreviewed(_ workspace: Workspace, head: GitCommit, logger: Logger) async throws -> Bool {
-        let desired = try workspace.loadDesired()
-        let prior = try await store.prior(stack: desired.settings.stack)
-        let plan = try await workspace.plan(desired, prior: prior, options: PlanOptions(), providers: workspace.providers(for: desired)).plan
+        let (desired, plan) = try await workspace.planDesired()
         guard plan.hasChanges else { return false }
         let reviewed = try await store.reviewPlans(checksum: plan.changesChecksum, stack: desired.settings.stack)
         if let match = reviewed.first {

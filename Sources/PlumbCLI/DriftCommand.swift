@@ -22,10 +22,7 @@ struct DriftCommand: AsyncParsableCommand {
         var drifted = false
         try await runReportingErrors {
             let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
-            let desired = try context.loadDesired()
-            let prior = try await context.openStore().prior(stack: desired.settings.stack)
-            let providers = try context.providers(for: desired)
-            let plan = try await context.plan(desired, prior: prior, options: PlanOptions(), providers: providers).plan
+            let plan = try await context.planDesired().plan
             let report = DriftReport(plan: plan)
             let text: String = switch format {
             case .text: DriftTextRenderer(style: Console.style).render(report)

@@ -29,11 +29,8 @@ struct PlanCommand: AsyncParsableCommand {
         try await runReportingErrors {
             if base != nil, source.repo == nil { throw CLIError(message: "--base needs --repo") }
             let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
-            let desired = try context.loadDesired()
-            let store = try context.openStore()
-            let prior = try await store.prior(stack: desired.settings.stack)
-            let providers = try context.providers(for: desired)
-            var plan = try await context.plan(desired, prior: prior, options: PlanOptions(targets: target), providers: providers).plan
+            let (desired, planned) = try await context.planDesired(options: PlanOptions(targets: target))
+            var plan = planned
             if let base {
                 plan = try ReviewPlanner.mark(plan, context: context, base: base, head: desired)
             }

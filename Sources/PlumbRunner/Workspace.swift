@@ -91,6 +91,15 @@ public struct Workspace: Sendable {
         }
     }
 
+    /// Loads the desired state and plans it against live inventory and the stack's prior
+    /// state: what `plan`, `drift`, review plans and drift passes all need.
+    public func planDesired(options: PlanOptions = PlanOptions()) async throws -> (desired: DesiredState, plan: Plan) {
+        let desired = try loadDesired()
+        let prior = try await openStore().prior(stack: desired.settings.stack)
+        let plan = try await plan(desired, prior: prior, options: options, providers: providers(for: desired)).plan
+        return (desired, plan)
+    }
+
     /// Plans the desired state against live inventory.
     public func plan(_ desired: DesiredState, prior: PriorState, options: PlanOptions, providers: [String: any Provider]) async throws -> PlanPipeline.Outcome {
         let pipeline = PlanPipeline(desired: desired, providers: providers, prior: prior, options: options)
