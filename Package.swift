@@ -72,13 +72,23 @@ let package = Package(
             dependencies: ["PlumbCore", "PlumbHTTP", "PlumbProviderKit"],
             path: "Sources/Providers/PowerDNS"
         ),
+        // AWS: Route 53 (REST), EC2 and IAM (Query), signed with SigV4, XML parsed with
+        // FoundationXML.
+        .target(
+            name: "PlumbProviderAWS",
+            dependencies: [
+                "PlumbCore", "PlumbHTTP", "PlumbProviderKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Providers/AWS"
+        ),
         // What the CLI and the agent share: workspaces (directory or commit), providers,
         // review plans.
         .target(
             name: "PlumbRunner",
             dependencies: [
                 "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbGit",
-                "PlumbProviderEmbedded", "PlumbProviderPowerDNS",
+                "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbProviderAWS",
             ]
         ),
         // The long-running agent: webhooks, polling, drift, status, metrics.
@@ -120,6 +130,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "PlumbProviderAWSTests",
+            dependencies: ["PlumbProviderAWS", "PlumbProviderKit", "PlumbCore", "PlumbHTTP", "PlumbTestSupport"]
         ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),

@@ -28,6 +28,14 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "HTTP \(code): \(message)" }
 
+    /// True when the request certainly never reached the server (the name did not
+    /// resolve, the connection was refused): then even a non-idempotent call may be retried.
+    public var requestWasNotSent: Bool {
+        guard let curlCode else { return false }
+        return [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT]
+            .contains { Int($0.rawValue) == curlCode }
+    }
+
     /// Sorts a libcurl result into the codes callers act on (retry a connection failure or
     /// a timeout; treat TLS as a configuration problem).
     init(curl result: CURLcode, message: String) {

@@ -3,6 +3,7 @@ import PlumbCore
 import PlumbChecks
 import PlumbGit
 import PlumbProviderEmbedded
+import PlumbProviderAWS
 import PlumbProviderPowerDNS
 import PlumbStore
 
@@ -135,6 +136,9 @@ public enum ProviderFactories {
             try EmbeddedProvider(binding: binding, stateDirectory: environment.stateDirectory)
         }
         registry.register(.powerdns) { binding, _ in try PowerDNSProvider(binding: binding) }
+        registry.register(.aws) { binding, environment in
+            try AWSProvider(binding: binding, environment: environment.variables)
+        }
         return registry
     }
 }

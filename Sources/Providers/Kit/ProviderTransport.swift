@@ -39,26 +39,41 @@ public final class ProviderTransport: Sendable {
 
     /// Sends with retries. Connection failures, timeouts, 5xx and 429 are retried; other
     /// statuses are returned for the caller to interpret. `Retry-After` is honoured.
-    public func send(_ request: HTTPRequest, operation: String) async throws -> HTTPResponse {
+    ///
+    /// - `safeToRepeat: false` is for calls that would create a second resource if an
+    ///   attempt that timed out had in fact run: they are retried only when the request
+    ///   never reached the server or the server said it did not run it (429, throttling).
+    /// - `prepare` runs on every attempt just before sending, after the rate limiter: for
+    ///   request signatures that carry the time.
+    /// - `throttled` recognises throttling a provider signals in the body (AWS answers 400
+    ///   `Throttling` from IAM and Route 53, 503 `RequestLimitExceeded` from EC2).
+    public func send(
+        _ request: HTTPRequest, operation: String, safeToRepeat: Bool = true,
+        prepare: (@Sendable (HTTPRequest) -> HTTPRequest)? = nil,
+        throttled: (@Sendable (HTTPResponse) -> Bool)? = nil
+    ) async throws -> HTTPResponse {
         let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter, retries = self.retries
         return try await retry.run { attempt in
             do {
                 try await limiter.acquire()
                 counter.increment()
                 if attempt > 1 { retries.increment() }
-                let response = try await client.send(request)
-                if response.status == 429 || response.status >= 500 {
+                let response = try await client.send(prepare?(request) ?? request)
+                let isThrottled = response.status == 429 || (throttled?(response) ?? false)
+                if isThrottled || response.status >= 500 {
                     let error = ProviderError(
-                        response.status == 429 ? .throttled : .unavailable, provider: binding,
+                        isThrottled ? .throttled : .unavailable, provider: binding,
                         "\(operation): HTTP \(response.status)\(Self.snippet(response))")
-                    return .retry(error, retryAfter: Self.retryAfter(response))
+                    // A throttled request was not run: repeating it is always safe.
+                    return safeToRepeat || isThrottled ? .retry(error, retryAfter: Self.retryAfter(response)) : .failure(error)
                 }
                 return .success(response)
             } catch let error as HTTPError {
                 // Refused connections and timeouts may pass; TLS and malformed requests won't.
                 let transient = error.code == .connectionFailed || error.code == .timeout
                 let failure = ProviderError(transient ? .unavailable : .invalid, provider: binding, "\(operation): \(error.message)")
-                return transient ? .retry(failure, retryAfter: nil) : .failure(failure)
+                let repeatable = safeToRepeat ? transient : error.requestWasNotSent
+                return repeatable ? .retry(failure, retryAfter: nil) : .failure(failure)
             } catch {
                 return .failure(error)
             }

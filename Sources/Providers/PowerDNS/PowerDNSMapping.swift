@@ -1,4 +1,5 @@
 import PlumbCore
+import PlumbProviderKit
 
 /// Between PowerDNS rrsets and Plumb's records.
 enum PowerDNSMapping {
@@ -18,7 +19,7 @@ enum PowerDNSMapping {
                 inventory.unmodeled.append(UnmodeledRecord(zone: zoneName, name: name, type: rrset.type, ttl: ttl, values: contents.sorted()))
                 continue
             }
-            let values = contents.map { PowerDNSValues.value($0, type: type) }
+            let values = contents.map { RecordContent.value($0, type: type) }
             let address = Address.record(zone: zoneName, name: name, type: type)
             inventory.resources[address] = LiveResource(address: address, spec: .record(RecordSpec(ttl: ttl, values: values)))
         }
@@ -34,7 +35,7 @@ enum PowerDNSMapping {
         guard case .record(let spec)? = change.after else {
             return PowerDNSAPI.RRSet(name: name, type: type.rawValue, ttl: nil, changetype: "DELETE", records: nil)
         }
-        let records = spec.values.map { PowerDNSAPI.Record(content: PowerDNSValues.content($0, type: type), disabled: false) }
+        let records = spec.values.map { PowerDNSAPI.Record(content: RecordContent.content($0, type: type), disabled: false) }
         return PowerDNSAPI.RRSet(name: name, type: type.rawValue, ttl: spec.ttl, changetype: "REPLACE", records: records)
     }
 }

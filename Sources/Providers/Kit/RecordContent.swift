@@ -1,15 +1,16 @@
 import PlumbCore
 
-/// Record values between Plumb's form and PowerDNS's content strings.
+/// Record values between Plumb's form and the presentation form DNS providers speak
+/// (PowerDNS's `content`, Route 53's `Value`).
 ///
-/// TXT is the one type whose forms differ: Plumb keeps the text unquoted; PowerDNS wants
+/// TXT is the one type whose forms differ: Plumb keeps the text unquoted; providers want
 /// one or more quoted character-strings of at most 255 bytes, with `"` and `\` escaped.
-enum PowerDNSValues {
-    static func content(_ value: String, type: RecordType) -> String {
+public enum RecordContent {
+    public static func content(_ value: String, type: RecordType) -> String {
         type == .TXT ? quoteTXT(value) : value
     }
 
-    static func value(_ content: String, type: RecordType) -> String {
+    public static func value(_ content: String, type: RecordType) -> String {
         if type == .TXT { return unquoteTXT(content) }
         switch RecordValues.canonical(content, type: type) {
         case .success(let canonical): return canonical
@@ -18,7 +19,7 @@ enum PowerDNSValues {
     }
 
     /// `"first 255 bytes" "rest"`, split on character boundaries.
-    static func quoteTXT(_ text: String) -> String {
+    public static func quoteTXT(_ text: String) -> String {
         var chunks: [String] = []
         var current = ""
         var bytes = 0
@@ -39,7 +40,7 @@ enum PowerDNSValues {
 
     /// Concatenates the quoted character-strings of a TXT content, unescaping `\"`, `\\` and
     /// `\DDD` (a byte, as servers write non-ASCII text).
-    static func unquoteTXT(_ content: String) -> String {
+    public static func unquoteTXT(_ content: String) -> String {
         let input = Array(content.utf8)
         guard input.contains(UInt8(ascii: "\"")) else { return content }
         var bytes: [UInt8] = []

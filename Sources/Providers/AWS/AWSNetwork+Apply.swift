@@ -1,0 +1,261 @@
+import PlumbCore
+
+extension AWSNetwork {
+    /// Names to EC2 ids, for the VPCs and groups a batch refers to.
+    struct IDs: Sendable {
+        var vpcs: [String: String] = [:]
+        var groups: [String: String] = [:]
+    }
+
+    /// A group's id and the rules it has now, for computing the minimal rule changes.
+    struct GroupState: Sendable {
+        var id: String
+        var ingress: [SecurityRule]
+        var egress: [SecurityRule]
+    }
+
+    /// Applies a batch in dependency order: VPCs, subnets, groups, then the groups' rules
+    /// (so a rule may name any group of the batch), then deletions in reverse. Independent
+    /// writes of one kind run in parallel within the binding's limits. The first failure
+    /// stops the batch; what follows is not attempted.
+    func apply(_ changes: [Change], stack: String) async -> [Address: ChangeOutcome.Status] {
+        var outcomes: [Address: ChangeOutcome.Status] = [:]
+        var ids: IDs
+        do {
+            ids = try await resolve(changes, stack: stack)
+        } catch {
+            let failure = AWSProvider.providerError(error, provider: provider, address: nil)
+            for change in changes { outcomes[change.address] = .failed(failure) }
+            return outcomes
+        }
+        let writes = changes.filter { $0.action != .delete }
+        let deletes = changes.filter { $0.action == .delete }
+
+        for kind in [ResourceKind.vpc, .subnet] {
+            let batch = writes.filter { $0.address.kind == kind }
+            let known = ids
+            let results = await AWSProvider.parallel(batch) { change in try await self.write(change, ids: known, stack: stack) }
+            for (change, result) in results {
+                if case .success(let id) = result {
+                    if kind == .vpc { ids.vpcs[change.address.name] = id }
+                    outcomes[change.address] = .applied(id: id)
+                } else if case .failure(let error) = result {
+                    outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+                }
+            }
+            if outcomes.values.contains(where: \.isFailure) { return outcomes }
+        }
+
+        let groupWrites = writes.filter { $0.address.kind == .securityGroup }
+        let known = ids
+        var states: [Address: GroupState] = [:]
+        for (change, result) in await AWSProvider.parallel(groupWrites, { try await self.writeGroup($0, ids: known, stack: stack) }) {
+            switch result {
+            case .success(let state):
+                states[change.address] = state
+                ids.groups[change.address.name] = state.id
+            case .failure(let error):
+                outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+            }
+        }
+        if outcomes.values.contains(where: \.isFailure) { return outcomes }
+        let withGroups = ids, created = states
+        let ruleResults = await AWSProvider.parallel(groupWrites) { change in
+            guard let state = created[change.address], case .securityGroup(let group)? = change.after else { return "" }
+            try await self.syncRules(state, to: group, ids: withGroups)
+            return state.id
+        }
+        for (change, result) in ruleResults {
+            switch result {
+            case .success(let id): outcomes[change.address] = .applied(id: id)
+            case .failure(let error): outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+            }
+        }
+        if outcomes.values.contains(where: \.isFailure) { return outcomes }
+
+        // Deletions: groups (their rules that name other groups first, so groups that
+        // reference each other can go), then subnets, then VPCs.
+        let groupDeletes = deletes.filter { $0.address.kind == .securityGroup }
+        let resolved = ids
+        let unlinked = await AWSProvider.parallel(groupDeletes) { change in
+            try await self.revokeGroupReferences(change, ids: resolved)
+        }
+        for (change, result) in unlinked {
+            if case .failure(let error) = result {
+                outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+            }
+        }
+        if outcomes.values.contains(where: \.isFailure) { return outcomes }
+        for kind in [ResourceKind.securityGroup, .subnet, .vpc] {
+            let batch = deletes.filter { $0.address.kind == kind }
+            for (change, result) in await AWSProvider.parallel(batch, { try await self.delete($0, ids: resolved) }) {
+                switch result {
+                case .success: outcomes[change.address] = .applied(id: nil)
+                case .failure(let error): outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+                }
+            }
+            if outcomes.values.contains(where: \.isFailure) { return outcomes }
+        }
+        return outcomes
+    }
+
+    /// Looks up the ids of the VPCs and groups the batch names but does not carry ids for:
+    /// one filtered call per kind.
+    func resolve(_ changes: [Change], stack: String) async throws -> IDs {
+        var ids = IDs()
+        var vpcNames = Set<String>(), groupNames = Set<String>()
+        for change in changes {
+            if let id = change.liveID, change.action != .replace {
+                if change.address.kind == .vpc { ids.vpcs[change.address.name] = id }
+                if change.address.kind == .securityGroup { ids.groups[change.address.name] = id }
+            }
+            for spec in [change.before, change.after].compactMap({ $0 }) {
+                switch spec {
+                case .subnet(let subnet): vpcNames.insert(subnet.vpc)
+                case .securityGroup(let group):
+                    vpcNames.insert(group.vpc)
+                    groupNames.formUnion(group.referencedGroups)
+                default: break
+                }
+            }
+        }
+        vpcNames.subtract(ids.vpcs.keys)
+        groupNames.subtract(ids.groups.keys)
+        let snapshot = try await snapshot(
+            kinds: groupNames.isEmpty ? [.vpc] : [.vpc, .securityGroup], stack: stack,
+            names: [.vpc: vpcNames, .securityGroup: groupNames], includeOwned: false)
+        let owned = { (tags: [String: String]) in tags["plumb:stack"] == stack }
+        for vpc in snapshot.vpcs.sorted(by: { owned($0.tags) && !owned($1.tags) }) {
+            if let name = vpc.tags["Name"], vpcNames.contains(name), ids.vpcs[name] == nil { ids.vpcs[name] = vpc.id }
+        }
+        for group in snapshot.groups.sorted(by: { owned($0.tags) && !owned($1.tags) }) where groupNames.contains(group.name) {
+            if ids.groups[group.name] == nil { ids.groups[group.name] = group.id }
+        }
+        return ids
+    }
+
+    /// Creates, updates or replaces a VPC or a subnet; returns its id.
+    private func write(_ change: Change, ids: IDs, stack: String) async throws -> String {
+        let name = change.address.name
+        if change.action == .replace, let old = change.liveID {
+            try await change.address.kind == .vpc ? ec2.deleteVPC(old) : ec2.deleteSubnet(old)
+        }
+        switch change.after {
+        case .vpc(let vpc)?:
+            let tags = Self.allTags(vpc.tags, name: name, stack: stack)
+            if change.action == .update, let id = change.liveID {
+                try await retag(id, from: change.before, to: tags)
+                return id
+            }
+            return try await ec2.createVPC(cidr: vpc.cidr, tags: tags)
+        case .subnet(let subnet)?:
+            let tags = Self.allTags(subnet.tags, name: name, stack: stack)
+            if change.action == .update, let id = change.liveID {
+                try await retag(id, from: change.before, to: tags)
+                return id
+            }
+            guard let vpcID = ids.vpcs[subnet.vpc] else { throw Self.missing("VPC", subnet.vpc) }
+            do {
+                return try await ec2.createSubnet(vpcID: vpcID, cidr: subnet.cidr, zone: subnet.zone, tags: tags)
+            } catch let error as AWSError where error.code == "InvalidSubnet.Conflict" {
+                // A create retried after a crash finds its own subnet: adopt it, never a second.
+                let existing = try await ec2.describeSubnets([("vpc-id", [vpcID]), ("cidr-block", [subnet.cidr])])
+                guard let mine = existing.first(where: { $0.tags["Name"] == name && $0.tags["plumb:stack"] == stack }) else { throw error }
+                return mine.id
+            }
+        default:
+            throw AWSError(code: "InvalidChange", message: "\(change.action.rawValue) without attributes", status: 400, operation: "apply")
+        }
+    }
+
+    /// Creates a group (or takes its own earlier create over), or updates its tags.
+    private func writeGroup(_ change: Change, ids: IDs, stack: String) async throws -> GroupState {
+        guard case .securityGroup(let group)? = change.after else {
+            throw AWSError(code: "InvalidChange", message: "\(change.action.rawValue) without attributes", status: 400, operation: "apply")
+        }
+        let name = change.address.name
+        let tags = Self.allTags(group.tags, name: name, stack: stack)
+        if change.action == .update, let id = change.liveID, case .securityGroup(let before)? = change.before {
+            try await retag(id, from: change.before, to: tags)
+            return GroupState(id: id, ingress: before.ingress, egress: before.egress ?? EC2Rules.defaultEgress)
+        }
+        if change.action == .replace, let old = change.liveID {
+            try await ec2.deleteSecurityGroup(old)
+        }
+        guard let vpcID = ids.vpcs[group.vpc] else { throw Self.missing("VPC", group.vpc) }
+        do {
+            let id = try await ec2.createSecurityGroup(name: name, description: group.description, vpcID: vpcID, tags: tags)
+            return GroupState(id: id, ingress: [], egress: EC2Rules.defaultEgress)
+        } catch let error as AWSError where error.code == "InvalidGroup.Duplicate" {
+            let existing = try await ec2.describeSecurityGroups([("vpc-id", [vpcID]), ("group-name", [name])])
+            guard let mine = existing.first, mine.tags["plumb:stack"] == stack else { throw error }
+            let names = Dictionary(ids.groups.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+            return GroupState(
+                id: mine.id, ingress: mine.ingress.map { EC2Rules.rule($0, ingress: true, groupNames: names) },
+                egress: mine.egress.map { EC2Rules.rule($0, ingress: false, groupNames: names) })
+        }
+    }
+
+    /// Authorizes the rules the group lacks and revokes the ones it should not have: one
+    /// call each way and direction, nothing when nothing differs. A group without `egress:`
+    /// keeps whatever egress it has.
+    private func syncRules(_ state: GroupState, to group: SecurityGroupSpec, ids: IDs) async throws {
+        let ingress = EC2Rules.delta(from: state.ingress, to: group.ingress)
+        let permissions = { (rules: [SecurityRule]) in try rules.map { try EC2Rules.permission($0, groupIDs: ids.groups) } }
+        try await ec2.authorize(groupID: state.id, ingress: true, permissions(ingress.authorize))
+        try await ec2.revoke(groupID: state.id, ingress: true, permissions(ingress.revoke))
+        if let egressRules = group.egress {
+            let egress = EC2Rules.delta(from: state.egress, to: egressRules)
+            try await ec2.authorize(groupID: state.id, ingress: false, permissions(egress.authorize))
+            try await ec2.revoke(groupID: state.id, ingress: false, permissions(egress.revoke))
+        }
+    }
+
+    /// Before a group goes, its rules that name other groups go, so two groups that name
+    /// each other can both be deleted.
+    private func revokeGroupReferences(_ change: Change, ids: IDs) async throws {
+        guard case .securityGroup(let group)? = change.before, let id = change.liveID ?? ids.groups[change.address.name] else { return }
+        let linked = { (rules: [SecurityRule]) in
+            rules.filter { $0.peerGroup != nil }.compactMap { try? EC2Rules.permission($0, groupIDs: ids.groups) }
+        }
+        try await ec2.revoke(groupID: id, ingress: true, linked(group.ingress))
+        try await ec2.revoke(groupID: id, ingress: false, linked(group.egress ?? []))
+    }
+
+    private func delete(_ change: Change, ids: IDs) async throws -> String {
+        let name = change.address.name
+        switch change.address.kind {
+        case .vpc:
+            guard let id = change.liveID ?? ids.vpcs[name] else { return "" }
+            try await ec2.deleteVPC(id)
+        case .subnet:
+            guard let id = change.liveID else { return "" }
+            try await ec2.deleteSubnet(id)
+        default:
+            guard let id = change.liveID ?? ids.groups[name] else { return "" }
+            try await ec2.deleteSecurityGroup(id)
+        }
+        return ""
+    }
+
+    /// Sets every tag the resource should have (which also marks an adopted resource as the
+    /// stack's) and removes the user tags the document dropped.
+    private func retag(_ id: String, from before: ResourceSpec?, to tags: [String: String]) async throws {
+        try await ec2.createTags(id, tags)
+        let old: [String: String] = switch before {
+        case .vpc(let vpc)?: vpc.tags
+        case .subnet(let subnet)?: subnet.tags
+        case .securityGroup(let group)?: group.tags
+        default: [:]
+        }
+        try await ec2.deleteTags(id, old.keys.filter { tags[$0] == nil })
+    }
+
+    static func missing(_ what: String, _ name: String) -> AWSError {
+        AWSError(code: "NotFound", message: "\(what) \(name) does not exist", status: 404, operation: "resolve")
+    }
+}
+
+extension ChangeOutcome.Status {
+    var isFailure: Bool { if case .failed = self { true } else { false } }
+}

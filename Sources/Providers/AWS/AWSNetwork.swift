@@ -1,0 +1,107 @@
+import Foundation
+import PlumbCore
+
+/// VPCs, subnets and security groups over EC2.
+///
+/// Describe asks for what Plumb can own — resources tagged with the stack, and resources
+/// carrying a name the desired state uses — so every kind costs a few paginated, filtered
+/// calls however many resources there are.
+struct AWSNetwork: Sendable {
+    let ec2: EC2API
+    let provider: String
+    /// Values per filter: EC2 accepts at most 200.
+    static let filterValueLimit = 200
+
+    // MARK: Describe
+
+    /// What EC2 reports in the scope, as Plumb resources plus the id maps apply needs.
+    struct Snapshot: Sendable {
+        var vpcs: [EC2VPC] = []
+        var subnets: [EC2Subnet] = []
+        var groups: [EC2SecurityGroup] = []
+    }
+
+    func snapshot(kinds: Set<ResourceKind>, stack: String, names: [ResourceKind: Set<String>], includeOwned: Bool = true) async throws -> Snapshot {
+        let owned: [EC2API.Filter] = [("tag:plumb:stack", [stack])]
+        async let vpcs = kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
+            ? [] : describe(includeOwned ? owned : nil, byName: "tag:Name", names[.vpc] ?? [], ec2.describeVPCs)
+        async let subnets = kinds.contains(.subnet)
+            ? describe(includeOwned ? owned : nil, byName: "tag:Name", names[.subnet] ?? [], ec2.describeSubnets) : []
+        async let groups = kinds.contains(.securityGroup)
+            ? describe(includeOwned ? owned : nil, byName: "group-name", names[.securityGroup] ?? [], ec2.describeSecurityGroups) : []
+        var snapshot = try await Snapshot(vpcs: vpcs, subnets: subnets, groups: groups)
+        // Subnets and groups may sit in VPCs the filters above did not return: name those too.
+        let known = Set(snapshot.vpcs.map(\.id))
+        let missing = Set(snapshot.subnets.map(\.vpcID) + snapshot.groups.map(\.vpcID)).subtracting(known).filter { !$0.isEmpty }
+        if !missing.isEmpty {
+            snapshot.vpcs += try await describe(nil, byName: "vpc-id", Set(missing), ec2.describeVPCs)
+        }
+        return snapshot
+    }
+
+    /// Owned ones (one filter) plus named ones (names in slices the API accepts), each
+    /// resource once.
+    private func describe<T: Sendable>(
+        _ owned: [EC2API.Filter]?, byName filter: String, _ names: Set<String>,
+        _ call: @Sendable ([EC2API.Filter]) async throws -> [T]
+    ) async throws -> [T] where T: Equatable {
+        var result: [T] = []
+        if let owned { result += try await call(owned) }
+        let sorted = names.sorted()
+        for start in stride(from: 0, to: sorted.count, by: Self.filterValueLimit) {
+            let slice = Array(sorted[start..<min(start + Self.filterValueLimit, sorted.count)])
+            for item in try await call([(filter, slice)]) where !result.contains(item) {
+                result.append(item)
+            }
+        }
+        return result
+    }
+
+    func inventory(_ snapshot: Snapshot, kinds: Set<ResourceKind>, stack: String) -> Inventory {
+        var inventory = Inventory()
+        let vpcNames = Dictionary(snapshot.vpcs.map { ($0.id, $0.tags["Name"] ?? $0.id) }, uniquingKeysWith: { first, _ in first })
+        let groupNames = Dictionary(snapshot.groups.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        func add(_ resource: LiveResource) {
+            // Two resources with one name: the stack's own wins.
+            if let existing = inventory.resources[resource.address], existing.owner == stack { return }
+            inventory.resources[resource.address] = resource
+        }
+        if kinds.contains(.vpc) {
+            for vpc in snapshot.vpcs {
+                guard let name = vpc.tags["Name"] else { continue }
+                add(LiveResource(
+                    address: Address(kind: .vpc, name: name), spec: .vpc(VPCSpec(cidr: vpc.cidr, tags: Self.userTags(vpc.tags))),
+                    id: vpc.id, owner: vpc.tags["plumb:stack"]))
+            }
+        }
+        if kinds.contains(.subnet) {
+            for subnet in snapshot.subnets {
+                guard let name = subnet.tags["Name"] else { continue }
+                let spec = SubnetSpec(vpc: vpcNames[subnet.vpcID] ?? subnet.vpcID, cidr: subnet.cidr, zone: subnet.zone, tags: Self.userTags(subnet.tags))
+                add(LiveResource(address: Address(kind: .subnet, name: name), spec: .subnet(spec), id: subnet.id, owner: subnet.tags["plumb:stack"]))
+            }
+        }
+        if kinds.contains(.securityGroup) {
+            for group in snapshot.groups {
+                let spec = SecurityGroupSpec(
+                    vpc: vpcNames[group.vpcID] ?? group.vpcID, description: group.description,
+                    ingress: group.ingress.map { EC2Rules.rule($0, ingress: true, groupNames: groupNames) },
+                    egress: group.egress.map { EC2Rules.rule($0, ingress: false, groupNames: groupNames) },
+                    tags: Self.userTags(group.tags))
+                add(LiveResource(
+                    address: Address(kind: .securityGroup, name: group.name), spec: .securityGroup(spec),
+                    id: group.id, owner: group.tags["plumb:stack"]))
+            }
+        }
+        return inventory
+    }
+
+    /// The tags a document writes: everything but `Name` and `plumb:stack`, which Plumb sets.
+    static func userTags(_ tags: [String: String]) -> [String: String] {
+        tags.filter { $0.key != "Name" && $0.key != "plumb:stack" }
+    }
+
+    static func allTags(_ user: [String: String], name: String, stack: String) -> [String: String] {
+        user.merging(["Name": name, "plumb:stack": stack]) { _, plumb in plumb }
+    }
+}

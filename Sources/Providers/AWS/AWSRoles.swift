@@ -1,0 +1,101 @@
+import PlumbCore
+
+/// IAM roles: trust policy, inline policies, description and tags.
+///
+/// IAM lists roles without their tags, so describe reads each role (`GetRole`) to learn its
+/// owner, and the inline policies of the roles Plumb owns or is asked about.
+struct AWSRoles: Sendable {
+    let iam: IAMAPI
+    let provider: String
+
+    /// Roles under these paths belong to AWS itself.
+    static let reservedPaths = ["/aws-service-role/", "/aws-reserved/"]
+
+    func describe(stack: String, names: Set<String>, only: Set<String>? = nil) async throws -> Inventory {
+        let candidates: [String]
+        if let only {
+            candidates = only.sorted()
+        } else {
+            candidates = try await iam.listRoles()
+                .filter { role in !Self.reservedPaths.contains { role.path.hasPrefix($0) } }.map(\.name)
+        }
+        let iam = self.iam
+        let roles = try await AWSProvider.parallelValues(candidates) { name -> LiveResource? in
+            guard let role = try await iam.getRole(name) else { return nil }
+            let owner = role.tags["plumb:stack"]
+            // Another's role that the desired state does not name is not Plumb's business.
+            guard owner == stack || names.contains(name) || only != nil else { return nil }
+            let policies = try await iam.inlinePolicies(name)
+            let spec = RoleSpec(
+                path: role.path, description: role.description, trust: role.trust, policies: policies,
+                tags: role.tags.filter { $0.key != "plumb:stack" })
+            return LiveResource(address: Address(kind: .role, name: name), spec: .role(spec), id: role.id, owner: owner)
+        }
+        var inventory = Inventory()
+        for case let role? in roles { inventory.resources[role.address] = role }
+        return inventory
+    }
+
+    func apply(_ changes: [Change], stack: String) async -> [Address: ChangeOutcome.Status] {
+        var outcomes: [Address: ChangeOutcome.Status] = [:]
+        for (change, result) in await AWSProvider.parallel(changes, { try await self.write($0, stack: stack) }) {
+            switch result {
+            case .success(let id): outcomes[change.address] = .applied(id: id)
+            case .failure(let error): outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+            }
+        }
+        return outcomes
+    }
+
+    private func write(_ change: Change, stack: String) async throws -> String? {
+        let name = change.address.name
+        switch change.action {
+        case .delete:
+            try await iam.deleteRole(name)
+            return nil
+        case .update:
+            guard case .role(let after)? = change.after else { return change.liveID }
+            let before: RoleSpec? = if case .role(let spec)? = change.before { spec } else { nil }
+            try await update(name, from: before, to: after, stack: stack)
+            return change.liveID
+        case .create, .replace:
+            guard case .role(let after)? = change.after else { return nil }
+            if change.action == .replace { try await iam.deleteRole(name) }
+            do {
+                let id = try await iam.createRole(
+                    name, path: after.path, description: after.description, trust: after.trust,
+                    tags: after.tags.merging(["plumb:stack": stack]) { _, plumb in plumb })
+                for (policy, document) in after.policies.sorted(by: { $0.key < $1.key }) {
+                    try await iam.putPolicy(name, policy, document)
+                }
+                return id
+            } catch let error as AWSError where error.code == "EntityAlreadyExists" {
+                // Our own earlier create (a run killed half-way): bring it up to date.
+                guard let role = try await iam.getRole(name), role.tags["plumb:stack"] == stack, role.path == after.path else { throw error }
+                let live = RoleSpec(
+                    path: role.path, description: role.description, trust: role.trust,
+                    policies: try await iam.inlinePolicies(name), tags: role.tags.filter { $0.key != "plumb:stack" })
+                try await update(name, from: live, to: after, stack: stack)
+                return role.id
+            }
+        }
+    }
+
+    /// Only what differs: the description, the trust policy, each inline policy, each tag.
+    private func update(_ name: String, from before: RoleSpec?, to after: RoleSpec, stack: String) async throws {
+        if before?.description != after.description { try await iam.updateDescription(name, after.description) }
+        if before?.trust != after.trust { try await iam.updateTrust(name, after.trust) }
+        let oldPolicies = before?.policies ?? [:]
+        for (policy, document) in after.policies.sorted(by: { $0.key < $1.key }) where oldPolicies[policy] != document {
+            try await iam.putPolicy(name, policy, document)
+        }
+        for policy in oldPolicies.keys.sorted() where after.policies[policy] == nil {
+            try await iam.deletePolicy(name, policy)
+        }
+        let tags = after.tags.merging(["plumb:stack": stack]) { _, plumb in plumb }
+        let oldTags = before?.tags ?? [:]
+        // plumb:stack is always (re)set: that is what adopting a role means.
+        try await iam.tagRole(name, tags.filter { oldTags[$0.key] != $0.value || $0.key == "plumb:stack" })
+        try await iam.untagRole(name, oldTags.keys.filter { tags[$0] == nil })
+    }
+}

@@ -1,0 +1,240 @@
+import PlumbCore
+
+/// What EC2 reports of a VPC, a subnet and a security group.
+struct EC2VPC: Sendable, Equatable {
+    var id: String
+    var cidr: String
+    var tags: [String: String]
+}
+
+struct EC2Subnet: Sendable, Equatable {
+    var id: String
+    var vpcID: String
+    var cidr: String
+    var zone: String
+    var tags: [String: String]
+}
+
+struct EC2SecurityGroup: Sendable, Equatable {
+    var id: String
+    var name: String
+    var description: String
+    var vpcID: String
+    var ingress: [EC2Permission]
+    var egress: [EC2Permission]
+    var tags: [String: String]
+}
+
+/// One rule as EC2 speaks of it: a protocol, a port range and one peer.
+struct EC2Permission: Sendable, Hashable {
+    enum Peer: Sendable, Hashable {
+        case cidr(String)
+        case cidrV6(String)
+        case group(id: String)
+    }
+
+    /// `tcp`, `udp`, `icmp` or `-1` (all).
+    var ipProtocol: String
+    var fromPort: Int?
+    var toPort: Int?
+    var peer: Peer
+}
+
+/// The EC2 Query API calls Plumb makes. Describe calls are paginated and filtered, so a
+/// listing costs a handful of calls whatever the count.
+struct EC2API: Sendable {
+    let client: AWSClient
+    /// Items per page: EC2's maximum for these calls.
+    var pageSize = 1000
+
+    typealias Filter = (name: String, values: [String])
+
+    func describeVPCs(_ filters: [Filter]) async throws -> [EC2VPC] {
+        try await describeAll("DescribeVpcs", list: "vpcSet", filters).compactMap { item in
+            guard let id = item.value("vpcId") else { return nil }
+            return EC2VPC(id: id, cidr: item.value("cidrBlock") ?? "", tags: Self.tags(item))
+        }
+    }
+
+    func describeSubnets(_ filters: [Filter]) async throws -> [EC2Subnet] {
+        try await describeAll("DescribeSubnets", list: "subnetSet", filters).compactMap { item in
+            guard let id = item.value("subnetId") else { return nil }
+            return EC2Subnet(
+                id: id, vpcID: item.value("vpcId") ?? "", cidr: item.value("cidrBlock") ?? "",
+                zone: item.value("availabilityZone") ?? "", tags: Self.tags(item))
+        }
+    }
+
+    func describeSecurityGroups(_ filters: [Filter]) async throws -> [EC2SecurityGroup] {
+        try await describeAll("DescribeSecurityGroups", list: "securityGroupInfo", filters).compactMap { item in
+            guard let id = item.value("groupId") else { return nil }
+            return EC2SecurityGroup(
+                id: id, name: item.value("groupName") ?? "", description: item.value("groupDescription") ?? "",
+                vpcID: item.value("vpcId") ?? "", ingress: Self.permissions(item.items("ipPermissions")),
+                egress: Self.permissions(item.items("ipPermissionsEgress")), tags: Self.tags(item))
+        }
+    }
+
+    /// Every page of a Describe call. `NextToken` drives the loop; a server that ignores
+    /// `MaxResults` simply answers in one page.
+    func describeAll(_ action: String, list: String, _ filters: [Filter]) async throws -> [XMLElement] {
+        var items: [XMLElement] = []
+        var token: String?
+        repeat {
+            var parameters = AWSQuery.filters(filters) + [("MaxResults", String(pageSize))]
+            if let token { parameters.append(("NextToken", token)) }
+            let page = try await client.query(.ec2, action, parameters)
+            items += page.items(list)
+            token = page.value("nextToken").flatMap { $0.isEmpty ? nil : $0 }
+        } while token != nil
+        return items
+    }
+
+    // MARK: Writes
+
+    func createVPC(cidr: String, tags: [String: String]) async throws -> String {
+        let answer = try await client.query(
+            .ec2, "CreateVpc", [("CidrBlock", cidr)] + AWSQuery.tagSpecification("vpc", tags), safeToRepeat: false)
+        return try id(answer.value("vpc", "vpcId"), "CreateVpc")
+    }
+
+    func createSubnet(vpcID: String, cidr: String, zone: String, tags: [String: String]) async throws -> String {
+        let answer = try await client.query(
+            .ec2, "CreateSubnet",
+            [("VpcId", vpcID), ("CidrBlock", cidr), ("AvailabilityZone", zone)] + AWSQuery.tagSpecification("subnet", tags),
+            safeToRepeat: false)
+        return try id(answer.value("subnet", "subnetId"), "CreateSubnet")
+    }
+
+    /// Group names are unique per VPC: a repeated create fails with `InvalidGroup.Duplicate`
+    /// instead of duplicating, so it is safe to retry.
+    func createSecurityGroup(name: String, description: String, vpcID: String, tags: [String: String]) async throws -> String {
+        let answer = try await client.query(
+            .ec2, "CreateSecurityGroup",
+            [("GroupName", name), ("GroupDescription", description), ("VpcId", vpcID)]
+                + AWSQuery.tagSpecification("security-group", tags))
+        return try id(answer.value("groupId"), "CreateSecurityGroup")
+    }
+
+    func deleteVPC(_ id: String) async throws {
+        try await ignoringNotFound { _ = try await client.query(.ec2, "DeleteVpc", [("VpcId", id)]) }
+    }
+
+    func deleteSubnet(_ id: String) async throws {
+        try await ignoringNotFound { _ = try await client.query(.ec2, "DeleteSubnet", [("SubnetId", id)]) }
+    }
+
+    func deleteSecurityGroup(_ id: String) async throws {
+        try await ignoringNotFound { _ = try await client.query(.ec2, "DeleteSecurityGroup", [("GroupId", id)]) }
+    }
+
+    func createTags(_ resourceID: String, _ tags: [String: String]) async throws {
+        guard !tags.isEmpty else { return }
+        var parameters = [("ResourceId.1", resourceID)]
+        for (index, key) in tags.keys.sorted().enumerated() {
+            parameters.append(("Tag.\(index + 1).Key", key))
+            parameters.append(("Tag.\(index + 1).Value", tags[key] ?? ""))
+        }
+        _ = try await client.query(.ec2, "CreateTags", parameters)
+    }
+
+    func deleteTags(_ resourceID: String, _ keys: [String]) async throws {
+        guard !keys.isEmpty else { return }
+        let parameters = [("ResourceId.1", resourceID)] + AWSQuery.list("Tag", keys.sorted()).map { ($0.0 + ".Key", $0.1) }
+        _ = try await client.query(.ec2, "DeleteTags", parameters)
+    }
+
+    /// Adds rules to a group in one call. Rules that exist already are skipped one by one
+    /// when the call as a whole is refused as a duplicate, so a retried run converges.
+    func authorize(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
+        guard !permissions.isEmpty else { return }
+        let action = ingress ? "AuthorizeSecurityGroupIngress" : "AuthorizeSecurityGroupEgress"
+        do {
+            _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters(permissions))
+        } catch let error as AWSError where error.code == "InvalidPermission.Duplicate" && permissions.count > 1 {
+            for permission in permissions {
+                do {
+                    _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters([permission]))
+                } catch let error as AWSError where error.code == "InvalidPermission.Duplicate" {
+                    continue
+                }
+            }
+        } catch let error as AWSError where error.code == "InvalidPermission.Duplicate" {
+            return
+        }
+    }
+
+    /// Removes rules from a group in one call; rules already gone are skipped one by one.
+    func revoke(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
+        guard !permissions.isEmpty else { return }
+        let action = ingress ? "RevokeSecurityGroupIngress" : "RevokeSecurityGroupEgress"
+        do {
+            _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters(permissions))
+        } catch let error as AWSError where error.code == "InvalidPermission.NotFound" && permissions.count > 1 {
+            for permission in permissions {
+                try await ignoringNotFound {
+                    _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters([permission]))
+                }
+            }
+        } catch let error as AWSError where error.isNotFound {
+            return
+        }
+    }
+
+    // MARK: Mapping
+
+    static func tags(_ item: XMLElement) -> [String: String] {
+        var tags: [String: String] = [:]
+        for tag in item.items("tagSet") {
+            if let key = tag.value("key") { tags[key] = tag.value("value") ?? "" }
+        }
+        return tags
+    }
+
+    /// One `EC2Permission` per peer of every `<item>` of an ipPermissions list.
+    static func permissions(_ items: [XMLElement]) -> [EC2Permission] {
+        items.flatMap { item -> [EC2Permission] in
+            let ipProtocol = item.value("ipProtocol") ?? "-1"
+            let from = item.value("fromPort").flatMap { Int($0) }
+            let to = item.value("toPort").flatMap { Int($0) }
+            let peers: [EC2Permission.Peer] =
+                item.items("ipRanges").compactMap { $0.value("cidrIp").map(EC2Permission.Peer.cidr) }
+                + item.items("ipv6Ranges").compactMap { $0.value("cidrIpv6").map(EC2Permission.Peer.cidrV6) }
+                + item.items("groups").compactMap { $0.value("groupId").map { EC2Permission.Peer.group(id: $0) } }
+            return peers.map { EC2Permission(ipProtocol: ipProtocol, fromPort: from, toPort: to, peer: $0) }
+        }
+    }
+
+    /// `IpPermissions.N.…` for Authorize and Revoke: one permission per rule.
+    static func parameters(_ permissions: [EC2Permission]) -> [(String, String)] {
+        var parameters: [(String, String)] = []
+        for (index, permission) in permissions.enumerated() {
+            let prefix = "IpPermissions.\(index + 1)"
+            parameters.append(("\(prefix).IpProtocol", permission.ipProtocol))
+            if let from = permission.fromPort { parameters.append(("\(prefix).FromPort", String(from))) }
+            if let to = permission.toPort { parameters.append(("\(prefix).ToPort", String(to))) }
+            switch permission.peer {
+            case .cidr(let cidr): parameters.append(("\(prefix).IpRanges.1.CidrIp", cidr))
+            case .cidrV6(let cidr): parameters.append(("\(prefix).Ipv6Ranges.1.CidrIpv6", cidr))
+            case .group(let id): parameters.append(("\(prefix).Groups.1.GroupId", id))
+            }
+        }
+        return parameters
+    }
+
+    private func id(_ value: String?, _ operation: String) throws -> String {
+        guard let value, !value.isEmpty else {
+            throw AWSError(code: "MalformedResponse", message: "the answer carries no id", status: 200, operation: operation)
+        }
+        return value
+    }
+}
+
+/// Deleting what is already gone succeeds: that is what makes deletes idempotent.
+func ignoringNotFound(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as AWSError where error.isNotFound {
+        return
+    }
+}

@@ -1,0 +1,60 @@
+import PlumbCore
+
+/// Between Plumb's security rules and EC2's permissions. Peers that are groups are named
+/// in Plumb (`security_group/web`) and identified in EC2 (`sg-…`).
+enum EC2Rules {
+    /// A live permission as a Plumb rule; a group Plumb cannot name keeps its id.
+    static func rule(_ permission: EC2Permission, ingress: Bool, groupNames: [String: String]) -> SecurityRule {
+        let proto = permission.ipProtocol == "-1" ? "all" : permission.ipProtocol.lowercased()
+        var ports: String?
+        if proto == "tcp" || proto == "udp", let from = permission.fromPort, let to = permission.toPort {
+            ports = from == to ? "\(from)" : "\(from)-\(to)"
+        }
+        let peer: String = switch permission.peer {
+        case .cidr(let cidr), .cidrV6(let cidr): cidr
+        case .group(let id): "security_group/\(groupNames[id] ?? id)"
+        }
+        return ingress ? SecurityRule(protocol: proto, ports: ports, from: peer) : SecurityRule(protocol: proto, ports: ports, to: peer)
+    }
+
+    /// A Plumb rule as an EC2 permission. `groupIDs` maps group names to ids; a name it
+    /// lacks is an error naming the group.
+    static func permission(_ rule: SecurityRule, groupIDs: [String: String]) throws -> EC2Permission {
+        var permission = EC2Permission(ipProtocol: rule.protocol, fromPort: nil, toPort: nil, peer: .cidr(rule.peer))
+        switch rule.protocol {
+        case "all":
+            permission.ipProtocol = "-1"
+        case "icmp":
+            permission.fromPort = -1
+            permission.toPort = -1
+        default:
+            let range = rule.portRange ?? 0...65535
+            permission.fromPort = range.lowerBound
+            permission.toPort = range.upperBound
+        }
+        if let group = rule.peerGroup {
+            if let id = groupIDs[group] {
+                permission.peer = .group(id: id)
+            } else if group.hasPrefix("sg-") {
+                permission.peer = .group(id: group)
+            } else {
+                throw AWSError(
+                    code: "InvalidGroup.NotFound", message: "security group \(group) does not exist", status: 400,
+                    operation: "resolve rule")
+            }
+        } else if rule.peer.contains(":") {
+            permission.peer = .cidrV6(rule.peer)
+        }
+        return permission
+    }
+
+    /// The rules to revoke and to authorize to go from `current` to `desired`: only the
+    /// ones that differ.
+    static func delta(from current: [SecurityRule], to desired: [SecurityRule]) -> (revoke: [SecurityRule], authorize: [SecurityRule]) {
+        let have = Set(current), want = Set(desired)
+        return (have.subtracting(want).sorted(), want.subtracting(have).sorted())
+    }
+
+    /// What EC2 gives a new group: no ingress, all traffic out.
+    static let defaultEgress = [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")]
+}

@@ -1,0 +1,133 @@
+import Foundation
+import PlumbCore
+
+/// A role as IAM reports it, policies read separately.
+struct IAMRole: Sendable, Equatable {
+    var name: String
+    var id: String
+    var path: String
+    var description: String
+    /// The trust policy, canonical.
+    var trust: JSONValue
+    var tags: [String: String]
+}
+
+/// The IAM Query API calls Plumb makes.
+struct IAMAPI: Sendable {
+    let client: AWSClient
+
+    /// Every role's name and path, page by page. `ListRoles` carries no tags, so ownership
+    /// needs `getRole` per role.
+    func listRoles() async throws -> [(name: String, path: String)] {
+        var roles: [(name: String, path: String)] = []
+        var marker: String?
+        repeat {
+            var parameters = [("MaxItems", "1000")]
+            if let marker { parameters.append(("Marker", marker)) }
+            let page = try await client.query(.iam, "ListRoles", parameters)
+            let result = page.child("ListRolesResult") ?? page
+            for member in result.items("Roles") {
+                if let name = member.value("RoleName") { roles.append((name, member.value("Path") ?? "/")) }
+            }
+            marker = result.value("IsTruncated") == "true" ? result.value("Marker") : nil
+        } while marker != nil
+        return roles
+    }
+
+    /// nil when there is no such role.
+    func getRole(_ name: String) async throws -> IAMRole? {
+        do {
+            let answer = try await client.query(.iam, "GetRole", [("RoleName", name)])
+            guard let role = answer.child("GetRoleResult")?.child("Role") ?? answer.descendants("Role").first else { return nil }
+            var tags: [String: String] = [:]
+            for tag in role.items("Tags") {
+                if let key = tag.value("Key") { tags[key] = tag.value("Value") ?? "" }
+            }
+            return IAMRole(
+                name: role.value("RoleName") ?? name, id: role.value("RoleId") ?? "",
+                path: role.value("Path") ?? "/", description: role.value("Description") ?? "",
+                trust: PolicyDocument.parse(role.value("AssumeRolePolicyDocument") ?? "{}") ?? .object([:]),
+                tags: tags)
+        } catch let error as AWSError where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// The role's inline policies by name, canonical.
+    func inlinePolicies(_ role: String) async throws -> [String: JSONValue] {
+        var names: [String] = []
+        var marker: String?
+        repeat {
+            var parameters = [("RoleName", role), ("MaxItems", "1000")]
+            if let marker { parameters.append(("Marker", marker)) }
+            let page = try await client.query(.iam, "ListRolePolicies", parameters)
+            let result = page.child("ListRolePoliciesResult") ?? page
+            names += result.items("PolicyNames").map(\.text)
+            marker = result.value("IsTruncated") == "true" ? result.value("Marker") : nil
+        } while marker != nil
+        var policies: [String: JSONValue] = [:]
+        for name in names {
+            let answer = try await client.query(.iam, "GetRolePolicy", [("RoleName", role), ("PolicyName", name)])
+            let text = answer.descendants("PolicyDocument").first?.text ?? "{}"
+            policies[name] = PolicyDocument.parse(text) ?? .object([:])
+        }
+        return policies
+    }
+
+    /// IAM role names are unique: a repeated create fails with `EntityAlreadyExists`.
+    func createRole(_ name: String, path: String, description: String, trust: JSONValue, tags: [String: String]) async throws -> String {
+        var parameters = [("RoleName", name), ("Path", path), ("AssumeRolePolicyDocument", trust.canonicalText)]
+        if !description.isEmpty { parameters.append(("Description", description)) }
+        parameters += Self.tagParameters(tags)
+        let answer = try await client.query(.iam, "CreateRole", parameters)
+        return answer.descendants("RoleId").first?.text ?? ""
+    }
+
+    func updateDescription(_ role: String, _ description: String) async throws {
+        _ = try await client.query(.iam, "UpdateRole", [("RoleName", role), ("Description", description)])
+    }
+
+    func updateTrust(_ role: String, _ trust: JSONValue) async throws {
+        _ = try await client.query(.iam, "UpdateAssumeRolePolicy", [("RoleName", role), ("PolicyDocument", trust.canonicalText)])
+    }
+
+    func putPolicy(_ role: String, _ name: String, _ document: JSONValue) async throws {
+        _ = try await client.query(.iam, "PutRolePolicy", [("RoleName", role), ("PolicyName", name), ("PolicyDocument", document.canonicalText)])
+    }
+
+    func deletePolicy(_ role: String, _ name: String) async throws {
+        try await ignoringNotFound {
+            _ = try await client.query(.iam, "DeleteRolePolicy", [("RoleName", role), ("PolicyName", name)])
+        }
+    }
+
+    func tagRole(_ role: String, _ tags: [String: String]) async throws {
+        guard !tags.isEmpty else { return }
+        _ = try await client.query(.iam, "TagRole", [("RoleName", role)] + Self.tagParameters(tags))
+    }
+
+    func untagRole(_ role: String, _ keys: [String]) async throws {
+        guard !keys.isEmpty else { return }
+        _ = try await client.query(.iam, "UntagRole", [("RoleName", role)] + AWSQuery.list("TagKeys.member", keys.sorted()))
+    }
+
+    /// Deletes the role's inline policies, then the role: IAM refuses to delete a role
+    /// that still has them (`DeleteConflict`).
+    func deleteRole(_ role: String) async throws {
+        try await ignoringNotFound {
+            for name in try await inlinePolicies(role).keys.sorted() {
+                try await deletePolicy(role, name)
+            }
+            _ = try await client.query(.iam, "DeleteRole", [("RoleName", role)])
+        }
+    }
+
+    static func tagParameters(_ tags: [String: String]) -> [(String, String)] {
+        var parameters: [(String, String)] = []
+        for (index, key) in tags.keys.sorted().enumerated() {
+            parameters.append(("Tags.member.\(index + 1).Key", key))
+            parameters.append(("Tags.member.\(index + 1).Value", tags[key] ?? ""))
+        }
+        return parameters
+    }
+}
