@@ -38,6 +38,15 @@ public struct Change: Hashable, Sendable {
     }
 }
 
+extension Change {
+    /// Whether this change takes over an untagged namesake (`--adopt`): the provider must
+    /// then mark it as the stack's even when no attribute differs. The planner puts "adopt"
+    /// first in the reason.
+    public var isAdoption: Bool {
+        reason?.components(separatedBy: ", ").first == "adopt"
+    }
+}
+
 extension Change: Codable {
     enum CodingKeys: String, CodingKey {
         case action, address, provider, origin, before, after, reason

@@ -109,14 +109,15 @@ extension AWSNetwork {
                 if change.address.kind == .vpc { ids.vpcs[change.address.name] = id }
                 if change.address.kind == .securityGroup { ids.groups[change.address.name] = id }
             }
-            for spec in [change.before, change.after].compactMap({ $0 }) {
-                switch spec {
-                case .subnet(let subnet): vpcNames.insert(subnet.vpc)
-                case .securityGroup(let group):
-                    vpcNames.insert(group.vpc)
-                    groupNames.formUnion(group.referencedGroups)
-                default: break
-                }
+            // New subnets and groups need their VPC's id; rules need the ids of the groups
+            // they name (deleted groups: to unlink them first).
+            let creates = change.action == .create || change.action == .replace
+            switch change.action == .delete ? change.before : change.after {
+            case .subnet(let subnet)? where creates: vpcNames.insert(subnet.vpc)
+            case .securityGroup(let group)?:
+                if creates { vpcNames.insert(group.vpc) }
+                groupNames.formUnion(group.referencedGroups)
+            default: break
             }
         }
         vpcNames.subtract(ids.vpcs.keys)
@@ -144,14 +145,14 @@ extension AWSNetwork {
         case .vpc(let vpc)?:
             let tags = Self.allTags(vpc.tags, name: name, stack: stack)
             if change.action == .update, let id = change.liveID {
-                try await retag(id, from: change.before, to: tags)
+                try await retag(change, id: id, to: tags)
                 return id
             }
             return try await ec2.createVPC(cidr: vpc.cidr, tags: tags)
         case .subnet(let subnet)?:
             let tags = Self.allTags(subnet.tags, name: name, stack: stack)
             if change.action == .update, let id = change.liveID {
-                try await retag(id, from: change.before, to: tags)
+                try await retag(change, id: id, to: tags)
                 return id
             }
             guard let vpcID = ids.vpcs[subnet.vpc] else { throw Self.missing("VPC", subnet.vpc) }
@@ -176,7 +177,7 @@ extension AWSNetwork {
         let name = change.address.name
         let tags = Self.allTags(group.tags, name: name, stack: stack)
         if change.action == .update, let id = change.liveID, case .securityGroup(let before)? = change.before {
-            try await retag(id, from: change.before, to: tags)
+            try await retag(change, id: id, to: tags)
             return GroupState(id: id, ingress: before.ingress, egress: before.egress ?? EC2Rules.defaultEgress)
         }
         if change.action == .replace, let old = change.liveID {
@@ -238,16 +239,17 @@ extension AWSNetwork {
         return ""
     }
 
-    /// Sets every tag the resource should have (which also marks an adopted resource as the
+    /// Sets the tags that differ (all of them when adopting, which marks the resource as the
     /// stack's) and removes the user tags the document dropped.
-    private func retag(_ id: String, from before: ResourceSpec?, to tags: [String: String]) async throws {
-        try await ec2.createTags(id, tags)
-        let old: [String: String] = switch before {
+    private func retag(_ change: Change, id: String, to tags: [String: String]) async throws {
+        let old: [String: String] = switch change.before {
         case .vpc(let vpc)?: vpc.tags
         case .subnet(let subnet)?: subnet.tags
         case .securityGroup(let group)?: group.tags
         default: [:]
         }
+        let wanted = change.isAdoption ? tags : tags.filter { Self.userTags(tags)[$0.key] != nil && old[$0.key] != $0.value }
+        try await ec2.createTags(id, wanted)
         try await ec2.deleteTags(id, old.keys.filter { tags[$0] == nil })
     }
 

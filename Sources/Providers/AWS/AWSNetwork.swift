@@ -19,6 +19,8 @@ struct AWSNetwork: Sendable {
         var vpcs: [EC2VPC] = []
         var subnets: [EC2Subnet] = []
         var groups: [EC2SecurityGroup] = []
+        /// Groups outside the scope that rules of `groups` name: for their names only.
+        var referencedGroups: [EC2SecurityGroup] = []
     }
 
     func snapshot(kinds: Set<ResourceKind>, stack: String, names: [ResourceKind: Set<String>], includeOwned: Bool = true) async throws -> Snapshot {
@@ -35,6 +37,15 @@ struct AWSNetwork: Sendable {
         let missing = Set(snapshot.subnets.map(\.vpcID) + snapshot.groups.map(\.vpcID)).subtracting(known).filter { !$0.isEmpty }
         if !missing.isEmpty {
             snapshot.vpcs += try await describe(nil, byName: "vpc-id", Set(missing), ec2.describeVPCs)
+        }
+        // Rules may name groups outside the scope (a read-back of one group): name those too.
+        let groupIDs = Set(snapshot.groups.map(\.id))
+        let referenced = Set(snapshot.groups.flatMap { $0.ingress + $0.egress }.compactMap { permission -> String? in
+            if case .group(let id) = permission.peer, !groupIDs.contains(id) { return id }
+            return nil
+        })
+        if !referenced.isEmpty {
+            snapshot.referencedGroups = try await describe(nil, byName: "group-id", referenced, ec2.describeSecurityGroups)
         }
         return snapshot
     }
@@ -60,7 +71,7 @@ struct AWSNetwork: Sendable {
     func inventory(_ snapshot: Snapshot, kinds: Set<ResourceKind>, stack: String) -> Inventory {
         var inventory = Inventory()
         let vpcNames = Dictionary(snapshot.vpcs.map { ($0.id, $0.tags["Name"] ?? $0.id) }, uniquingKeysWith: { first, _ in first })
-        let groupNames = Dictionary(snapshot.groups.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let groupNames = Dictionary((snapshot.groups + snapshot.referencedGroups).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         func add(_ resource: LiveResource) {
             // Two resources with one name: the stack's own wins.
             if let existing = inventory.resources[resource.address], existing.owner == stack { return }

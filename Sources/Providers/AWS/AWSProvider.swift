@@ -17,6 +17,8 @@ public struct AWSProvider: Provider {
 
     /// Requests this binding has sent in this process (retries included).
     public var requestsSent: Int { transport.requestsSent }
+    /// The same, by AWS operation (`DescribeSubnets`, `RevokeSecurityGroupIngress`…).
+    public var operationCounts: [String: Int] { transport.operationCounts }
 
     public init(binding: ProviderBinding, environment: [String: String], retry: RetryPolicy = RetryPolicy()) throws {
         guard let region = binding.settings["region"], !region.isEmpty else {

@@ -56,7 +56,7 @@ struct AWSRoles: Sendable {
         case .update:
             guard case .role(let after)? = change.after else { return change.liveID }
             let before: RoleSpec? = if case .role(let spec)? = change.before { spec } else { nil }
-            try await update(name, from: before, to: after, stack: stack)
+            try await update(name, from: before, to: after, stack: stack, adopting: change.isAdoption)
             return change.liveID
         case .create, .replace:
             guard case .role(let after)? = change.after else { return nil }
@@ -75,14 +75,14 @@ struct AWSRoles: Sendable {
                 let live = RoleSpec(
                     path: role.path, description: role.description, trust: role.trust,
                     policies: try await iam.inlinePolicies(name), tags: role.tags.filter { $0.key != "plumb:stack" })
-                try await update(name, from: live, to: after, stack: stack)
+                try await update(name, from: live, to: after, stack: stack, adopting: false)
                 return role.id
             }
         }
     }
 
     /// Only what differs: the description, the trust policy, each inline policy, each tag.
-    private func update(_ name: String, from before: RoleSpec?, to after: RoleSpec, stack: String) async throws {
+    private func update(_ name: String, from before: RoleSpec?, to after: RoleSpec, stack: String, adopting: Bool) async throws {
         if before?.description != after.description { try await iam.updateDescription(name, after.description) }
         if before?.trust != after.trust { try await iam.updateTrust(name, after.trust) }
         let oldPolicies = before?.policies ?? [:]
@@ -94,8 +94,8 @@ struct AWSRoles: Sendable {
         }
         let tags = after.tags.merging(["plumb:stack": stack]) { _, plumb in plumb }
         let oldTags = before?.tags ?? [:]
-        // plumb:stack is always (re)set: that is what adopting a role means.
-        try await iam.tagRole(name, tags.filter { oldTags[$0.key] != $0.value || $0.key == "plumb:stack" })
+        // Adopting a role means setting plumb:stack on it.
+        try await iam.tagRole(name, tags.filter { (oldTags[$0.key] != $0.value && $0.key != "plumb:stack") || ($0.key == "plumb:stack" && adopting) })
         try await iam.untagRole(name, oldTags.keys.filter { tags[$0] == nil })
     }
 }

@@ -75,15 +75,23 @@ struct EC2API: Sendable {
         }
     }
 
-    /// Every page of a Describe call. `NextToken` drives the loop; a server that ignores
-    /// `MaxResults` simply answers in one page.
+    /// Every item of a Describe call, at EC2's largest page size.
     func describeAll(_ action: String, list: String, _ filters: [Filter]) async throws -> [XMLElement] {
+        let client = self.client, pageSize = self.pageSize
+        return try await Self.collectPages(list: list) { token in
+            var parameters = AWSQuery.filters(filters) + [("MaxResults", String(pageSize))]
+            if let token { parameters.append(("NextToken", token)) }
+            return try await client.query(.ec2, action, parameters)
+        }
+    }
+
+    /// Follows `nextToken` from page to page. A server that ignores `MaxResults` simply
+    /// answers in one page.
+    static func collectPages(list: String, _ fetch: (String?) async throws -> XMLElement) async throws -> [XMLElement] {
         var items: [XMLElement] = []
         var token: String?
         repeat {
-            var parameters = AWSQuery.filters(filters) + [("MaxResults", String(pageSize))]
-            if let token { parameters.append(("NextToken", token)) }
-            let page = try await client.query(.ec2, action, parameters)
+            let page = try await fetch(token)
             items += page.items(list)
             token = page.value("nextToken").flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil

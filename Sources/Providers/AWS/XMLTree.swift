@@ -51,7 +51,7 @@ struct XMLElement: Sendable, Equatable {
         // a hostile endpoint from reading local files.
         parser.shouldResolveExternalEntities = false
         parser.delegate = builder
-        guard parser.parse(), let root = builder.root else { return nil }
+        guard parser.parse(), parser.parserError == nil, let root = builder.root else { return nil }
         return root
     }
 }

@@ -12,11 +12,16 @@ public final class ProviderTransport: Sendable {
     let retry: RetryPolicy
     private let counter = RequestCounter()
     private let retries = RequestCounter()
+    private let operations = OperationCounter()
 
     /// Requests sent so far (attempts, retries included): for tests, benchmarks, metrics.
     public var requestsSent: Int { counter.value }
     /// Of those, the retries.
     public var retriesSent: Int { retries.value }
+
+    /// Requests sent so far by operation name (`DescribeSubnets`, `PATCH zone`…), retries
+    /// included: what tests and benchmarks count calls with.
+    public var operationCounts: [String: Int] { operations.counts }
 
     /// Every binding's transport in this process: (binding, requests, retries).
     public static func statistics() -> [(binding: String, requests: Int, retries: Int)] {
@@ -53,10 +58,12 @@ public final class ProviderTransport: Sendable {
         throttled: (@Sendable (HTTPResponse) -> Bool)? = nil
     ) async throws -> HTTPResponse {
         let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter, retries = self.retries
+        let operations = self.operations
         return try await retry.run { attempt in
             do {
                 try await limiter.acquire()
                 counter.increment()
+                operations.increment(operation)
                 if attempt > 1 { retries.increment() }
                 let response = try await client.send(prepare?(request) ?? request)
                 let isThrottled = response.status == 429 || (throttled?(response) ?? false)
@@ -105,6 +112,23 @@ private final class RequestCounter: @unchecked Sendable {
     func increment() {
         lock.lock()
         count += 1
+        lock.unlock()
+    }
+}
+
+private final class OperationCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Int] = [:]
+
+    var counts: [String: Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return values
+    }
+
+    func increment(_ operation: String) {
+        lock.lock()
+        values[operation, default: 0] += 1
         lock.unlock()
     }
 }
