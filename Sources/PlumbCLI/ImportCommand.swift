@@ -51,7 +51,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let listed = try await instance.describe(DescribeScope(stack: stack, kinds: [.zone]))
                 zones = listed.resources.keys.map(\.name).sorted()
             }
-            var inventory = try await instance.describe(DescribeScope(stack: stack, kinds: kinds, zones: zones))
+            var inventory = try await instance.describe(DescribeScope(stack: stack, kinds: kinds, zones: zones, everything: true))
             inventory.resources = inventory.resources.filter { $0.key.kind != .zone || zones.contains($0.key.name) }
             let documents = try Importer(provider: provider).documents(inventory)
             for (path, text) in documents.sorted(by: { $0.key < $1.key }) {

@@ -41,12 +41,19 @@ public struct DescribeScope: Hashable, Sendable, Codable {
     public var kinds: Set<ResourceKind>
     public var zones: [String]
     public var names: [ResourceKind: Set<String>]
+    /// Everything the provider can see, not only the stack's own and the named: for
+    /// `import`, which brings existing resources under Plumb.
+    public var everything: Bool
 
-    public init(stack: String, kinds: Set<ResourceKind>, zones: [String] = [], names: [ResourceKind: Set<String>] = [:]) {
+    public init(
+        stack: String, kinds: Set<ResourceKind>, zones: [String] = [], names: [ResourceKind: Set<String>] = [:],
+        everything: Bool = false
+    ) {
         self.stack = stack
         self.kinds = kinds
         self.zones = zones
         self.names = names
+        self.everything = everything
     }
 }
 

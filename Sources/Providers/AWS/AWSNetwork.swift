@@ -23,14 +23,18 @@ struct AWSNetwork: Sendable {
         var referencedGroups: [EC2SecurityGroup] = []
     }
 
-    func snapshot(kinds: Set<ResourceKind>, stack: String, names: [ResourceKind: Set<String>], includeOwned: Bool = true) async throws -> Snapshot {
-        let owned: [EC2API.Filter] = [("tag:plumb:stack", [stack])]
+    func snapshot(
+        kinds: Set<ResourceKind>, stack: String, names: [ResourceKind: Set<String>], includeOwned: Bool = true,
+        everything: Bool = false
+    ) async throws -> Snapshot {
+        // Everything Plumb could manage carries a Name tag (groups: their group name).
+        let owned: [EC2API.Filter] = everything ? [("tag-key", ["Name"])] : [("tag:plumb:stack", [stack])]
         async let vpcs = kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
             ? [] : describe(includeOwned ? owned : nil, byName: "tag:Name", names[.vpc] ?? [], ec2.describeVPCs)
         async let subnets = kinds.contains(.subnet)
             ? describe(includeOwned ? owned : nil, byName: "tag:Name", names[.subnet] ?? [], ec2.describeSubnets) : []
         async let groups = kinds.contains(.securityGroup)
-            ? describe(includeOwned ? owned : nil, byName: "group-name", names[.securityGroup] ?? [], ec2.describeSecurityGroups) : []
+            ? describe(everything ? [] : includeOwned ? owned : nil, byName: "group-name", names[.securityGroup] ?? [], ec2.describeSecurityGroups) : []
         var snapshot = try await Snapshot(vpcs: vpcs, subnets: subnets, groups: groups)
         // Subnets and groups may sit in VPCs the filters above did not return: name those too.
         let known = Set(snapshot.vpcs.map(\.id))
@@ -93,7 +97,8 @@ struct AWSNetwork: Sendable {
             }
         }
         if kinds.contains(.securityGroup) {
-            for group in snapshot.groups {
+            // Every VPC's `default` group is AWS's: it cannot be created or deleted.
+            for group in snapshot.groups where group.name != "default" {
                 let spec = SecurityGroupSpec(
                     vpc: vpcNames[group.vpcID] ?? group.vpcID, description: group.description,
                     ingress: group.ingress.map { EC2Rules.rule($0, ingress: true, groupNames: groupNames) },

@@ -48,8 +48,11 @@ public struct AWSProvider: Provider {
         do {
             async let networkPart = kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
                 ? Inventory()
-                : network.inventory(network.snapshot(kinds: kinds, stack: scope.stack, names: scope.names), kinds: kinds, stack: scope.stack)
-            async let rolePart = kinds.contains(.role) ? roles.describe(stack: scope.stack, names: scope.names[.role] ?? []) : Inventory()
+                : network.inventory(
+                    network.snapshot(kinds: kinds, stack: scope.stack, names: scope.names, everything: scope.everything),
+                    kinds: kinds, stack: scope.stack)
+            async let rolePart = kinds.contains(.role)
+                ? roles.describe(stack: scope.stack, names: scope.names[.role] ?? [], everything: scope.everything) : Inventory()
             async let dnsPart = kinds.isDisjoint(with: [.zone, .record])
                 ? Inventory() : dns.describe(zones: scope.zones, records: kinds.contains(.record))
             return try await networkPart + rolePart + dnsPart

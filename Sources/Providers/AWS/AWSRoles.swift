@@ -11,7 +11,7 @@ struct AWSRoles: Sendable {
     /// Roles under these paths belong to AWS itself.
     static let reservedPaths = ["/aws-service-role/", "/aws-reserved/"]
 
-    func describe(stack: String, names: Set<String>, only: Set<String>? = nil) async throws -> Inventory {
+    func describe(stack: String, names: Set<String>, only: Set<String>? = nil, everything: Bool = false) async throws -> Inventory {
         let candidates: [String]
         if let only {
             candidates = only.sorted()
@@ -24,7 +24,7 @@ struct AWSRoles: Sendable {
             guard let role = try await iam.getRole(name) else { return nil }
             let owner = role.tags["plumb:stack"]
             // Another's role that the desired state does not name is not Plumb's business.
-            guard owner == stack || names.contains(name) || only != nil else { return nil }
+            guard owner == stack || names.contains(name) || only != nil || everything else { return nil }
             let policies = try await iam.inlinePolicies(name)
             let spec = RoleSpec(
                 path: role.path, description: role.description, trust: role.trust, policies: policies,

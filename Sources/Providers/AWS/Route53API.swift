@@ -173,7 +173,10 @@ enum Route53Names {
         var output: [UInt8] = []
         var index = 0
         while index < bytes.count {
+            // Exactly three octal digits: `UInt8(_:radix:)` alone would also take a sign
+            // (`\+12`, `\-00`), which is no escape.
             if bytes[index] == UInt8(ascii: "\\"), index + 4 <= bytes.count,
+               bytes[(index + 1)..<(index + 4)].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
                let value = UInt8(String(decoding: bytes[(index + 1)..<(index + 4)], as: UTF8.self), radix: 8) {
                 output.append(value)
                 index += 4

@@ -87,9 +87,14 @@ public final class ProviderTransport: Sendable {
         }
     }
 
+    /// `Retry-After` in seconds. Anything else (an HTTP date, a negative number, `nan`, `inf`)
+    /// is ignored and the backoff applies; a huge value is bounded before the conversion,
+    /// which would otherwise trap (the retry policy caps the wait anyway).
     static func retryAfter(_ response: HTTPResponse) -> Duration? {
-        guard let value = response.header("retry-after"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)) else { return nil }
-        return .milliseconds(Int64(seconds * 1000))
+        guard let value = response.header("retry-after"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)),
+              seconds.isFinite, seconds >= 0
+        else { return nil }
+        return .milliseconds(Int64(min(seconds, 86_400) * 1000))
     }
 
     /// The start of an error body, for messages.
