@@ -4,7 +4,7 @@ import CCurl
 /// `HTTPError`: it is a response, and the caller decides what it means.
 public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: Sendable, Hashable {
-        /// Name not resolved, connection refused or reset, nothing received.
+        /// Name not resolved, connection refused or reset, nothing or only part received.
         case connectionFailed
         /// The connect timeout or the request's total timeout ran out.
         case timeout
@@ -42,7 +42,7 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         let code: Code
         switch result {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT,
-            CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR:
+            CURLE_GOT_NOTHING, CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_PARTIAL_FILE:
             code = .connectionFailed
         case CURLE_OPERATION_TIMEDOUT:
             code = .timeout

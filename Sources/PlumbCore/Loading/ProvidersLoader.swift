@@ -2,7 +2,7 @@ import Yams
 
 /// Reads `Providers/NAME.yaml` bindings (SPEC §2), interpolating `${VAR}` references.
 enum ProvidersLoader {
-    static let commonKeys = ["kind", "rate_limit", "concurrency"]
+    static let commonKeys = ["kind", "rate_limit", "concurrency", "timeout"]
     static let keysByType: [ProviderType: [String]] = [
         .powerdns: ["url", "api_key", "server", "nameservers"],
         .aws: ["region", "endpoint"],
@@ -67,6 +67,13 @@ enum ProvidersLoader {
                     continue
                 }
                 binding.concurrency = concurrency
+            case "timeout":
+                guard let timeout = DurationText.parse(value, bareSeconds: true) else {
+                    reader.error(.invalidValue, entry.value, "timeout must be a duration such as 10s or 500ms")
+                    failed = true
+                    continue
+                }
+                binding.timeout = timeout
             default:
                 binding.settings[entry.key] = value
                 if isSecret(entry.key) { binding.secretKeys.insert(entry.key) }

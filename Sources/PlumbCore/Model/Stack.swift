@@ -54,6 +54,8 @@ public struct ProviderBinding: Hashable, Sendable {
     public var secretKeys: Set<String>
     public var rateLimit: Double
     public var concurrency: Int
+    /// Limit on each request's whole exchange (`timeout:`); nil: the provider's default.
+    public var timeout: Duration?
     public var location: SourceLocation?
 
     public init(

@@ -10,6 +10,8 @@ public final class ProviderTransport: Sendable {
     let client: HTTPClient
     let limiter: RateLimiter
     let retry: RetryPolicy
+    /// The binding's `timeout:`, which overrides each request's own.
+    let timeout: Duration?
     private let counter = RequestCounter()
     private let retries = RequestCounter()
     private let operations = OperationCounter()
@@ -33,6 +35,7 @@ public final class ProviderTransport: Sendable {
         client = HTTPClient(maxConcurrent: binding.concurrency)
         limiter = RateLimiter(rate: binding.rateLimit)
         self.retry = retry
+        timeout = binding.timeout
     }
 
     private static let registry = TransportRegistry()
@@ -59,7 +62,9 @@ public final class ProviderTransport: Sendable {
     ) async throws -> HTTPResponse {
         let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter, retries = self.retries
         let operations = self.operations
-        return try await retry.run { attempt in
+        var request = request
+        if let timeout { request.timeout = timeout }
+        return try await retry.run { [request] attempt in
             do {
                 try await limiter.acquire()
                 counter.increment()
@@ -151,7 +156,7 @@ private final class TransportRegistry: @unchecked Sendable {
     func transport(for binding: ProviderBinding, retry: RetryPolicy) -> ProviderTransport {
         lock.lock()
         defer { lock.unlock() }
-        let key = "\(binding.name)|\(binding.settings.sorted { $0.key < $1.key })"
+        let key = "\(binding.name)|\(binding.settings.sorted { $0.key < $1.key })|\(binding.rateLimit)|\(binding.concurrency)|\(String(describing: binding.timeout))"
         if let existing = transports[key] { return existing }
         let transport = ProviderTransport(binding: binding, retry: retry)
         transports[key] = transport
