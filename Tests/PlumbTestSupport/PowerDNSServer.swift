@@ -66,7 +66,8 @@ public final class PowerDNSServer: @unchecked Sendable {
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
     }
 
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
+    /// Runs a command (through `env`, so found on PATH), returning its status and output.
+    public static func run(_ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
