@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Plumb: AsyncParsableCommand {
@@ -14,6 +15,9 @@ struct Plumb: AsyncParsableCommand {
 
 /// Runs a command body, turning `CLIError` into its message on stderr and its exit code.
 func runReportingErrors(_ body: () async throws -> Void) async throws {
+    // Everything Plumb creates under --state (history, journal, inventories, mirrors,
+    // locks) is its user's alone: the history names resources and the journal their values.
+    umask(0o077)
     do {
         try await body()
     } catch let error as CLIError {

@@ -21,7 +21,7 @@ public final class StackLock: Sendable {
         let locks = (directory as NSString).appendingPathComponent("locks")
         try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
         path = (locks as NSString).appendingPathComponent("\(stack).lock")
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?

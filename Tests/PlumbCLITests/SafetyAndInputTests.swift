@@ -87,3 +87,47 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd {
+    @Suite("files and links")
+    struct FileSafetyTests {
+        @Test("every file and folder plumb creates under --state is its user's alone")
+        func statePermissions() throws {
+            let repo = try TempRepo.example()
+            let apply = try repo.plumb("apply", "--auto-approve")
+            #expect(apply.status == 0, "\(apply.stderr)")
+            let state = repo.url.appendingPathComponent(".plumb").path
+            let entries = [""] + (try FileManager.default.subpathsOfDirectory(atPath: state))
+            #expect(entries.count > 3)
+            for entry in entries {
+                let path = entry.isEmpty ? state : (state as NSString).appendingPathComponent(entry)
+                let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+                #expect(mode & 0o077 == 0, "\(entry.isEmpty ? ".plumb" : entry) is \(String(mode, radix: 8))")
+            }
+        }
+
+        @Test("a document that is a symbolic link out of the repository is refused, and nothing is read from it")
+        func symlinkOutsideRoot() throws {
+            let repo = try TempRepo.empty()
+            try repo.write("Providers/main.yaml", "kind: embedded\n")
+            let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString).yaml")
+            try "provider: main\nzone: stolen.example.\nrecords:\n  a: {type: A, value: 192.0.2.1}\n".write(to: outside, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: outside) }
+            try FileManager.default.createDirectory(at: repo.url.appendingPathComponent("Desired"), withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(at: repo.url.appendingPathComponent("Desired/zone.yaml"), withDestinationURL: outside)
+            // A link that stays inside the repository is fine.
+            try repo.write("shared/inside.yaml", "provider: main\nzone: inside.example.\n")
+            try FileManager.default.createSymbolicLink(
+                at: repo.url.appendingPathComponent("Desired/inside.yaml"), withDestinationURL: repo.url.appendingPathComponent("shared/inside.yaml"))
+
+            let validate = try repo.plumb("validate")
+            #expect(validate.status == 1)
+            #expect(validate.stderr.contains("Desired/zone.yaml:1:1"), "\(validate.stderr)")
+            #expect(validate.stderr.contains("outside the repository"), "\(validate.stderr)")
+            #expect(!validate.stderr.contains("inside.yaml"), "\(validate.stderr)")
+            let apply = try repo.plumb("apply", "--auto-approve")
+            #expect(apply.status == 1)
+            #expect(!FileManager.default.fileExists(atPath: repo.url.appendingPathComponent(".plumb/main.sqlite").path))
+        }
+    }
+}

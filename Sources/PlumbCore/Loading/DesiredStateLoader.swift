@@ -91,6 +91,9 @@ public struct DesiredStateLoader: Sendable {
                 return nil
             }
             return text
+        } catch let error as SourceTreeError {
+            bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), error.description, hint: "copy the file into the repository instead of linking to it")
+            return nil
         } catch {
             bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), "cannot read: \(error.localizedDescription)")
             return nil

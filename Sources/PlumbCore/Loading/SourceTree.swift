@@ -40,13 +40,20 @@ public struct DirectoryTree: SourceTree {
               isDirectory.boolValue
         else { return [] }
         guard let enumerator = FileManager.default.enumerator(
-            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+            at: base, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey], options: [.skipsHiddenFiles])
         else { return [] }
         var result: [String] = []
         let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
         for case let url as URL in enumerator {
-            let values = try? url.resourceValues(forKeys: [.isRegularFileKey])
-            guard values?.isRegularFile == true else { continue }
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+            if values?.isSymbolicLink == true {
+                // Linked files are listed (and `read` refuses the ones that leave the root);
+                // linked folders are not followed.
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            } else if values?.isRegularFile != true {
+                continue
+            }
             let path = url.standardizedFileURL.path
             if path.hasPrefix(prefix) { result.append(String(path.dropFirst(prefix.count))) }
         }
@@ -56,6 +63,25 @@ public struct DirectoryTree: SourceTree {
     public func read(_ path: String) throws -> Data? {
         let url = root.appendingPathComponent(path)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        // A symbolic link may point anywhere; what it points at must still be inside the
+        // root, or a desired-state repository could make Plumb read any file it can.
+        let target = url.resolvingSymlinksInPath().path
+        let base = root.resolvingSymlinksInPath().path
+        guard target == base || target.hasPrefix(base.hasSuffix("/") ? base : base + "/") else {
+            throw SourceTreeError.outsideRoot(path: path, target: target)
+        }
         return try Data(contentsOf: url)
+    }
+}
+
+/// Why a file of a source tree cannot be read.
+public enum SourceTreeError: Error, Equatable, CustomStringConvertible {
+    case outsideRoot(path: String, target: String)
+
+    public var description: String {
+        switch self {
+        case .outsideRoot(let path, let target):
+            return "\(path) is a symbolic link to \(target), outside the repository: refused"
+        }
     }
 }
