@@ -59,6 +59,34 @@ extension EndToEnd {
             #expect(agent.stop() == 0)
         }
 
+        @Test("the webhook secret never reaches the agent's output, logs, endpoints or state")
+        func secretStaysSecret() async throws {
+            let fixture = try exampleRepository()
+            let work = try TempRepo.empty()
+            let state = work.url.appendingPathComponent("state")
+            let agent = try AgentProcess(repo: fixture.url, state: state)
+            let head = try fixture.git("rev-parse", "HEAD")
+            _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
+            try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31")
+            let next = try fixture.commit("Move mail2 again")
+            #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(next)"}"#).status == 202)
+            _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == next }
+            // A badly signed delivery is logged as refused: still without the secret.
+            _ = try await agent.github("push", #"{"ref":"refs/heads/main"}"#, signature: "sha256=" + String(repeating: "1", count: 64))
+            var served = ""
+            for path in ["/status", "/runs", "/metrics", "/"] { served += try await agent.get(path).text }
+            #expect(agent.stop() == 0)
+            let secret = Data(AgentProcess.secret.utf8)
+            #expect(!served.contains(AgentProcess.secret))
+            for file in try FileManager.default.subpathsOfDirectory(atPath: state.path) {
+                let url = state.appendingPathComponent(file)
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                      let data = FileManager.default.contents(atPath: url.path) else { continue }
+                #expect(data.range(of: secret) == nil, "\(file) holds the webhook secret")
+            }
+        }
+
         @Test("hostile and odd webhooks: 401, 413, 400, 202 for another branch, 200 for a redelivery, 200 for ping")
         func webhookEdges() async throws {
             let fixture = try exampleRepository()
