@@ -98,6 +98,20 @@ struct PowerDNSProviderTests {
         #expect(applied.status == .succeeded)
         // Three PATCHes, then the read-back: one GET per zone.
         #expect(provider.requestsSent - beforeApply == 3 + 3)
+
+        // Two records of one zone: one PATCH, then each rrset read back alone, never the zone.
+        var two = changed
+        for name in ["h1", "h2"] {
+            two.resources[Address.record(zone: "a.example.", name: name, type: .A)]?.spec = .record(RecordSpec(ttl: 60, values: ["192.0.2.200"]))
+        }
+        let (small, _) = try await plan(two, provider)
+        #expect(small.changes.count == 2)
+        let beforeSmall = provider.requestsSent, zoneReads = provider.operationCounts["describe zone a.example."] ?? 0
+        #expect(await apply(small, provider, scope: scope).status == .succeeded)
+        #expect(provider.requestsSent - beforeSmall == 1 + 2)
+        #expect(provider.operationCounts["describe zone a.example."] ?? 0 == zoneReads)
+        #expect(provider.operationCounts["describe h1.a.example. A"] == 1)
+        #expect(try await plan(two, provider).0.changes.isEmpty)
     }
 
     @Test("a 10,000-record zone: plan is one GET of the zone, apply from empty one PATCH per chunk")

@@ -42,6 +42,13 @@ struct PowerDNSAPI: Sendable {
         try await decode(Zone.self, try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)"))
     }
 
+    /// One rrset of a zone (`?rrset_name=&rrset_type=`): the zone with that rrset alone, or
+    /// none when it does not exist.
+    func rrset(_ zone: String, name: String, type: String) async throws -> Zone {
+        let query = "rrset_name=\(queryEscape(name))&rrset_type=\(queryEscape(type))"
+        return try await decode(Zone.self, try await call("GET", "/zones/\(escape(zone))?\(query)", operation: "describe \(name) \(type)"))
+    }
+
     func createZone(_ name: String, nameservers: [String]) async throws {
         struct Body: Encodable {
             var name: String
@@ -100,6 +107,10 @@ struct PowerDNSAPI: Sendable {
         } catch {
             throw ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
         }
+    }
+
+    private func queryEscape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
     private func escape(_ zone: String) -> String {

@@ -14,6 +14,8 @@ public struct PowerDNSProvider: Provider {
 
     /// Requests this binding has sent in this process.
     public var requestsSent: Int { api.transport.requestsSent }
+    /// The same, by operation (`describe zone a.example.`, `update zone …`).
+    public var operationCounts: [String: Int] { api.transport.operationCounts }
     let nameservers: [String]
     let zoneLimiter: ConcurrencyLimiter
 
@@ -107,8 +109,9 @@ public struct PowerDNSProvider: Provider {
         return BatchResult(outcomes: changes.map { ChangeOutcome(address: $0.address, status: outcomes[$0.address] ?? .notAttempted) })
     }
 
-    /// One GET per zone the batch touched (no zone list), so a chunk is confirmed with one
-    /// request in the usual case; zone-level changes also consult the zone list.
+    /// A small chunk is confirmed rrset by rrset (`?rrset_name=&rrset_type=`, in parallel), so
+    /// a one-record change never re-reads a large zone; a larger one with one GET of each
+    /// zone it touched. Zone-level changes also consult the zone list.
     public func readBack(_ addresses: [Address], scope: DescribeScope) async throws -> Inventory {
         let wanted = Set(addresses)
         var inventory = Inventory()
@@ -118,17 +121,39 @@ public struct PowerDNSProvider: Provider {
                 inventory.resources[.zone(name)] = LiveResource(address: .zone(name), spec: .zone(ZoneSpec()), id: name)
             }
         }
-        let recordZones = Set(addresses.filter { $0.kind == .record }.compactMap(\.zoneName))
-        for zone in recordZones.sorted() {
+        let records = Dictionary(grouping: addresses.filter { $0.kind == .record }) { $0.zoneName ?? "" }
+        let api = self.api, limiter = zoneLimiter
+        for zone in records.keys.sorted() {
+            let inZone = records[zone] ?? []
             do {
-                let described = PowerDNSMapping.inventory(of: try await api.zone(zone))
-                inventory.resources.merge(described.resources.filter { wanted.contains($0.key) }) { _, new in new }
+                let described: [PowerDNSAPI.Zone]
+                if inZone.count <= Self.rrsetReadBackLimit {
+                    described = try await withThrowingTaskGroup(of: PowerDNSAPI.Zone.self) { group in
+                        for address in inZone {
+                            guard let parts = address.recordParts else { continue }
+                            let name = DNSName.absolute(parts.name, zone: zone)
+                            group.addTask { try await limiter.run { try await api.rrset(zone, name: name, type: parts.type.rawValue) } }
+                        }
+                        var result: [PowerDNSAPI.Zone] = []
+                        for try await part in group { result.append(part) }
+                        return result
+                    }
+                } else {
+                    described = [try await api.zone(zone)]
+                }
+                for part in described {
+                    inventory.resources.merge(PowerDNSMapping.inventory(of: part).resources.filter { wanted.contains($0.key) }) { _, new in new }
+                }
             } catch let error as ProviderError where error.code == .notFound {
                 continue
             }
         }
         return inventory
     }
+
+    /// Up to this many records of one zone are read back one rrset at a time: a handful of
+    /// small GETs instead of the whole zone, within any sensible rate limit.
+    static let rrsetReadBackLimit = 8
 
     private func providerError(_ error: any Error, _ address: Address?) -> ProviderError {
         if var providerError = error as? ProviderError {
