@@ -7,6 +7,9 @@ let package = Package(
     products: [
         .executable(name: "plumb", targets: ["PlumbCLI"]),
         .library(name: "PlumbCore", targets: ["PlumbCore"]),
+        // Fuzz targets for the loader and the webhook parsers: `plumb-fuzz replay` in a
+        // normal build, a libFuzzer binary when built by scripts/fuzz (-DFUZZING).
+        .executable(name: "plumb-fuzz", targets: ["PlumbFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -91,11 +94,14 @@ let package = Package(
                 "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbProviderAWS",
             ]
         ),
+        // What forges' webhooks say, and their signatures: small on purpose, so it fuzzes
+        // without building the agent's server.
+        .target(name: "PlumbWebhooks", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The long-running agent: webhooks, polling, drift, status, metrics.
         .target(
             name: "PlumbAgent",
             dependencies: [
-                "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit", "PlumbHTTP", "PlumbProviderKit",
+                "PlumbWebhooks", "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit", "PlumbHTTP", "PlumbProviderKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -113,6 +119,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Fuzz targets (see Sources/PlumbFuzz/PlumbFuzz.swift and scripts/fuzz).
+        .executableTarget(name: "PlumbFuzz", dependencies: ["PlumbCore", "PlumbWebhooks"]),
         .target(
             name: "PlumbTestSupport",
             dependencies: ["PlumbCore"],
@@ -126,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "PlumbAgentTests",
             dependencies: [
-                "PlumbAgent", "PlumbCore", "PlumbTestSupport",
+                "PlumbAgent", "PlumbWebhooks", "PlumbCore", "PlumbTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -143,7 +151,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlumbCLITests",
-            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbHTTP", "PlumbStore", "PlumbTestSupport"]
+            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbWebhooks", "PlumbHTTP", "PlumbStore", "PlumbTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PlumbCore
 import PlumbStore
+import PlumbWebhooks
 
 /// The agent's HTTP endpoints (SPEC §7).
 struct AgentRoutes {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PlumbCore
 import PlumbHTTP
+import PlumbWebhooks
 
 /// What the agent tells the outside world: review plans as one pull-request comment
 /// (created, then updated in place), and drift appearing or clearing.

@@ -1,5 +1,6 @@
 import Foundation
 import PlumbAgent
+import PlumbWebhooks
 import Testing
 
 @Suite("Webhook signatures and payloads")

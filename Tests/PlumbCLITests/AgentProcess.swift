@@ -1,5 +1,6 @@
 import Foundation
 import PlumbAgent
+import PlumbWebhooks
 import PlumbHTTP
 import PlumbTestSupport
 import Testing

@@ -3,9 +3,15 @@ public enum Suggestion {
     /// The closest candidate within a small edit distance, if any.
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         var best: (String, Int)?
+        let word = word.lowercased()
+        let wordLength = word.count
         for candidate in candidates {
-            let distance = editDistance(word.lowercased(), candidate.lowercased())
             let limit = max(1, min(3, candidate.count / 3))
+            let other = candidate.lowercased()
+            // The distance is at least the difference in length: skip the quadratic
+            // comparison (a megabyte-long key against every candidate) when that is too far.
+            guard abs(wordLength - other.count) <= limit else { continue }
+            let distance = editDistance(word, other)
             if distance <= limit, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
         }
         return best?.0

@@ -10,8 +10,13 @@ final class YAMLReader {
         self.file = file
     }
 
-    /// Parses every document in `text`; a syntax error becomes one diagnostic.
+    /// Parses every document in `text`; a syntax error becomes one diagnostic, and so does
+    /// an alias bomb (see YAMLAliasGuard), which is refused before it is composed.
     func documents(_ text: String) -> [Node] {
+        if let refusal = YAMLAliasGuard.refusal(text, file: file) {
+            diagnostics.append(contentsOf: [refusal])
+            return []
+        }
         do {
             var nodes: [Node] = []
             var sequence = try Yams.compose_all(yaml: text)
