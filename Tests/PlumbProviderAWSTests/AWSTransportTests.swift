@@ -257,15 +257,15 @@ struct AWSTransportTests {
         #expect(try harness.requests().count == 2)
         // Without the header the backoff would be at most 10 ms.
         #expect(took >= .milliseconds(950), "\(took)")
-        #expect(took < .seconds(4), "\(took)")
     }
 
     @Test("a Retry-After longer than the cap waits only the cap")
     func retryAfterCapped() async throws {
-        let harness = try Harness([Response(status: 429, headers: ["Retry-After": "120"])], default: Answers.describeVpcs)
+        let harness = try Harness([Response(status: 429, headers: ["Retry-After": "3600"])], default: Answers.describeVpcs)
         let took = try await elapsed { _ = try await harness.ec2.describeVPCs([]) }
         #expect(try harness.requests().count == 2)
-        #expect(took < .seconds(5), "\(took)")
+        // Honoured in full it would take an hour; the bound is loose for a loaded machine.
+        #expect(took < .seconds(120), "\(took)")
     }
 
     @Test("a Retry-After that is no number of seconds is ignored, never fatal", arguments: [
@@ -273,9 +273,9 @@ struct AWSTransportTests {
     ])
     func retryAfterGarbage(value: String) async throws {
         let harness = try Harness([Response(status: 429, headers: ["Retry-After": value])], default: Answers.describeVpcs)
-        let took = try await elapsed { _ = try await harness.ec2.describeVPCs([]) }
+        // The process survives (a trap here was the bug), and the retry happens.
+        _ = try await harness.ec2.describeVPCs([])
         #expect(try harness.requests().count == 2)
-        #expect(took < .seconds(5), "\(took)")
     }
 
     // MARK: Signing
