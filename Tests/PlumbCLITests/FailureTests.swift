@@ -1,4 +1,5 @@
 import Foundation
+import PlumbTestSupport
 import Testing
 
 /// A zone of six records in chunks of two: [zone] [a b] [c d] [e f].
@@ -71,6 +72,14 @@ extension EndToEnd {
             let history = try repo.plumb("history", "--format", "json")
             let statuses = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
             #expect(statuses == ["succeeded", "interrupted"])
+            // The history store and the embedded inventory came through the kill intact.
+            let state = repo.url.appendingPathComponent(".plumb")
+            let databases = try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.hasSuffix(".sqlite") }
+            #expect(databases.count >= 2, "\(databases)")
+            for database in databases {
+                let (_, output) = try PowerDNSServer.run(["sqlite3", state.appendingPathComponent(database).path, "PRAGMA integrity_check;"])
+                #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(database): \(output)")
+            }
         }
 
         @Test("a second apply on the same state fails at once, naming the holder")

@@ -116,6 +116,18 @@ struct HostileInputTests {
         #expect(diagnostics.map(\.code) == [.unknownKey, .unresolvedReference])
     }
 
+    @Test("a file over 16 MiB is refused at its first line without being parsed")
+    func hugeFile() throws {
+        let line = "# " + String(repeating: "x", count: 1022) + "\n"
+        let text = "provider: main\nzone: big.example.\n" + String(repeating: line, count: 17 << 10)
+        let (elapsed, result) = Self.load(Data(text.utf8))
+        #expect(elapsed < Self.bound, "took \(elapsed)")
+        let diagnostics = try #require(Self.diagnostics(result, "17 MiB file"))
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.message.contains("limited to 16 MiB") == true, "\(diagnostics)")
+        #expect(diagnostics.first?.location?.line == 1)
+    }
+
     @Test("aliases may add up to the budget of nodes, not one alias more")
     func aliasBudget() throws {
         // One anchored list of 999 scalars (1,000 nodes): each alias of it adds 999 nodes.
