@@ -31,7 +31,7 @@ enum YAMLAliasGuard {
         }
         var walk = Walk(file: file, copy: copy)
         do {
-            var documents = try Yams.compose_all(yaml: copy.text)
+            var documents = try Yams.compose_all(yaml: copy.text, .basic)
             // Yams keeps anchors from one document to the next; so does the walk.
             while let document = documents.next() {
                 if let refusal = walk.check(document) { return refusal }

@@ -19,7 +19,7 @@ final class YAMLReader {
         }
         do {
             var nodes: [Node] = []
-            var sequence = try Yams.compose_all(yaml: text)
+            var sequence = try Yams.compose_all(yaml: text, .basic)
             while let node = sequence.next() { nodes.append(node) }
             if let error = sequence.error { throw error }
             return nodes

@@ -10,7 +10,9 @@ public enum RecordValues {
     }
 
     public static func canonical(_ value: String, type: RecordType) -> Result<String, Failure> {
-        let value = value.trimmingCharacters(in: .whitespaces)
+        // Most values have nothing to trim; Foundation's trimming bridges every string.
+        let value = value.first?.isWhitespace == false && value.last?.isWhitespace == false
+            ? value : value.trimmingCharacters(in: .whitespaces)
         switch type {
         case .A:
             guard let address = IPv4CIDR.parseAddress(value) else {

@@ -70,8 +70,10 @@ struct Validator {
 
     private mutating func checkNetworkLayout(_ resources: [Address: DesiredResource]) {
         var subnetsByVPC: [String: [(DesiredResource, SubnetSpec, IPv4CIDR)]] = [:]
-        for resource in resources.values.sorted(by: { $0.address < $1.address }) {
-            guard case .subnet(let subnet) = resource.spec, let cidr = IPv4CIDR(subnet.cidr) else { continue }
+        // Sorting addresses, not resources: a 10,000-record state would copy every resource.
+        for address in resources.keys.filter({ $0.kind == .subnet }).sorted() {
+            guard let resource = resources[address], case .subnet(let subnet) = resource.spec,
+                  let cidr = IPv4CIDR(subnet.cidr) else { continue }
             guard let vpcResource = resources[Address(kind: .vpc, name: subnet.vpc)],
                   case .vpc(let vpc) = vpcResource.spec, let vpcCIDR = IPv4CIDR(vpc.cidr)
             else { continue }
@@ -87,8 +89,8 @@ struct Validator {
 
     private mutating func checkDNS(_ resources: [Address: DesiredResource]) {
         var typesByName: [String: [(RecordType, DesiredResource)]] = [:]
-        for resource in resources.values.sorted(by: { $0.address < $1.address }) {
-            guard let parts = resource.address.recordParts else { continue }
+        for address in resources.keys.filter({ $0.kind == .record }).sorted() {
+            guard let resource = resources[address], let parts = address.recordParts else { continue }
             if resources[.zone(parts.zone)] == nil {
                 diagnostics.error(.unresolvedReference, at: resource.location, "\(resource.address): zone \(parts.zone) is not declared")
             }
