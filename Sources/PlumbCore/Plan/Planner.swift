@@ -134,10 +134,37 @@ public struct Planner: Sendable {
 
     /// SHA-256 of the inventories' canonical JSON.
     public static func fingerprint(_ inventories: [String: Inventory]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(inventories)) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        // Fed field by field (each with its length, so no two inventories hash alike by
+        // concatenation): encoding a 10,000-record inventory as JSON first cost a tenth of
+        // a plan. Records, the bulk, are written directly; other kinds as canonical JSON.
+        var hasher = SHA256()
+        func add(_ text: String) {
+            let bytes = Array(text.utf8)
+            withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
+            hasher.update(data: bytes)
+        }
+        for provider in inventories.keys.sorted() {
+            guard let inventory = inventories[provider] else { continue }
+            add(provider)
+            for address in inventory.resources.keys.sorted() {
+                guard let resource = inventory.resources[address] else { continue }
+                add(address.description)
+                add(resource.id ?? "")
+                add(resource.owner ?? "")
+                if case .record(let record) = resource.spec {
+                    add("\(record.ttl) \(record.values.count)")
+                    for value in record.values { add(value) }
+                } else {
+                    add(resource.spec.attributes.canonicalText)
+                }
+            }
+            for record in inventory.unmodeled.sorted() {
+                add(record.label)
+                add("\(record.ttl) \(record.values.count)")
+                for value in record.values { add(value) }
+            }
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }
 
