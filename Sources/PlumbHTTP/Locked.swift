@@ -1,14 +1,14 @@
 import Foundation
 
 /// A value behind an `NSLock`. `Synchronization.Mutex` would do, but needs macOS 15 and the
-/// package still supports macOS 14.
-final class Locked<Value>: @unchecked Sendable {
+/// package still supports macOS 14. Public for the provider kit's counters and registry.
+public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

@@ -98,7 +98,7 @@ public struct BatchResult: Sendable {
         self.outcomes = outcomes
     }
 
-    public var failures: [ChangeOutcome] { outcomes.filter { if case .failed = $0.status { true } else { false } } }
+    public var failures: [ChangeOutcome] { outcomes.filter(\.status.isFailed) }
 }
 
 public struct ChangeOutcome: Sendable {
@@ -119,6 +119,10 @@ public struct ChangeOutcome: Sendable {
     }
 
     public var isApplied: Bool { if case .applied = status { true } else { false } }
+}
+
+extension ChangeOutcome.Status {
+    public var isFailed: Bool { if case .failed = self { true } else { false } }
 }
 
 extension Inventory {

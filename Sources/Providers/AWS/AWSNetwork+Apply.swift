@@ -34,67 +34,43 @@ extension AWSNetwork {
         for kind in [ResourceKind.vpc, .subnet] {
             let batch = writes.filter { $0.address.kind == kind }
             let known = ids
-            let results = await AWSProvider.parallel(batch) { change in try await self.write(change, ids: known, stack: stack) }
-            for (change, result) in results {
-                if case .success(let id) = result {
-                    if kind == .vpc { ids.vpcs[change.address.name] = id }
-                    outcomes[change.address] = .applied(id: id)
-                } else if case .failure(let error) = result {
-                    outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
-                }
+            let step = record(await AWSProvider.parallel(batch) { try await self.write($0, ids: known, stack: stack) }, into: &outcomes)
+            for (change, id) in step.succeeded {
+                if kind == .vpc { ids.vpcs[change.address.name] = id }
+                outcomes[change.address] = .applied(id: id)
             }
-            if outcomes.values.contains(where: \.isFailure) { return outcomes }
+            if step.failed { return outcomes }
         }
 
         let groupWrites = writes.filter { $0.address.kind == .securityGroup }
         let known = ids
+        let created = record(await AWSProvider.parallel(groupWrites) { try await self.writeGroup($0, ids: known, stack: stack) }, into: &outcomes)
+        if created.failed { return outcomes }
         var states: [Address: GroupState] = [:]
-        for (change, result) in await AWSProvider.parallel(groupWrites, { try await self.writeGroup($0, ids: known, stack: stack) }) {
-            switch result {
-            case .success(let state):
-                states[change.address] = state
-                ids.groups[change.address.name] = state.id
-            case .failure(let error):
-                outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
-            }
+        for (change, state) in created.succeeded {
+            states[change.address] = state
+            ids.groups[change.address.name] = state.id
         }
-        if outcomes.values.contains(where: \.isFailure) { return outcomes }
-        let withGroups = ids, created = states
-        let ruleResults = await AWSProvider.parallel(groupWrites) { change in
-            guard let state = created[change.address], case .securityGroup(let group)? = change.after else { return "" }
+        let withGroups = ids, groupStates = states
+        let synced = record(await AWSProvider.parallel(groupWrites) { change in
+            guard let state = groupStates[change.address], case .securityGroup(let group)? = change.after else { return "" }
             try await self.syncRules(state, to: group, ids: withGroups)
             return state.id
-        }
-        for (change, result) in ruleResults {
-            switch result {
-            case .success(let id): outcomes[change.address] = .applied(id: id)
-            case .failure(let error): outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
-            }
-        }
-        if outcomes.values.contains(where: \.isFailure) { return outcomes }
+        }, into: &outcomes)
+        for (change, id) in synced.succeeded { outcomes[change.address] = .applied(id: id) }
+        if synced.failed { return outcomes }
 
         // Deletions: groups (their rules that name other groups first, so groups that
         // reference each other can go), then subnets, then VPCs.
         let groupDeletes = deletes.filter { $0.address.kind == .securityGroup }
         let resolved = ids
-        let unlinked = await AWSProvider.parallel(groupDeletes) { change in
-            try await self.revokeGroupReferences(change, ids: resolved)
-        }
-        for (change, result) in unlinked {
-            if case .failure(let error) = result {
-                outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
-            }
-        }
-        if outcomes.values.contains(where: \.isFailure) { return outcomes }
+        let unlinked = record(await AWSProvider.parallel(groupDeletes) { try await self.revokeGroupReferences($0, ids: resolved) }, into: &outcomes)
+        if unlinked.failed { return outcomes }
         for kind in [ResourceKind.securityGroup, .subnet, .vpc] {
             let batch = deletes.filter { $0.address.kind == kind }
-            for (change, result) in await AWSProvider.parallel(batch, { try await self.delete($0, ids: resolved) }) {
-                switch result {
-                case .success: outcomes[change.address] = .applied(id: nil)
-                case .failure(let error): outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
-                }
-            }
-            if outcomes.values.contains(where: \.isFailure) { return outcomes }
+            let deleted = record(await AWSProvider.parallel(batch) { try await self.delete($0, ids: resolved) }, into: &outcomes)
+            for (change, _) in deleted.succeeded { outcomes[change.address] = .applied(id: nil) }
+            if deleted.failed { return outcomes }
         }
         return outcomes
     }
@@ -223,20 +199,38 @@ extension AWSNetwork {
         try await ec2.revoke(groupID: id, ingress: false, linked(group.egress ?? []))
     }
 
-    private func delete(_ change: Change, ids: IDs) async throws -> String {
+    private func delete(_ change: Change, ids: IDs) async throws {
         let name = change.address.name
         switch change.address.kind {
         case .vpc:
-            guard let id = change.liveID ?? ids.vpcs[name] else { return "" }
+            guard let id = change.liveID ?? ids.vpcs[name] else { return }
             try await ec2.deleteVPC(id)
         case .subnet:
-            guard let id = change.liveID else { return "" }
+            guard let id = change.liveID else { return }
             try await ec2.deleteSubnet(id)
         default:
-            guard let id = change.liveID ?? ids.groups[name] else { return "" }
+            guard let id = change.liveID ?? ids.groups[name] else { return }
             try await ec2.deleteSecurityGroup(id)
         }
-        return ""
+    }
+
+    /// Records the failures of a parallel step in `outcomes`; the caller records the
+    /// successes as the step means them.
+    private func record<T>(
+        _ results: [(Change, Result<T, any Error>)], into outcomes: inout [Address: ChangeOutcome.Status]
+    ) -> (succeeded: [(Change, T)], failed: Bool) {
+        var succeeded: [(Change, T)] = []
+        var failed = false
+        for (change, result) in results {
+            switch result {
+            case .success(let value):
+                succeeded.append((change, value))
+            case .failure(let error):
+                outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+                failed = true
+            }
+        }
+        return (succeeded, failed)
     }
 
     /// Sets the tags that differ (all of them when adopting, which marks the resource as the
@@ -256,8 +250,4 @@ extension AWSNetwork {
     static func missing(_ what: String, _ name: String) -> AWSError {
         AWSError(code: "NotFound", message: "\(what) \(name) does not exist", status: 404, operation: "resolve")
     }
-}
-
-extension ChangeOutcome.Status {
-    var isFailure: Bool { if case .failed = self { true } else { false } }
 }

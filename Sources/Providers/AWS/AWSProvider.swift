@@ -71,10 +71,10 @@ public struct AWSProvider: Provider {
         if !networkChanges.isEmpty {
             outcomes.merge(await network.apply(networkChanges, stack: context.stack)) { _, new in new }
         }
-        if !roleChanges.isEmpty, !outcomes.values.contains(where: \.isFailure) {
+        if !roleChanges.isEmpty, !outcomes.values.contains(where: \.isFailed) {
             outcomes.merge(await roles.apply(roleChanges, stack: context.stack)) { _, new in new }
         }
-        if !dnsChanges.isEmpty, !outcomes.values.contains(where: \.isFailure) {
+        if !dnsChanges.isEmpty, !outcomes.values.contains(where: \.isFailed) {
             outcomes.merge(await dns.apply(dnsChanges)) { _, new in new }
         }
         return BatchResult(outcomes: changes.map { ChangeOutcome(address: $0.address, status: outcomes[$0.address] ?? .notAttempted) })

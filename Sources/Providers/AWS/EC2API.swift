@@ -155,37 +155,37 @@ struct EC2API: Sendable {
     /// Adds rules to a group in one call. Rules that exist already are skipped one by one
     /// when the call as a whole is refused as a duplicate, so a retried run converges.
     func authorize(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
-        guard !permissions.isEmpty else { return }
-        let action = ingress ? "AuthorizeSecurityGroupIngress" : "AuthorizeSecurityGroupEgress"
-        do {
-            _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters(permissions))
-        } catch let error as AWSError where error.code == "InvalidPermission.Duplicate" && permissions.count > 1 {
-            for permission in permissions {
-                do {
-                    _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters([permission]))
-                } catch let error as AWSError where error.code == "InvalidPermission.Duplicate" {
-                    continue
-                }
-            }
-        } catch let error as AWSError where error.code == "InvalidPermission.Duplicate" {
-            return
-        }
+        try await changeRules(
+            ingress ? "AuthorizeSecurityGroupIngress" : "AuthorizeSecurityGroupEgress", groupID: groupID, permissions,
+            ruleAlreadyDone: "InvalidPermission.Duplicate", ignoring: { $0.code == "InvalidPermission.Duplicate" })
     }
 
     /// Removes rules from a group in one call; rules already gone are skipped one by one.
     func revoke(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
+        try await changeRules(
+            ingress ? "RevokeSecurityGroupIngress" : "RevokeSecurityGroupEgress", groupID: groupID, permissions,
+            ruleAlreadyDone: "InvalidPermission.NotFound", ignoring: \.isNotFound)
+    }
+
+    /// One call for all the rules. Errors that mean "already as wanted" (`ignoring`) end it;
+    /// when that is `ruleAlreadyDone` for one rule of several, the others still need their
+    /// own calls, skipping the ones EC2 refuses the same way.
+    private func changeRules(
+        _ action: String, groupID: String, _ permissions: [EC2Permission], ruleAlreadyDone: String,
+        ignoring: (AWSError) -> Bool
+    ) async throws {
         guard !permissions.isEmpty else { return }
-        let action = ingress ? "RevokeSecurityGroupIngress" : "RevokeSecurityGroupEgress"
         do {
             _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters(permissions))
-        } catch let error as AWSError where error.code == "InvalidPermission.NotFound" && permissions.count > 1 {
+        } catch let error as AWSError where ignoring(error) {
+            guard error.code == ruleAlreadyDone, permissions.count > 1 else { return }
             for permission in permissions {
-                try await ignoringNotFound {
+                do {
                     _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters([permission]))
+                } catch let error as AWSError where ignoring(error) {
+                    continue
                 }
             }
-        } catch let error as AWSError where error.isNotFound {
-            return
         }
     }
 

@@ -16,22 +16,27 @@ struct IAMRole: Sendable, Equatable {
 struct IAMAPI: Sendable {
     let client: AWSClient
 
-    /// Every role's name and path, page by page. `ListRoles` carries no tags, so ownership
-    /// needs `getRole` per role.
+    /// Every role's name and path. `ListRoles` carries no tags, so ownership needs
+    /// `getRole` per role.
     func listRoles() async throws -> [(name: String, path: String)] {
-        var roles: [(name: String, path: String)] = []
+        try await members("ListRoles", list: "Roles").compactMap { member in
+            member.value("RoleName").map { ($0, member.value("Path") ?? "/") }
+        }
+    }
+
+    /// Every member of a paginated IAM list, following `Marker` while `IsTruncated`.
+    private func members(_ action: String, _ parameters: [(String, String)] = [], list: String) async throws -> [XMLElement] {
+        var members: [XMLElement] = []
         var marker: String?
         repeat {
-            var parameters = [("MaxItems", "1000")]
-            if let marker { parameters.append(("Marker", marker)) }
-            let page = try await client.query(.iam, "ListRoles", parameters)
-            let result = page.child("ListRolesResult") ?? page
-            for member in result.items("Roles") {
-                if let name = member.value("RoleName") { roles.append((name, member.value("Path") ?? "/")) }
-            }
+            var page = parameters + [("MaxItems", "1000")]
+            if let marker { page.append(("Marker", marker)) }
+            let answer = try await client.query(.iam, action, page)
+            let result = answer.child(action + "Result") ?? answer
+            members += result.items(list)
             marker = result.value("IsTruncated") == "true" ? result.value("Marker") : nil
         } while marker != nil
-        return roles
+        return members
     }
 
     /// nil when there is no such role.
@@ -53,20 +58,15 @@ struct IAMAPI: Sendable {
         }
     }
 
+    /// The names of the role's inline policies.
+    func policyNames(_ role: String) async throws -> [String] {
+        try await members("ListRolePolicies", [("RoleName", role)], list: "PolicyNames").map(\.text)
+    }
+
     /// The role's inline policies by name, canonical.
     func inlinePolicies(_ role: String) async throws -> [String: JSONValue] {
-        var names: [String] = []
-        var marker: String?
-        repeat {
-            var parameters = [("RoleName", role), ("MaxItems", "1000")]
-            if let marker { parameters.append(("Marker", marker)) }
-            let page = try await client.query(.iam, "ListRolePolicies", parameters)
-            let result = page.child("ListRolePoliciesResult") ?? page
-            names += result.items("PolicyNames").map(\.text)
-            marker = result.value("IsTruncated") == "true" ? result.value("Marker") : nil
-        } while marker != nil
         var policies: [String: JSONValue] = [:]
-        for name in names {
+        for name in try await policyNames(role) {
             let answer = try await client.query(.iam, "GetRolePolicy", [("RoleName", role), ("PolicyName", name)])
             let text = answer.descendants("PolicyDocument").first?.text ?? "{}"
             policies[name] = PolicyDocument.parse(text) ?? .object([:])
@@ -115,7 +115,7 @@ struct IAMAPI: Sendable {
     /// that still has them (`DeleteConflict`).
     func deleteRole(_ role: String) async throws {
         try await ignoringNotFound {
-            for name in try await inlinePolicies(role).keys.sorted() {
+            for name in try await policyNames(role).sorted() {
                 try await deletePolicy(role, name)
             }
             _ = try await client.query(.iam, "DeleteRole", [("RoleName", role)])

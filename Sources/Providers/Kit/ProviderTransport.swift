@@ -12,18 +12,22 @@ public final class ProviderTransport: Sendable {
     let retry: RetryPolicy
     /// The binding's `timeout:`, which overrides each request's own.
     let timeout: Duration?
-    private let counter = RequestCounter()
-    private let retries = RequestCounter()
-    private let operations = OperationCounter()
+    private let counts = Locked(Counts())
 
-    /// Requests sent so far (attempts, retries included): for tests, benchmarks, metrics.
-    public var requestsSent: Int { counter.value }
+    /// What was sent so far, attempts and retries included: for tests, benchmarks, metrics.
+    private struct Counts {
+        var byOperation: [String: Int] = [:]
+        var retries = 0
+    }
+
+    /// Requests sent so far (attempts, retries included).
+    public var requestsSent: Int { counts.withLock { $0.byOperation.values.reduce(0, +) } }
     /// Of those, the retries.
-    public var retriesSent: Int { retries.value }
+    public var retriesSent: Int { counts.withLock { $0.retries } }
 
-    /// Requests sent so far by operation name (`DescribeSubnets`, `PATCH zone`…), retries
-    /// included: what tests and benchmarks count calls with.
-    public var operationCounts: [String: Int] { operations.counts }
+    /// Requests sent so far by operation name (`DescribeSubnets`, `PATCH zone`…): what
+    /// tests and benchmarks count calls with.
+    public var operationCounts: [String: Int] { counts.withLock { $0.byOperation } }
 
     /// Every binding's transport in this process: (binding, requests, retries).
     public static func statistics() -> [(binding: String, requests: Int, retries: Int)] {
@@ -60,16 +64,16 @@ public final class ProviderTransport: Sendable {
         prepare: (@Sendable (HTTPRequest) -> HTTPRequest)? = nil,
         throttled: (@Sendable (HTTPResponse) -> Bool)? = nil
     ) async throws -> HTTPResponse {
-        let client = self.client, limiter = self.limiter, binding = self.binding, counter = self.counter, retries = self.retries
-        let operations = self.operations
+        let client = self.client, limiter = self.limiter, binding = self.binding, counts = self.counts
         var request = request
         if let timeout { request.timeout = timeout }
         return try await retry.run { [request] attempt in
             do {
                 try await limiter.acquire()
-                counter.increment()
-                operations.increment(operation)
-                if attempt > 1 { retries.increment() }
+                counts.withLock { counts in
+                    counts.byOperation[operation, default: 0] += 1
+                    if attempt > 1 { counts.retries += 1 }
+                }
                 let response = try await client.send(prepare?(request) ?? request)
                 let isThrottled = response.status == 429 || (throttled?(response) ?? false)
                 if isThrottled || response.status >= 500 {
@@ -109,57 +113,21 @@ public final class ProviderTransport: Sendable {
     }
 }
 
-private final class RequestCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-
-    var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
-    }
-
-    func increment() {
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
-}
-
-private final class OperationCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: Int] = [:]
-
-    var counts: [String: Int] {
-        lock.lock()
-        defer { lock.unlock() }
-        return values
-    }
-
-    func increment(_ operation: String) {
-        lock.lock()
-        values[operation, default: 0] += 1
-        lock.unlock()
-    }
-}
-
-private final class TransportRegistry: @unchecked Sendable {
-    private let lock = NSLock()
-    private var transports: [String: ProviderTransport] = [:]
+/// Every binding's transport in this process, keyed by everything that shapes it.
+private final class TransportRegistry: Sendable {
+    private let transports = Locked<[String: ProviderTransport]>([:])
 
     func all() -> [ProviderTransport] {
-        lock.lock()
-        defer { lock.unlock() }
-        return Array(transports.values)
+        transports.withLock { Array($0.values) }
     }
 
     func transport(for binding: ProviderBinding, retry: RetryPolicy) -> ProviderTransport {
-        lock.lock()
-        defer { lock.unlock() }
         let key = "\(binding.name)|\(binding.settings.sorted { $0.key < $1.key })|\(binding.rateLimit)|\(binding.concurrency)|\(String(describing: binding.timeout))"
-        if let existing = transports[key] { return existing }
-        let transport = ProviderTransport(binding: binding, retry: retry)
-        transports[key] = transport
-        return transport
+        return transports.withLock { transports in
+            if let existing = transports[key] { return existing }
+            let transport = ProviderTransport(binding: binding, retry: retry)
+            transports[key] = transport
+            return transport
+        }
     }
 }
