@@ -22,7 +22,7 @@ struct AWSDNS: Sendable {
         guard records else { return inventory }
         let targets = wanted.compactMap { zones[$0] }
         let route53 = self.route53
-        let listings = try await AWSProvider.parallelValues(targets) { zone in
+        let listings = try await concurrentMap(targets) { zone in
             (zone, try await route53.listRecordSets(zoneID: zone.id))
         }
         for (zone, sets) in listings {

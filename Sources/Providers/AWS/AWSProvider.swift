@@ -132,18 +132,4 @@ public struct AWSProvider: Provider {
             return zip(changes, results).compactMap { change, result in result.map { (change, $0) } }
         }
     }
-
-    /// Maps in parallel, failing with the first error; results in the input's order.
-    static func parallelValues<Input: Sendable, T: Sendable>(
-        _ inputs: [Input], _ body: @escaping @Sendable (Input) async throws -> T
-    ) async throws -> [T] {
-        try await withThrowingTaskGroup(of: (Int, T).self) { group in
-            for (index, input) in inputs.enumerated() {
-                group.addTask { (index, try await body(input)) }
-            }
-            var results = [T?](repeating: nil, count: inputs.count)
-            for try await (index, value) in group { results[index] = value }
-            return results.compactMap { $0 }
-        }
-    }
 }

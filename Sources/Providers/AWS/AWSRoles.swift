@@ -1,4 +1,5 @@
 import PlumbCore
+import PlumbProviderKit
 
 /// IAM roles: trust policy, inline policies, description and tags.
 ///
@@ -20,7 +21,7 @@ struct AWSRoles: Sendable {
                 .filter { role in !Self.reservedPaths.contains { role.path.hasPrefix($0) } }.map(\.name)
         }
         let iam = self.iam
-        let roles = try await AWSProvider.parallelValues(candidates) { name -> LiveResource? in
+        let roles = try await concurrentMap(candidates) { name -> LiveResource? in
             guard let role = try await iam.getRole(name) else { return nil }
             let owner = role.tags["plumb:stack"]
             // Another's role that the desired state does not name is not Plumb's business.

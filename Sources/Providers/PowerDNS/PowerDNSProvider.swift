@@ -48,15 +48,8 @@ public struct PowerDNSProvider: Provider {
         guard scope.kinds.contains(.record) else { return inventory }
         let wanted = Set(scope.zones)
         let ids = existing.filter { wanted.contains($0.name.lowercased()) }.map(\.id)
-        let api = self.api, limiter = zoneLimiter
-        let zones = try await withThrowingTaskGroup(of: PowerDNSAPI.Zone.self) { group in
-            for id in ids {
-                group.addTask { try await limiter.run { try await api.zone(id) } }
-            }
-            var result: [PowerDNSAPI.Zone] = []
-            for try await zone in group { result.append(zone) }
-            return result
-        }
+        let api = self.api
+        let zones = try await concurrentMap(ids, limiter: zoneLimiter) { try await api.zone($0) }
         for zone in zones {
             inventory.merge(PowerDNSMapping.inventory(of: zone))
         }
@@ -128,15 +121,8 @@ public struct PowerDNSProvider: Provider {
             do {
                 let described: [PowerDNSAPI.Zone]
                 if inZone.count <= Self.rrsetReadBackLimit {
-                    described = try await withThrowingTaskGroup(of: PowerDNSAPI.Zone.self) { group in
-                        for address in inZone {
-                            guard let parts = address.recordParts else { continue }
-                            let name = DNSName.absolute(parts.name, zone: zone)
-                            group.addTask { try await limiter.run { try await api.rrset(zone, name: name, type: parts.type.rawValue) } }
-                        }
-                        var result: [PowerDNSAPI.Zone] = []
-                        for try await part in group { result.append(part) }
-                        return result
+                    described = try await concurrentMap(inZone.compactMap(\.recordParts), limiter: limiter) { parts in
+                        try await api.rrset(zone, name: DNSName.absolute(parts.name, zone: zone), type: parts.type.rawValue)
                     }
                 } else {
                     described = [try await api.zone(zone)]
