@@ -21,37 +21,47 @@ struct Notifier: Sendable {
     }
 
     func postReview(source: WebhookEvent.Source, repository: String, number: String, markdown: String) async {
-        let marker = Self.reviewMarker(number)
+        guard let forge = commentAPI(source: source, repository: repository, number: number) else { return }
         do {
-            switch source {
-            case .github, .gitea:
-                let tokenKey = source == .github ? "PLUMB_GITHUB_TOKEN" : "PLUMB_GITEA_TOKEN"
-                let api = environment[source == .github ? "PLUMB_GITHUB_API_URL" : "PLUMB_GITEA_API_URL"]
-                    ?? (source == .github ? "https://api.github.com" : nil)
-                guard let token = environment[tokenKey], let api else { return }
-                let auth = source == .github ? "Bearer \(token)" : "token \(token)"
-                let list = "\(api)/repos/\(repository)/issues/\(number)/comments"
-                let existing = try await findComment(url: list, auth: auth, authHeader: "Authorization", marker: marker, bodyKey: "body")
-                let body = try JSONSerialization.data(withJSONObject: ["body": markdown])
-                if let id = existing {
-                    try await send("PATCH", "\(api)/repos/\(repository)/issues/comments/\(id)", auth: auth, authHeader: "Authorization", body: body)
-                } else {
-                    try await send("POST", list, auth: auth, authHeader: "Authorization", body: body)
-                }
-            case .gitlab:
-                guard let token = environment["PLUMB_GITLAB_TOKEN"] else { return }
-                let api = environment["PLUMB_GITLAB_API_URL"] ?? "https://gitlab.com/api/v4"
-                let notes = "\(api)/projects/\(repository)/merge_requests/\(number)/notes"
-                let existing = try await findComment(url: notes, auth: token, authHeader: "PRIVATE-TOKEN", marker: marker, bodyKey: "body")
-                let body = try JSONSerialization.data(withJSONObject: ["body": markdown])
-                if let id = existing {
-                    try await send("PUT", "\(notes)/\(id)", auth: token, authHeader: "PRIVATE-TOKEN", body: body)
-                } else {
-                    try await send("POST", notes, auth: token, authHeader: "PRIVATE-TOKEN", body: body)
-                }
+            let marker = Self.reviewMarker(number)
+            let existing = try await findComment(url: forge.list, auth: forge.auth, authHeader: forge.authHeader, marker: marker, bodyKey: "body")
+            let body = try JSONSerialization.data(withJSONObject: ["body": markdown])
+            if let id = existing {
+                try await send(forge.updateMethod, forge.comment(id), auth: forge.auth, authHeader: forge.authHeader, body: body)
+            } else {
+                try await send("POST", forge.list, auth: forge.auth, authHeader: forge.authHeader, body: body)
             }
         } catch {
             logger.error("could not post the review plan", metadata: ["request": "\(number)", "error": "\(error)"])
+        }
+    }
+
+    /// Where a forge keeps a pull request's comments and how to authenticate there; nil
+    /// when no token is configured for it.
+    private struct CommentAPI {
+        var list: String
+        var comment: (Int) -> String
+        var updateMethod: String
+        var auth: String
+        var authHeader: String
+    }
+
+    private func commentAPI(source: WebhookEvent.Source, repository: String, number: String) -> CommentAPI? {
+        switch source {
+        case .github, .gitea:
+            let tokenKey = source == .github ? "PLUMB_GITHUB_TOKEN" : "PLUMB_GITEA_TOKEN"
+            let api = environment[source == .github ? "PLUMB_GITHUB_API_URL" : "PLUMB_GITEA_API_URL"]
+                ?? (source == .github ? "https://api.github.com" : nil)
+            guard let token = environment[tokenKey], let api else { return nil }
+            return CommentAPI(
+                list: "\(api)/repos/\(repository)/issues/\(number)/comments",
+                comment: { "\(api)/repos/\(repository)/issues/comments/\($0)" }, updateMethod: "PATCH",
+                auth: source == .github ? "Bearer \(token)" : "token \(token)", authHeader: "Authorization")
+        case .gitlab:
+            guard let token = environment["PLUMB_GITLAB_TOKEN"] else { return nil }
+            let api = environment["PLUMB_GITLAB_API_URL"] ?? "https://gitlab.com/api/v4"
+            let notes = "\(api)/projects/\(repository)/merge_requests/\(number)/notes"
+            return CommentAPI(list: notes, comment: { "\(notes)/\($0)" }, updateMethod: "PUT", auth: token, authHeader: "PRIVATE-TOKEN")
         }
     }
 
