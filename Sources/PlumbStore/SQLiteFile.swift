@@ -11,7 +11,14 @@ public enum SQLiteFile {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)
-        try migrator.migrate(pool)
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            // Two processes opening a new file at once (an agent and a CLI) both find it
+            // unmigrated, and the second CREATE fails. The migrator skips what is applied,
+            // so a second pass settles it; a real failure fails again.
+            try migrator.migrate(pool)
+        }
         return pool
     }
 }
