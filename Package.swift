@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // The core: model, loading, validation, diff, plan, chunking, apply loop, checks.
@@ -58,6 +59,16 @@ let package = Package(
             name: "PlumbStore",
             dependencies: ["PlumbCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The shared store: the same history on PostgreSQL, and per-stack leases (advisory
+        // locks) so agents on several machines apply each stack one at a time.
+        .target(
+            name: "PlumbStorePostgres",
+            dependencies: [
+                "PlumbCore", "PlumbStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Providers, one module each.
         .target(
             name: "PlumbProviderEmbedded",
@@ -90,8 +101,9 @@ let package = Package(
         .target(
             name: "PlumbRunner",
             dependencies: [
-                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbGit",
+                "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbStorePostgres", "PlumbGit",
                 "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbProviderAWS",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // What forges' webhooks say, and their signatures: small on purpose, so it fuzzes
@@ -101,7 +113,9 @@ let package = Package(
         .target(
             name: "PlumbAgent",
             dependencies: [
-                "PlumbWebhooks", "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbGit", "PlumbHTTP", "PlumbProviderKit",
+                "PlumbWebhooks", "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbStorePostgres", "PlumbGit", "PlumbHTTP",
+                "PlumbProviderKit",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -142,6 +156,13 @@ let package = Package(
         .testTarget(
             name: "PlumbProviderAWSTests",
             dependencies: ["PlumbProviderAWS", "PlumbProviderKit", "PlumbCore", "PlumbHTTP", "PlumbTestSupport"]
+        ),
+        .testTarget(
+            name: "PlumbStoreTests",
+            dependencies: [
+                "PlumbStore", "PlumbStorePostgres", "PlumbCore", "PlumbTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),

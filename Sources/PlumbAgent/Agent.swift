@@ -2,12 +2,15 @@ import Foundation
 import Hummingbird
 import Logging
 import PlumbGit
+import PlumbProviderKit
 import PlumbRunner
 import PlumbStore
+import PlumbStorePostgres
 import ServiceLifecycle
 
-/// `plumb agent`: the HTTP server, the reconcile loop, the poller and the drift watcher,
-/// run as one service group that shuts down gracefully on SIGTERM or SIGINT.
+/// `plumb agent`: the HTTP server, and for every stack it follows a reconcile loop, a
+/// poller and a drift watcher, with a lease keeper deciding which stacks this agent may
+/// apply; one service group that shuts down gracefully on SIGTERM or SIGINT.
 public struct Agent: Sendable {
     public let configuration: AgentConfiguration
     let logger: Logger
@@ -20,41 +23,49 @@ public struct Agent: Sendable {
     /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port (useful with
     /// port 0).
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let repository = try GitSource.openRepository(configuration.repo, stateDirectory: configuration.stateDirectory)
-        let store = try StateStore(directory: configuration.stateDirectory)
+        let store = try await StoreOpener.open(
+            configuration.store, stateDirectory: configuration.stateDirectory, agent: configuration.agentID, logger: logger)
         let metrics = AgentMetrics()
         let notifier = Notifier(environment: configuration.environment, logger: logger)
-        let reconciler = Reconciler(
-            configuration: configuration, repository: repository, store: store, metrics: metrics, logger: logger,
-            notifier: notifier)
-        do {
-            try await reconciler.restore()
-        } catch {
-            logger.warning("could not read the branch head at start", metadata: ["error": "\(error)"])
+        let slots = ConcurrencyLimiter(limit: configuration.concurrency)
+        var repositories: [String: GitRepository] = [:]
+        var reconcilers: [Reconciler] = []
+        for stack in configuration.stacks {
+            // Stacks in one repository share its mirror.
+            let repository = try repositories[stack.repo] ?? GitSource.openRepository(stack.repo, stateDirectory: configuration.stateDirectory)
+            repositories[stack.repo] = repository
+            reconcilers.append(Reconciler(
+                stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics,
+                logger: logger, notifier: notifier, slots: slots))
         }
+        let keeper = LeaseKeeper(reconcilers: reconcilers, store: store, configuration: configuration, metrics: metrics, logger: logger)
         let routes = AgentRoutes(
-            reconciler: reconciler, store: store, metrics: metrics, configuration: configuration, logger: logger,
-            notifier: notifier)
+            reconcilers: reconcilers, keeper: keeper, store: store, metrics: metrics, configuration: configuration,
+            logger: logger, notifier: notifier)
         let logger = self.logger
         let application = Application(
             router: routes.router(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "plumb"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                logger.info("listening", metadata: [
+                    "address": "\(channel.localAddress?.description ?? "?")", "store": "\(store.location)",
+                    "agent": "\(configuration.agentID)", "stacks": "\(configuration.stacks.count)",
+                ])
                 onListening(port)
             },
             logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: application),
+            .init(service: LeaseService(keeper: keeper, interval: configuration.leaseInterval)),
+        ]
+        for reconciler in reconcilers {
+            services.append(.init(service: ReconcileService(reconciler: reconciler)))
+            services.append(.init(service: PollService(reconciler: reconciler, interval: reconciler.stack.interval)))
+            services.append(.init(service: DriftService(reconciler: reconciler, interval: reconciler.stack.driftInterval)))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: application),
-                    .init(service: ReconcileService(reconciler: reconciler)),
-                    .init(service: PollService(reconciler: reconciler, interval: configuration.interval)),
-                    .init(service: DriftService(reconciler: reconciler, interval: configuration.driftInterval)),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -1,18 +1,49 @@
-/// How `plumb agent` runs (SPEC §7).
+import Foundation
+
+/// How `plumb agent` runs (SPEC §7): the stacks it follows and what they share.
 public struct AgentConfiguration: Sendable {
-    /// The repository to follow: a path (read in place) or a URL (mirrored under `state`).
-    public var repo: String
-    public var branch: String = "main"
-    public var interval: Duration = .seconds(60)
-    public var driftInterval: Duration = .seconds(600)
+    public var stacks: [StackConfiguration]
     public var host: String = "127.0.0.1"
     public var port: Int = 8080
     public var stateDirectory: String = ".plumb"
-    public var heal = false
-    public var requireReviewedPlan = false
+    /// `--store`: nil or `sqlite:PATH` for this machine's SQLite file, `postgres://…` for a
+    /// store shared by agents on several machines.
+    public var store: String?
+    /// Names this agent in the shared history and in lease records.
+    public var agentID: String = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+    /// Stacks reconciled at once; the rest wait their turn.
+    public var concurrency: Int = 2
+    /// How often leases are renewed, agents counted and free stacks taken.
+    public var leaseInterval: Duration = .seconds(5)
     /// `PLUMB_WEBHOOK_SECRET`; webhooks are refused (401) without one.
     public var webhookSecret: String?
     public var environment: [String: String] = [:]
+
+    public init(stacks: [StackConfiguration]) {
+        self.stacks = stacks
+    }
+
+    /// One stack, as `plumb agent --repo … --branch …` describes it.
+    public init(repo: String) {
+        stacks = [StackConfiguration(repo: repo)]
+    }
+}
+
+/// One stack an agent follows: a folder of a branch of a repository.
+public struct StackConfiguration: Sendable, Hashable {
+    /// The stack's name. Nil: what `plumb.yaml` (or the repository's name) says. When set,
+    /// `plumb.yaml` may not name another.
+    public var name: String?
+    /// A path (read in place) or a URL (mirrored under the state directory).
+    public var repo: String
+    public var branch: String = "main"
+    /// The folder of the repository that holds `Desired/`, `Providers/` and `plumb.yaml`;
+    /// empty for the repository's root.
+    public var root: String = ""
+    public var interval: Duration = .seconds(60)
+    public var driftInterval: Duration = .seconds(600)
+    public var heal = false
+    public var requireReviewedPlan = false
 
     public init(repo: String) {
         self.repo = repo

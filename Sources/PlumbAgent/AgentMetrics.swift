@@ -40,11 +40,19 @@ public final class AgentMetrics: Sendable {
         registry.makeCounter(descriptor: Self.describe("plumb_runs_total", "Reconcile runs by result"), labels: [("result", "error")]).increment()
     }
 
-    func recordDrift(_ summary: DriftReport.Summary) {
+    func recordDrift(_ summary: DriftReport.Summary, stack: String) {
         for (state, value) in [("modified", summary.modified), ("missing", summary.missing), ("unmanaged", summary.unmanaged)] {
-            registry.makeGauge(descriptor: Self.describe("plumb_drift_resources", "Resources drifted from the desired state"), labels: [("state", state)])
-                .set(Double(value))
+            registry.makeGauge(
+                descriptor: Self.describe("plumb_drift_resources", "Resources drifted from the desired state"),
+                labels: [("stack", stack), ("state", state)]
+            ).set(Double(value))
         }
+    }
+
+    /// Whether the store answered the last heartbeat, and how many stack leases this agent holds.
+    func recordStore(available: Bool, leases: Int) {
+        registry.makeGauge(descriptor: Self.describe("plumb_store_up", "1 while the store answers, else 0")).set(available ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: Self.describe("plumb_stack_leases_held", "Stacks this agent holds the lease of")).set(Double(leases))
     }
 
     func recordWebhook(source: String, result: String) {

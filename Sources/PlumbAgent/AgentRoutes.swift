@@ -9,8 +9,9 @@ import PlumbWebhooks
 
 /// The agent's HTTP endpoints (SPEC §7).
 struct AgentRoutes {
-    let reconciler: Reconciler
-    let store: StateStore
+    let reconcilers: [Reconciler]
+    let keeper: LeaseKeeper
+    let store: any StateStore
     let metrics: AgentMetrics
     let configuration: AgentConfiguration
     let deliveries = DeliveryLog()
@@ -24,7 +25,7 @@ struct AgentRoutes {
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
-        router.get("status") { _, _ in try json(await reconciler.status) }
+        router.get("status") { _, _ in try json(await status()) }
         router.get("runs") { _, _ in try json(try await store.runs(limit: 100)) }
         router.get("runs/:id") { _, context in
             guard let id = context.parameters.get("id").flatMap(Int64.init), let run = try await store.run(id) else {
@@ -33,13 +34,13 @@ struct AgentRoutes {
             return try json(run)
         }
         router.get("plans/:id") { _, context in
-            guard let id = context.parameters.get("id"), let plan = try await store.reviewPlan(id: id) else {
+            guard let id = context.parameters.get("id"), let markdown = try await reviewMarkdown(id) else {
                 return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no review plan with that id yet\n")))
             }
-            return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: plan.markdown)))
+            return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: markdown)))
         }
         router.get("/") { _, _ in
-            let page = StatusPage.render(status: await reconciler.status, runs: try await store.runs(limit: 30))
+            let page = StatusPage.render(status: await status(), runs: try await store.runs(limit: 30))
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         for source in [WebhookEvent.Source.github, .gitlab, .gitea] {
@@ -48,6 +49,34 @@ struct AgentRoutes {
             }
         }
         return router
+    }
+
+    func status() async -> AgentStatus {
+        var stacks: [StackStatus] = []
+        for reconciler in reconcilers { stacks.append(await reconciler.status) }
+        return AgentStatus(agent: configuration.agentID, store: await keeper.health, stacks: stacks)
+    }
+
+    /// A review's id in the store: the request's id, or `ID@STACK` when several stacks
+    /// follow the branch (each has its own plan).
+    func recordID(_ id: String, _ reconciler: Reconciler, among count: Int) async -> String {
+        count == 1 ? id : "\(id)@\(await reconciler.status.stack ?? reconciler.stack.repo)"
+    }
+
+    /// `/plans/ID`: the one stack's plan, or every stack's in turn.
+    func reviewMarkdown(_ id: String) async throws -> String? {
+        if let plan = try await store.reviewPlan(id: id) { return plan.markdown }
+        var parts: [String] = []
+        for reconciler in reconcilers {
+            guard let stack = await reconciler.status.stack, let plan = try await store.reviewPlan(id: "\(id)@\(stack)") else { continue }
+            parts.append("## Stack \(stack)\n\n" + plan.markdown)
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n")
+    }
+
+    /// The stacks that follow `branch`.
+    func following(_ branch: String) -> [Reconciler] {
+        reconcilers.filter { $0.stack.branch == branch }
     }
 
     /// Verify first, then parse, then act. Never more than 1 MiB read.
@@ -103,20 +132,25 @@ struct AgentRoutes {
         switch event {
         case .ping:
             return text(.ok, "pong\n")
-        case .push(let branch, let after) where branch == configuration.branch:
-            reconciler.trigger(.headMoved(after ?? ""))
+        case .push(let branch, let after) where !following(branch).isEmpty:
+            for reconciler in following(branch) { reconciler.trigger(.headMoved(after ?? "")) }
             return text(.accepted, "reconciling \(branch)\n")
-        case .merged(_, let base) where base == configuration.branch:
-            reconciler.trigger(.headMoved(""))
+        case .merged(_, let base) where !following(base).isEmpty:
+            for reconciler in following(base) { reconciler.trigger(.headMoved("")) }
             return text(.accepted, "reconciling \(base)\n")
-        case .review(let id, let head, let headBranch, let base, let repository) where base == configuration.branch:
-            let reconciler = self.reconciler, logger = self.logger, notifier = self.notifier
-            Task {
-                do {
-                    let plan = try await reconciler.review(id: id, head: head, headBranch: headBranch, base: base)
-                    if let repository { await notifier.postReview(source: source, repository: repository, number: id, markdown: plan.markdown) }
-                } catch {
-                    logger.error("review plan failed", metadata: ["request": "\(id)", "error": "\(error)"])
+        case .review(let id, let head, let headBranch, let base, let repository) where !following(base).isEmpty:
+            let stacks = following(base), logger = self.logger, notifier = self.notifier
+            for reconciler in stacks {
+                let recordID = await recordID(id, reconciler, among: reconcilers.count)
+                Task {
+                    do {
+                        let plan = try await reconciler.review(id: id, recordID: recordID, head: head, headBranch: headBranch, base: base)
+                        if let repository {
+                            await notifier.postReview(source: source, repository: repository, number: id, recordID: recordID, markdown: plan.markdown)
+                        }
+                    } catch {
+                        logger.error("review plan failed", metadata: ["request": "\(id)", "error": "\(error)"])
+                    }
                 }
             }
             return text(.accepted, "planning \(id)\n")

@@ -18,13 +18,26 @@ struct ReconcileService: Service {
     }
 }
 
-/// Polls the branch every `interval`, and reconciles the head at start.
+/// Keeps leases every `interval`, from the start; hands them all back on shutdown.
+struct LeaseService: Service {
+    let keeper: LeaseKeeper
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await keeper.tick()
+            try? await gracefulSleep(interval)
+        }
+        await keeper.releaseAll()
+    }
+}
+
+/// Polls the branch every `interval`.
 struct PollService: Service {
     let reconciler: Reconciler
     let interval: Duration
 
     func run() async throws {
-        reconciler.trigger(.headMoved("start"))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await gracefulSleep(interval)
             if Task.isShuttingDownGracefully || Task.isCancelled { break }

@@ -2,10 +2,46 @@ import Foundation
 import PlumbCore
 import PlumbStore
 
-/// What `/status` says.
-public struct AgentStatus: Sendable, Codable {
+/// What `/status` says. The top-level fields SPEC §7 names (branch, last applied commit,
+/// last run, drift) describe the first stack, so a one-stack agent reads as before; every
+/// stack is under `stacks`, and `store` says whether the store answers.
+public struct AgentStatus: Sendable, Encodable {
+    public var agent: String
+    public var store: StoreHealth
+    public var stacks: [StackStatus]
+
+    enum CodingKeys: String, CodingKey {
+        case agent, store, stacks
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if let first = stacks.first { try first.encode(to: encoder) }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(agent, forKey: .agent)
+        try container.encode(store, forKey: .store)
+        try container.encode(stacks, forKey: .stacks)
+    }
+}
+
+/// Whether the store answered the last heartbeat.
+public struct StoreHealth: Sendable, Codable {
+    public var location: String
+    public var available = true
+    public var error: String?
+    /// Agents sharing the store (heard from lately), this one included.
+    public var agents = 1
+}
+
+/// One stack as its reconciler sees it.
+public struct StackStatus: Sendable, Codable {
     public var stack: String?
+    public var repo: String
     public var branch = "main"
+    public var root: String
+    /// Whether this agent holds the stack's lease and so may apply it.
+    public var leased = false
+    /// Who holds the lease when another agent does.
+    public var holder: String?
     public var lastAppliedCommit: String?
     public var lastRun: RunSummary?
     public var drift: DriftReport.Summary?
@@ -17,17 +53,28 @@ public struct AgentStatus: Sendable, Codable {
     public var lastError: String?
 
     enum CodingKeys: String, CodingKey {
-        case stack, branch, drift, held
+        case stack, repo, branch, root, leased, holder, drift, held
         case lastRunReviewedIn = "last_run_reviewed_in"
         case lastAppliedCommit = "last_applied_commit"
         case lastRun = "last_run"
         case lastError = "last_error"
     }
 
+    init(configuration: StackConfiguration) {
+        stack = configuration.name
+        repo = configuration.repo
+        branch = configuration.branch
+        root = configuration.root
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(stack, forKey: .stack)
+        try container.encode(repo, forKey: .repo)
         try container.encode(branch, forKey: .branch)
+        try container.encode(root, forKey: .root)
+        try container.encode(leased, forKey: .leased)
+        try container.encode(holder, forKey: .holder)
         try container.encode(lastAppliedCommit, forKey: .lastAppliedCommit)
         try container.encode(lastRun, forKey: .lastRun)
         try container.encode(drift, forKey: .drift)
@@ -44,6 +91,7 @@ public struct RunSummary: Sendable, Codable {
     public var startedAt: Date
     public var finishedAt: Date?
     public var applied: Int
+    public var agent: String?
 
     init(_ record: RunRecord) {
         id = record.id
@@ -52,10 +100,11 @@ public struct RunSummary: Sendable, Codable {
         startedAt = record.startedAt
         finishedAt = record.finishedAt
         applied = record.applied.count
+        agent = record.agent
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, commit, applied
+        case id, status, commit, applied, agent
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }

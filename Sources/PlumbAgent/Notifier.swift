@@ -20,10 +20,12 @@ struct Notifier: Sendable {
         self.logger = logger
     }
 
-    func postReview(source: WebhookEvent.Source, repository: String, number: String, markdown: String) async {
+    /// Posts or updates the comment marked with `recordID` (one per stack when the agent
+    /// follows several in one repository).
+    func postReview(source: WebhookEvent.Source, repository: String, number: String, recordID: String, markdown: String) async {
         guard let forge = commentAPI(source: source, repository: repository, number: number) else { return }
         do {
-            let marker = Self.reviewMarker(number)
+            let marker = Self.reviewMarker(recordID)
             let existing = try await findComment(url: forge.list, auth: forge.auth, authHeader: forge.authHeader, marker: marker, bodyKey: "body")
             let body = try JSONSerialization.data(withJSONObject: ["body": markdown])
             if let id = existing {

@@ -7,8 +7,9 @@ import PlumbStore
 extension Reconciler {
     /// Computes the review plan of pull/merge request `id` at `head` (a commit id or a
     /// branch), against `base`, and stores it for `/plans/ID`.
-    func review(id: String, head: String?, headBranch: String?, base: String) async throws -> ReviewPlanRecord {
-        if GitSource.isURL(configuration.repo) { try repository.fetch() }
+    /// `recordID` is the request's id when the agent follows one stack, `ID@STACK` otherwise.
+    func review(id: String, recordID: String, head: String?, headBranch: String?, base: String) async throws -> ReviewPlanRecord {
+        if GitSource.isURL(stack.repo) { try repository.fetch() }
         let candidates = [head, headBranch, "refs/pull/\(id)/head", "refs/merge-requests/\(id)/head"].compactMap { $0 }
         var resolved: GitCommit?
         for candidate in candidates {
@@ -23,9 +24,9 @@ extension Reconciler {
         let workspace = try workspace(at: commit)
         let (desired, planned) = try await workspace.planDesired()
         let plan = try ReviewPlanner.mark(planned, context: workspace, base: base, head: desired)
-        let markdown = Notifier.reviewMarker(id) + "\n" + PlanMarkdownRenderer().render(plan)
+        let markdown = Notifier.reviewMarker(recordID) + "\n" + PlanMarkdownRenderer().render(plan)
             + "\nChecksum of these changes: `\(plan.changesChecksum.prefix(16))`\n"
-        let record = ReviewPlanRecord(id: id, head: commit.id, base: plan.source.base, checksum: plan.changesChecksum, markdown: markdown)
+        let record = ReviewPlanRecord(id: recordID, head: commit.id, base: plan.source.base, checksum: plan.changesChecksum, markdown: markdown)
         try await store.saveReviewPlan(record, stack: desired.settings.stack)
         return record
     }
@@ -33,8 +34,12 @@ extension Reconciler {
     /// Describes and compares with the last applied commit; stores the report; with
     /// `--heal`, queues a reconcile when drift was found.
     func driftPass() async {
-        guard let applied = status.lastAppliedCommit else { return }
+        // Only the holder reports drift: one report per stack, however many agents.
+        guard lease?.isHeld == true, let name, !busy else { return }
+        busy = true
+        defer { busy = false }
         do {
+            guard let applied = try await store.lastAppliedCommit(stack: name) else { return }
             let commit = try repository.resolve(applied)
             let workspace = try workspace(at: commit)
             let (desired, plan) = try await workspace.planDesired()
@@ -42,7 +47,7 @@ extension Reconciler {
             try await store.saveDrift(report, stack: desired.settings.stack, commit: applied)
             let previous = status.drift
             status.drift = report.summary
-            metrics.recordDrift(report.summary)
+            metrics.recordDrift(report.summary, stack: desired.settings.stack)
             if (previous?.total ?? 0 > 0) != report.hasDrift {
                 await notifier.driftChanged(stack: desired.settings.stack, summary: report.summary)
             }
@@ -52,7 +57,7 @@ extension Reconciler {
                     "unmanaged": "\(report.summary.unmanaged)",
                 ])
             }
-            if configuration.heal, report.hasDrift { trigger(.heal) }
+            if stack.heal, report.hasDrift { trigger(.heal) }
         } catch {
             logger.error("drift pass failed", metadata: ["error": "\(error)"])
         }

@@ -2,24 +2,38 @@ import Foundation
 import Logging
 import PlumbCore
 import PlumbGit
+import PlumbProviderKit
 import PlumbRunner
 import PlumbStore
 
-/// Follows the branch: one reconcile at a time, with the same plan → chunked apply →
-/// checks path as `plumb apply`. Triggers that arrive during a run coalesce into one
-/// follow-up run on the newest commit (the trigger stream buffers one element).
+/// Follows one stack's branch: one reconcile at a time, with the same plan → chunked
+/// apply → checks path as `plumb apply`. Triggers that arrive during a run coalesce into
+/// one follow-up run on the newest commit (the trigger stream buffers one element). It
+/// applies only while it holds the stack's lease (`LeaseKeeper` hands leases out), and
+/// reads the last applied commit from the store before every run, so an agent that takes a
+/// stack over resumes where the previous holder stopped.
 public actor Reconciler {
-    let configuration: AgentConfiguration
+    let stack: StackConfiguration
+    let agent: AgentConfiguration
     let repository: GitRepository
-    let store: StateStore
+    let store: any StateStore
     let metrics: AgentMetrics
-    let logger: Logger
     let notifier: Notifier
+    /// Shared by every stack of the agent: how many reconcile at once.
+    let slots: ConcurrencyLimiter
     let cache = DocumentCache()
     let triggers: AsyncStream<Trigger>
     private let continuation: AsyncStream<Trigger>.Continuation
+    var logger: Logger
 
-    public internal(set) var status = AgentStatus()
+    public internal(set) var status: StackStatus
+    /// The stack's name: configured, or read from the branch head at start.
+    private(set) var name: String?
+    private(set) var lease: (any StackLease)?
+    /// A reconcile or drift pass is under way (a lease is never handed back mid-run).
+    var busy = false
+    /// `restore()` has read what the store remembers of the stack.
+    private var restored = false
     /// Set on graceful shutdown: the chunk in flight finishes, the rest are skipped.
     let stopFlag = StopFlag()
 
@@ -29,17 +43,22 @@ public actor Reconciler {
     }
 
     init(
-        configuration: AgentConfiguration, repository: GitRepository, store: StateStore, metrics: AgentMetrics,
-        logger: Logger, notifier: Notifier
+        stack: StackConfiguration, agent: AgentConfiguration, repository: GitRepository, store: any StateStore,
+        metrics: AgentMetrics, logger: Logger, notifier: Notifier, slots: ConcurrencyLimiter
     ) {
+        self.stack = stack
+        self.agent = agent
         self.notifier = notifier
-        self.configuration = configuration
         self.repository = repository
         self.store = store
         self.metrics = metrics
+        self.slots = slots
+        var logger = logger
+        if let name = stack.name { logger[metadataKey: "stack"] = "\(name)" }
         self.logger = logger
+        name = stack.name
         (triggers, continuation) = AsyncStream.makeStream(of: Trigger.self, bufferingPolicy: .bufferingNewest(1))
-        status.branch = configuration.branch
+        status = StackStatus(configuration: stack)
     }
 
     /// Queues a reconcile; at most one waits behind the one running.
@@ -51,45 +70,97 @@ public actor Reconciler {
         continuation.finish()
     }
 
-    func restore() async throws {
-        let head = try currentHead()
-        let workspace = try workspace(at: head)
-        let stack = try workspace.loadDesired().settings.stack
-        status.stack = stack
-        status.lastAppliedCommit = try await store.lastAppliedCommit(stack: stack)
-        if let drift = try await store.latestDrift(stack: stack) { status.drift = drift.summary }
-        status.lastRun = try await store.runs(limit: 1).first.map(RunSummary.init)
+    /// Learns the stack's name (from the branch head when not configured) and what the
+    /// store remembers of it. Retried by the lease keeper until it succeeds.
+    func restore() async throws -> String {
+        if let name, restored { return name }
+        let resolved: String
+        if let name {
+            resolved = name
+        } else {
+            resolved = try workspace(at: try currentHead()).loadDesired().settings.stack
+            logger[metadataKey: "stack"] = "\(resolved)"
+        }
+        name = resolved
+        status.stack = resolved
+        status.lastAppliedCommit = try await store.lastAppliedCommit(stack: resolved)
+        if let drift = try await store.latestDrift(stack: resolved) { status.drift = drift.summary }
+        status.lastRun = try await store.runs(limit: 50).first { $0.stack == resolved }.map(RunSummary.init)
+        restored = true
+        return resolved
+    }
+
+    /// The lease keeper got this stack's lease: reconcile from the recorded last applied commit.
+    func leaseTaken(_ lease: any StackLease) {
+        self.lease = lease
+        status.leased = true
+        status.holder = agent.agentID
+        logger.info("took the stack's lease", metadata: ["agent": "\(agent.agentID)"])
+        trigger(.headMoved("lease"))
+    }
+
+    /// The lease is gone (lost, or handed back): a run in flight stops at its next chunk.
+    func leaseEnded(holder: String? = nil) {
+        lease = nil
+        status.leased = false
+        status.holder = holder
+    }
+
+    func setHolder(_ holder: String?) {
+        if lease == nil { status.holder = holder }
     }
 
     /// Fetches (for a mirror) and resolves the followed branch.
     func currentHead() throws -> GitCommit {
-        if GitSource.isURL(configuration.repo) { try repository.fetch() }
-        return try GitSource.resolve(configuration.branch, in: repository)
+        if GitSource.isURL(stack.repo) { try repository.fetch() }
+        return try GitSource.resolve(stack.branch, in: repository)
+    }
+
+    func tree(at commit: GitCommit) throws -> GitCommitTree {
+        try GitCommitTree(
+            repository: repository, commit: commit, name: stack.name ?? GitSource.name(of: stack.repo), root: stack.root)
     }
 
     func workspace(at commit: GitCommit) throws -> Workspace {
-        let tree = try GitCommitTree(repository: repository, commit: commit, name: GitSource.name(of: configuration.repo))
-        return Workspace(
-            tree: tree, source: PlanSource(repo: configuration.repo, ref: configuration.branch, commit: commit.id),
+        Workspace(
+            tree: try tree(at: commit),
+            source: PlanSource(repo: stack.repo, ref: stack.branch, commit: commit.id),
             commit: CommitInfo(id: commit.id, author: "\(commit.author) <\(commit.email)>", subject: commit.subject),
-            stateDirectory: configuration.stateDirectory, environment: configuration.environment,
-            git: repository, cache: cache)
+            stateDirectory: agent.stateDirectory, environment: agent.environment,
+            git: repository, cache: cache, store: store)
     }
 
     /// One reconcile of the branch head; `force` applies even when the head is already
-    /// applied (healing drift).
+    /// applied (healing drift). Nothing happens without the lease.
     func reconcile(force: Bool) async {
+        guard let lease, lease.isHeld, let name else { return }
+        await slots.acquire()
+        busy = true
+        await reconcile(force: force, stack: name, lease: lease)
+        busy = false
+        await slots.release()
+    }
+
+    private func reconcile(force: Bool, stack name: String, lease: any StackLease) async {
         let watch = Stopwatch()
         do {
             let head = try currentHead()
-            if head.id == status.lastAppliedCommit && !force { return }
+            // The store, not memory: another agent may have applied since we last looked.
+            let applied = try await store.lastAppliedCommit(stack: name)
+            status.lastAppliedCommit = applied
+            if head.id == applied && !force { return }
             let workspace = try workspace(at: head)
+            let declared = try workspace.loadDesired().settings.stack
+            guard declared == name else {
+                throw RunnerError(message: "the agent follows stack \(name) here, but \(workspace.tree.label) declares stack \(declared) in plumb.yaml")
+            }
             var log = logger
             log[metadataKey: "commit"] = "\(head.id.prefix(12))"
-            if configuration.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, logger: log) { return }
+            if stack.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, logger: log) { return }
             var request = ApplyRequest()
             request.command = force ? "heal" : "agent"
-            if !force { request.focus = try focus(from: status.lastAppliedCommit, to: head, workspace: workspace) }
+            request.lease = lease
+            if !force { request.focus = try focus(from: applied, to: head, workspace: workspace) }
             let flag = stopFlag
             request.shouldStop = { flag.isSet }
             log.info("reconciling", metadata: ["subject": "\(head.subject)"])
@@ -106,7 +177,6 @@ public actor Reconciler {
             if outcome.result.status != .failed {
                 status.lastAppliedCommit = head.id
                 status.lastError = nil
-                status.stack = outcome.plan.stack
                 log.info("applied", metadata: ["changes": "\(outcome.result.applied.count)"])
             } else {
                 status.lastError = outcome.result.error
@@ -121,10 +191,12 @@ public actor Reconciler {
 
     /// What a push touched: the resources declared in the documents that changed between the
     /// last applied commit and the head, at either commit. Nil (everything) when anything
-    /// outside `Desired/` changed, or there is no applied commit yet.
+    /// of the stack outside `Desired/` changed, or there is no applied commit yet.
     func focus(from applied: String?, to head: GitCommit, workspace: Workspace) throws -> Set<Address>? {
         guard let applied, let old = try? repository.resolve(applied) else { return nil }
-        let changed = try repository.changedPaths(from: applied, to: head.id)
+        let headTree = try tree(at: head)
+        // Paths outside the stack's folder belong to other stacks: they change nothing here.
+        let changed = Set(try repository.changedPaths(from: applied, to: head.id).compactMap(headTree.relative))
         guard changed.allSatisfy({ $0.hasPrefix("Desired/") }) else { return nil }
         var focus: Set<Address> = []
         for resource in try workspace.loadDesired().resources.values where changed.contains(resource.location?.file ?? "") {
@@ -138,7 +210,7 @@ public actor Reconciler {
         return focus
     }
 
-    /// With `--require-reviewed-plan`: holds a head whose plan no review plan showed.
+    /// With `require_reviewed_plan`: holds a head whose plan no review plan showed.
     private func holdUnreviewed(_ workspace: Workspace, head: GitCommit, logger: Logger) async throws -> Bool {
         let (desired, plan) = try await workspace.planDesired()
         guard plan.hasChanges else { return false }

@@ -3,9 +3,23 @@ import PlumbStore
 
 /// `GET /`: the page an on-call engineer opens first. One HTML document, no external assets.
 enum StatusPage {
-    static func render(status: AgentStatus, runs: [RunRecord]) -> String {
+    static func stacksTable(_ stacks: [StackStatus]) -> String {
+        guard stacks.count > 1 || stacks.first?.leased == false else { return "" }
+        var rows = ""
+        for stack in stacks {
+            let lease = stack.leased ? "held here" : stack.holder.map { "held by " + escape($0) } ?? "free"
+            rows += "<tr><td>\(escape(stack.stack ?? "?"))</td><td>\(escape(stack.branch))\(stack.root.isEmpty ? "" : ":" + escape(stack.root))</td>"
+                + "<td>\(lease)</td><td><code>\(escape(String(stack.lastAppliedCommit?.prefix(10) ?? "none")))</code></td>"
+                + "<td>\(escape(stack.lastError ?? ""))</td></tr>\n"
+        }
+        return "<h2>Stacks</h2>\n<table id=\"stacks\"><tr><th>stack</th><th>branch</th><th>lease</th><th>applied</th><th>error</th></tr>\n\(rows)</table>"
+    }
+
+    static func render(status agent: AgentStatus, runs: [RunRecord]) -> String {
         let formatter = ISO8601DateFormatter()
-        let healthy = status.lastError == nil && status.held == nil
+        guard let status = agent.stacks.first else { return "" }
+        let healthy = agent.store.available && agent.stacks.allSatisfy { $0.lastError == nil && $0.held == nil }
+        let problem = agent.store.error ?? agent.stacks.lazy.compactMap { $0.lastError ?? $0.held.map { "held commit \($0)" } }.first ?? ""
         let drift = status.drift.map { "\($0.modified) modified, \($0.missing) missing, \($0.unmanaged) unmanaged" } ?? "not measured yet"
         var rows = ""
         for run in runs {
@@ -29,7 +43,9 @@ enum StatusPage {
             tr.failed td,tr.interrupted td{background:#fff0f0} td.t{font-size:12px;color:#555}
             </style></head><body>
             <h1>Plumb agent · stack \(escape(status.stack ?? "?")) · branch \(escape(status.branch))</h1>
-            <p id="health" class="\(healthy ? "ok" : "bad")">\(healthy ? "healthy" : "attention: " + escape(status.lastError ?? "held commit \(status.held ?? "")"))</p>
+            <p id="health" class="\(healthy ? "ok" : "bad")">\(healthy ? "healthy" : "attention: " + escape(problem))</p>
+            <p>Agent <code>\(escape(agent.agent))</code> · store <code>\(escape(agent.store.location))</code> (\(agent.store.available ? "answering" : "not answering"), \(agent.store.agents) agent(s))</p>
+            \(stacksTable(agent.stacks))
             <p>Last applied commit: <code id="commit">\(escape(status.lastAppliedCommit ?? "none yet"))</code></p>
             <p>Drift: <span id="drift">\(escape(drift))</span></p>
             <h2>Run durations</h2>

@@ -9,7 +9,10 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent", abstract: "Follow a branch: reconcile every new commit, serve webhooks, report drift.")
 
     @Option(help: "The desired-state repository: a path (read in place) or a URL (mirrored under --state).")
-    var repo: String
+    var repo: String?
+
+    @Option(help: "An agent configuration file naming several stacks (Docs/agent.md); instead of --repo.")
+    var config: String?
 
     @Option(help: "The branch to follow.")
     var branch = "main"
@@ -21,12 +24,19 @@ struct AgentCommand: AsyncParsableCommand {
     var driftInterval = "10m"
 
     @Option(help: "HOST:PORT to serve webhooks, /status and /metrics on (port 0: any free port).")
-    var listen = "127.0.0.1:8080"
+    var listen: String?
 
-    @OptionGroup var state: StateOptions
+    @Option(help: "Where Plumb keeps history, journal, git mirrors and the embedded inventory.")
+    var state: String?
 
-    @Option(help: "sqlite:PATH (default, under --state) or postgres://…")
+    @Option(help: "sqlite:PATH (default, under --state) or postgres://USER@HOST:PORT/DB, shared by agents on several machines.")
     var store: String?
+
+    @Option(help: "This agent's name in the shared history and leases (default HOST-PID).")
+    var agentID: String?
+
+    @Option(help: "How often to renew leases and take free stacks (shared store).")
+    var leaseInterval: String?
 
     @Flag(help: "Also reconcile the drift each drift pass finds.")
     var heal = false
@@ -34,27 +44,55 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Hold a merge whose plan differs from every reviewed plan, and post the new plan.")
     var requireReviewedPlan = false
 
-    func run() async throws {
-        try await runReportingErrors {
-            var configuration = AgentConfiguration(repo: repo)
-            configuration.branch = branch
+    func validate() throws {
+        if (repo == nil) == (config == nil) { throw ValidationError("give --repo or --config") }
+    }
+
+    /// `--config FILE`, or one stack from `--repo` and its flags; flags given beside
+    /// `--config` override the file.
+    func configuration() throws -> AgentConfiguration {
+        var configuration: AgentConfiguration
+        if let config {
+            do {
+                configuration = try AgentConfigurationFile.load(path: config)
+            } catch {
+                throw CLIError(message: "\(error)")
+            }
+        } else {
+            var stack = StackConfiguration(repo: repo ?? ".")
+            stack.branch = branch
             guard let poll = DurationText.parse(interval), let drift = DurationText.parse(driftInterval) else {
                 throw CLIError(message: "--interval and --drift-interval take durations such as 30s, 5m, 1h")
             }
-            configuration.interval = poll
-            configuration.driftInterval = drift
+            stack.interval = poll
+            stack.driftInterval = drift
+            stack.heal = heal
+            stack.requireReviewedPlan = requireReviewedPlan
+            configuration = AgentConfiguration(stacks: [stack])
+        }
+        if let listen {
             let parts = listen.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
                 throw CLIError(message: "--listen takes HOST:PORT, e.g. 127.0.0.1:8080")
             }
             configuration.host = String(parts[0])
             configuration.port = port
-            configuration.stateDirectory = state.state
-            if let store, !store.hasPrefix("sqlite:") {
-                throw CLIError(message: "--store \(store): only sqlite: stores are available in this build")
+        }
+        if let state { configuration.stateDirectory = state }
+        if let store { configuration.store = store }
+        if let agentID { configuration.agentID = agentID }
+        if let leaseInterval {
+            guard let duration = DurationText.parse(leaseInterval), duration > .zero else {
+                throw CLIError(message: "--lease-interval takes a duration such as 1s or 5s")
             }
-            configuration.heal = heal
-            configuration.requireReviewedPlan = requireReviewedPlan
+            configuration.leaseInterval = duration
+        }
+        return configuration
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            var configuration = try configuration()
             let environment = ProcessInfo.processInfo.environment
             configuration.webhookSecret = environment["PLUMB_WEBHOOK_SECRET"]
             configuration.environment = environment

@@ -50,7 +50,7 @@ struct ApplyRun {
     let command: ApplyCommand
 
     func execute() async throws -> Int32 {
-        let workspace = try Workspace.open(root: command.source.root, repo: command.source.repo, ref: command.source.ref, stateDirectory: command.state.state)
+        let workspace = try await command.state.workspace(command.source)
         var request = ApplyRequest()
         request.adopt = Set(command.adopt.compactMap(Address.init))
         request.targets = command.target

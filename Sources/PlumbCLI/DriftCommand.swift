@@ -21,7 +21,7 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         var drifted = false
         try await runReportingErrors {
-            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
+            let context = try await state.workspace(source)
             let plan = try await context.planDesired().plan
             let report = DriftReport(plan: plan)
             let text: String = switch format {

@@ -23,10 +23,15 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            guard FileManager.default.fileExists(atPath: (state.state as NSString).appendingPathComponent("state.sqlite")) else {
-                throw CLIError(message: "no history under \(state.state) yet: nothing has been applied with --state \(state.state)")
+            let store: any StateStore
+            if let shared = try await state.openStore() {
+                store = shared
+            } else {
+                guard FileManager.default.fileExists(atPath: (state.state as NSString).appendingPathComponent("state.sqlite")) else {
+                    throw CLIError(message: "no history under \(state.state) yet: nothing has been applied with --state \(state.state)")
+                }
+                store = try SQLiteStateStore(directory: state.state)
             }
-            let store = try StateStore(directory: state.state)
             if stats {
                 let table = StageStats.compute(try await store.allTimings())
                 Console.out(format == .json ? try JSONOutput.encode(table) : StageStats.render(table))

@@ -25,7 +25,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
+            let context = try await state.workspace(source)
             let bindings: [String: ProviderBinding]
             do {
                 bindings = try DesiredStateLoader(environment: context.environment).loadProviders(context.tree)

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PlumbCore
+import PlumbRunner
+import PlumbStore
 
 /// `SOURCE: --root DIR | --repo URL_OR_PATH [--ref REF]` (SPEC §5).
 struct SourceOptions: ParsableArguments {
@@ -22,6 +25,22 @@ struct SourceOptions: ParsableArguments {
 struct StateOptions: ParsableArguments {
     @Option(help: "Where Plumb keeps history, journal, git mirrors and the embedded inventory.")
     var state: String = ".plumb"
+
+    @Option(help: "Where history, prior state and leases live: sqlite:PATH (default: under --state) or postgres://USER@HOST:PORT/DB.")
+    var store: String?
+
+    /// The store to use, when `--store` names one; nil leaves the SQLite file under --state.
+    func openStore(agent: String? = nil) async throws -> (any StateStore)? {
+        guard let store else { return nil }
+        return try await StoreOpener.open(store, stateDirectory: state, agent: agent, logger: Logger(label: "plumb.store"))
+    }
+
+    /// A source opened with this state directory and store.
+    func workspace(_ source: SourceOptions) async throws -> Workspace {
+        var workspace = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state)
+        workspace.store = try await openStore()
+        return workspace
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

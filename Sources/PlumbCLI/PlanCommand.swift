@@ -28,7 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
         var hasChanges = false
         try await runReportingErrors {
             if base != nil, source.repo == nil { throw CLIError(message: "--base needs --repo") }
-            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
+            let context = try await state.workspace(source)
             let (desired, planned) = try await context.planDesired(options: PlanOptions(targets: target))
             var plan = planned
             if let base {

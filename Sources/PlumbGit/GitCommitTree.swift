@@ -8,15 +8,33 @@ public struct GitCommitTree: SourceTree {
     /// path → blob id, from one walk of the commit's tree.
     let blobs: [String: GitBlobEntry]
     let name: String
+    /// The folder the stack lives in, `""` for the repository's root; paths are relative to it.
+    public let root: String
 
-    public init(repository: GitRepository, commit: GitCommit, name: String) throws {
+    public init(repository: GitRepository, commit: GitCommit, name: String, root: String = "") throws {
         self.repository = repository
         self.commit = commit
         self.name = name
-        blobs = try repository.files(at: commit.id)
+        self.root = root
+        let all = try repository.files(at: commit.id)
+        if root.isEmpty {
+            blobs = all
+        } else {
+            let prefix = root + "/"
+            var inside: [String: GitBlobEntry] = [:]
+            for (path, entry) in all where path.hasPrefix(prefix) { inside[String(path.dropFirst(prefix.count))] = entry }
+            blobs = inside
+        }
     }
 
-    public var label: String { "\(name)@\(commit.id.prefix(12))" }
+    public var label: String { root.isEmpty ? "\(name)@\(commit.id.prefix(12))" : "\(name)@\(commit.id.prefix(12)):\(root)" }
+
+    /// A path of the repository as this tree sees it, or nil when it lies outside `root`.
+    public func relative(_ repositoryPath: String) -> String? {
+        guard !root.isEmpty else { return repositoryPath }
+        let prefix = root + "/"
+        return repositoryPath.hasPrefix(prefix) ? String(repositoryPath.dropFirst(prefix.count)) : nil
+    }
 
     public var defaultStackName: String { name }
 

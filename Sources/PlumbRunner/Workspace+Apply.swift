@@ -15,6 +15,9 @@ public struct ApplyRequest: Sendable {
     public var command = "apply"
     /// Checked before each chunk (graceful shutdown of the agent).
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// The stack's lease on a shared store, when the caller (the agent) holds it already;
+    /// otherwise `apply` takes one itself for the run.
+    public var lease: (any StackLease)?
 
     public init() {}
 }
@@ -54,6 +57,32 @@ extension Workspace {
             throw RunnerError(message: held.description)
         }
         defer { withExtendedLifetime(lock) {} }
+        let lease: any StackLease
+        if let given = request.lease {
+            guard given.stack == stack else {
+                throw RunnerError(message: "the lease held is for stack \(given.stack), but the desired state is stack \(stack)")
+            }
+            lease = given
+        } else {
+            lease = try await Self.takeLease(stack: stack, store: store, purpose: "plumb \(request.command)")
+        }
+        do {
+            let outcome = try await apply(
+                request, desired: desired, loadSeconds: loadSeconds, store: store, lease: lease, confirm: confirm, onEvent: onEvent)
+            if request.lease == nil { await lease.release() }
+            return outcome
+        } catch {
+            if request.lease == nil { await lease.release() }
+            throw error
+        }
+    }
+
+    /// The apply itself, with the stack locked and leased.
+    private func apply(
+        _ request: ApplyRequest, desired: DesiredState, loadSeconds: Double, store: any StateStore, lease: any StackLease,
+        confirm: (Plan) throws -> Void, onEvent: @escaping @Sendable (ApplyEvent) -> Void
+    ) async throws -> ApplyOutcome {
+        let stack = desired.settings.stack
         let interrupted = try await store.recoverInterrupted(stack: stack)
         let prior = try await store.prior(stack: stack)
         let providers = try providers(for: desired)
@@ -81,9 +110,11 @@ extension Workspace {
         var applier = Applier(
             providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
             checks: desired.checks, executor: try checkExecutor(), recorder: recorder, onEvent: onEvent)
-        applier.shouldStop = request.shouldStop
+        // A holder that lost its lease stops at the next chunk boundary.
+        let shouldStop = request.shouldStop
+        applier.shouldStop = { shouldStop() || !lease.isHeld }
         let result = await applier.apply(plan)
-        let stopped = Task.isCancelled || request.shouldStop()
+        let stopped = Task.isCancelled || request.shouldStop() || !lease.isHeld
         let status: RunRecord.Status = result.status != .failed ? .succeeded : stopped ? .interrupted : .failed
         try await store.finishRun(run, status: status, plan: plan, result: result, error: result.error)
         try await store.savePrior(
@@ -91,6 +122,17 @@ extension Workspace {
             commit: result.status == .failed ? nil : commit?.id)
         let timings = try await store.run(run)?.timings ?? []
         return ApplyOutcome(plan: plan, result: result, run: run, timings: timings, interrupted: interrupted)
+    }
+
+    /// One writer per stack among everyone sharing the store (a local store grants it; the
+    /// stack lock above already guards this machine).
+    static func takeLease(stack: String, store: any StateStore, purpose: String) async throws -> any StackLease {
+        let holder = "\(purpose) (pid \(getpid()) on \(ProcessInfo.processInfo.hostName))"
+        guard let lease = try await store.coordinator.tryLease(stack: stack, agent: holder) else {
+            let current = (try? await store.coordinator.holders(within: 3600))?[stack] ?? "another agent"
+            throw RunnerError(message: "stack \(stack) is being applied by \(current) through \(store.location); wait for it or stop it")
+        }
+        return lease
     }
 
     /// The saved plan, if the inventory still hashes to what it observed.

@@ -20,10 +20,13 @@ public struct Workspace: Sendable {
     public var git: GitRepository?
     /// Shared by every load, so two commits parse common files once.
     public var cache = DocumentCache()
+    /// The store given by `--store`; nil: the SQLite file under `stateDirectory`.
+    public var store: (any StateStore)?
 
     public init(
         tree: any SourceTree, source: PlanSource, commit: CommitInfo?, stateDirectory: String,
-        environment: [String: String], git: GitRepository? = nil, cache: DocumentCache = DocumentCache()
+        environment: [String: String], git: GitRepository? = nil, cache: DocumentCache = DocumentCache(),
+        store: (any StateStore)? = nil
     ) {
         self.tree = tree
         self.source = source
@@ -32,6 +35,7 @@ public struct Workspace: Sendable {
         self.environment = environment
         self.git = git
         self.cache = cache
+        self.store = store
     }
 
     /// `--root DIR`, or `--repo URL_OR_PATH [--ref REF]`.
@@ -84,9 +88,10 @@ public struct Workspace: Sendable {
         return providers
     }
 
-    public func openStore() throws -> StateStore {
+    public func openStore() throws -> any StateStore {
+        if let store { return store }
         do {
-            return try StateStore(directory: stateDirectory)
+            return try SQLiteStateStore(directory: stateDirectory)
         } catch {
             throw RunnerError(message: "cannot open the state under \(stateDirectory): \(error)")
         }

@@ -21,9 +21,12 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var notApplied: [String]
     public var error: String?
     public var timings: [StageTiming]
+    /// The agent that ran it (`plumb agent --agent-id`, by default host:pid); nil for the
+    /// command line.
+    public var agent: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, stack, command, status, commit, summary, applied, error, timings
+        case id, stack, command, status, commit, summary, applied, error, timings, agent
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case notApplied = "not_applied"

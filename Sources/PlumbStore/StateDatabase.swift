@@ -72,6 +72,10 @@ enum StateDatabase {
                 table.column("at", .double).notNull()
             }
         }
+        migrator.registerMigration("v3-agents") { db in
+            // Which agent ran each run, when several share one history.
+            try db.alter(table: "runs") { table in table.add(column: "agent", .text) }
+        }
         return migrator
     }
 }

@@ -1,91 +1,62 @@
 import Foundation
-import GRDB
 import PlumbCore
 
-/// Plumb's state under `--state`: run history with journal and stage timings, and each
-/// stack's prior state (managed and protected addresses).
-public struct StateStore: Sendable {
-    let database: DatabasePool
-    public let path: String
+/// Where Plumb keeps what it did: run history with journal and stage timings, each stack's
+/// prior state and last applied commit, drift reports and review plans. Two implementations
+/// share one schema: `SQLiteStateStore` (the default, a file under `--state`) and the
+/// PostgreSQL store that agents on several machines share.
+public protocol StateStore: Sendable {
+    /// Names the store in messages; never holds a password.
+    var location: String { get }
 
-    public init(directory: String) throws {
-        path = (directory as NSString).appendingPathComponent("state.sqlite")
-        database = try StateDatabase.open(path: path)
-    }
-
-    public func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
-        let sourceText = try JSONOutput.encode(source)
-        return try await database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source)
-                    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [stack, command, Date().timeIntervalSince1970, Int(getpid()), commit?.id, commit?.author, commit?.subject, sourceText])
-            return db.lastInsertedRowID
-        }
-    }
-
-    public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
-        let planText = try plan.map { try JSONOutput.encode($0) }
-        let summaryText = try plan.map { try JSONOutput.encode($0.summary) }
-        let resultText = try result.map { try JSONOutput.encode($0) }
-        try await database.write { db in
-            try db.execute(
-                sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ? WHERE id = ?",
-                arguments: [status.rawValue, Date().timeIntervalSince1970, planText, summaryText, resultText, error, id])
-        }
-    }
-
-    public func recorder(run: Int64) -> any RunRecorder {
-        StoreRecorder(database: database, run: run)
-    }
-
+    func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64
+    func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws
+    func recorder(run: Int64) -> any RunRecorder
     /// Marks runs of `stack` left `running` as interrupted. Call it while holding the stack's
-    /// lock: a run still marked running then belongs to a process that is gone.
-    public func recoverInterrupted(stack: String) async throws -> [InterruptedRun] {
-        try await database.write { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE stack = ? AND status = 'running'", arguments: [stack])
-            var runs: [InterruptedRun] = []
-            for id in ids {
-                let rows = try Row.fetchAll(db, sql: "SELECT address, phase FROM journal WHERE run_id = ? ORDER BY seq", arguments: [id])
-                var phase: [String: String] = [:]
-                for row in rows { phase[row["address"]] = row["phase"] }
-                let pending = phase.filter { $0.value == "intent" }.keys.sorted()
-                try db.execute(
-                    sql: "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?",
-                    arguments: [Date().timeIntervalSince1970, "the process stopped before the run finished; \(pending.count) change(s) may have been half-done", id])
-                runs.append(InterruptedRun(id: id, pending: pending))
-            }
-            return runs
-        }
-    }
+    /// lock or lease: a run still marked running then belongs to a process that is gone.
+    func recoverInterrupted(stack: String) async throws -> [InterruptedRun]
 
-    public func prior(stack: String) async throws -> PriorState {
-        try await database.read { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT prior FROM stacks WHERE stack = ?", arguments: [stack]) else {
-                return PriorState()
-            }
-            return try JSONDecoder().decode(PriorState.self, from: Data(text.utf8))
-        }
-    }
+    func prior(stack: String) async throws -> PriorState
+    func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws
+    func lastAppliedCommit(stack: String) async throws -> String?
 
-    public func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws {
-        let text = try JSONOutput.encode(prior)
-        try await database.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO stacks (stack, prior, last_commit, updated_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(stack) DO UPDATE SET prior = excluded.prior,
-                        last_commit = COALESCE(excluded.last_commit, stacks.last_commit), updated_at = excluded.updated_at
-                    """,
-                arguments: [stack, text, commit, Date().timeIntervalSince1970])
-        }
-    }
+    /// The newest runs first.
+    func runs(limit: Int) async throws -> [RunRecord]
+    func run(_ id: Int64) async throws -> RunRecord?
+    /// Every stage timing across runs, for `history --stats`.
+    func allTimings() async throws -> [StageTiming]
 
-    public func lastAppliedCommit(stack: String) async throws -> String? {
-        try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT last_commit FROM stacks WHERE stack = ?", arguments: [stack])
-        }
+    func saveDrift(_ report: DriftReport, stack: String, commit: String?) async throws
+    func latestDrift(stack: String) async throws -> DriftReport?
+    func saveReviewPlan(_ plan: ReviewPlanRecord, stack: String) async throws
+    func reviewPlan(id: String) async throws -> ReviewPlanRecord?
+    /// Review plans whose checksum matches: what reviewers saw for these changes.
+    func reviewPlans(checksum: String, stack: String) async throws -> [ReviewPlanRecord]
+
+    /// Who may apply which stack: one writer per stack among everyone sharing this store.
+    var coordinator: any StackCoordinator { get }
+}
+
+extension StateStore {
+    public func runs() async throws -> [RunRecord] { try await runs(limit: 50) }
+}
+
+/// A review plan of a pull or merge request, as the agent computed it on its last event.
+public struct ReviewPlanRecord: Sendable, Codable, Hashable {
+    public var id: String
+    public var head: String
+    public var base: String?
+    /// SHA-256 of the plan's changes: the same changes give the same checksum.
+    public var checksum: String
+    public var markdown: String
+    public var at: Date
+
+    public init(id: String, head: String, base: String?, checksum: String, markdown: String, at: Date = Date()) {
+        self.id = id
+        self.head = head
+        self.base = base
+        self.checksum = checksum
+        self.markdown = markdown
+        self.at = at
     }
 }

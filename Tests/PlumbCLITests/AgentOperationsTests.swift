@@ -195,7 +195,7 @@ extension EndToEnd.AgentTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(agent.stop() == 0)
-        let store = try StateStore(directory: state.path)
+        let store = try SQLiteStateStore(directory: state.path)
         let run = try #require(try await store.runs(limit: 1).first)
         #expect(run.status == .interrupted)
         #expect(run.applied.sorted() == ["dns.record/stop.example./a/A", "dns.record/stop.example./b/A", "dns.zone/stop.example."])

@@ -13,11 +13,18 @@ final class AgentProcess: @unchecked Sendable {
     let http = HTTPClient(maxConcurrent: 16)
     static let secret = "test-secret"
 
-    init(repo: URL, state: URL, extra: [String] = [], environment extraEnvironment: [String: String] = [:]) throws {
+    convenience init(repo: URL, state: URL, extra: [String] = [], environment extraEnvironment: [String: String] = [:]) throws {
+        try self.init(
+            arguments: ["--repo", repo.path, "--interval", "60s", "--drift-interval", "1s"] + extra, state: state,
+            environment: extraEnvironment)
+    }
+
+    /// `plumb agent ARGUMENTS --listen 127.0.0.1:0 --state STATE`.
+    init(arguments: [String], state: URL, environment extraEnvironment: [String: String] = [:]) throws {
         self.state = state
         process = Process()
         process.executableURL = PlumbProcess.binary
-        process.arguments = ["agent", "--repo", repo.path, "--listen", "127.0.0.1:0", "--state", state.path, "--interval", "60s", "--drift-interval", "1s"] + extra
+        process.arguments = ["agent"] + arguments + ["--listen", "127.0.0.1:0", "--state", state.path]
         var environment = ProcessInfo.processInfo.environment
         environment["PLUMB_WEBHOOK_SECRET"] = Self.secret
         environment.merge(extraEnvironment) { _, new in new }

@@ -172,7 +172,7 @@ extension EndToEnd {
                     let status = try await agent.waitForStatus { ($0["drift"] as? [String: Any])?["modified"] as? Int == 1 }
                     #expect((status["drift"] as? [String: Any])?["modified"] as? Int == 1)
                     let metrics = try await agent.get("/metrics").text
-                    #expect(metrics.contains("plumb_drift_resources{state=\"modified\"} 1"))
+                    #expect(metrics.contains("plumb_drift_resources{stack=\"example\",state=\"modified\"} 1"), "\(metrics)")
                 }
                 #expect(agent.stop() == 0)
             }

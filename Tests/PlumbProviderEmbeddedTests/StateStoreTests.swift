@@ -11,7 +11,7 @@ private func temporaryDirectory() -> String {
 struct StateStoreTests {
     @Test("a run left running is marked interrupted, with the changes it intended but never confirmed")
     func recoverInterrupted() async throws {
-        let store = try StateStore(directory: temporaryDirectory())
+        let store = try SQLiteStateStore(directory: temporaryDirectory())
         let run = try await store.beginRun(stack: "s", command: "apply", source: PlanSource(), commit: nil)
         let recorder = store.recorder(run: run)
         let done = Change(action: .create, address: Address(kind: .vpc, name: "a"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.0.0.0/16")))
@@ -30,11 +30,11 @@ struct StateStoreTests {
     @Test("prior state round-trips and the last applied commit is kept")
     func priorState() async throws {
         let directory = temporaryDirectory()
-        let store = try StateStore(directory: directory)
+        let store = try SQLiteStateStore(directory: directory)
         let prior = PriorState(managed: [.zone("example.com.")], protected: [Address(kind: .vpc, name: "main")])
         try await store.savePrior(prior, stack: "s", commit: "abc")
         try await store.savePrior(prior, stack: "s", commit: nil)
-        let reopened = try StateStore(directory: directory)
+        let reopened = try SQLiteStateStore(directory: directory)
         #expect(try await reopened.prior(stack: "s") == prior)
         #expect(try await reopened.lastAppliedCommit(stack: "s") == "abc")
         #expect(try await reopened.prior(stack: "other") == PriorState())
@@ -42,7 +42,7 @@ struct StateStoreTests {
 
     @Test("stage timings are kept per run")
     func timings() async throws {
-        let store = try StateStore(directory: temporaryDirectory())
+        let store = try SQLiteStateStore(directory: temporaryDirectory())
         let run = try await store.beginRun(stack: "s", command: "apply", source: PlanSource(), commit: CommitInfo(id: "c0ffee", author: "Ann", subject: "Add www"))
         await store.recorder(run: run).timing("describe", detail: nil, seconds: 0.25)
         try await store.finishRun(run, status: .succeeded, plan: nil, result: nil, error: nil)

@@ -2,27 +2,7 @@ import Foundation
 import GRDB
 import PlumbCore
 
-/// A review plan of a pull or merge request, as the agent computed it on its last event.
-public struct ReviewPlanRecord: Sendable, Codable, Hashable {
-    public var id: String
-    public var head: String
-    public var base: String?
-    /// SHA-256 of the plan's changes: the same changes give the same checksum.
-    public var checksum: String
-    public var markdown: String
-    public var at: Date
-
-    public init(id: String, head: String, base: String?, checksum: String, markdown: String, at: Date = Date()) {
-        self.id = id
-        self.head = head
-        self.base = base
-        self.checksum = checksum
-        self.markdown = markdown
-        self.at = at
-    }
-}
-
-extension StateStore {
+extension SQLiteStateStore {
     public func saveDrift(_ report: DriftReport, stack: String, commit: String?) async throws {
         let text = try JSONOutput.encode(report)
         try await database.write { db in

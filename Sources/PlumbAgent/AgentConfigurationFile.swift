@@ -1,0 +1,151 @@
+import Foundation
+import PlumbCore
+import Yams
+
+/// Reads an agent configuration file (`plumb agent --config FILE`, Docs/agent.md):
+///
+/// ```yaml
+/// listen: 127.0.0.1:8080
+/// state: /var/lib/plumb
+/// store: postgres://plumb@db.internal/plumb
+/// concurrency: 2
+/// stacks:
+///   - name: dns-production
+///     repo: https://git.example.com/infra/dns.git
+///     branch: main
+///     root: production
+/// ```
+///
+/// Errors name the file, line and column.
+public enum AgentConfigurationFile {
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    static let topKeys = ["listen", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks"]
+    static let stackKeys = ["name", "repo", "branch", "root", "interval", "drift_interval", "heal", "require_reviewed_plan"]
+
+    public static func load(path: String) throws -> AgentConfiguration {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw Invalid(description: "\(path): cannot read the agent configuration")
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> AgentConfiguration {
+        let reader = Reader(file: file)
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text, .basic) else {
+                throw Invalid(description: "\(file): empty; it needs at least `stacks:`")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw Invalid(description: "\(file): not valid YAML: \(error)")
+        }
+        var configuration = AgentConfiguration(stacks: [])
+        var names: Set<String> = []
+        for (key, value) in try reader.mapping(root, allowed: topKeys, what: "the agent configuration") {
+            switch key {
+            case "listen": (configuration.host, configuration.port) = try reader.listen(value)
+            case "state": configuration.stateDirectory = try reader.string(value, key)
+            case "store": configuration.store = try reader.string(value, key)
+            case "agent_id": configuration.agentID = try reader.string(value, key)
+            case "concurrency": configuration.concurrency = try reader.int(value, key, range: 1...64)
+            case "lease_interval": configuration.leaseInterval = try reader.duration(value, key)
+            default:
+                guard case .sequence(let items) = value, !items.isEmpty else {
+                    throw reader.error(value, "stacks must be a list of at least one stack")
+                }
+                for item in items {
+                    let stack = try reader.stack(item)
+                    guard let name = stack.name else { throw reader.error(item, "every stack needs a name") }
+                    guard names.insert(name).inserted else { throw reader.error(item, "two stacks are named \(name)") }
+                    configuration.stacks.append(stack)
+                }
+            }
+        }
+        guard !configuration.stacks.isEmpty else { throw reader.error(root, "the agent configuration needs `stacks:`") }
+        return configuration
+    }
+
+    struct Reader {
+        let file: String
+
+        func error(_ node: Node, _ message: String) -> Invalid {
+            Invalid(description: "\(file):\(node.mark?.line ?? 1):\(node.mark?.column ?? 1): \(message)")
+        }
+
+        func mapping(_ node: Node, allowed: [String], what: String) throws -> [(String, Node)] {
+            guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping") }
+            return try mapping.map { key, value in
+                guard let name = key.string, allowed.contains(name) else {
+                    throw error(key, "unknown key '\(key.string ?? "?")' in \(what); known: \(allowed.joined(separator: ", "))")
+                }
+                return (name, value)
+            }
+        }
+
+        func string(_ node: Node, _ key: String) throws -> String {
+            guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw error(node, "\(key) must be a non-empty string") }
+            return scalar.string
+        }
+
+        func int(_ node: Node, _ key: String, range: ClosedRange<Int>) throws -> Int {
+            guard let value = Int(try string(node, key)), range.contains(value) else {
+                throw error(node, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+
+        func bool(_ node: Node, _ key: String) throws -> Bool {
+            switch try string(node, key) {
+            case "true": return true
+            case "false": return false
+            default: throw error(node, "\(key) must be true or false")
+            }
+        }
+
+        func duration(_ node: Node, _ key: String) throws -> Duration {
+            guard let duration = DurationText.parse(try string(node, key)), duration > .zero else {
+                throw error(node, "\(key) must be a duration such as 30s, 5m or 1h")
+            }
+            return duration
+        }
+
+        func listen(_ node: Node) throws -> (String, Int) {
+            let parts = try string(node, "listen").split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+                throw error(node, "listen takes HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+            return (String(parts[0]), port)
+        }
+
+        func stack(_ node: Node) throws -> StackConfiguration {
+            let entries = try mapping(node, allowed: AgentConfigurationFile.stackKeys, what: "a stack")
+            guard let repo = entries.first(where: { $0.0 == "repo" }) else { throw error(node, "a stack needs repo:") }
+            var stack = StackConfiguration(repo: try string(repo.1, "repo"))
+            for (key, value) in entries {
+                switch key {
+                case "name":
+                    let name = try string(value, key)
+                    guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                        throw error(value, "stack name '\(name)' may hold only letters, digits, '-', '_' and '.'")
+                    }
+                    stack.name = name
+                case "branch": stack.branch = try string(value, key)
+                case "root":
+                    let root = try string(value, key).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+                    guard !root.split(separator: "/").contains("..") else { throw error(value, "root must stay inside the repository") }
+                    stack.root = root == "." ? "" : root
+                case "interval": stack.interval = try duration(value, key)
+                case "drift_interval": stack.driftInterval = try duration(value, key)
+                case "heal": stack.heal = try bool(value, key)
+                case "require_reviewed_plan": stack.requireReviewedPlan = try bool(value, key)
+                default: break
+                }
+            }
+            return stack
+        }
+    }
+}

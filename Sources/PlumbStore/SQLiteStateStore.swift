@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import PlumbCore
+
+/// The default store: one SQLite file, `--state/state.sqlite`, for one machine.
+public struct SQLiteStateStore: StateStore {
+    let database: DatabasePool
+    public let path: String
+    /// Recorded with every run this process starts.
+    let agent: String?
+
+    public var location: String { "sqlite:\(path)" }
+    public var coordinator: any StackCoordinator { LocalCoordinator() }
+
+    public init(directory: String, agent: String? = nil) throws {
+        try self.init(path: (directory as NSString).appendingPathComponent("state.sqlite"), agent: agent)
+    }
+
+    public init(path: String, agent: String? = nil) throws {
+        self.path = path
+        self.agent = agent
+        database = try StateDatabase.open(path: path)
+    }
+
+    public func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
+        let sourceText = try JSONOutput.encode(source)
+        return try await database.write { [agent] db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source, agent)
+                    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [stack, command, Date().timeIntervalSince1970, Int(getpid()), commit?.id, commit?.author, commit?.subject, sourceText, agent])
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
+        let text = try FinishedRunText(plan: plan, result: result)
+        try await database.write { db in
+            try db.execute(
+                sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ? WHERE id = ?",
+                arguments: [status.rawValue, Date().timeIntervalSince1970, text.plan, text.summary, text.result, error, id])
+        }
+    }
+
+    public func recorder(run: Int64) -> any RunRecorder {
+        StoreRecorder(database: database, run: run)
+    }
+
+    public func recoverInterrupted(stack: String) async throws -> [InterruptedRun] {
+        try await database.write { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE stack = ? AND status = 'running'", arguments: [stack])
+            var runs: [InterruptedRun] = []
+            for id in ids {
+                let journal = try Row.fetchAll(db, sql: "SELECT address, phase FROM journal WHERE run_id = ? ORDER BY seq", arguments: [id])
+                    .map { (address: $0["address"] as String, phase: $0["phase"] as String) }
+                let pending = InterruptedRun.pending(journal: journal)
+                try db.execute(
+                    sql: "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?",
+                    arguments: [Date().timeIntervalSince1970, InterruptedRun.message(pending: pending.count), id])
+                runs.append(InterruptedRun(id: id, pending: pending))
+            }
+            return runs
+        }
+    }
+
+    public func prior(stack: String) async throws -> PriorState {
+        try await database.read { db in
+            guard let text = try String.fetchOne(db, sql: "SELECT prior FROM stacks WHERE stack = ?", arguments: [stack]) else {
+                return PriorState()
+            }
+            return try JSONDecoder().decode(PriorState.self, from: Data(text.utf8))
+        }
+    }
+
+    public func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws {
+        let text = try JSONOutput.encode(prior)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO stacks (stack, prior, last_commit, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(stack) DO UPDATE SET prior = excluded.prior,
+                        last_commit = COALESCE(excluded.last_commit, stacks.last_commit), updated_at = excluded.updated_at
+                    """,
+                arguments: [stack, text, commit, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func lastAppliedCommit(stack: String) async throws -> String? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT last_commit FROM stacks WHERE stack = ?", arguments: [stack])
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import PlumbCore
+
+/// What both stores write and read for a run, column for column: the schema is one, the
+/// SQL dialects two.
+package struct StoredRun: Sendable {
+    package var id: Int64
+    package var stack: String
+    package var command: String
+    package var status: String
+    package var startedAt: Double
+    package var finishedAt: Double?
+    package var commitID: String?
+    package var commitAuthor: String?
+    package var commitSubject: String?
+    package var summary: String?
+    package var result: String?
+    package var error: String?
+    package var agent: String?
+
+    /// The columns in the order `init(columns:)` and the SELECTs use.
+    package static let columns = "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent"
+
+    package init(
+        id: Int64, stack: String, command: String, status: String, startedAt: Double, finishedAt: Double?,
+        commitID: String?, commitAuthor: String?, commitSubject: String?, summary: String?, result: String?,
+        error: String?, agent: String?
+    ) {
+        self.id = id
+        self.stack = stack
+        self.command = command
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.commitID = commitID
+        self.commitAuthor = commitAuthor
+        self.commitSubject = commitSubject
+        self.summary = summary
+        self.result = result
+        self.error = error
+        self.agent = agent
+    }
+
+    package func record(timings: [StageTiming]) -> RunRecord {
+        let decoder = JSONDecoder()
+        let summary = summary.flatMap { try? decoder.decode(Plan.Summary.self, from: Data($0.utf8)) }
+        let result = result.flatMap { try? decoder.decode(ApplyResult.self, from: Data($0.utf8)) }
+        return RunRecord(
+            id: id, stack: stack, command: command, status: RunRecord.Status(rawValue: status) ?? .failed,
+            startedAt: Date(timeIntervalSince1970: startedAt), finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
+            commit: commitID.map { CommitInfo(id: $0, author: commitAuthor, subject: commitSubject) },
+            summary: summary, applied: result?.applied.map(\.description) ?? [],
+            notApplied: result?.notApplied.map(\.description) ?? [], error: error, timings: timings, agent: agent)
+    }
+}
+
+/// The texts `finishRun` stores.
+package struct FinishedRunText: Sendable {
+    package var plan: String?
+    package var summary: String?
+    package var result: String?
+
+    package init(plan: Plan?, result: ApplyResult?) throws {
+        self.plan = try plan.map { try JSONOutput.encode($0) }
+        summary = try plan.map { try JSONOutput.encode($0.summary) }
+        self.result = try result.map { try JSONOutput.encode($0) }
+    }
+}
+
+extension InterruptedRun {
+    /// The changes whose last journal entry is an intent: sent, maybe, but never confirmed.
+    package static func pending(journal: [(address: String, phase: String)]) -> [String] {
+        var phase: [String: String] = [:]
+        for entry in journal { phase[entry.address] = entry.phase }
+        return phase.filter { $0.value == "intent" }.keys.sorted()
+    }
+
+    package static func message(pending: Int) -> String {
+        "the process stopped before the run finished; \(pending) change(s) may have been half-done"
+    }
+}

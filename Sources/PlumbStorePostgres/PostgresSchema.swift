@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The same tables as the SQLite store (Sources/PlumbStore/StateDatabase.swift), in
+/// PostgreSQL's dialect, under the same migration names; times are seconds since 1970 in
+/// both. Two tables only a shared store needs: `agents` (heartbeats) and `stack_leases`
+/// (who holds which stack, for people; the advisory lock is what counts).
+enum PostgresSchema {
+    static let migrations: [(name: String, statements: [PostgresQuery])] = [
+        ("v1", [
+            """
+            CREATE TABLE runs (
+                id BIGSERIAL PRIMARY KEY, stack TEXT NOT NULL, command TEXT NOT NULL, status TEXT NOT NULL,
+                started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION, pid INTEGER NOT NULL,
+                commit_id TEXT, commit_author TEXT, commit_subject TEXT, source TEXT, summary TEXT, plan TEXT,
+                result TEXT, error TEXT)
+            """,
+            """
+            CREATE TABLE journal (
+                seq BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                chunk INTEGER NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL, phase TEXT NOT NULL,
+                detail TEXT, at DOUBLE PRECISION NOT NULL)
+            """,
+            "CREATE INDEX journal_run ON journal (run_id)",
+            """
+            CREATE TABLE timings (
+                run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, stage TEXT NOT NULL, detail TEXT,
+                seconds DOUBLE PRECISION NOT NULL)
+            """,
+            "CREATE INDEX timings_run ON timings (run_id)",
+            """
+            CREATE TABLE stacks (
+                stack TEXT PRIMARY KEY, prior TEXT NOT NULL, last_commit TEXT, updated_at DOUBLE PRECISION NOT NULL)
+            """,
+        ]),
+        ("v2-agent", [
+            """
+            CREATE TABLE drift_reports (
+                id BIGSERIAL PRIMARY KEY, stack TEXT NOT NULL, commit_id TEXT, at DOUBLE PRECISION NOT NULL,
+                report TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE review_plans (
+                id TEXT PRIMARY KEY, stack TEXT NOT NULL, head TEXT NOT NULL, base TEXT, checksum TEXT NOT NULL,
+                markdown TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)
+            """,
+        ]),
+        ("v3-agents", [
+            "ALTER TABLE runs ADD COLUMN agent TEXT",
+            "CREATE INDEX runs_stack_status ON runs (stack, status)",
+            """
+            CREATE TABLE agents (
+                id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, stacks TEXT NOT NULL,
+                started_at DOUBLE PRECISION NOT NULL, seen_at DOUBLE PRECISION NOT NULL)
+            """,
+            """
+            CREATE TABLE stack_leases (
+                stack TEXT PRIMARY KEY, agent TEXT NOT NULL, since DOUBLE PRECISION NOT NULL,
+                renewed_at DOUBLE PRECISION NOT NULL)
+            """,
+        ]),
+    ]
+
+    /// Any number of agents may start at once: a transaction-scoped advisory lock lets one
+    /// migrate while the others wait, then find nothing left to do.
+    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(AdvisoryKey.migrations))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS plumb_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                logger: logger)
+            var applied: Set<String> = []
+            for try await name in try await connection.query("SELECT name FROM plumb_migrations", logger: logger).decode(String.self) {
+                applied.insert(name)
+            }
+            for migration in migrations where !applied.contains(migration.name) {
+                for statement in migration.statements {
+                    try await connection.query(statement, logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO plumb_migrations (name, applied_at) VALUES (\(migration.name), \(Date().timeIntervalSince1970))",
+                    logger: logger)
+                logger.info("store migrated", metadata: ["migration": "\(migration.name)"])
+            }
+        }
+    }
+}
+
+/// Keys of PostgreSQL advisory locks: one for migrations, one per stack.
+enum AdvisoryKey {
+    /// "plumb" in ASCII, then a 1: far from the stack keys' hash space in practice.
+    static let migrations: Int64 = 0x706C_756D_6200_0001
+
+    /// A stable 64-bit key for the stack's name (FNV-1a: the same on every machine and
+    /// every run, unlike Swift's seeded `hashValue`).
+    static func stack(_ name: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in "plumb-stack:\(name)".utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: hash)
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import PlumbCore
+import PlumbStore
+import PostgresNIO
+
+extension PostgresStateStore {
+    public func runs(limit: Int) async throws -> [RunRecord] {
+        try await records("SELECT \(unescaped: StoredRun.columns) FROM runs ORDER BY id DESC LIMIT \(Int64(limit))")
+    }
+
+    public func run(_ id: Int64) async throws -> RunRecord? {
+        try await records("SELECT \(unescaped: StoredRun.columns) FROM runs WHERE id = \(id)").first
+    }
+
+    public func allTimings() async throws -> [StageTiming] {
+        try await timings("SELECT run_id, stage, detail, seconds FROM timings ORDER BY run_id").map(\.timing)
+    }
+
+    /// Runs with their timings: two statements, however many runs.
+    private func records(_ query: PostgresQuery) async throws -> [RunRecord] {
+        let (client, logger) = (self.client, self.logger)
+        let stored = try await within {
+            var runs: [StoredRun] = []
+            let rows = try await client.query(query, logger: logger)
+            typealias Columns = (Int64, String, String, String, Double, Double?, String?, String?, String?, String?, String?, String?, String?)
+            for try await c in rows.decode(Columns.self) {
+                runs.append(StoredRun(
+                    id: c.0, stack: c.1, command: c.2, status: c.3, startedAt: c.4, finishedAt: c.5, commitID: c.6,
+                    commitAuthor: c.7, commitSubject: c.8, summary: c.9, result: c.10, error: c.11, agent: c.12))
+            }
+            return runs
+        }
+        guard !stored.isEmpty else { return [] }
+        let ids = stored.map(\.id)
+        let timings = try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = ANY(\(ids))")
+        let byRun = Dictionary(grouping: timings, by: \.run)
+        return stored.map { $0.record(timings: byRun[$0.id]?.map(\.timing) ?? []) }
+    }
+
+    private func timings(_ query: PostgresQuery) async throws -> [(run: Int64, timing: StageTiming)] {
+        let (client, logger) = (self.client, self.logger)
+        return try await within {
+            var timings: [(run: Int64, timing: StageTiming)] = []
+            for try await (run, stage, detail, seconds) in try await client.query(query, logger: logger)
+                .decode((Int64, String, String?, Double).self)
+            {
+                timings.append((run, StageTiming(stage: stage, detail: detail, seconds: seconds)))
+            }
+            return timings
+        }
+    }
+}
+
+/// Journals an apply into the shared store. An intent that cannot be written stops the
+/// chunk before the provider hears of it: no write without a record.
+struct PostgresRecorder: RunRecorder {
+    let store: PostgresStateStore
+    let run: Int64
+
+    func intend(_ changes: [Change], chunk: Int) async throws {
+        try await insert(changes.map { ($0.address.description, $0.action.rawValue, "intent", nil) }, chunk: chunk)
+    }
+
+    func record(_ results: [ChangeResult], chunk: Int) async throws {
+        try await insert(results.map { ($0.address.description, $0.action.rawValue, $0.status.rawValue, $0.error) }, chunk: chunk)
+    }
+
+    func timing(_ stage: String, detail: String?, seconds: Double) async {
+        try? await store.execute(
+            "INSERT INTO timings (run_id, stage, detail, seconds) VALUES (\(run), \(stage), \(detail), \(seconds))")
+    }
+
+    /// One statement per batch, however many changes: arrays unnested server-side.
+    private func insert(_ entries: [(address: String, action: String, phase: String, detail: String?)], chunk: Int) async throws {
+        guard !entries.isEmpty else { return }
+        let now = Date().timeIntervalSince1970
+        try await store.execute(
+            """
+            INSERT INTO journal (run_id, chunk, address, action, phase, detail, at)
+            SELECT \(run), \(Int32(chunk)), address, action, phase, NULLIF(detail, ''), \(now)
+            FROM unnest(\(entries.map(\.address)), \(entries.map(\.action)), \(entries.map(\.phase)), \(entries.map { $0.detail ?? "" }))
+                AS entry(address, action, phase, detail)
+            """)
+    }
+}

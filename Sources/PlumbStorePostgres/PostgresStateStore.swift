@@ -1,0 +1,189 @@
+import Foundation
+import Logging
+import PlumbCore
+import PlumbStore
+import PostgresNIO
+
+/// The shared store: Plumb's history on a PostgreSQL server that agents on several machines
+/// use at once. Queries go through postgres-nio's connection pool; each stack lease holds a
+/// connection of its own (see `PostgresCoordinator`). Every statement has a deadline, so an
+/// unreachable server fails a run instead of hanging it.
+public final class PostgresStateStore: StateStore {
+    let client: PostgresClient
+    let target: PostgresLocation
+    let logger: Logger
+    /// Recorded with every run this process starts.
+    let agent: String?
+    /// How long one statement may wait for a connection and its answer.
+    let timeout: Double
+    private let runner: Task<Void, Never>
+
+    public var location: String { target.description }
+    public var coordinator: any StackCoordinator {
+        PostgresCoordinator(store: target, client: client, logger: logger, timeout: timeout)
+    }
+
+    /// Connects and migrates; throws when the server cannot be reached within `timeout`.
+    public init(url: String, agent: String? = nil, timeout: Double = 5, logger: Logger) async throws {
+        target = try PostgresLocation(url: url)
+        self.agent = agent
+        self.timeout = timeout
+        self.logger = logger
+        var configuration = PostgresClient.Configuration(
+            host: target.host, port: target.port, username: target.user, password: target.password,
+            database: target.database, tls: target.clientTLS)
+        configuration.options.connectTimeout = .seconds(Int64(max(1, timeout)))
+        configuration.options.maximumConnections = 8
+        // The pool logs every failed reconnect at info; while the database is down that is
+        // noise beside the agent's own one-line "the store does not answer".
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: background)
+        self.client = client
+        runner = Task { await client.run() }
+        do {
+            try await within { try await PostgresSchema.migrate(client, logger: logger) }
+        } catch {
+            runner.cancel()
+            throw error
+        }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// Runs `body` against the store with the statement deadline; any failure becomes a
+    /// `PostgresStoreError` that names the store and what went wrong.
+    func within<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Deadline.run(seconds: timeout, target: target, body)
+    }
+
+    public func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
+        let sourceText = try JSONOutput.encode(source)
+        let (client, logger, agent) = (self.client, self.logger, self.agent)
+        return try await within {
+            let rows = try await client.query(
+                """
+                INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source, agent)
+                VALUES (\(stack), \(command), 'running', \(Date().timeIntervalSince1970), \(Int32(getpid())), \(commit?.id),
+                        \(commit?.author), \(commit?.subject), \(sourceText), \(agent))
+                RETURNING id
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { return id }
+            throw PostgresStoreError(self.target, PostgresNoRow())
+        }
+    }
+
+    public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
+        let text = try FinishedRunText(plan: plan, result: result)
+        let (client, logger) = (self.client, self.logger)
+        try await within {
+            _ = try await client.query(
+                """
+                UPDATE runs SET status = \(status.rawValue), finished_at = \(Date().timeIntervalSince1970), plan = \(text.plan),
+                    summary = \(text.summary), result = \(text.result), error = \(error)
+                WHERE id = \(id)
+                """, logger: logger)
+        }
+    }
+
+    public func recorder(run: Int64) -> any RunRecorder {
+        PostgresRecorder(store: self, run: run)
+    }
+
+    public func recoverInterrupted(stack: String) async throws -> [InterruptedRun] {
+        let (client, logger) = (self.client, self.logger)
+        return try await within {
+            try await client.withTransaction(logger: logger) { connection in
+                var ids: [Int64] = []
+                let found = try await connection.query(
+                    "SELECT id FROM runs WHERE stack = \(stack) AND status = 'running' FOR UPDATE", logger: logger)
+                for try await id in found.decode(Int64.self) { ids.append(id) }
+                var runs: [InterruptedRun] = []
+                for id in ids {
+                    var journal: [(address: String, phase: String)] = []
+                    let rows = try await connection.query(
+                        "SELECT address, phase FROM journal WHERE run_id = \(id) ORDER BY seq", logger: logger)
+                    for try await (address, phase) in rows.decode((String, String).self) {
+                        journal.append((address, phase))
+                    }
+                    let pending = InterruptedRun.pending(journal: journal)
+                    try await connection.query(
+                        """
+                        UPDATE runs SET status = 'interrupted', finished_at = \(Date().timeIntervalSince1970),
+                            error = \(InterruptedRun.message(pending: pending.count))
+                        WHERE id = \(id)
+                        """, logger: logger)
+                    runs.append(InterruptedRun(id: id, pending: pending))
+                }
+                return runs
+            }
+        }
+    }
+
+    public func prior(stack: String) async throws -> PriorState {
+        let text = try await value("SELECT prior FROM stacks WHERE stack = \(stack)", as: String.self)
+        guard let text else { return PriorState() }
+        return try JSONDecoder().decode(PriorState.self, from: Data(text.utf8))
+    }
+
+    public func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws {
+        let text = try JSONOutput.encode(prior)
+        try await execute(
+            """
+            INSERT INTO stacks (stack, prior, last_commit, updated_at) VALUES (\(stack), \(text), \(commit), \(Date().timeIntervalSince1970))
+            ON CONFLICT (stack) DO UPDATE SET prior = excluded.prior,
+                last_commit = COALESCE(excluded.last_commit, stacks.last_commit), updated_at = excluded.updated_at
+            """)
+    }
+
+    public func lastAppliedCommit(stack: String) async throws -> String? {
+        try await value("SELECT last_commit FROM stacks WHERE stack = \(stack) AND last_commit IS NOT NULL", as: String.self)
+    }
+
+    /// One statement whose rows do not matter.
+    func execute(_ query: PostgresQuery) async throws {
+        let (client, logger) = (self.client, self.logger)
+        try await within { _ = try await client.query(query, logger: logger) }
+    }
+
+    /// The first column of the first row, or nil when there is no row.
+    func value<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
+        let (client, logger) = (self.client, self.logger)
+        return try await within {
+            for try await value in try await client.query(query, logger: logger).decode(T.self) { return value }
+            return nil
+        }
+    }
+}
+
+struct PostgresNoRow: Error, CustomStringConvertible {
+    var description: String { "the statement returned no row" }
+}
+
+/// A deadline for one store operation.
+enum Deadline {
+    static func run<T: Sendable>(
+        seconds: Double, target: PostgresLocation, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await withThrowingTaskGroup(of: T.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(seconds))
+                    throw PostgresStoreError(target, timeout: seconds)
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() else { throw CancellationError() }
+                return first
+            }
+        } catch let error as PostgresStoreError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw PostgresStoreError(target, error)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Logging
+import PlumbCore
+import PlumbStore
+import PlumbStorePostgres
+import PlumbTestSupport
+import Testing
+
+/// The PostgreSQL store's leases and failure behaviour, against a private PostgreSQL.
+@Suite("PostgreSQL store: leases, migrations and outages")
+struct PostgresLeaseTests {
+    func store(_ server: PostgresServer, agent: String) async throws -> PostgresStateStore {
+        try await PostgresStateStore(url: server.url, agent: agent, timeout: 3, logger: Logger(label: "test"))
+    }
+
+    @Test("a stack's lease is held by one agent at a time; released or lost, another takes it")
+    func exclusive() async throws {
+        let server = try PostgresServer()
+        let a = try await store(server, agent: "a"), b = try await store(server, agent: "b")
+        let held = try #require(try await a.coordinator.tryLease(stack: "alpha", agent: "a"))
+        #expect(held.isHeld)
+        #expect(try await b.coordinator.tryLease(stack: "alpha", agent: "b") == nil)
+        // Another stack is independent.
+        let beta = try #require(try await b.coordinator.tryLease(stack: "beta", agent: "b"))
+        #expect(try await a.coordinator.holders(within: 60) == ["alpha": "a", "beta": "b"])
+
+        await held.release()
+        #expect(!held.isHeld)
+        let taken = try #require(try await b.coordinator.tryLease(stack: "alpha", agent: "b"))
+        #expect(try await a.coordinator.holders(within: 60)["alpha"] == "b")
+
+        // The holder's connection is cut (as when its machine drops off the network): its
+        // renewal fails, it knows it lost the lease, and the other agent can take it.
+        _ = try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%stack_leases%' AND pid <> pg_backend_pid()")
+        #expect(await taken.renew() == false)
+        #expect(!taken.isHeld)
+        let betaRenewed = await beta.renew()
+        #expect(!betaRenewed && !beta.isHeld, "both lease connections were cut")
+        let again = try #require(try await a.coordinator.tryLease(stack: "alpha", agent: "a"))
+        #expect(await again.renew())
+    }
+
+    @Test("agents count one another by heartbeat, on the server's clock")
+    func heartbeats() async throws {
+        let server = try PostgresServer()
+        let a = try await store(server, agent: "a"), b = try await store(server, agent: "b")
+        #expect(try await a.coordinator.heartbeat(agent: AgentPresence(id: "a", stacks: ["alpha"]), within: 60) == 1)
+        #expect(try await b.coordinator.heartbeat(agent: AgentPresence(id: "b", stacks: ["alpha"]), within: 60) == 2)
+        _ = try server.psql("UPDATE agents SET seen_at = seen_at - 120 WHERE id = 'a'")
+        #expect(try await b.coordinator.heartbeat(agent: AgentPresence(id: "b", stacks: ["alpha"]), within: 60) == 1)
+    }
+
+    @Test("three stores opening a new database at once migrate it once")
+    func concurrentMigrations() async throws {
+        let server = try PostgresServer()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for agent in ["a", "b", "c"] {
+                group.addTask { _ = try await self.store(server, agent: agent) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try server.psql("SELECT string_agg(name, ',' ORDER BY name) FROM plumb_migrations") == "v1,v2-agent,v3-agents")
+    }
+
+    @Test("an unreachable store fails with a message that names it without its password")
+    func unreachable() async throws {
+        let url = "postgres://plumb:hunter2@127.0.0.1:1/plumb?sslmode=disable"
+        do {
+            _ = try await PostgresStateStore(url: url, timeout: 2, logger: Logger(label: "test"))
+            Issue.record("opened a store on a closed port")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("postgres://plumb@127.0.0.1:1/plumb"), "\(message)")
+            #expect(!message.contains("hunter2"))
+        }
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "mysql://x") }
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://x/db?sslmode=sometimes") }
+    }
+
+    @Test("while the database is down every write fails; when it returns the same store works again")
+    func outage() async throws {
+        let server = try PostgresServer()
+        let store = try await store(server, agent: "a")
+        let lease = try #require(try await store.coordinator.tryLease(stack: "alpha", agent: "a"))
+        _ = try await store.beginRun(stack: "alpha", command: "agent", source: PlanSource(), commit: nil)
+        try server.kill()
+        await #expect(throws: PostgresStoreError.self) {
+            _ = try await store.beginRun(stack: "alpha", command: "agent", source: PlanSource(), commit: nil)
+        }
+        #expect(await lease.renew() == false)
+        #expect(!lease.isHeld, "a lease does not survive its connection")
+        try server.restart()
+        var reconnected: Int64?
+        for _ in 0..<50 where reconnected == nil {
+            reconnected = try? await store.beginRun(stack: "alpha", command: "agent", source: PlanSource(), commit: nil)
+            if reconnected == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(reconnected != nil)
+        #expect(try await store.runs(limit: 10).count == 2)
+        #expect(try await store.coordinator.tryLease(stack: "alpha", agent: "a") != nil)
+    }
+}

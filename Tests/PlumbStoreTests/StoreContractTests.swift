@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import PlumbCore
+import PlumbStore
+import PlumbStorePostgres
+import PlumbTestSupport
+import Testing
+
+/// One store made for a test, with what keeps it alive.
+struct OpenedStore {
+    let store: any StateStore
+    let server: PostgresServer?
+}
+
+enum StoreKind: String, CaseIterable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+
+    func open(agent: String? = "agent-a") async throws -> OpenedStore {
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-store-\(UUID().uuidString)").path
+            return OpenedStore(store: try SQLiteStateStore(directory: directory, agent: agent), server: nil)
+        case .postgres:
+            let server = try PostgresServer()
+            return OpenedStore(store: try await PostgresStateStore(url: server.url, agent: agent, logger: Logger(label: "test")), server: server)
+        }
+    }
+}
+
+/// Both stores keep the same history the same way: what one test asserts of SQLite it
+/// asserts of PostgreSQL.
+@Suite("state stores: SQLite and PostgreSQL alike")
+struct StoreContractTests {
+    let vpcA = Change(action: .create, address: Address(kind: .vpc, name: "a"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.0.0.0/16")))
+    let vpcB = Change(action: .create, address: Address(kind: .vpc, name: "b"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.1.0.0/16")))
+
+    @Test("a run with commit, journal, timings and agent reads back as written", arguments: StoreKind.allCases)
+    func runRoundTrip(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        let store = opened.store
+        let commit = CommitInfo(id: String(repeating: "c", count: 40), author: "Ann <ann@example.com>", subject: "Add www")
+        let run = try await store.beginRun(stack: "s", command: "agent", source: PlanSource(), commit: commit)
+        let recorder = store.recorder(run: run)
+        try await recorder.intend([vpcA, vpcB], chunk: 0)
+        try await recorder.record([
+            ChangeResult(address: vpcA.address, action: .create, status: .applied),
+            ChangeResult(address: vpcB.address, action: .create, status: .failed, error: "quota"),
+        ], chunk: 0)
+        await recorder.timing("describe", detail: nil, seconds: 0.25)
+        await recorder.timing("apply", detail: "chunk 1", seconds: 0.5)
+        let result = ApplyResult(status: .failed, chunks: [])
+        try await store.finishRun(run, status: .failed, plan: nil, result: result, error: "create net.vpc/b failed: quota")
+
+        let record = try #require(try await store.run(run))
+        #expect(record.stack == "s" && record.command == "agent" && record.status == .failed)
+        #expect(record.commit == commit)
+        #expect(record.agent == "agent-a")
+        #expect(record.error == "create net.vpc/b failed: quota")
+        #expect(record.finishedAt != nil)
+        #expect(Set(record.timings) == [
+            StageTiming(stage: "describe", detail: nil, seconds: 0.25), StageTiming(stage: "apply", detail: "chunk 1", seconds: 0.5),
+        ])
+        let second = try await store.beginRun(stack: "t", command: "apply", source: PlanSource(), commit: nil)
+        #expect(try await store.runs(limit: 10).map(\.id) == [second, run])
+        #expect(try await store.runs(limit: 1).map(\.id) == [second])
+        #expect(try await store.allTimings().count == 2)
+        #expect(try await store.run(second + 1000) == nil)
+    }
+
+    @Test("a run left running is recovered once, with the changes intended but never confirmed", arguments: StoreKind.allCases)
+    func recoverInterrupted(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        let store = opened.store
+        let run = try await store.beginRun(stack: "s", command: "apply", source: PlanSource(), commit: nil)
+        let other = try await store.beginRun(stack: "other", command: "apply", source: PlanSource(), commit: nil)
+        let recorder = store.recorder(run: run)
+        try await recorder.intend([vpcA], chunk: 0)
+        try await recorder.record([ChangeResult(address: vpcA.address, action: .create, status: .applied)], chunk: 0)
+        try await recorder.intend([vpcB], chunk: 1)
+
+        #expect(try await store.recoverInterrupted(stack: "s") == [InterruptedRun(id: run, pending: ["net.vpc/b"])])
+        #expect(try await store.run(run)?.status == .interrupted)
+        #expect(try await store.run(other)?.status == .running, "another stack's run is not touched")
+        #expect(try await store.recoverInterrupted(stack: "s").isEmpty)
+    }
+
+    @Test("prior state, last applied commit, drift reports and review plans round-trip", arguments: StoreKind.allCases)
+    func stackState(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        let store = opened.store
+        let prior = PriorState(managed: [.zone("example.com.")], protected: [Address(kind: .vpc, name: "main")])
+        #expect(try await store.prior(stack: "s") == PriorState())
+        #expect(try await store.lastAppliedCommit(stack: "s") == nil)
+        try await store.savePrior(prior, stack: "s", commit: "abc")
+        try await store.savePrior(prior, stack: "s", commit: nil)
+        #expect(try await store.prior(stack: "s") == prior)
+        #expect(try await store.lastAppliedCommit(stack: "s") == "abc", "a failed run keeps the last applied commit")
+
+        var report = DriftReport(plan: Plan(
+            stack: "s", source: PlanSource(commit: "abc"), summary: Plan.Summary(), chunks: [], conflicts: [], observed: ""))
+        try await store.saveDrift(report, stack: "s", commit: "abc")
+        report.summary.missing = 1
+        try await store.saveDrift(report, stack: "s", commit: "abc")
+        #expect(try await store.latestDrift(stack: "s")?.summary.missing == 1)
+        #expect(try await store.latestDrift(stack: "t") == nil)
+
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.saveReviewPlan(ReviewPlanRecord(id: "42", head: "h1", base: "main", checksum: "x", markdown: "old", at: at), stack: "s")
+        try await store.saveReviewPlan(ReviewPlanRecord(id: "42", head: "h2", base: "main", checksum: "y", markdown: "new", at: at), stack: "s")
+        #expect(try await store.reviewPlan(id: "42") == ReviewPlanRecord(id: "42", head: "h2", base: "main", checksum: "y", markdown: "new", at: at))
+        #expect(try await store.reviewPlans(checksum: "y", stack: "s").map(\.id) == ["42"])
+        #expect(try await store.reviewPlans(checksum: "x", stack: "s").isEmpty)
+        #expect(try await store.reviewPlans(checksum: "y", stack: "other").isEmpty)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Glibc
+
+/// A private PostgreSQL cluster started for one test through `scripts/servers/postgres`
+/// (127.0.0.1 only, a free port, trust authentication, a temp directory). The database
+/// `plumb` belongs to the role `plumb`, which may create tables but is no superuser.
+/// A server that cannot start is a test failure, never a skip.
+public final class PostgresServer: @unchecked Sendable {
+    /// `postgres://plumb@127.0.0.1:PORT/plumb?sslmode=disable`; the same after `restart()`.
+    public let url: String
+    public let port: Int
+    let directory: String
+
+    public typealias StartFailure = PowerDNSServer.StartFailure
+
+    public struct QueryFailure: Error, CustomStringConvertible {
+        public var sql: String
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "psql -c \(sql) exited with \(status): \(stderr)" }
+    }
+
+    static var script: String { PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/postgres").path }
+
+    static let install = "install the Debian package postgresql (scripts/install-deps --test)"
+
+    public init() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-\(UUID().uuidString.prefix(8))").path
+        self.directory = directory
+        do {
+            (url, port) = try Self.call("start", directory)
+        } catch {
+            _ = try? PowerDNSServer.run([Self.script, "stop", directory])
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Runs `start` or `restart` and reads its JSON line.
+    private static func call(_ command: String, _ directory: String) throws -> (String, Int) {
+        let (status, output) = try PowerDNSServer.run([script, command, directory])
+        guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
+              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let url = info["url"] as? String, let port = info["port"] as? Int
+        else {
+            throw StartFailure(description: "could not \(command) PostgreSQL (scripts/servers/postgres \(command); \(install)): \(output)")
+        }
+        return (url, port)
+    }
+
+    /// Stops the server at once (an immediate shutdown), as a crash would; the data stays.
+    public func kill() throws {
+        let (status, output) = try PowerDNSServer.run([Self.script, "kill", directory])
+        guard status == 0 else { throw StartFailure(description: "could not kill PostgreSQL: \(output)") }
+    }
+
+    /// Starts the same cluster again, on the same port (so `url` still holds).
+    public func restart() throws {
+        let (_, port) = try Self.call("restart", directory)
+        guard port == self.port else { throw StartFailure(description: "PostgreSQL came back on port \(port), not \(self.port)") }
+    }
+
+    deinit {
+        _ = try? PowerDNSServer.run([Self.script, "stop", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// psql from the newest /usr/lib/postgresql/VERSION/bin (the one the script uses), else from PATH.
+    static let psqlPath: String = {
+        let base = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []).compactMap { Int($0) }
+        for version in versions.sorted(by: >) where FileManager.default.isExecutableFile(atPath: "\(base)/\(version)/bin/psql") {
+            return "\(base)/\(version)/bin/psql"
+        }
+        return "psql"
+    }()
+
+    /// Runs SQL as `plumb` in `plumb` (psql -At: unaligned rows, `|` between columns, no
+    /// headers; -q: no command tags) and returns standard output less its trailing newline,
+    /// so tests can look at tables behind Plumb's back. Throws `QueryFailure` on any error.
+    @discardableResult
+    public func psql(_ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [Self.psqlPath, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                             "-h", "127.0.0.1", "-p", String(port), "-U", "plumb", "plumb", "-c", sql]
+        // A developer's PG* settings (PGHOST, PGSERVICE, ...) must not steer it elsewhere.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
+        environment["PGCONNECT_TIMEOUT"] = "5"
+        process.environment = environment
+        // Standard error goes to a file of its own, so neither pipe can fill and block psql.
+        let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("psql-stderr-\(UUID().uuidString)").path
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        guard let errorFile = FileHandle(forWritingAtPath: errorPath) else {
+            throw StartFailure(description: "cannot write \(errorPath)")
+        }
+        defer { try? errorFile.close() }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = errorFile
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+            throw QueryFailure(sql: sql, status: process.terminationStatus, stderr: stderr)
+        }
+        var output = String(decoding: data, as: UTF8.self)
+        while output.hasSuffix("\n") { output.removeLast() }
+        return output
+    }
+}
