@@ -134,11 +134,32 @@ public actor Reconciler {
     /// applied (healing drift). Nothing happens without the lease.
     func reconcile(force: Bool) async {
         guard let lease, lease.isHeld, let name else { return }
-        await slots.acquire()
         busy = true
+        defer { busy = false }
+        if !force, await untouched(stack: name) { return }
+        await slots.acquire()
         await reconcile(force: force, stack: name, lease: lease)
-        busy = false
         await slots.release()
+    }
+
+    /// A push that changed nothing under this stack's folder (another stack's commit, in a
+    /// repository of several) is applied as it stands: the commit is recorded as applied,
+    /// with no run and no place in the queue. Anything else (or any doubt) answers false.
+    private func untouched(stack name: String) async -> Bool {
+        do {
+            let head = try currentHead()
+            guard let applied = try await store.lastAppliedCommit(stack: name) else { return false }
+            if head.id == applied { return true }
+            guard !stack.root.isEmpty, (try? repository.resolve(applied)) != nil else { return false }
+            let prefix = stack.root + "/"
+            guard try repository.changedPaths(from: applied, to: head.id).allSatisfy({ !$0.hasPrefix(prefix) }) else { return false }
+            try await store.savePrior(try await store.prior(stack: name), stack: name, commit: head.id)
+            status.lastAppliedCommit = head.id
+            logger.debug("nothing of the stack changed", metadata: ["commit": "\(head.id.prefix(12))"])
+            return true
+        } catch {
+            return false
+        }
     }
 
     private func reconcile(force: Bool, stack name: String, lease: any StackLease) async {

@@ -140,6 +140,11 @@ extension EndToEnd {
                     "SELECT count(*) FROM runs WHERE stack = '\(stack)' AND commit_id = '\(id)' AND status = 'succeeded'")
                 #expect(runs == "1", "\(stack) \(id.prefix(8)) applied \(runs) times")
             }
+            // A commit that touched only the other stack's folder is applied without a run.
+            let last = try #require(commits.last?.id)
+            #expect(try await wait(cluster, applied(cluster, "alpha"), for: last) == last)
+            let alphaOnly = commits.filter { $0.stack == "alpha" }.map { "'\($0.id)'" }.joined(separator: ",")
+            #expect(try cluster.postgres.psql("SELECT count(*) FROM runs WHERE stack = 'beta' AND commit_id IN (\(alphaOnly))") == "0")
             #expect(try liveNames(cluster, "alpha") == names("alpha", 1...4))
             #expect(try liveNames(cluster, "beta") == names("beta", 1...4))
 
