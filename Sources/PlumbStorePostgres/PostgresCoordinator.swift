@@ -4,15 +4,17 @@ import PlumbStore
 import PostgresNIO
 
 /// Leases on a shared PostgreSQL store. A lease is a session-level advisory lock
-/// (`pg_try_advisory_lock` on a key derived from the stack's name) held on a connection
-/// of its own: it lives exactly as long as that connection. When the holder dies, its
-/// kernel closes the socket and PostgreSQL drops the lock at once; when the network
-/// between them dies, TCP keepalives set on the session (5 s idle, 3 probes 2 s apart)
-/// make the server drop it within about 11 s, while the holder's own renewals fail and it
-/// stops at the next chunk boundary.
+/// (`pg_try_advisory_lock` on a key derived from the stack's name) held on the agent's
+/// lease session: one connection of its own, whatever the number of stacks (PostgreSQL
+/// allows 100 connections by default; one per stack would not scale). The locks live
+/// exactly as long as that connection. When the agent dies, its kernel closes the socket
+/// and PostgreSQL drops every lock at once; when the network between them dies, TCP
+/// keepalives set on the session (5 s idle, 3 probes 2 s apart) make the server drop them
+/// within about 11 s, while the agent's own renewals fail and it stops at the next chunk.
 struct PostgresCoordinator: StackCoordinator {
     let store: PostgresLocation
     let client: PostgresClient
+    let session: LeaseSession
     let logger: Logger
     let timeout: Double
 
@@ -36,38 +38,11 @@ struct PostgresCoordinator: StackCoordinator {
     }
 
     func tryLease(stack: String, agent: String) async throws -> (any StackLease)? {
-        let (store, logger) = (self.store, self.logger)
         let key = AdvisoryKey.stack(stack)
-        let connection = try await Deadline.run(seconds: timeout, target: store) {
-            try await PostgresConnection.connect(
-                configuration: PostgresConnection.Configuration(
-                    host: store.host, port: store.port, username: store.user, password: store.password,
-                    database: store.database, tls: try store.tls),
-                id: Int(truncatingIfNeeded: key), logger: logger)
-        }
-        do {
-            let granted = try await Deadline.run(seconds: timeout, target: store) { () -> Bool in
-                for setting in ["tcp_keepalives_idle = 5", "tcp_keepalives_interval = 2", "tcp_keepalives_count = 3"] {
-                    try await connection.query("SET \(unescaped: setting)", logger: logger)
-                }
-                for try await granted in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
-                    .decode(Bool.self)
-                {
-                    return granted
-                }
-                return false
-            }
-            guard granted else {
-                try? await connection.close().get()
-                return nil
-            }
-            let lease = PostgresLease(stack: stack, agent: agent, key: key, connection: connection, store: store, logger: logger, timeout: timeout)
-            guard await lease.renew() else { return nil }
-            return lease
-        } catch {
-            try? await connection.close().get()
-            throw error
-        }
+        guard let generation = try await session.lock(key) else { return nil }
+        let lease = PostgresLease(stack: stack, agent: agent, key: key, generation: generation, session: session)
+        guard await lease.renew() else { return nil }
+        return lease
     }
 
     func holders(within seconds: Double) async throws -> [String: String] {
@@ -82,75 +57,182 @@ struct PostgresCoordinator: StackCoordinator {
     }
 }
 
-/// One held stack: its advisory lock and the connection that holds it.
-final class PostgresLease: StackLease, @unchecked Sendable {
-    let stack: String
-    let agent: String
-    let key: Int64
-    private let connection: PostgresConnection
+/// The connection an agent's advisory locks live on. Each (re)connection starts a new
+/// generation: leases of an older one are lost, since their locks went with it.
+final class LeaseSession: @unchecked Sendable {
     private let store: PostgresLocation
     private let logger: Logger
     private let timeout: Double
     private let lock = NSLock()
-    private var ended = false
+    private var connection: PostgresConnection?
+    private var generation = 0
+    private var held: Set<Int64> = []
 
-    init(stack: String, agent: String, key: Int64, connection: PostgresConnection, store: PostgresLocation, logger: Logger, timeout: Double) {
-        self.stack = stack
-        self.agent = agent
-        self.key = key
-        self.connection = connection
+    init(store: PostgresLocation, logger: Logger, timeout: Double) {
         self.store = store
         self.logger = logger
         self.timeout = timeout
     }
 
-    /// A lease dropped without `release()` still closes its connection (and so frees the
-    /// lock); the close keeps the connection alive until it is done.
     deinit {
-        let connection = self.connection
-        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        if let connection {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
+    /// Whether the locks of `generation` are still held: same connection, still open.
+    func isAlive(_ generation: Int) -> Bool {
+        lock.withLock {
+            guard self.generation == generation, let connection = self.connection else { return false }
+            return !connection.isClosed
+        }
+    }
+
+    func holds(_ key: Int64, generation: Int) -> Bool {
+        lock.withLock { self.generation == generation && held.contains(key) } && isAlive(generation)
+    }
+
+    /// The lock of `key`, or nil when another session (or a lease of ours) holds it.
+    func lock(_ key: Int64) async throws -> Int? {
+        let (connection, generation) = try await open()
+        if lock.withLock({ held.contains(key) }) { return nil }
+        let granted = try await run(connection, generation) { connection, logger in
+            for try await granted in try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: logger).decode(Bool.self) {
+                return granted
+            }
+            return false
+        }
+        guard granted else { return nil }
+        lock.withLock { _ = held.insert(key) }
+        return generation
+    }
+
+    func unlock(_ key: Int64, generation: Int) async {
+        guard holds(key, generation: generation), let connection = lock.withLock({ connection }) else { return }
+        lock.withLock { _ = held.remove(key) }
+        _ = try? await run(connection, generation) { connection, logger in
+            _ = try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
+        }
+    }
+
+    /// A statement on the session, within the deadline; a failure closes the session, so
+    /// every lease of this generation is lost rather than doubtful.
+    func run<T: Sendable>(
+        _ connection: PostgresConnection, _ generation: Int,
+        _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
+        let logger = self.logger
+        do {
+            return try await Deadline.run(seconds: timeout, target: store) { try await body(connection, logger) }
+        } catch {
+            lose(generation)
+            throw error
+        }
+    }
+
+    /// The session's statement for one lease: nil when the session is gone.
+    func current(_ generation: Int) -> PostgresConnection? {
+        lock.withLock { self.generation == generation ? connection : nil }
+    }
+
+    private func lose(_ generation: Int) {
+        let dropped: PostgresConnection? = lock.withLock {
+            guard self.generation == generation, let connection else { return nil }
+            self.connection = nil
+            held = []
+            return connection
+        }
+        if let dropped { dropped.close().whenComplete { _ in withExtendedLifetime(dropped) {} } }
+    }
+
+    /// The open session, connecting (a new generation) when there is none.
+    private func open() async throws -> (PostgresConnection, Int) {
+        let existing: (PostgresConnection, Int)? = lock.withLock {
+            guard let connection = self.connection else { return nil }
+            return (connection, generation)
+        }
+        if let existing, !existing.0.isClosed { return existing }
+        let (store, logger, timeout) = (self.store, self.logger, self.timeout)
+        let connection = try await Deadline.run(seconds: timeout, target: store) {
+            let connection = try await PostgresConnection.connect(
+                configuration: PostgresConnection.Configuration(
+                    host: store.host, port: store.port, username: store.user, password: store.password,
+                    database: store.database, tls: try store.tls),
+                id: 1, logger: logger)
+            do {
+                for setting in ["tcp_keepalives_idle = 5", "tcp_keepalives_interval = 2", "tcp_keepalives_count = 3"] {
+                    try await connection.query("SET \(unescaped: setting)", logger: logger)
+                }
+                return connection
+            } catch {
+                try? await connection.close().get()
+                throw error
+            }
+        }
+        return lock.withLock {
+            if let stale = self.connection {
+                stale.close().whenComplete { _ in withExtendedLifetime(stale) {} }
+            }
+            self.connection = connection
+            generation += 1
+            held = []
+            return (connection, generation)
+        }
+    }
+}
+
+/// One held stack: its advisory lock on the agent's lease session.
+final class PostgresLease: StackLease, @unchecked Sendable {
+    let stack: String
+    let agent: String
+    let key: Int64
+    let generation: Int
+    private let session: LeaseSession
+    private let lock = NSLock()
+    private var ended = false
+
+    init(stack: String, agent: String, key: Int64, generation: Int, session: LeaseSession) {
+        self.stack = stack
+        self.agent = agent
+        self.key = key
+        self.generation = generation
+        self.session = session
     }
 
     var isHeld: Bool {
-        lock.withLock { !ended } && !connection.isClosed
+        !lock.withLock { ended } && session.holds(key, generation: generation)
     }
 
-    /// Records the renewal where people can see it (`stack_leases`); the round trip is what
-    /// proves the connection, and with it the lock, is still there.
+    /// Records the renewal where people can see it (`stack_leases`); the round trip on the
+    /// session is what proves the lock is still there.
     func renew() async -> Bool {
-        guard isHeld else { return false }
-        let (connection, logger, stack, agent) = (self.connection, self.logger, self.stack, self.agent)
+        guard isHeld, let connection = session.current(generation) else { return false }
+        let (stack, agent) = (self.stack, self.agent)
         do {
-            try await Deadline.run(seconds: timeout, target: store) {
+            try await session.run(connection, generation) { connection, logger in
                 _ = try await connection.query(
                     """
                     INSERT INTO stack_leases (stack, agent, since, renewed_at)
                     VALUES (\(stack), \(agent), extract(epoch FROM now()), extract(epoch FROM now()))
-                    ON CONFLICT (stack) DO UPDATE SET renewed_at = excluded.renewed_at,
-                        agent = excluded.agent,
+                    ON CONFLICT (stack) DO UPDATE SET renewed_at = excluded.renewed_at, agent = excluded.agent,
                         since = CASE WHEN stack_leases.agent = excluded.agent THEN stack_leases.since ELSE excluded.since END
                     """, logger: logger)
             }
-            return true
+            return isHeld
         } catch {
-            logger.warning("lost the stack's lease", metadata: ["stack": "\(stack)", "error": "\(error)"])
-            await end()
+            lock.withLock { ended = true }
             return false
         }
     }
 
     func release() async {
-        guard isHeld else { return await end() }
-        let (connection, logger, stack, key) = (self.connection, self.logger, self.stack, self.key)
-        _ = try? await Deadline.run(seconds: timeout, target: store) {
-            try await connection.query("DELETE FROM stack_leases WHERE stack = \(stack) AND agent = \(self.agent)", logger: logger)
-            try await connection.query("SELECT pg_advisory_unlock(\(key))", logger: logger)
-        }
-        await end()
-    }
-
-    private func end() async {
+        let wasHeld = isHeld
         lock.withLock { ended = true }
-        try? await connection.close().get()
+        guard wasHeld, let connection = session.current(generation) else { return }
+        let (stack, agent) = (self.stack, self.agent)
+        _ = try? await session.run(connection, generation) { connection, logger in
+            _ = try await connection.query("DELETE FROM stack_leases WHERE stack = \(stack) AND agent = \(agent)", logger: logger)
+        }
+        await session.unlock(key, generation: generation)
     }
 }

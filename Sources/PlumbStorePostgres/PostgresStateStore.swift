@@ -17,10 +17,12 @@ public final class PostgresStateStore: StateStore {
     /// How long one statement may wait for a connection and its answer.
     let timeout: Double
     private let runner: Task<Void, Never>
+    /// Where this store's leases live: one connection for all of them.
+    let leases: LeaseSession
 
     public var location: String { target.description }
     public var coordinator: any StackCoordinator {
-        PostgresCoordinator(store: target, client: client, logger: logger, timeout: timeout)
+        PostgresCoordinator(store: target, client: client, session: leases, logger: logger, timeout: timeout)
     }
 
     /// Connects and migrates; throws when the server cannot be reached within `timeout`.
@@ -40,6 +42,7 @@ public final class PostgresStateStore: StateStore {
         background.logLevel = max(logger.logLevel, .error)
         let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
+        leases = LeaseSession(store: target, logger: background, timeout: timeout)
         runner = Task { await client.run() }
         do {
             try await within { try await PostgresSchema.migrate(client, logger: logger) }

@@ -35,7 +35,7 @@ extension EndToEnd {
             let pdns = try PowerDNSServer()
             let fixture = try GitFixture()
             for (stack, folder) in Self.stacks {
-                try fixture.write("\(folder)/plumb.yaml", "chunking: {max_changes: 1}\n")
+                try fixture.write("\(folder)/plumb.yaml", "stack: \(stack)\nchunking: {max_changes: 1}\n")
                 try fixture.write("\(folder)/Providers/pdns.yaml", "kind: powerdns\nurl: ${PDNS_URL}\napi_key: ${PDNS_API_KEY}\n")
                 try fixture.write("\(folder)/Desired/zone.yaml", zone(stack, 1...2))
             }
@@ -212,6 +212,13 @@ extension EndToEnd {
             let agents = Set(runs.compactMap { $0["agent"] as? String })
             #expect(agents.count >= 2 && agents.isSubset(of: ["agent-1", "agent-2", "agent-3"]), "\(agents)")
             #expect(!runs.contains { $0["status"] as? String == "running" })
+
+            // One writer per stack, from anywhere: a command-line apply through the shared
+            // store is refused while an agent holds the stack.
+            let cli = try PlumbProcess.run(
+                ["apply", "--root", cluster.fixture.url.appendingPathComponent("dns-a").path, "--store", cluster.postgres.url, "--auto-approve"],
+                in: cluster.fixture.url, environment: ["PDNS_URL": cluster.pdns.url, "PDNS_API_KEY": cluster.pdns.apiKey])
+            #expect(cli.status == 1 && cli.stderr.contains("stack alpha is being applied by agent-"), "\(cli.stderr)")
 
             for agent in cluster.agents.values { #expect(agent.stop() == 0) }
         }
