@@ -92,7 +92,9 @@ public struct DesiredState: Sendable {
 
     /// Desired resources served by one binding, in address order.
     public func resources(of provider: String) -> [DesiredResource] {
-        resources.values.filter { $0.provider == provider }.sorted { $0.address < $1.address }
+        // Sorting addresses, then looking the resources up, moves far less than sorting
+        // the resources themselves (10,000 of them in a large zone).
+        resources.compactMap { $0.value.provider == provider ? $0.key : nil }.sorted().compactMap { resources[$0] }
     }
 
     /// The DNS zones a binding's documents name.

@@ -16,7 +16,7 @@ public struct Planner: Sendable {
 
     /// The scope to describe for one binding.
     public func scope(for provider: String) -> DescribeScope {
-        let resources = desired.resources(of: provider)
+        let resources = desired.resources.values.filter { $0.provider == provider }
         var names: [ResourceKind: Set<String>] = [:]
         for resource in resources { names[resource.address.kind, default: []].insert(resource.address.name) }
         let binding = desired.providers[provider]
@@ -110,7 +110,10 @@ public struct Planner: Sendable {
         }
         let wantedAddresses = Set(wanted.map(\.address))
         let ownedZones = Set(desired.zones(of: provider))
-        for live in inventory.resources.values.sorted(by: { $0.address < $1.address }) where !wantedAddresses.contains(live.address) {
+        // Only the leftovers are sorted: sorting every live resource of a large zone to find
+        // the few to delete cost a twentieth of a plan.
+        let leftovers = inventory.resources.values.filter { !wantedAddresses.contains($0.address) }
+        for live in leftovers.sorted(by: { $0.address < $1.address }) {
             guard isOwned(live, ownedZones: ownedZones, stack: stack) else { continue }
             changes.append(Change(
                 action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,

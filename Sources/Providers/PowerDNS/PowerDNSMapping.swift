@@ -4,8 +4,9 @@ import PlumbProviderKit
 /// Between PowerDNS rrsets and Plumb's records.
 enum PowerDNSMapping {
     /// The records of one zone: modelled types as live resources, others as unmodelled;
-    /// SOA and apex NS left out.
-    static func inventory(of zone: PowerDNSAPI.Zone) -> Inventory {
+    /// SOA and apex NS left out. With `only`, just those addresses (a read-back of a chunk
+    /// skips parsing the values of every other rrset of the zone).
+    static func inventory(of zone: PowerDNSAPI.Zone, only: Set<Address>? = nil) -> Inventory {
         let zoneName = zone.name.lowercased()
         var inventory = Inventory()
         for rrset in zone.rrsets {
@@ -16,11 +17,13 @@ enum PowerDNSMapping {
             guard !contents.isEmpty else { continue }
             let ttl = rrset.ttl ?? 3600
             guard let type = RecordType(rawValue: rrset.type) else {
+                if only != nil { continue }
                 inventory.unmodeled.append(UnmodeledRecord(zone: zoneName, name: name, type: rrset.type, ttl: ttl, values: contents.sorted()))
                 continue
             }
-            let values = contents.map { RecordContent.value($0, type: type) }
             let address = Address.record(zone: zoneName, name: name, type: type)
+            if let only, !only.contains(address) { continue }
+            let values = contents.map { RecordContent.value($0, type: type) }
             inventory.resources[address] = LiveResource(address: address, spec: .record(RecordSpec(ttl: ttl, values: values)))
         }
         return inventory

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+@testable import PlumbProviderPowerDNS
+
+/// The zone reader against Foundation's JSONDecoder: the same zones out of the same bytes,
+/// and an error wherever JSON itself is broken.
+@Suite("PowerDNS zone JSON")
+struct ZoneJSONTests {
+    struct Zone: Decodable, Equatable {
+        var name: String
+        var rrsets: [RRSet]
+    }
+
+    struct RRSet: Decodable, Equatable {
+        var name: String
+        var type: String
+        var ttl: Int?
+        var records: [Record]?
+    }
+
+    struct Record: Decodable, Equatable {
+        var content: String
+        var disabled: Bool
+    }
+
+    func fast(_ text: String) throws -> Zone {
+        let zone = try ZoneJSON.decode(Data(text.utf8))
+        return Zone(name: zone.name, rrsets: zone.rrsets.map { rrset in
+            RRSet(name: rrset.name, type: rrset.type, ttl: rrset.ttl, records: rrset.records.map { $0.map { Record(content: $0.content, disabled: $0.disabled) } })
+        })
+    }
+
+    @Test("reads what JSONDecoder reads", arguments: [
+        #"{"name":"a.example.","rrsets":[]}"#,
+        #" { "account": "", "rrsets" : [ { "comments": [{"content":"x","modified_at":1700000000}], "name": "www.a.example.", "records": [ {"content": "192.0.2.1", "disabled": false}, {"content":"192.0.2.2","disabled":true} ], "ttl": 300, "type": "A" } ], "name": "a.example.", "serial": 2024010101, "nameservers": [], "dnssec": false, "edited_serial": 1e3, "x": {"y": [null, -0.5E-2, true]} } "#,
+        #"{"name":"a.example.","rrsets":[{"name":"t.a.example.","type":"TXT","ttl":null,"records":[{"content":"\"v=spf1 -all\" \"\\u00e9\\n\\t\\/\\\\\" \"\ud83d\ude00\"","disabled":false}]}]}"#,
+        #"{"rrsets":[{"type":"CAA","name":"a.example.","records":null}],"name":"a.example."}"#,
+        #"{"name":"caf\u00e9.example.","rrsets":[{"name":"ü.café.example.","type":"A","ttl":60,"records":[]}]}"#,
+    ])
+    func sameAsFoundation(_ text: String) throws {
+        #expect(try fast(text) == JSONDecoder().decode(Zone.self, from: Data(text.utf8)))
+    }
+
+    @Test("refuses what is not JSON, or not a zone", arguments: [
+        "", "{", #"{"name":"a.","rrsets":[}"#, #"{"name":"a.","rrsets":[],}"#, #"{"name":"a.","rrsets":[]} x"#,
+        #"{"name":"a.\u12","rrsets":[]}"#, #"{"name":"a.\ud800","rrsets":[]}"#, #"{"name":"a.\q","rrsets":[]}"#,
+        "{\"name\":\"a.\u{01}\",\"rrsets\":[]}", #"{"name":"a.","rrsets":[],"n":01}"#, #"{"name":"a.","rrsets":[],"n":1.}"#,
+        #"{"name":"a.","rrsets":[],"b":tru}"#, #"{"rrsets":[]}"#, #"{"name":"a.","rrsets":[{"name":"x.a."}]}"#,
+        #"{"name":"a.","rrsets":[{"name":"x.a.","type":"A","ttl":1.5}]}"#,
+        #"{"name":"a.","rrsets":[{"name":"x.a.","type":"A","records":[{"content":"1.2.3.4"}]}]}"#,
+        String(repeating: "[", count: 100_000),
+        #"{"name":"a.","rrsets":[],"deep":"# + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "}",
+    ])
+    func refuses(_ text: String) {
+        #expect(throws: ZoneJSON.Malformed.self) { try ZoneJSON.decode(Data(text.utf8)) }
+    }
+
+    @Test("a 10,000-rrset zone reads back exactly as encoded")
+    func large() throws {
+        var rrsets: [String] = []
+        for index in 0..<10_000 {
+            rrsets.append(#"{"comments":[],"name":"h\#(index).big.example.","records":[{"content":"\"v=spf1 include:_spf\#(index).example.net ~all\"","disabled":false}],"ttl":\#(index),"type":"TXT"}"#)
+        }
+        let text = #"{"name":"big.example.","rrsets":["# + rrsets.joined(separator: ",") + "]}"
+        let zone = try fast(text)
+        #expect(zone == (try JSONDecoder().decode(Zone.self, from: Data(text.utf8))))
+        #expect(zone.rrsets.count == 10_000 && zone.rrsets[9_999].ttl == 9_999)
+    }
+}
