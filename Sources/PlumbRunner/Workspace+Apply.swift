@@ -98,12 +98,15 @@ extension Workspace {
             for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
             try await store.finishRun(run, status: .unchanged, plan: plan, result: nil, error: nil)
             try await store.savePrior(prior.updated(by: desired, appliedDeletes: []), stack: stack, commit: commit?.id)
-            let timings = try await store.run(run)?.timings ?? []
+            let timings = try await store.timings(run: run)
             return ApplyOutcome(plan: plan, result: ApplyResult(status: .unchanged, chunks: []), run: run, timings: timings, interrupted: interrupted)
         }
         try confirm(plan)
 
         let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+        // The plan's JSON (large for a bulk import) is encoded for the history while the
+        // provider works, not after.
+        let planText = Task.detached { try JSONOutput.encode(plan) }
         let recorder = store.recorder(run: run)
         await recorder.timing("load", detail: nil, seconds: loadSeconds)
         for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
@@ -116,11 +119,12 @@ extension Workspace {
         let result = await applier.apply(plan)
         let stopped = Task.isCancelled || request.shouldStop() || !lease.isHeld
         let status: RunRecord.Status = result.status != .failed ? .succeeded : stopped ? .interrupted : .failed
-        try await store.finishRun(run, status: status, plan: plan, result: result, error: result.error)
+        let text = try FinishedRunText(plan: plan, planText: try await planText.value, result: result)
+        try await store.finishRun(run, status: status, text: text, error: result.error)
         try await store.savePrior(
             Self.priorAfter(prior, desired: desired, result: result), stack: stack,
             commit: result.status == .failed ? nil : commit?.id)
-        let timings = try await store.run(run)?.timings ?? []
+        let timings = try await store.timings(run: run)
         return ApplyOutcome(plan: plan, result: result, run: run, timings: timings, interrupted: interrupted)
     }
 

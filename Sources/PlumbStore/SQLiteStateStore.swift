@@ -35,8 +35,7 @@ public struct SQLiteStateStore: StateStore {
         }
     }
 
-    public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
-        let text = try FinishedRunText(plan: plan, result: result)
+    public func finishRun(_ id: Int64, status: RunRecord.Status, text: FinishedRunText, error: String?) async throws {
         try await database.write { db in
             try db.execute(
                 sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ? WHERE id = ?",

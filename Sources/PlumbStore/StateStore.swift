@@ -10,7 +10,7 @@ public protocol StateStore: Sendable {
     var location: String { get }
 
     func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64
-    func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws
+    func finishRun(_ id: Int64, status: RunRecord.Status, text: FinishedRunText, error: String?) async throws
     func recorder(run: Int64) -> any RunRecorder
     /// Marks runs of `stack` left `running` as interrupted. Call it while holding the stack's
     /// lock or lease: a run still marked running then belongs to a process that is gone.
@@ -25,6 +25,8 @@ public protocol StateStore: Sendable {
     func run(_ id: Int64) async throws -> RunRecord?
     /// Every stage timing across runs, for `history --stats`.
     func allTimings() async throws -> [StageTiming]
+    /// One run's stage timings (without decoding its plan and result).
+    func timings(run: Int64) async throws -> [StageTiming]
 
     func saveDrift(_ report: DriftReport, stack: String, commit: String?) async throws
     func latestDrift(stack: String) async throws -> DriftReport?
@@ -39,6 +41,10 @@ public protocol StateStore: Sendable {
 
 extension StateStore {
     public func runs() async throws -> [RunRecord] { try await runs(limit: 50) }
+
+    public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
+        try await finishRun(id, status: status, text: try FinishedRunText(plan: plan, result: result), error: error)
+    }
 }
 
 /// A review plan of a pull or merge request, as the agent computed it on its last event.

@@ -55,13 +55,18 @@ package struct StoredRun: Sendable {
 }
 
 /// The texts `finishRun` stores.
-package struct FinishedRunText: Sendable {
-    package var plan: String?
-    package var summary: String?
-    package var result: String?
+public struct FinishedRunText: Sendable {
+    public var plan: String?
+    public var summary: String?
+    public var result: String?
 
-    package init(plan: Plan?, result: ApplyResult?) throws {
-        self.plan = try plan.map { try JSONOutput.encode($0) }
+    public init(plan: Plan?, result: ApplyResult?) throws {
+        try self.init(plan: plan, planText: plan.map { try JSONOutput.encode($0) }, result: result)
+    }
+
+    /// With the plan's JSON encoded already (an apply encodes it while the provider works).
+    public init(plan: Plan?, planText: String?, result: ApplyResult?) throws {
+        self.plan = planText
         summary = try plan.map { try JSONOutput.encode($0.summary) }
         self.result = try result.map { try JSONOutput.encode($0) }
     }

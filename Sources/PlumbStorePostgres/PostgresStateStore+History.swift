@@ -16,6 +16,10 @@ extension PostgresStateStore {
         try await timings("SELECT run_id, stage, detail, seconds FROM timings ORDER BY run_id").map(\.timing)
     }
 
+    public func timings(run: Int64) async throws -> [StageTiming] {
+        try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = \(run)").map(\.timing)
+    }
+
     /// Runs with their timings: two statements, however many runs.
     private func records(_ query: PostgresQuery) async throws -> [RunRecord] {
         let (client, logger) = (self.client, self.logger)

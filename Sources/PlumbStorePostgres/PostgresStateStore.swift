@@ -78,8 +78,7 @@ public final class PostgresStateStore: StateStore {
         }
     }
 
-    public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
-        let text = try FinishedRunText(plan: plan, result: result)
+    public func finishRun(_ id: Int64, status: RunRecord.Status, text: FinishedRunText, error: String?) async throws {
         let (client, logger) = (self.client, self.logger)
         try await within {
             _ = try await client.query(
