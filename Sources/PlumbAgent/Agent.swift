@@ -28,15 +28,16 @@ public struct Agent: Sendable {
         let metrics = AgentMetrics()
         let notifier = Notifier(environment: configuration.environment, logger: logger)
         let slots = ConcurrencyLimiter(limit: configuration.concurrency)
-        var repositories: [String: GitRepository] = [:]
+        var repositories: [String: (GitRepository, MirrorFetcher)] = [:]
         var reconcilers: [Reconciler] = []
         for stack in configuration.stacks {
-            // Stacks in one repository share its mirror.
-            let repository = try repositories[stack.repo] ?? GitSource.openRepository(stack.repo, stateDirectory: configuration.stateDirectory)
-            repositories[stack.repo] = repository
+            // Stacks in one repository share its mirror and its fetches.
+            let (repository, fetcher) = try repositories[stack.repo]
+                ?? (GitSource.openRepository(stack.repo, stateDirectory: configuration.stateDirectory), MirrorFetcher())
+            repositories[stack.repo] = (repository, fetcher)
             reconcilers.append(Reconciler(
                 stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics,
-                logger: logger, notifier: notifier, slots: slots))
+                logger: logger, notifier: notifier, slots: slots, fetcher: fetcher))
         }
         let keeper = LeaseKeeper(reconcilers: reconcilers, store: store, configuration: configuration, metrics: metrics, logger: logger)
         let routes = AgentRoutes(

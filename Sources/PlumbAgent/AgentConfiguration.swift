@@ -13,14 +13,24 @@ public struct AgentConfiguration: Sendable {
     public var agentID: String = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
     /// Stacks reconciled at once; the rest wait their turn.
     public var concurrency: Int = 2
-    /// How often leases are renewed, agents counted and free stacks taken.
+    /// How often leases are renewed, agents counted and free stacks taken. At most
+    /// `maximumLeaseInterval`: a lease not renewed for `PostgresLease.validity` is no
+    /// longer trusted by its holder.
     public var leaseInterval: Duration = .seconds(5)
+    public static let maximumLeaseInterval: Duration = .seconds(5)
     /// `PLUMB_WEBHOOK_SECRET`; webhooks are refused (401) without one.
     public var webhookSecret: String?
     public var environment: [String: String] = [:]
 
     public init(stacks: [StackConfiguration]) {
         self.stacks = stacks
+    }
+
+    /// `HOST:PORT` (port 0: any free port), as `--listen` and `listen:` take it.
+    public static func listenAddress(_ text: String) -> (host: String, port: Int)? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else { return nil }
+        return (String(parts[0]), port)
     }
 
     /// One stack, as `plumb agent --repo … --branch …` describes it.
@@ -47,5 +57,17 @@ public struct StackConfiguration: Sendable, Hashable {
 
     public init(repo: String) {
         self.repo = repo
+    }
+
+    /// Whether a forge's repository name (`owner/name`, GitLab's `group/project`) names
+    /// this stack's repository URL. A local path or a numeric project id names nothing.
+    public func follows(repository: String) -> Bool {
+        var url = repo.lowercased()
+        while url.hasSuffix("/") { url.removeLast() }
+        if url.hasSuffix(".git") { url.removeLast(4) }
+        let name = repository.lowercased()
+        // Forges name repositories `owner/name`; a bare word is no name to match on.
+        guard name.contains("/") else { return false }
+        return url.hasSuffix("/" + name) || url.hasSuffix(":" + name)
     }
 }

@@ -41,7 +41,14 @@ public enum AgentConfigurationFile {
             }
             root = node
         } catch let error as YamlError {
-            throw Invalid(description: "\(file): not valid YAML: \(error)")
+            // Yams quotes the offending line, which may be the store URL with its password:
+            // only the position and the problem are told.
+            switch error {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+                throw Invalid(description: "\(file):\(mark.line):\(mark.column): not valid YAML: \(problem)")
+            default:
+                throw Invalid(description: "\(file): not valid YAML")
+            }
         }
         var configuration = AgentConfiguration(stacks: [])
         var names: Set<String> = []
@@ -52,7 +59,11 @@ public enum AgentConfigurationFile {
             case "store": configuration.store = try reader.string(value, key)
             case "agent_id": configuration.agentID = try reader.string(value, key)
             case "concurrency": configuration.concurrency = try reader.int(value, key, range: 1...64)
-            case "lease_interval": configuration.leaseInterval = try reader.duration(value, key)
+            case "lease_interval":
+                configuration.leaseInterval = try reader.duration(value, key)
+                guard configuration.leaseInterval <= AgentConfiguration.maximumLeaseInterval else {
+                    throw reader.error(value, "lease_interval may be at most 5s: a lease unconfirmed for 10 s is given up")
+                }
             default:
                 guard case .sequence(let items) = value, !items.isEmpty else {
                     throw reader.error(value, "stacks must be a list of at least one stack")
@@ -87,7 +98,9 @@ public enum AgentConfigurationFile {
         }
 
         func string(_ node: Node, _ key: String) throws -> String {
-            guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw error(node, "\(key) must be a non-empty string") }
+            guard case .scalar(let scalar) = node, !scalar.string.isEmpty,
+                  scalar.style != .plain || !["~", "null", "Null", "NULL"].contains(scalar.string)
+            else { throw error(node, "\(key) must be a non-empty string") }
             return scalar.string
         }
 
@@ -114,11 +127,10 @@ public enum AgentConfigurationFile {
         }
 
         func listen(_ node: Node) throws -> (String, Int) {
-            let parts = try string(node, "listen").split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+            guard let address = AgentConfiguration.listenAddress(try string(node, "listen")) else {
                 throw error(node, "listen takes HOST:PORT, e.g. 127.0.0.1:8080")
             }
-            return (String(parts[0]), port)
+            return address
         }
 
         func stack(_ node: Node) throws -> StackConfiguration {
@@ -135,9 +147,9 @@ public enum AgentConfigurationFile {
                     stack.name = name
                 case "branch": stack.branch = try string(value, key)
                 case "root":
-                    let root = try string(value, key).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-                    guard !root.split(separator: "/").contains("..") else { throw error(value, "root must stay inside the repository") }
-                    stack.root = root == "." ? "" : root
+                    let parts = try string(value, key).split(separator: "/").filter { $0 != "." }
+                    guard !parts.contains("..") else { throw error(value, "root must stay inside the repository") }
+                    stack.root = parts.joined(separator: "/")
                 case "interval": stack.interval = try duration(value, key)
                 case "drift_interval": stack.driftInterval = try duration(value, key)
                 case "heal": stack.heal = try bool(value, key)

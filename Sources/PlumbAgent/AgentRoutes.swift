@@ -57,10 +57,12 @@ struct AgentRoutes {
         return AgentStatus(agent: configuration.agentID, store: await keeper.health, stacks: stacks)
     }
 
-    /// A review's id in the store: the request's id, or `ID@STACK` when several stacks
-    /// follow the branch (each has its own plan).
-    func recordID(_ id: String, _ reconciler: Reconciler, among count: Int) async -> String {
-        count == 1 ? id : "\(id)@\(await reconciler.status.stack ?? reconciler.stack.repo)"
+    /// A review's id in the store: the request's id for a one-stack agent with a store of
+    /// its own; `ID@STACK` when the agent follows several stacks or shares its store (pull
+    /// request 5 of one repository is not pull request 5 of another).
+    func recordID(_ id: String, _ reconciler: Reconciler) async -> String {
+        let alone = reconcilers.count == 1 && store.coordinator is LocalCoordinator
+        return alone ? id : "\(id)@\(await reconciler.status.stack ?? reconciler.stack.repo)"
     }
 
     /// `/plans/ID`: the one stack's plan, or every stack's in turn.
@@ -74,9 +76,14 @@ struct AgentRoutes {
         return parts.isEmpty ? nil : parts.joined(separator: "\n")
     }
 
-    /// The stacks that follow `branch`.
-    func following(_ branch: String) -> [Reconciler] {
-        reconcilers.filter { $0.stack.branch == branch }
+    /// The stacks that follow `branch` of the event's repository: when the event names a
+    /// repository some stacks' URLs match, only those; otherwise (local paths, GitLab's
+    /// numeric ids) every stack on that branch, at the cost of a fetch that finds nothing.
+    func following(_ branch: String, repository: String? = nil) -> [Reconciler] {
+        let onBranch = reconcilers.filter { $0.stack.branch == branch }
+        guard let repository else { return onBranch }
+        let named = onBranch.filter { $0.stack.follows(repository: repository) }
+        return named.isEmpty ? onBranch : named
     }
 
     /// Verify first, then parse, then act. Never more than 1 MiB read.
@@ -132,16 +139,16 @@ struct AgentRoutes {
         switch event {
         case .ping:
             return text(.ok, "pong\n")
-        case .push(let branch, let after) where !following(branch).isEmpty:
-            for reconciler in following(branch) { reconciler.trigger(.headMoved(after ?? "")) }
+        case .push(let branch, let after, let repository) where !following(branch, repository: repository).isEmpty:
+            for reconciler in following(branch, repository: repository) { reconciler.trigger(.headMoved(after ?? "")) }
             return text(.accepted, "reconciling \(branch)\n")
         case .merged(_, let base) where !following(base).isEmpty:
             for reconciler in following(base) { reconciler.trigger(.headMoved("")) }
             return text(.accepted, "reconciling \(base)\n")
-        case .review(let id, let head, let headBranch, let base, let repository) where !following(base).isEmpty:
-            let stacks = following(base), logger = self.logger, notifier = self.notifier
+        case .review(let id, let head, let headBranch, let base, let repository) where !following(base, repository: repository).isEmpty:
+            let stacks = following(base, repository: repository), logger = self.logger, notifier = self.notifier
             for reconciler in stacks {
-                let recordID = await recordID(id, reconciler, among: reconcilers.count)
+                let recordID = await recordID(id, reconciler)
                 Task {
                     do {
                         let plan = try await reconciler.review(id: id, recordID: recordID, head: head, headBranch: headBranch, base: base)

@@ -38,23 +38,21 @@ actor LeaseKeeper {
             }
         }
         let presence = AgentPresence(id: configuration.agentID, stacks: named.map(\.stack))
-        let live: Int
+        var live: Int?
         do {
             live = try await coordinator.heartbeat(agent: presence, within: liveWindow)
             if !health.available { logger.notice("the store answers again; resuming", metadata: ["store": "\(health.location)"]) }
             health.available = true
             health.error = nil
-            health.agents = live
+            health.agents = live ?? 1
         } catch {
             if health.available {
                 logger.error("the store does not answer; applying nothing until it does", metadata: ["error": "\(error)"])
             }
             health.available = false
             health.error = "\(error)"
-            metrics.recordStore(available: false, leases: 0)
-            for (reconciler, _) in named { await drop(reconciler) }
-            return
         }
+        // Leases live on their own session: renewed (or found lost) whatever the pool says.
         var held = 0
         for (reconciler, stack) in named {
             guard let lease = await reconciler.lease else { continue }
@@ -65,32 +63,61 @@ actor LeaseKeeper {
                 await reconciler.leaseEnded()
             }
         }
+        guard let live else {
+            metrics.recordStore(available: false, leases: held)
+            return
+        }
+        let holders = (try? await coordinator.holders(within: liveWindow)) ?? [:]
+        for (reconciler, stack) in named { await reconciler.setHolder(holders[stack]) }
+        // A stack nobody has held for three ticks is taken whatever the share: agents
+        // following different sets of stacks must not leave one unattended.
+        for (reconciler, stack) in named {
+            let mine = await reconciler.lease != nil
+            let unattended = holders[stack] == nil && !mine
+            unheldTicks[stack] = unattended ? (unheldTicks[stack] ?? 0) + 1 : 0
+        }
+        // Stacks taken as orphans stay, outside the share, so they are not handed back and
+        // orphaned again.
+        var adoptedHeld = 0
+        for (reconciler, stack) in named where adopted.contains(stack) {
+            if await reconciler.lease != nil { adoptedHeld += 1 } else { adopted.remove(stack) }
+        }
         let share = (named.count + live - 1) / max(1, live)
-        if held < share {
-            held += await take(share - held, from: named)
-        } else if held > share {
-            held -= await handBack(from: named)
+        var counted = held - adoptedHeld
+        if counted < share {
+            counted += await take(share - counted, from: named).count
+        } else if counted > share {
+            counted -= await handBack(from: named.filter { !adopted.contains($0.stack) })
         }
-        metrics.recordStore(available: true, leases: held)
-        if let holders = try? await coordinator.holders(within: liveWindow) {
-            for (reconciler, stack) in named { await reconciler.setHolder(holders[stack]) }
+        let orphans = named.filter { (unheldTicks[$0.stack] ?? 0) >= 3 }
+        if !orphans.isEmpty {
+            let taken = await take(orphans.count, from: orphans)
+            adopted.formUnion(taken)
+            adoptedHeld += taken.count
         }
+        metrics.recordStore(available: true, leases: counted + adoptedHeld)
     }
 
+    /// Ticks each stack has gone without any holder.
+    private var unheldTicks: [String: Int] = [:]
+    /// Stacks this agent took because nobody else would.
+    private var adopted: Set<String> = []
+
     /// Tries free stacks in an order of this agent's own, so agents starting together
-    /// reach for different stacks first.
-    private func take(_ wanted: Int, from named: [(reconciler: Reconciler, stack: String)]) async -> Int {
-        var taken = 0
+    /// reach for different stacks first. A store that cannot be reached ends the round.
+    private func take(_ wanted: Int, from named: [(reconciler: Reconciler, stack: String)]) async -> [String] {
+        var taken: [String] = []
         let order = named.sorted { Self.rank(configuration.agentID, $0.stack) < Self.rank(configuration.agentID, $1.stack) }
-        for (reconciler, stack) in order where taken < wanted {
+        for (reconciler, stack) in order where taken.count < wanted {
             guard await reconciler.lease == nil else { continue }
             do {
                 if let lease = try await coordinator.tryLease(stack: stack, agent: configuration.agentID) {
                     await reconciler.leaseTaken(lease)
-                    taken += 1
+                    taken.append(stack)
                 }
             } catch {
                 logger.warning("could not ask for the stack's lease", metadata: ["stack": "\(stack)", "error": "\(error)"])
+                break
             }
         }
         return taken
@@ -99,8 +126,7 @@ actor LeaseKeeper {
     /// Releases one idle stack (never one mid-run); another agent takes it on its next tick.
     private func handBack(from named: [(reconciler: Reconciler, stack: String)]) async -> Int {
         for (reconciler, stack) in named.reversed() {
-            guard let lease = await reconciler.lease, !(await reconciler.busy) else { continue }
-            await reconciler.leaseEnded()
+            guard let lease = await reconciler.relinquishIfIdle() else { continue }
             await lease.release()
             logger.info("handed the stack back so stacks spread across agents", metadata: ["stack": "\(stack)"])
             return 1
@@ -108,31 +134,21 @@ actor LeaseKeeper {
         return 0
     }
 
-    private func drop(_ reconciler: Reconciler) async {
-        guard let lease = await reconciler.lease else { return }
-        await reconciler.leaseEnded()
-        await lease.release()
-    }
-
-    /// On shutdown: hand every stack back, so another agent takes it over at once — after
-    /// the run in flight has finished its chunk (a minute at most).
+    /// On shutdown: hand every idle stack back, so another agent takes it over at once; a
+    /// run still going after a minute keeps its lease until the process exits (which
+    /// closes the session and frees it then).
     func releaseAll() async {
         let deadline = ContinuousClock.now + .seconds(60)
         for reconciler in reconcilers {
             while await reconciler.busy, ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(50))
             }
-            await drop(reconciler)
+            if let lease = await reconciler.relinquishIfIdle() { await lease.release() }
         }
     }
 
     static func rank(_ agent: String, _ stack: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(agent)/\(stack)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        StableHash.fnv1a("\(agent)/\(stack)")
     }
 }
 

@@ -9,7 +9,7 @@ extension Reconciler {
     /// branch), against `base`, and stores it for `/plans/ID`.
     /// `recordID` is the request's id when the agent follows one stack, `ID@STACK` otherwise.
     func review(id: String, recordID: String, head: String?, headBranch: String?, base: String) async throws -> ReviewPlanRecord {
-        if GitSource.isURL(stack.repo) { try repository.fetch() }
+        if GitSource.isURL(stack.repo) { try await fetcher.fetch(repository, askedAt: .now) }
         let candidates = [head, headBranch, "refs/pull/\(id)/head", "refs/merge-requests/\(id)/head"].compactMap { $0 }
         var resolved: GitCommit?
         for candidate in candidates {
@@ -36,8 +36,8 @@ extension Reconciler {
     func driftPass() async {
         // Only the holder reports drift: one report per stack, however many agents.
         guard lease?.isHeld == true, let name, !busy else { return }
-        busy = true
-        defer { busy = false }
+        started()
+        defer { finished() }
         do {
             guard let applied = try await store.lastAppliedCommit(stack: name) else { return }
             let commit = try repository.resolve(applied)

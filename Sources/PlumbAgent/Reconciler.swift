@@ -30,8 +30,11 @@ public actor Reconciler {
     /// The stack's name: configured, or read from the branch head at start.
     private(set) var name: String?
     private(set) var lease: (any StackLease)?
-    /// A reconcile or drift pass is under way (a lease is never handed back mid-run).
-    var busy = false
+    /// Reconciles and drift passes under way: a lease is never handed back mid-run.
+    private var inFlight = 0
+    var busy: Bool { inFlight > 0 }
+    /// Shared by the stacks of one repository: one fetch serves every stack a push triggers.
+    let fetcher: MirrorFetcher
     /// `restore()` has read what the store remembers of the stack.
     private var restored = false
     /// Set on graceful shutdown: the chunk in flight finishes, the rest are skipped.
@@ -44,8 +47,9 @@ public actor Reconciler {
 
     init(
         stack: StackConfiguration, agent: AgentConfiguration, repository: GitRepository, store: any StateStore,
-        metrics: AgentMetrics, logger: Logger, notifier: Notifier, slots: ConcurrencyLimiter
+        metrics: AgentMetrics, logger: Logger, notifier: Notifier, slots: ConcurrencyLimiter, fetcher: MirrorFetcher
     ) {
+        self.fetcher = fetcher
         self.stack = stack
         self.agent = agent
         self.notifier = notifier
@@ -78,7 +82,7 @@ public actor Reconciler {
         if let name {
             resolved = name
         } else {
-            resolved = try workspace(at: try currentHead()).loadDesired().settings.stack
+            resolved = try workspace(at: try await currentHead()).loadDesired().settings.stack
             logger[metadataKey: "stack"] = "\(resolved)"
         }
         name = resolved
@@ -99,20 +103,32 @@ public actor Reconciler {
         trigger(.headMoved("lease"))
     }
 
-    /// The lease is gone (lost, or handed back): a run in flight stops at its next chunk.
+    /// The lease is gone (lost): a run in flight stops at its next chunk.
     func leaseEnded(holder: String? = nil) {
         lease = nil
         status.leased = false
         status.holder = holder
     }
 
+    /// Gives the lease up if nothing runs: checked and cleared in one step on the actor,
+    /// so no run can start between the two.
+    func relinquishIfIdle() -> (any StackLease)? {
+        guard inFlight == 0, let lease else { return nil }
+        leaseEnded()
+        return lease
+    }
+
+    /// Marks a run or drift pass under way; `finished()` ends it.
+    func started() { inFlight += 1 }
+    func finished() { inFlight -= 1 }
+
     func setHolder(_ holder: String?) {
         if lease == nil { status.holder = holder }
     }
 
     /// Fetches (for a mirror) and resolves the followed branch.
-    func currentHead() throws -> GitCommit {
-        if GitSource.isURL(stack.repo) { try repository.fetch() }
+    func currentHead() async throws -> GitCommit {
+        if GitSource.isURL(stack.repo) { try await fetcher.fetch(repository, askedAt: .now) }
         return try GitSource.resolve(stack.branch, in: repository)
     }
 
@@ -134,11 +150,14 @@ public actor Reconciler {
     /// applied (healing drift). Nothing happens without the lease.
     func reconcile(force: Bool) async {
         guard let lease, lease.isHeld, let name else { return }
-        busy = true
-        defer { busy = false }
+        started()
+        defer { finished() }
         if !force, await untouched(stack: name) { return }
         await slots.acquire()
-        await reconcile(force: force, stack: name, lease: lease)
+        // The wait for a slot may have been long: the lease must still be ours.
+        if lease.isHeld, self.lease != nil {
+            await reconcile(force: force, stack: name, lease: lease)
+        }
         await slots.release()
     }
 
@@ -147,7 +166,7 @@ public actor Reconciler {
     /// with no run and no place in the queue. Anything else (or any doubt) answers false.
     private func untouched(stack name: String) async -> Bool {
         do {
-            let head = try currentHead()
+            let head = try await currentHead()
             guard let applied = try await store.lastAppliedCommit(stack: name) else { return false }
             if head.id == applied { return true }
             guard !stack.root.isEmpty, (try? repository.resolve(applied)) != nil else { return false }
@@ -165,7 +184,7 @@ public actor Reconciler {
     private func reconcile(force: Bool, stack name: String, lease: any StackLease) async {
         let watch = Stopwatch()
         do {
-            let head = try currentHead()
+            let head = try await currentHead()
             // The store, not memory: another agent may have applied since we last looked.
             let applied = try await store.lastAppliedCommit(stack: name)
             status.lastAppliedCommit = applied
@@ -258,6 +277,18 @@ public actor Reconciler {
             case .heal: await reconcile(force: true)
             }
         }
+    }
+}
+
+/// Fetches a mirror for everyone who asks: a caller is served by any fetch that started
+/// after it asked, so one push that triggers every stack of a repository costs one fetch.
+actor MirrorFetcher {
+    private var lastStart: ContinuousClock.Instant?
+
+    func fetch(_ repository: GitRepository, askedAt: ContinuousClock.Instant) throws {
+        if let lastStart, lastStart >= askedAt { return }
+        lastStart = .now
+        try repository.fetch()
     }
 }
 

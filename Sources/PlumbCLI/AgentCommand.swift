@@ -14,14 +14,14 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "An agent configuration file naming several stacks (Docs/agent.md); instead of --repo.")
     var config: String?
 
-    @Option(help: "The branch to follow.")
-    var branch = "main"
+    @Option(help: "The branch to follow (default main).")
+    var branch: String?
 
-    @Option(help: "How often to poll the branch (e.g. 60s, 5m).")
-    var interval = "60s"
+    @Option(help: "How often to poll the branch, e.g. 60s (the default), 5m.")
+    var interval: String?
 
-    @Option(help: "How often to look for drift.")
-    var driftInterval = "10m"
+    @Option(help: "How often to look for drift (default 10m).")
+    var driftInterval: String?
 
     @Option(help: "HOST:PORT to serve webhooks, /status and /metrics on (port 0: any free port).")
     var listen: String?
@@ -46,6 +46,9 @@ struct AgentCommand: AsyncParsableCommand {
 
     func validate() throws {
         if (repo == nil) == (config == nil) { throw ValidationError("give --repo or --config") }
+        if config != nil, branch != nil || interval != nil || driftInterval != nil || heal || requireReviewedPlan {
+            throw ValidationError("--branch, --interval, --drift-interval, --heal and --require-reviewed-plan describe the --repo stack; with --config, set them per stack in the file")
+        }
     }
 
     /// `--config FILE`, or one stack from `--repo` and its flags; flags given beside
@@ -60,8 +63,8 @@ struct AgentCommand: AsyncParsableCommand {
             }
         } else {
             var stack = StackConfiguration(repo: repo ?? ".")
-            stack.branch = branch
-            guard let poll = DurationText.parse(interval), let drift = DurationText.parse(driftInterval) else {
+            stack.branch = branch ?? "main"
+            guard let poll = DurationText.parse(interval ?? "60s"), let drift = DurationText.parse(driftInterval ?? "10m") else {
                 throw CLIError(message: "--interval and --drift-interval take durations such as 30s, 5m, 1h")
             }
             stack.interval = poll
@@ -71,19 +74,17 @@ struct AgentCommand: AsyncParsableCommand {
             configuration = AgentConfiguration(stacks: [stack])
         }
         if let listen {
-            let parts = listen.split(separator: ":")
-            guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+            guard let address = AgentConfiguration.listenAddress(listen) else {
                 throw CLIError(message: "--listen takes HOST:PORT, e.g. 127.0.0.1:8080")
             }
-            configuration.host = String(parts[0])
-            configuration.port = port
+            (configuration.host, configuration.port) = address
         }
         if let state { configuration.stateDirectory = state }
         if let store { configuration.store = store }
         if let agentID { configuration.agentID = agentID }
         if let leaseInterval {
-            guard let duration = DurationText.parse(leaseInterval), duration > .zero else {
-                throw CLIError(message: "--lease-interval takes a duration such as 1s or 5s")
+            guard let duration = DurationText.parse(leaseInterval), duration > .zero, duration <= AgentConfiguration.maximumLeaseInterval else {
+                throw CLIError(message: "--lease-interval takes a duration from 1ms to 5s, such as 1s")
             }
             configuration.leaseInterval = duration
         }

@@ -121,9 +121,12 @@ extension Workspace {
         let status: RunRecord.Status = result.status != .failed ? .succeeded : stopped ? .interrupted : .failed
         let text = try FinishedRunText(plan: plan, planText: try await planText.value, result: result)
         try await store.finishRun(run, status: status, text: text, error: result.error)
-        try await store.savePrior(
-            Self.priorAfter(prior, desired: desired, result: result), stack: stack,
-            commit: result.status == .failed ? nil : commit?.id)
+        // A holder that lost the lease leaves the stack's state to the agent that took it.
+        if lease.isHeld {
+            try await store.savePrior(
+                Self.priorAfter(prior, desired: desired, result: result), stack: stack,
+                commit: result.status == .failed ? nil : commit?.id)
+        }
         let timings = try await store.timings(run: run)
         return ApplyOutcome(plan: plan, result: result, run: run, timings: timings, interrupted: interrupted)
     }

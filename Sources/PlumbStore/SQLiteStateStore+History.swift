@@ -19,13 +19,13 @@ extension SQLiteStateStore {
 
     public func allTimings() async throws -> [StageTiming] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings ORDER BY run_id").map(Self.timing)
+            try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings ORDER BY run_id, rowid").map(Self.timing)
         }
     }
 
     public func timings(run: Int64) async throws -> [StageTiming] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings WHERE run_id = ?", arguments: [run]).map(Self.timing)
+            try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings WHERE run_id = ? ORDER BY rowid", arguments: [run]).map(Self.timing)
         }
     }
 
@@ -35,7 +35,7 @@ extension SQLiteStateStore {
             startedAt: row["started_at"], finishedAt: row["finished_at"], commitID: row["commit_id"],
             commitAuthor: row["commit_author"], commitSubject: row["commit_subject"], summary: row["summary"],
             result: row["result"], error: row["error"], agent: row["agent"])
-        let timings = try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings WHERE run_id = ?", arguments: [stored.id])
+        let timings = try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings WHERE run_id = ? ORDER BY rowid", arguments: [stored.id])
         return stored.record(timings: timings.map(timing))
     }
 

@@ -58,3 +58,16 @@ struct LocalLease: StackLease {
     func renew() async -> Bool { true }
     func release() async {}
 }
+
+/// FNV-1a, 64 bits: the same for the same text on every machine and in every run (unlike
+/// Swift's seeded `hashValue`), for lock keys and for the order agents try stacks in.
+public enum StableHash {
+    public static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}

@@ -75,6 +75,7 @@ enum StateDatabase {
         migrator.registerMigration("v3-agents") { db in
             // Which agent ran each run, when several share one history.
             try db.alter(table: "runs") { table in table.add(column: "agent", .text) }
+            try db.create(index: "runs_stack_status", on: "runs", columns: ["stack", "status"])
         }
         return migrator
     }

@@ -8,9 +8,10 @@ import PostgresNIO
 /// lease session: one connection of its own, whatever the number of stacks (PostgreSQL
 /// allows 100 connections by default; one per stack would not scale). The locks live
 /// exactly as long as that connection. When the agent dies, its kernel closes the socket
-/// and PostgreSQL drops every lock at once; when the network between them dies, TCP
-/// keepalives set on the session (5 s idle, 3 probes 2 s apart) make the server drop them
-/// within about 11 s, while the agent's own renewals fail and it stops at the next chunk.
+/// and PostgreSQL drops every lock at once. When the network between them dies, TCP
+/// keepalives set on the session (10 s idle, 3 probes 2 s apart) make the server drop them
+/// after at least 16 s; the holder stops trusting a lease it has not confirmed for
+/// `PostgresLease.validity` (10 s) before that, and stops at the next chunk boundary.
 struct PostgresCoordinator: StackCoordinator {
     let store: PostgresLocation
     let client: PostgresClient
@@ -41,7 +42,10 @@ struct PostgresCoordinator: StackCoordinator {
         let key = AdvisoryKey.stack(stack)
         guard let generation = try await session.lock(key) else { return nil }
         let lease = PostgresLease(stack: stack, agent: agent, key: key, generation: generation, session: session)
-        guard await lease.renew() else { return nil }
+        guard await lease.renew() else {
+            await session.unlock(key, generation: generation)
+            return nil
+        }
         return lease
     }
 
@@ -103,8 +107,12 @@ final class LeaseSession: @unchecked Sendable {
             return false
         }
         guard granted else { return nil }
-        lock.withLock { _ = held.insert(key) }
-        return generation
+        let current = lock.withLock {
+            guard self.generation == generation else { return false }
+            held.insert(key)
+            return true
+        }
+        return current ? generation : nil
     }
 
     func unlock(_ key: Int64, generation: Int) async {
@@ -160,7 +168,7 @@ final class LeaseSession: @unchecked Sendable {
                     database: store.database, tls: try store.tls),
                 id: 1, logger: logger)
             do {
-                for setting in ["tcp_keepalives_idle = 5", "tcp_keepalives_interval = 2", "tcp_keepalives_count = 3"] {
+                for setting in ["tcp_keepalives_idle = 10", "tcp_keepalives_interval = 2", "tcp_keepalives_count = 3"] {
                     try await connection.query("SET \(unescaped: setting)", logger: logger)
                 }
                 return connection
@@ -190,6 +198,12 @@ final class PostgresLease: StackLease, @unchecked Sendable {
     private let session: LeaseSession
     private let lock = NSLock()
     private var ended = false
+    private var confirmed = ContinuousClock.now
+
+    /// How long a confirmation is trusted: shorter than the server's own bound for freeing
+    /// the lock of a vanished session (keepalives: at least 16 s), so a holder cut off from
+    /// the database stops before another agent can start.
+    static let validity: Duration = .seconds(10)
 
     init(stack: String, agent: String, key: Int64, generation: Int, session: LeaseSession) {
         self.stack = stack
@@ -200,7 +214,8 @@ final class PostgresLease: StackLease, @unchecked Sendable {
     }
 
     var isHeld: Bool {
-        !lock.withLock { ended } && session.holds(key, generation: generation)
+        let fresh = lock.withLock { !ended && ContinuousClock.now - confirmed < Self.validity }
+        return fresh && session.holds(key, generation: generation)
     }
 
     /// Records the renewal where people can see it (`stack_leases`); the round trip on the
@@ -218,6 +233,7 @@ final class PostgresLease: StackLease, @unchecked Sendable {
                         since = CASE WHEN stack_leases.agent = excluded.agent THEN stack_leases.since ELSE excluded.since END
                     """, logger: logger)
             }
+            lock.withLock { confirmed = .now }
             return isHeld
         } catch {
             lock.withLock { ended = true }

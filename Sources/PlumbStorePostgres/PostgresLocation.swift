@@ -7,7 +7,7 @@ import PostgresNIO
 /// plain text; `require`, `verify-ca` and `verify-full` insist on TLS; anything else
 /// (`prefer`, the default) uses TLS when the server offers it. When TLS is used the
 /// certificate is always verified.
-public struct PostgresLocation: Sendable, CustomStringConvertible {
+public struct PostgresLocation: Sendable, CustomStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
     public var user: String
@@ -40,28 +40,42 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// Where, without the password: safe for logs, /status and errors.
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
+    /// `dump` and `String(reflecting:)` show where, never the password.
+    public var customMirror: Mirror { Mirror(self, children: ["location": description, "sslmode": sslMode]) }
+
+    /// nil: no TLS; true: TLS or nothing; false: TLS when the server offers it.
+    var tlsRequired: Bool? {
+        switch sslMode {
+        case "disable": return nil
+        case "require", "verify-ca", "verify-full": return true
+        default: return false
+        }
+    }
+
     var tls: PostgresConnection.Configuration.TLS {
         get throws {
-            switch sslMode {
-            case "disable": return .disable
-            case "require", "verify-ca", "verify-full": return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            default: return .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-            }
+            guard let required = tlsRequired else { return .disable }
+            let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+            return required ? .require(context) : .prefer(context)
         }
     }
 
     var clientTLS: PostgresClient.Configuration.TLS {
-        switch sslMode {
-        case "disable": return .disable
-        case "require", "verify-ca", "verify-full": return .require(.makeClientConfiguration())
-        default: return .prefer(.makeClientConfiguration())
-        }
+        guard let required = tlsRequired else { return .disable }
+        return required ? .require(.makeClientConfiguration()) : .prefer(.makeClientConfiguration())
     }
 
-    /// The URL with any password replaced, for messages about a URL that did not parse.
+    /// The URL with anything between `://` and the last `@` of the authority replaced: the
+    /// user and password, however unusual their characters (a URL that does not parse
+    /// still never reaches a message with its password).
     static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "…"
-        return components.string ?? "postgres://…"
+        guard let scheme = url.range(of: "://") else { return url.contains("@") ? "…" : url }
+        let rest = url[scheme.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        guard let at = authority.lastIndex(of: "@") else {
+            // No `@` in the authority: an `@` later on means the URL is too broken to tell.
+            return rest.contains("@") ? String(url[..<scheme.upperBound]) + "…" : url
+        }
+        return String(url[..<scheme.upperBound]) + "…" + String(url[at...])
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PlumbStore
 import PostgresNIO
 
 /// The same tables as the SQLite store (Sources/PlumbStore/StateDatabase.swift), in
@@ -49,6 +50,8 @@ enum PostgresSchema {
         ("v3-agents", [
             "ALTER TABLE runs ADD COLUMN agent TEXT",
             "CREATE INDEX runs_stack_status ON runs (stack, status)",
+            // SQLite keeps timings in insertion order by rowid; PostgreSQL needs a column.
+            "ALTER TABLE timings ADD COLUMN seq BIGSERIAL",
             """
             CREATE TABLE agents (
                 id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, stacks TEXT NOT NULL,
@@ -92,14 +95,8 @@ enum AdvisoryKey {
     /// "plumb" in ASCII, then a 1: far from the stack keys' hash space in practice.
     static let migrations: Int64 = 0x706C_756D_6200_0001
 
-    /// A stable 64-bit key for the stack's name (FNV-1a: the same on every machine and
-    /// every run, unlike Swift's seeded `hashValue`).
+    /// A stable 64-bit key for the stack's name, the same on every machine.
     static func stack(_ name: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "plumb-stack:\(name)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        return Int64(bitPattern: hash)
+        Int64(bitPattern: StableHash.fnv1a("plumb-stack:\(name)"))
     }
 }

@@ -13,11 +13,11 @@ extension PostgresStateStore {
     }
 
     public func allTimings() async throws -> [StageTiming] {
-        try await timings("SELECT run_id, stage, detail, seconds FROM timings ORDER BY run_id").map(\.timing)
+        try await timings("SELECT run_id, stage, detail, seconds FROM timings ORDER BY run_id, seq").map(\.timing)
     }
 
     public func timings(run: Int64) async throws -> [StageTiming] {
-        try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = \(run)").map(\.timing)
+        try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = \(run) ORDER BY seq").map(\.timing)
     }
 
     /// Runs with their timings: two statements, however many runs.
@@ -36,7 +36,7 @@ extension PostgresStateStore {
         }
         guard !stored.isEmpty else { return [] }
         let ids = stored.map(\.id)
-        let timings = try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = ANY(\(ids))")
+        let timings = try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = ANY(\(ids)) ORDER BY seq")
         let byRun = Dictionary(grouping: timings, by: \.run)
         return stored.map { $0.record(timings: byRun[$0.id]?.map(\.timing) ?? []) }
     }

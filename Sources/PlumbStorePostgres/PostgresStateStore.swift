@@ -5,8 +5,8 @@ import PlumbStore
 import PostgresNIO
 
 /// The shared store: Plumb's history on a PostgreSQL server that agents on several machines
-/// use at once. Queries go through postgres-nio's connection pool; each stack lease holds a
-/// connection of its own (see `PostgresCoordinator`). Every statement has a deadline, so an
+/// use at once. Queries go through postgres-nio's connection pool; the stack leases live on
+/// one more connection of their own, the lease session (see `PostgresCoordinator`). Every statement has a deadline, so an
 /// unreachable server fails a run instead of hanging it.
 public final class PostgresStateStore: StateStore {
     let client: PostgresClient
@@ -45,7 +45,8 @@ public final class PostgresStateStore: StateStore {
         leases = LeaseSession(store: target, logger: background, timeout: timeout)
         runner = Task { await client.run() }
         do {
-            try await within { try await PostgresSchema.migrate(client, logger: logger) }
+            // Another agent may be migrating: its lock is waited for, within a longer deadline.
+            try await Deadline.run(seconds: max(timeout, 30), target: target) { try await PostgresSchema.migrate(client, logger: logger) }
         } catch {
             runner.cancel()
             throw error
@@ -164,28 +165,67 @@ struct PostgresNoRow: Error, CustomStringConvertible {
     var description: String { "the statement returned no row" }
 }
 
-/// A deadline for one store operation.
+/// A deadline for one store operation. The operation runs in a task of its own and the
+/// caller is answered by whichever comes first, the operation or the deadline: postgres-nio
+/// awaits a query without a cancellation handler, so a task group (which waits for every
+/// child) would hang as long as a frozen server does. A timed-out operation is cancelled
+/// and left to fail on its own (callers holding a connection close it).
 enum Deadline {
     static func run<T: Sendable>(
         seconds: Double, target: PostgresLocation, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(seconds))
-                    throw PostgresStoreError(target, timeout: seconds)
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw CancellationError() }
-                return first
+        let answer = FirstAnswer<T>()
+        let work = Task {
+            do {
+                answer.give(.success(try await body()))
+            } catch let error as PostgresStoreError {
+                answer.give(.failure(error))
+            } catch is CancellationError {
+                answer.give(.failure(CancellationError()))
+            } catch {
+                answer.give(.failure(PostgresStoreError(target, error)))
             }
-        } catch let error as PostgresStoreError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw PostgresStoreError(target, error)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            answer.give(.failure(PostgresStoreError(target, timeout: seconds)))
+        }
+        defer {
+            work.cancel()
+            timer.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await answer.value()
+        } onCancel: {
+            answer.give(.failure(CancellationError()))
+        }
+    }
+}
+
+/// The first of several answers, handed to one waiter.
+final class FirstAnswer<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+    private var waiter: CheckedContinuation<T, any Error>?
+
+    func give(_ answer: Result<T, any Error>) {
+        let waiting: CheckedContinuation<T, any Error>? = lock.withLock {
+            guard result == nil else { return nil }
+            result = answer
+            defer { waiter = nil }
+            return waiter
+        }
+        waiting?.resume(with: answer)
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready: Result<T, any Error>? = lock.withLock {
+                if let result { return result }
+                waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 /// What a webhook says, whatever the forge.
 public enum WebhookEvent: Sendable, Equatable {
     case ping
-    case push(branch: String, after: String?)
+    /// A branch moved. `repository` is the forge's `owner/name` (GitLab: the project's path),
+    /// so an agent following several repositories triggers only the stacks of this one.
+    case push(branch: String, after: String?, repository: String? = nil)
     /// A pull or merge request opened or updated: its review plan is due. `repository` is
     /// the forge's name for the repository (`owner/name`, or GitLab's project id), for
     /// posting the plan as a comment.
@@ -38,7 +40,8 @@ public enum WebhookEvent: Sendable, Equatable {
         case "push":
             guard let ref = object["ref"] as? String else { throw Malformed(description: "push without ref") }
             guard ref.hasPrefix("refs/heads/") else { return .ignored("push to \(ref)") }
-            return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String)
+            let repository = (object["repository"] as? [String: Any])?["full_name"] as? String
+            return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String, repository: repository)
         case "pull_request":
             guard let action = object["action"] as? String,
                   let request = object["pull_request"] as? [String: Any],
@@ -65,7 +68,8 @@ public enum WebhookEvent: Sendable, Equatable {
         case "Push Hook":
             guard let ref = object["ref"] as? String else { throw Malformed(description: "push without ref") }
             guard ref.hasPrefix("refs/heads/") else { return .ignored("push to \(ref)") }
-            return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String)
+            let project = (object["project"] as? [String: Any])?["path_with_namespace"] as? String
+            return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String, repository: project)
         case "Merge Request Hook":
             guard let attributes = object["object_attributes"] as? [String: Any],
                   let iid = attributes["iid"] as? Int,

@@ -1,4 +1,5 @@
 import Foundation
+import PlumbAgent
 import PlumbTestSupport
 import Testing
 
@@ -33,11 +34,25 @@ extension EndToEnd {
             func stack(_ status: [String: Any], _ name: String) -> [String: Any] {
                 (status["stacks"] as? [[String: Any]] ?? []).first { $0["stack"] as? String == name } ?? [:]
             }
-            let status = try await agent.waitForStatus {
-                stack($0, "quick")["last_applied_commit"] as? String == head && stack($0, "broken")["last_error"] is String
+            func runs() async throws -> [[String: Any]] {
+                try JSONSerialization.jsonObject(with: try await agent.get("/runs").body) as? [[String: Any]] ?? []
             }
-            #expect(stack(status, "quick")["last_applied_commit"] as? String == head)
+            // The slow stack's run is under way (holding one of the two slots)...
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline, try await !runs().contains(where: { $0["stack"] as? String == "slow" && $0["status"] as? String == "running" }) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            _ = try await agent.waitForStatus { stack($0, "quick")["last_applied_commit"] as? String == head }
+            // ...when a commit for the quick stack arrives: it is applied beside it.
+            try fixture.write("quick/Desired/zone.yaml", "provider: dns\nzone: quick.example.\nrecords:\n  www: {type: A, value: 192.0.2.2}\n")
+            let next = try fixture.commit("quick: www moves")
+            _ = try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(next)"}"#)
+            let status = try await agent.waitForStatus {
+                stack($0, "quick")["last_applied_commit"] as? String == next && stack($0, "broken")["last_error"] is String
+            }
+            #expect(stack(status, "quick")["last_applied_commit"] as? String == next)
             #expect(stack(status, "slow")["last_applied_commit"] is NSNull, "the slow stack is still applying: \(stack(status, "slow"))")
+            #expect(try await runs().contains { $0["stack"] as? String == "slow" && $0["status"] as? String == "running" })
             let error = stack(status, "broken")["last_error"] as? String ?? ""
             #expect(error.contains("Desired/zone.yaml:4:") && error.contains("192.0.2.300"), "\(error)")
             #expect(stack(status, "broken")["last_applied_commit"] is NSNull)
@@ -46,9 +61,7 @@ extension EndToEnd {
                 #expect(stack(status, name)["root"] as? String == name)
             }
             #expect((status["store"] as? [String: Any])?["available"] as? Bool == true)
-            let runs = try JSONSerialization.jsonObject(with: try await agent.get("/runs").body) as? [[String: Any]] ?? []
-            #expect(runs.contains { $0["stack"] as? String == "quick" && $0["status"] as? String == "succeeded" })
-            #expect(runs.contains { $0["stack"] as? String == "slow" && $0["status"] as? String == "running" })
+            #expect(try await runs().filter { $0["stack"] as? String == "quick" && $0["status"] as? String == "succeeded" }.count == 2)
         }
 
         @Test("a bad agent configuration names the file, line and column")
@@ -61,6 +74,30 @@ extension EndToEnd {
             try directory.write("agent.yaml", "stacks:\n  - {name: a, repo: /tmp/x}\n  - {name: a, repo: /tmp/y}\n")
             let twice = try PlumbProcess.run(["agent", "--config", "agent.yaml"], in: directory.url)
             #expect(twice.status == 1 && twice.stderr.contains("agent.yaml:3:5: two stacks are named a"), "\(twice.stderr)")
+            try directory.write("agent.yaml", "lease_interval: 30s\nstate: ~\nstacks:\n  - {name: a, repo: /tmp/x}\n")
+            let slow = try PlumbProcess.run(["agent", "--config", "agent.yaml"], in: directory.url)
+            #expect(slow.status == 1 && slow.stderr.contains("agent.yaml:1:17: lease_interval may be at most 5s"), "\(slow.stderr)")
+            try directory.write("agent.yaml", "state: ~\nstacks:\n  - {name: a, repo: /tmp/x}\n")
+            let null = try PlumbProcess.run(["agent", "--config", "agent.yaml"], in: directory.url)
+            #expect(null.status == 1 && null.stderr.contains("agent.yaml:1:8: state must be a non-empty string"), "\(null.stderr)")
+            try directory.write("agent.yaml", "store: postgres://u:hunter2@db/x\nstacks: [\n")
+            let broken = try PlumbProcess.run(["agent", "--config", "agent.yaml"], in: directory.url)
+            #expect(broken.status == 1 && broken.stderr.contains("not valid YAML") && !broken.stderr.contains("hunter2"), "\(broken.stderr)")
+            // Flags that describe the --repo stack are refused beside --config, not ignored.
+            let flags = try PlumbProcess.run(["agent", "--config", "agent.yaml", "--branch", "prod"], in: directory.url)
+            #expect(flags.status != 0 && flags.stderr.contains("set them per stack in the file"), "\(flags.stderr)")
+        }
+
+        @Test("a webhook's repository name picks the stacks whose URL it names")
+        func repositoryNames() {
+            var stack = StackConfiguration(repo: "https://git.example.com/Infra/DNS.git")
+            #expect(stack.follows(repository: "infra/dns"))
+            #expect(!stack.follows(repository: "infra/dns-old"))
+            #expect(!stack.follows(repository: "dns"))
+            stack.repo = "git@git.example.com:infra/dns"
+            #expect(stack.follows(repository: "infra/dns"))
+            stack.repo = "/srv/repos/dns"
+            #expect(!stack.follows(repository: "infra/dns"))
         }
     }
 }

@@ -10,7 +10,8 @@ import Testing
 @Suite("PostgreSQL store: leases, migrations and outages")
 struct PostgresLeaseTests {
     func store(_ server: PostgresServer, agent: String) async throws -> PostgresStateStore {
-        try await PostgresStateStore(url: server.url, agent: agent, timeout: 3, logger: Logger(label: "test"))
+        // A generous deadline: the suite runs beside every other test on two cores.
+        try await PostgresStateStore(url: server.url, agent: agent, timeout: 15, logger: Logger(label: "test"))
     }
 
     @Test("a stack's lease is held by one agent at a time; released or lost, another takes it")
@@ -48,6 +49,42 @@ struct PostgresLeaseTests {
         #expect(try await b.coordinator.heartbeat(agent: AgentPresence(id: "b", stacks: ["alpha"]), within: 60) == 2)
         _ = try server.psql("UPDATE agents SET seen_at = seen_at - 120 WHERE id = 'a'")
         #expect(try await b.coordinator.heartbeat(agent: AgentPresence(id: "b", stacks: ["alpha"]), within: 60) == 1)
+    }
+
+    @Test("a frozen database fails statements at their deadline instead of hanging; leases on it are given up", .timeLimit(.minutes(1)))
+    func frozen() async throws {
+        let server = try PostgresServer()
+        let store = try await PostgresStateStore(url: server.url, agent: "a", timeout: 2, logger: Logger(label: "test"))
+        let lease = try #require(try await store.coordinator.tryLease(stack: "alpha", agent: "a"))
+        try server.freeze()
+        defer { try? server.thaw() }
+        await #expect(throws: PostgresStoreError.self) {
+            _ = try await store.beginRun(stack: "alpha", command: "agent", source: PlanSource(), commit: nil)
+        }
+        #expect(await lease.renew() == false)
+        #expect(!lease.isHeld)
+        try server.thaw()
+        var answered = false
+        for _ in 0..<50 where !answered {
+            answered = (try? await store.beginRun(stack: "alpha", command: "agent", source: PlanSource(), commit: nil)) != nil
+            if !answered { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(answered, "the store works again once the database does")
+    }
+
+    @Test("a URL that does not parse is refused without its password")
+    func unparsable() {
+        for url in ["postgres://plumb:p#ss word@db/plumb", "postgres://plumb:se/cret@db:5432/plumb", "postgres://u:pa@ss@db/plumb?sslmode=bogus"] {
+            do {
+                _ = try PostgresLocation(url: url)
+                Issue.record("\(url) parsed")
+            } catch {
+                for secret in ["p#ss", "ss word", "se/cret", "cret", "pa@ss"] {
+                    #expect(!"\(error)".contains(secret), "\(error)")
+                }
+            }
+        }
+        #expect(!String(reflecting: try? PostgresLocation(url: "postgres://u:hunter2@db/plumb")).contains("hunter2"))
     }
 
     @Test("three stores opening a new database at once migrate it once")

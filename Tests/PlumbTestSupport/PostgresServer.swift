@@ -54,6 +54,31 @@ public final class PostgresServer: @unchecked Sendable {
         guard status == 0 else { throw StartFailure(description: "could not kill PostgreSQL: \(output)") }
     }
 
+    /// Freezes the server and every backend (SIGSTOP): connections stay open and nothing
+    /// answers, as when the database host hangs or the network drops packets silently.
+    public func freeze() throws { try signalCluster(SIGSTOP) }
+
+    /// Lets a frozen server go on (SIGCONT).
+    public func thaw() throws { try signalCluster(SIGCONT) }
+
+    private func signalCluster(_ signal: Int32) throws {
+        let pidFile = (directory as NSString).appendingPathComponent("data/postmaster.pid")
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let postmaster = text.split(separator: "\n").first.flatMap({ Int32($0) })
+        else { throw StartFailure(description: "no postmaster.pid in \(directory)") }
+        var pids = [postmaster]
+        // Its children: every process whose parent it is (/proc/PID/stat, fourth field).
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == postmaster { pids.append(pid) }
+        }
+        for pid in pids { _ = Glibc.kill(pid, signal) }
+    }
+
     /// Starts the same cluster again, on the same port (so `url` still holds).
     public func restart() throws {
         let (_, port) = try Self.call("restart", directory)
