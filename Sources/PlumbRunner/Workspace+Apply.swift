@@ -52,7 +52,10 @@ extension Workspace {
         let store = try openStore()
         let lock: StackLock
         do {
-            lock = try StackLock(directory: stateDirectory, stack: stack, purpose: "plumb \(request.command)")
+            // Beside the SQLite file when there is one, so two processes sharing `sqlite:PATH`
+            // with different --state directories still apply a stack one at a time.
+            let directory = (store as? SQLiteStateStore).map { ($0.path as NSString).deletingLastPathComponent } ?? stateDirectory
+            lock = try StackLock(directory: directory, stack: stack, purpose: "plumb \(request.command)")
         } catch let held as StackLock.Held {
             throw RunnerError(message: held.description)
         }
