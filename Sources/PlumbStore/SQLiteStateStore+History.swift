@@ -50,16 +50,16 @@ struct StoreRecorder: RunRecorder {
     let run: Int64
 
     func intend(_ changes: [Change], chunk: Int) async throws {
-        try await insert(changes.map { ($0.address.description, $0.action.rawValue, "intent", nil) }, chunk: chunk)
+        try await insert(JournalEntry.intents(changes), chunk: chunk)
     }
 
     func record(_ results: [ChangeResult], chunk: Int) async throws {
-        try await insert(results.map { ($0.address.description, $0.action.rawValue, $0.status.rawValue, $0.error) }, chunk: chunk)
+        try await insert(JournalEntry.outcomes(results), chunk: chunk)
     }
 
     /// One transaction and one prepared statement per batch (preparing it per row cost a
     /// tenth of a 10,000-record apply).
-    private func insert(_ entries: [(address: String, action: String, phase: String, detail: String?)], chunk: Int) async throws {
+    private func insert(_ entries: [JournalEntry], chunk: Int) async throws {
         let now = Date().timeIntervalSince1970
         try await database.write { db in
             let statement = try db.cachedStatement(

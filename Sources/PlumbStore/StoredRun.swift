@@ -84,3 +84,20 @@ extension InterruptedRun {
         "the process stopped before the run finished; \(pending) change(s) may have been half-done"
     }
 }
+
+/// One journal row: what both stores write per change, before (`intent`) and after (its
+/// outcome) the provider call.
+package struct JournalEntry: Sendable {
+    package var address: String
+    package var action: String
+    package var phase: String
+    package var detail: String?
+
+    package static func intents(_ changes: [Change]) -> [JournalEntry] {
+        changes.map { JournalEntry(address: $0.address.description, action: $0.action.rawValue, phase: "intent", detail: nil) }
+    }
+
+    package static func outcomes(_ results: [ChangeResult]) -> [JournalEntry] {
+        results.map { JournalEntry(address: $0.address.description, action: $0.action.rawValue, phase: $0.status.rawValue, detail: $0.error) }
+    }
+}

@@ -62,11 +62,11 @@ struct PostgresRecorder: RunRecorder {
     let run: Int64
 
     func intend(_ changes: [Change], chunk: Int) async throws {
-        try await insert(changes.map { ($0.address.description, $0.action.rawValue, "intent", nil) }, chunk: chunk)
+        try await insert(JournalEntry.intents(changes), chunk: chunk)
     }
 
     func record(_ results: [ChangeResult], chunk: Int) async throws {
-        try await insert(results.map { ($0.address.description, $0.action.rawValue, $0.status.rawValue, $0.error) }, chunk: chunk)
+        try await insert(JournalEntry.outcomes(results), chunk: chunk)
     }
 
     func timing(_ stage: String, detail: String?, seconds: Double) async {
@@ -75,7 +75,7 @@ struct PostgresRecorder: RunRecorder {
     }
 
     /// One statement per batch, however many changes: arrays unnested server-side.
-    private func insert(_ entries: [(address: String, action: String, phase: String, detail: String?)], chunk: Int) async throws {
+    private func insert(_ entries: [JournalEntry], chunk: Int) async throws {
         guard !entries.isEmpty else { return }
         let now = Date().timeIntervalSince1970
         try await store.execute(

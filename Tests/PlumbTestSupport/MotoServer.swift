@@ -106,22 +106,6 @@ public final class MotoServer: @unchecked Sendable {
         environment["NO_PROXY"] = "127.0.0.1,localhost"
         environment["no_proxy"] = "127.0.0.1,localhost"
         process.environment = environment
-        // Standard error goes to a file of its own, so neither pipe can fill and block the CLI.
-        let errorPath = directory + "/aws-stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        guard let errorFile = FileHandle(forWritingAtPath: errorPath) else {
-            throw StartFailure(description: "cannot write \(errorPath)")
-        }
-        defer { try? errorFile.close() }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = errorFile
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), stderr)
+        return try runCaptured(process, scratch: directory)
     }
 }

@@ -113,26 +113,9 @@ public final class PostgresServer: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
         environment["PGCONNECT_TIMEOUT"] = "5"
         process.environment = environment
-        // Standard error goes to a file of its own, so neither pipe can fill and block psql.
-        let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("psql-stderr-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: errorPath) }
-        guard let errorFile = FileHandle(forWritingAtPath: errorPath) else {
-            throw StartFailure(description: "cannot write \(errorPath)")
-        }
-        defer { try? errorFile.close() }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = errorFile
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-            throw QueryFailure(sql: sql, status: process.terminationStatus, stderr: stderr)
-        }
-        var output = String(decoding: data, as: UTF8.self)
+        let (status, stdout, stderr) = try runCaptured(process, scratch: FileManager.default.temporaryDirectory.path)
+        guard status == 0 else { throw QueryFailure(sql: sql, status: status, stderr: stderr) }
+        var output = stdout
         while output.hasSuffix("\n") { output.removeLast() }
         return output
     }
