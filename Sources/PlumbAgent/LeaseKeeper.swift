@@ -29,6 +29,19 @@ actor LeaseKeeper {
     var liveWindow: Double { 3 * configuration.leaseInterval.seconds }
 
     func tick() async {
+        // Held leases first, before anything that may wait on the store.
+        var held = 0
+        for reconciler in reconcilers {
+            guard let lease = await reconciler.lease else { continue }
+            if await lease.renew() {
+                held += 1
+            } else {
+                logger.warning("lost the lease; another agent may take the stack over", metadata: ["stack": "\(lease.stack)"])
+                await reconciler.leaseEnded()
+                // A lock still on the session (a renewal that failed only by time) goes back.
+                await lease.release()
+            }
+        }
         var named: [(reconciler: Reconciler, stack: String)] = []
         for reconciler in reconcilers {
             do {
@@ -52,29 +65,20 @@ actor LeaseKeeper {
             health.available = false
             health.error = "\(error)"
         }
-        // Leases live on their own session: renewed (or found lost) whatever the pool says.
-        var held = 0
-        for (reconciler, stack) in named {
-            guard let lease = await reconciler.lease else { continue }
-            if await lease.renew() {
-                held += 1
-            } else {
-                logger.warning("lost the lease; another agent may take the stack over", metadata: ["stack": "\(stack)"])
-                await reconciler.leaseEnded()
-            }
-        }
         guard let live else {
             metrics.recordStore(available: false, leases: held)
             return
         }
-        let holders = (try? await coordinator.holders(within: liveWindow)) ?? [:]
-        for (reconciler, stack) in named { await reconciler.setHolder(holders[stack]) }
         // A stack nobody has held for three ticks is taken whatever the share: agents
-        // following different sets of stacks must not leave one unattended.
-        for (reconciler, stack) in named {
-            let mine = await reconciler.lease != nil
-            let unattended = holders[stack] == nil && !mine
-            unheldTicks[stack] = unattended ? (unheldTicks[stack] ?? 0) + 1 : 0
+        // following different sets of stacks must not leave one unattended. Not knowing
+        // the holders is not knowing that there are none.
+        if let holders = try? await coordinator.holders(within: liveWindow) {
+            for (reconciler, stack) in named {
+                await reconciler.setHolder(holders[stack])
+                let mine = await reconciler.lease != nil
+                let unattended = holders[stack] == nil && !mine
+                unheldTicks[stack] = unattended ? (unheldTicks[stack] ?? 0) + 1 : 0
+            }
         }
         // Stacks taken as orphans stay, outside the share, so they are not handed back and
         // orphaned again.

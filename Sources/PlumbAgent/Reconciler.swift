@@ -161,6 +161,10 @@ public actor Reconciler {
         await slots.release()
     }
 
+    /// Statuses of a stack's newest run after which the live state may differ from the
+    /// last applied commit in ways no changed document tells.
+    static let unsettled: Set<RunRecord.Status?> = [.failed, .interrupted, .running]
+
     /// A push that changed nothing under this stack's folder (another stack's commit, in a
     /// repository of several) is applied as it stands: the commit is recorded as applied,
     /// with no run and no place in the queue. Anything else (or any doubt) answers false.
@@ -170,6 +174,9 @@ public actor Reconciler {
             guard let applied = try await store.lastAppliedCommit(stack: name) else { return false }
             if head.id == applied { return true }
             guard !stack.root.isEmpty, (try? repository.resolve(applied)) != nil else { return false }
+            // After a failed or interrupted run the live state may hold part of a later
+            // commit: a head whose folder equals the applied one (a revert) must be applied.
+            if Self.unsettled.contains(try await store.lastRunStatus(stack: name)) { return false }
             let prefix = stack.root + "/"
             guard try repository.changedPaths(from: applied, to: head.id).allSatisfy({ !$0.hasPrefix(prefix) }) else { return false }
             try await store.savePrior(try await store.prior(stack: name), stack: name, commit: head.id)
@@ -200,7 +207,10 @@ public actor Reconciler {
             var request = ApplyRequest()
             request.command = force ? "heal" : "agent"
             request.lease = lease
-            if !force { request.focus = try focus(from: applied, to: head, workspace: workspace) }
+            // Incremental only from a clean state: after a failed or interrupted run the live
+            // state may hold changes no document between the two commits names.
+            let last = try await store.lastRunStatus(stack: name)
+            if !force, !Self.unsettled.contains(last) { request.focus = try focus(from: applied, to: head, workspace: workspace) }
             let flag = stopFlag
             request.shouldStop = { flag.isSet }
             log.info("reconciling", metadata: ["subject": "\(head.subject)"])
@@ -287,8 +297,10 @@ actor MirrorFetcher {
 
     func fetch(_ repository: GitRepository, askedAt: ContinuousClock.Instant) throws {
         if let lastStart, lastStart >= askedAt { return }
-        lastStart = .now
+        let start = ContinuousClock.now
         try repository.fetch()
+        // Only a fetch that succeeded serves those who asked before it started.
+        lastStart = start
     }
 }
 

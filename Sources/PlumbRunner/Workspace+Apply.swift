@@ -124,11 +124,15 @@ extension Workspace {
         let status: RunRecord.Status = result.status != .failed ? .succeeded : stopped ? .interrupted : .failed
         let text = try FinishedRunText(plan: plan, planText: try await planText.value, result: result)
         try await store.finishRun(run, status: status, text: text, error: result.error)
-        // A holder that lost the lease leaves the stack's state to the agent that took it.
         if lease.isHeld {
             try await store.savePrior(
                 Self.priorAfter(prior, desired: desired, result: result), stack: stack,
                 commit: result.status == .failed ? nil : commit?.id)
+        } else {
+            // A holder that lost the lease never moves the stack's applied commit (that is the
+            // new holder's), but what it wrote stays owned: merged into the prior as it is now.
+            let current = try await store.prior(stack: stack)
+            try await store.savePrior(Self.priorAfter(current, desired: desired, result: result, failed: true), stack: stack, commit: nil)
         }
         let timings = try await store.timings(run: run)
         return ApplyOutcome(plan: plan, result: result, run: run, timings: timings, interrupted: interrupted)
@@ -166,10 +170,10 @@ extension Workspace {
 
     /// What Plumb remembers after this run: on success the whole desired state; after a
     /// failure only what was applied, so protection and ownership are never lost.
-    static func priorAfter(_ prior: PriorState, desired: DesiredState, result: ApplyResult) -> PriorState {
+    static func priorAfter(_ prior: PriorState, desired: DesiredState, result: ApplyResult, failed: Bool = false) -> PriorState {
         let applied = result.chunks.flatMap(\.changes).filter { $0.status == .applied }
         let deletes = Set(applied.filter { $0.action == .delete }.map(\.address))
-        if result.status != .failed { return prior.updated(by: desired, appliedDeletes: deletes) }
+        if result.status != .failed && !failed { return prior.updated(by: desired, appliedDeletes: deletes) }
         let written = Set(applied.filter { $0.action != .delete }.map(\.address))
         let protected = desired.resources.values.filter { $0.protect && written.contains($0.address) }.map(\.address)
         return PriorState(

@@ -86,6 +86,13 @@ public struct SQLiteStateStore: StateStore {
         }
     }
 
+    public func lastRunStatus(stack: String) async throws -> RunRecord.Status? {
+        try await database.read { db in
+            try String.fetchOne(db, sql: "SELECT status FROM runs WHERE stack = ? ORDER BY id DESC LIMIT 1", arguments: [stack])
+                .flatMap(RunRecord.Status.init(rawValue:))
+        }
+    }
+
     public func lastAppliedCommit(stack: String) async throws -> String? {
         try await database.read { db in
             try String.fetchOne(db, sql: "SELECT last_commit FROM stacks WHERE stack = ?", arguments: [stack])

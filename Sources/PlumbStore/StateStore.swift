@@ -19,6 +19,8 @@ public protocol StateStore: Sendable {
     func prior(stack: String) async throws -> PriorState
     func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws
     func lastAppliedCommit(stack: String) async throws -> String?
+    /// The status of the stack's newest run, if any.
+    func lastRunStatus(stack: String) async throws -> RunRecord.Status?
 
     /// The newest runs first.
     func runs(limit: Int) async throws -> [RunRecord]

@@ -203,7 +203,7 @@ final class PostgresLease: StackLease, @unchecked Sendable {
     /// How long a confirmation is trusted: shorter than the server's own bound for freeing
     /// the lock of a vanished session (keepalives: at least 16 s), so a holder cut off from
     /// the database stops before another agent can start.
-    static let validity: Duration = .seconds(10)
+    static var validity: Duration { PostgresStateStore.leaseValidity }
 
     init(stack: String, agent: String, key: Int64, generation: Int, session: LeaseSession) {
         self.stack = stack
@@ -221,8 +221,13 @@ final class PostgresLease: StackLease, @unchecked Sendable {
     /// Records the renewal where people can see it (`stack_leases`); the round trip on the
     /// session is what proves the lock is still there.
     func renew() async -> Bool {
-        guard isHeld, let connection = session.current(generation) else { return false }
+        // Not `isHeld`: a lease past its validity is still renewed if its lock is there.
+        guard !lock.withLock({ ended }), session.holds(key, generation: generation),
+              let connection = session.current(generation)
+        else { return false }
         let (stack, agent) = (self.stack, self.agent)
+        // Trusted from when the question was sent, not from when the answer came.
+        let asked = ContinuousClock.now
         do {
             try await session.run(connection, generation) { connection, logger in
                 _ = try await connection.query(
@@ -233,7 +238,7 @@ final class PostgresLease: StackLease, @unchecked Sendable {
                         since = CASE WHEN stack_leases.agent = excluded.agent THEN stack_leases.since ELSE excluded.since END
                     """, logger: logger)
             }
-            lock.withLock { confirmed = .now }
+            lock.withLock { confirmed = asked }
             return isHeld
         } catch {
             lock.withLock { ended = true }
@@ -242,9 +247,9 @@ final class PostgresLease: StackLease, @unchecked Sendable {
     }
 
     func release() async {
-        let wasHeld = isHeld
         lock.withLock { ended = true }
-        guard wasHeld, let connection = session.current(generation) else { return }
+        // Whatever its freshness: a lock still on a live session must be given back.
+        guard session.holds(key, generation: generation), let connection = session.current(generation) else { return }
         let (stack, agent) = (self.stack, self.agent)
         _ = try? await session.run(connection, generation) { connection, logger in
             _ = try await connection.query("DELETE FROM stack_leases WHERE stack = \(stack) AND agent = \(agent)", logger: logger)

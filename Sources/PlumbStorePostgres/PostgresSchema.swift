@@ -50,8 +50,6 @@ enum PostgresSchema {
         ("v3-agents", [
             "ALTER TABLE runs ADD COLUMN agent TEXT",
             "CREATE INDEX runs_stack_status ON runs (stack, status)",
-            // SQLite keeps timings in insertion order by rowid; PostgreSQL needs a column.
-            "ALTER TABLE timings ADD COLUMN seq BIGSERIAL",
             """
             CREATE TABLE agents (
                 id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, stacks TEXT NOT NULL,
@@ -62,6 +60,10 @@ enum PostgresSchema {
                 stack TEXT PRIMARY KEY, agent TEXT NOT NULL, since DOUBLE PRECISION NOT NULL,
                 renewed_at DOUBLE PRECISION NOT NULL)
             """,
+        ]),
+        ("v4-order", [
+            // SQLite keeps timings in insertion order by rowid; PostgreSQL needs a column.
+            "ALTER TABLE timings ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
         ]),
     ]
 

@@ -17,6 +17,8 @@ public final class PostgresStateStore: StateStore {
     /// How long one statement may wait for a connection and its answer.
     let timeout: Double
     private let runner: Task<Void, Never>
+    /// How long a lease is trusted after its last confirmation (see `PostgresLease`).
+    public static let leaseValidity: Duration = .seconds(10)
     /// Where this store's leases live: one connection for all of them.
     let leases: LeaseSession
 
@@ -139,6 +141,11 @@ public final class PostgresStateStore: StateStore {
             ON CONFLICT (stack) DO UPDATE SET prior = excluded.prior,
                 last_commit = COALESCE(excluded.last_commit, stacks.last_commit), updated_at = excluded.updated_at
             """)
+    }
+
+    public func lastRunStatus(stack: String) async throws -> RunRecord.Status? {
+        try await value("SELECT status FROM runs WHERE stack = \(stack) ORDER BY id DESC LIMIT 1", as: String.self)
+            .flatMap(RunRecord.Status.init(rawValue:))
     }
 
     public func lastAppliedCommit(stack: String) async throws -> String? {

@@ -101,3 +101,36 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd.MultiStackTests {
+    @Test("a revert after a failed run is applied, not taken for the commit already applied")
+    func revertAfterFailure() async throws {
+        let fixture = try GitFixture()
+        try fixture.write("s/Providers/dns.yaml", "kind: embedded\npath: s.sqlite\n")
+        let zone = { (value: Int) in "provider: dns\nzone: s.example.\nrecords:\n  www: {type: A, value: 192.0.2.\(value)}\n" }
+        try fixture.write("s/Desired/zone.yaml", zone(1))
+        let first = try fixture.commit("www at .1")
+        let config = fixture.url.appendingPathComponent("agent.yaml")
+        try Data("stacks:\n  - {name: s, repo: \(fixture.url.path), root: s, interval: 1h, drift_interval: 1h}\n".utf8).write(to: config)
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-revert-\(UUID().uuidString)")
+        let agent = try AgentProcess(arguments: ["--config", config.path], state: state)
+        defer { kill(agent.process.processIdentifier, SIGKILL) }
+        func applied(_ status: [String: Any]) -> String? {
+            ((status["stacks"] as? [[String: Any]])?.first)?["last_applied_commit"] as? String
+        }
+        _ = try await agent.waitForStatus { applied($0) == first }
+        // www moves, and a check after it fails: the run fails with the change live.
+        try fixture.write("s/Desired/zone.yaml", zone(2) + "checks:\n  gate:\n    after: \"dns.record/*\"\n    command: [\"false\"]\n    timeout: 1s\n")
+        let broken = try fixture.commit("www at .2, with a failing check")
+        _ = try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(broken)"}"#)
+        var status = try await agent.waitForStatus { ($0["last_run"] as? [String: Any])?["commit"] as? String == broken }
+        #expect((status["last_run"] as? [String: Any])?["status"] as? String == "failed")
+        // The revert: the folder is as it was at the applied commit, the live record is not.
+        try fixture.write("s/Desired/zone.yaml", zone(1))
+        let revert = try fixture.commit("Revert: www back at .1")
+        _ = try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(revert)"}"#)
+        status = try await agent.waitForStatus { applied($0) == revert }
+        let last = status["last_run"] as? [String: Any]
+        #expect(last?["commit"] as? String == revert && last?["status"] as? String == "succeeded" && last?["applied"] as? Int == 1, "\(status)")
+    }
+}

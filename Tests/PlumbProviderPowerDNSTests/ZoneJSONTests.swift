@@ -36,6 +36,7 @@ struct ZoneJSONTests {
         #"{"name":"a.example.","rrsets":[{"name":"t.a.example.","type":"TXT","ttl":null,"records":[{"content":"\"v=spf1 -all\" \"\\u00e9\\n\\t\\/\\\\\" \"\ud83d\ude00\"","disabled":false}]}]}"#,
         #"{"rrsets":[{"type":"CAA","name":"a.example.","records":null}],"name":"a.example."}"#,
         #"{"name":"caf\u00e9.example.","rrsets":[{"name":"ü.café.example.","type":"A","ttl":60,"records":[]}]}"#,
+        #"{"na\u006De":"a.example.","rrsets":[{"name":"x\u00C9\u0000.a.","type":"A","ttl":3E2,"records":[]},{"name":"y.a.","type":"A","ttl":300.0}]}"#,
     ])
     func sameAsFoundation(_ text: String) throws {
         #expect(try fast(text) == JSONDecoder().decode(Zone.self, from: Data(text.utf8)))
@@ -47,6 +48,7 @@ struct ZoneJSONTests {
         "{\"name\":\"a.\u{01}\",\"rrsets\":[]}", #"{"name":"a.","rrsets":[],"n":01}"#, #"{"name":"a.","rrsets":[],"n":1.}"#,
         #"{"name":"a.","rrsets":[],"b":tru}"#, #"{"rrsets":[]}"#, #"{"name":"a.","rrsets":[{"name":"x.a."}]}"#,
         #"{"name":"a.","rrsets":[{"name":"x.a.","type":"A","ttl":1.5}]}"#,
+        #"{"name":"a.","rrsets":[{"name":"x.a.","type":"A","ttl":1E400}]}"#,
         #"{"name":"a.","rrsets":[{"name":"x.a.","type":"A","records":[{"content":"1.2.3.4"}]}]}"#,
         String(repeating: "[", count: 100_000),
         #"{"name":"a.","rrsets":[],"deep":"# + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "}",

@@ -41,6 +41,21 @@ struct PostgresLeaseTests {
         #expect(await again.renew())
     }
 
+    @Test("a lease past its validity is no longer trusted, but renewed or released, never leaked")
+    func staleLease() async throws {
+        let server = try PostgresServer()
+        let a = try await store(server, agent: "a"), b = try await store(server, agent: "b")
+        let lease = try #require(try await a.coordinator.tryLease(stack: "alpha", agent: "a"))
+        try await Task.sleep(for: PostgresStateStore.leaseValidity + .milliseconds(500))
+        #expect(!lease.isHeld, "unconfirmed for longer than its validity")
+        #expect(try await b.coordinator.tryLease(stack: "alpha", agent: "b") == nil, "the lock is still a's")
+        #expect(await lease.renew(), "the lock is still there: renewed")
+        #expect(lease.isHeld)
+        try await Task.sleep(for: PostgresStateStore.leaseValidity + .milliseconds(500))
+        await lease.release()
+        #expect(try await b.coordinator.tryLease(stack: "alpha", agent: "b") != nil, "a stale lease's lock goes back on release")
+    }
+
     @Test("agents count one another by heartbeat, on the server's clock")
     func heartbeats() async throws {
         let server = try PostgresServer()
@@ -96,7 +111,7 @@ struct PostgresLeaseTests {
             }
             try await group.waitForAll()
         }
-        #expect(try server.psql("SELECT string_agg(name, ',' ORDER BY name) FROM plumb_migrations") == "v1,v2-agent,v3-agents")
+        #expect(try server.psql("SELECT string_agg(name, ',' ORDER BY name) FROM plumb_migrations") == "v1,v2-agent,v3-agents,v4-order")
     }
 
     @Test("an unreachable store fails with a message that names it without its password")

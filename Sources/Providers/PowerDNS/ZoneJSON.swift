@@ -28,7 +28,7 @@ struct ZoneJSON {
     var position = 0
     /// Nesting of skipped values, bounded so hostile input cannot exhaust the stack.
     var depth = 0
-    static let maximumDepth = 512
+    static let maximumDepth = 64
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -160,9 +160,10 @@ struct ZoneJSON {
         _ = try peek()
         let start = position
         try number()
-        guard let text = String(bytes: bytes[start..<position], encoding: .utf8), let value = Int(text) else {
-            throw malformed("expected a whole number")
-        }
+        guard let text = String(bytes: bytes[start..<position], encoding: .utf8) else { throw malformed("expected a number") }
+        // JSON has one number type: 300, 300.0 and 3E2 are the same TTL.
+        if let value = Int(text) { return value }
+        guard let double = Double(text), let value = Int(exactly: double) else { throw malformed("expected a whole number") }
         return value
     }
 
@@ -222,7 +223,7 @@ struct ZoneJSON {
     }
 
     func utf8<C: Collection<UInt8>>(_ slice: C) throws -> String {
-        guard let text = String(validating: slice, as: UTF8.self) else { throw malformed("invalid UTF-8") }
+        guard let text = String(bytes: slice, encoding: .utf8) else { throw malformed("invalid UTF-8") }
         return text
     }
 
