@@ -97,6 +97,17 @@ struct RecordValuesTests {
         #expect(!DNSLabel.isValidRelativeName(name))
     }
 
+    @Test("record addresses parse only as ZONE/NAME/TYPE with a known type")
+    func recordAddresses() {
+        #expect(Address("dns.record/example.com./www/A")?.recordParts?.name == "www")
+        #expect(Address("dns.record/example.com./_sip._tcp/SRV")?.recordParts?.type == .SRV)
+        #expect(Address("dns.record/example.com./www") == nil)
+        #expect(Address("dns.record/example.com./a/b/A") == nil)
+        #expect(Address("dns.record/example.com./www/XX") == nil)
+        #expect(Address("dns.record/example.com./www/") == nil)
+        #expect(Address("net.vpc/main/extra") != nil, "only records have parts")
+    }
+
     @Test("names relative to a zone")
     func relativeNames() {
         #expect(DNSName.relative("example.com.", zone: "example.com.") == "@")
@@ -104,6 +115,9 @@ struct RecordValuesTests {
         #expect(DNSName.relative("a.b.example.com.", zone: "example.com.") == "a.b")
         #expect(DNSName.relative("www.example.org.", zone: "example.com.") == nil)
         #expect(DNSName.relative("badexample.com.", zone: "example.com.") == nil)
+        #expect(DNSName.relative("ü.Café.example.", zone: "café.example.") == "ü")
+        #expect(DNSName.relative("example.com.", zone: "www.example.com.") == nil)
+        #expect(DNSName.relative("com.", zone: "example.com.") == nil)
         #expect(DNSName.absolute("@", zone: "example.com.") == "example.com.")
         #expect(DNSName.absolute("www", zone: "example.com.") == "www.example.com.")
     }

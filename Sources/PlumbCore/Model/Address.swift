@@ -24,8 +24,12 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, 
         let name = String(string[string.index(after: slash)...])
         guard !name.isEmpty else { return nil }
         if kind == .record {
-            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 3, RecordType(rawValue: String(parts[2])) != nil else { return nil }
+            // ZONE/NAME/TYPE: exactly two slashes and a known type (checked without splitting:
+            // prior state decodes every managed address through here).
+            guard name.utf8.reduce(0, { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }) == 2,
+                  let last = name.lastIndex(of: "/"),
+                  RecordType(rawValue: String(name[name.index(after: last)...])) != nil
+            else { return nil }
         }
         self.init(kind: kind, name: name)
     }
