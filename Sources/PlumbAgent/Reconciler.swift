@@ -244,7 +244,9 @@ public actor Reconciler {
     /// of the stack outside `Desired/` changed, or there is no applied commit yet.
     func focus(from applied: String?, to head: GitCommit, workspace: Workspace) throws -> Set<Address>? {
         guard let applied, let old = try? repository.resolve(applied) else { return nil }
-        let headTree = try tree(at: head)
+        // The head's tree is the workspace's: walking the commit again would cost a second
+        // read of every path in the repository.
+        guard let headTree = workspace.tree as? GitCommitTree else { return nil }
         // Paths outside the stack's folder belong to other stacks: they change nothing here.
         let changed = Set(try repository.changedPaths(from: applied, to: head.id).compactMap(headTree.relative))
         guard changed.allSatisfy({ $0.hasPrefix("Desired/") }) else { return nil }
