@@ -17,28 +17,14 @@ enum FuzzTarget: String, CaseIterable {
     }
 }
 
-/// A repository whose files are bytes, so inputs that are not UTF-8 reach the loader.
-struct BytesTree: SourceTree {
-    var files: [String: Data]
-
-    var label: String { "fuzz" }
-    var defaultStackName: String { "fuzz" }
-
-    func files(under directory: String) throws -> [String] {
-        files.keys.filter { $0.hasPrefix(directory + "/") }.sorted()
-    }
-
-    func read(_ path: String) throws -> Data? { files[path] }
-}
-
 /// The bytes as `Desired/fuzz.yaml` beside a valid embedded binding `Providers/main.yaml`.
 /// Diagnostics are the expected way to refuse; anything else thrown is a bug.
 @discardableResult
 func fuzzLoader(_ data: Data) -> String {
-    let tree = BytesTree(files: [
+    let tree = BytesTree([
         "Providers/main.yaml": Data("kind: embedded\n".utf8),
         "Desired/fuzz.yaml": data,
-    ])
+    ], label: "fuzz")
     do {
         let state = try DesiredStateLoader(environment: [:]).load(tree)
         return "loaded: \(state.resources.count) resources, \(state.checks.count) checks"

@@ -38,10 +38,7 @@ public enum WebhookEvent: Sendable, Equatable {
         switch event {
         case "ping": return .ping
         case "push":
-            guard let ref = object["ref"] as? String else { throw Malformed(description: "push without ref") }
-            guard ref.hasPrefix("refs/heads/") else { return .ignored("push to \(ref)") }
-            let repository = (object["repository"] as? [String: Any])?["full_name"] as? String
-            return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String, repository: repository)
+            return try push(object, repository: (object["repository"] as? [String: Any])?["full_name"] as? String)
         case "pull_request":
             guard let action = object["action"] as? String,
                   let request = object["pull_request"] as? [String: Any],
@@ -63,13 +60,17 @@ public enum WebhookEvent: Sendable, Equatable {
         }
     }
 
+    /// A push, as every forge words it: `ref`, `after`; only branches count.
+    private static func push(_ object: [String: Any], repository: String?) throws -> WebhookEvent {
+        guard let ref = object["ref"] as? String else { throw Malformed(description: "push without ref") }
+        guard ref.hasPrefix("refs/heads/") else { return .ignored("push to \(ref)") }
+        return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String, repository: repository)
+    }
+
     private static func parseGitLab(event: String, _ object: [String: Any]) throws -> WebhookEvent {
         switch event {
         case "Push Hook":
-            guard let ref = object["ref"] as? String else { throw Malformed(description: "push without ref") }
-            guard ref.hasPrefix("refs/heads/") else { return .ignored("push to \(ref)") }
-            let project = (object["project"] as? [String: Any])?["path_with_namespace"] as? String
-            return .push(branch: String(ref.dropFirst("refs/heads/".count)), after: object["after"] as? String, repository: project)
+            return try push(object, repository: (object["project"] as? [String: Any])?["path_with_namespace"] as? String)
         case "Merge Request Hook":
             guard let attributes = object["object_attributes"] as? [String: Any],
                   let iid = attributes["iid"] as? Int,

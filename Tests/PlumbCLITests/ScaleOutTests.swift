@@ -69,6 +69,16 @@ extension EndToEnd {
             return last
         }
 
+        /// Waits until a run of the stack for the commit has written its first record.
+        func firstRecordWritten(_ cluster: Cluster, stack: String, commit: String) async throws -> Bool {
+            try await wait(
+                cluster,
+                """
+                SELECT count(*) > 0 FROM journal j JOIN runs r ON r.id = j.run_id
+                WHERE r.commit_id = '\(commit)' AND r.stack = '\(stack)' AND j.phase = 'applied'
+                """, for: "t") == "t"
+        }
+
         func applied(_ cluster: Cluster, _ stack: String) -> String {
             "SELECT coalesce(max(last_commit), '') FROM stacks WHERE stack = '\(stack)'"
         }
@@ -154,13 +164,7 @@ extension EndToEnd {
             // A long change to alpha; kill its holder once the first record is written.
             try cluster.fixture.write("dns-a/Desired/zone.yaml", zone("alpha", 1...8, checks: true))
             let long = try cluster.fixture.commit("alpha: h5-h8, slowly")
-            let started = try await wait(
-                cluster,
-                """
-                SELECT count(*) > 0 FROM journal j JOIN runs r ON r.id = j.run_id
-                WHERE r.commit_id = '\(long)' AND r.stack = 'alpha' AND j.phase = 'applied'
-                """, for: "t")
-            #expect(started == "t", "the long run never started")
+            #expect(try await firstRecordWritten(cluster, stack: "alpha", commit: long), "the long run never started")
             let victim = try cluster.postgres.psql(
                 "SELECT agent FROM runs WHERE commit_id = '\(long)' AND stack = 'alpha' AND status = 'running' LIMIT 1")
             let killedAt = Date()
@@ -193,13 +197,7 @@ extension EndToEnd {
             // again and the rest is applied, nothing twice.
             try cluster.fixture.write("dns-b/Desired/zone.yaml", zone("beta", 1...8, checks: true))
             let cut = try cluster.fixture.commit("beta: h5-h8, slowly")
-            let cutStarted = try await wait(
-                cluster,
-                """
-                SELECT count(*) > 0 FROM journal j JOIN runs r ON r.id = j.run_id
-                WHERE r.commit_id = '\(cut)' AND r.stack = 'beta' AND j.phase = 'applied'
-                """, for: "t")
-            #expect(cutStarted == "t", "the long beta run never started")
+            #expect(try await firstRecordWritten(cluster, stack: "beta", commit: cut), "the long beta run never started")
             _ = try cluster.postgres.psql(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()")
             #expect(try await wait(cluster, applied(cluster, "beta"), for: cut) == cut)

@@ -22,25 +22,15 @@ struct HostileInputTests {
 
     static let bound = Duration.seconds(5)
 
-    /// A repository whose files are bytes (the corpus holds invalid UTF-8 on purpose).
-    struct BytesTree: SourceTree {
-        var files: [String: Data]
-        var label: String { "hostile" }
-        var defaultStackName: String { "hostile" }
-        func files(under directory: String) throws -> [String] {
-            files.keys.filter { $0.hasPrefix(directory + "/") }.sorted()
-        }
-        func read(_ path: String) throws -> Data? { files[path] }
-    }
-
     /// Loads the bytes as the fuzz target does, timing it, on a thread of its own with an 8 MiB
     /// stack (whatever thread runs the test). A load still running after 4 × `bound` is a
     /// hang: the test fails then instead of waiting for it (the thread is left behind).
     static func load(_ data: Data) -> (elapsed: Duration, result: Result<DesiredState, any Error>) {
-        let tree = BytesTree(files: [
+        // The corpus holds invalid UTF-8 on purpose: a tree of bytes.
+        let tree = BytesTree([
             "Providers/main.yaml": Data("kind: embedded\n".utf8),
             "Desired/fuzz.yaml": data,
-        ])
+        ], label: "hostile")
         let outcome = Mutex<(Duration, Result<DesiredState, any Error>)?>(nil)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {

@@ -85,3 +85,23 @@ public enum SourceTreeError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// A repository held in memory as bytes (path → contents): what fuzzing and the hostile-input
+/// tests feed the loader, invalid UTF-8 included.
+public struct BytesTree: SourceTree {
+    public var files: [String: Data]
+    public let label: String
+
+    public init(_ files: [String: Data], label: String = "memory") {
+        self.files = files
+        self.label = label
+    }
+
+    public var defaultStackName: String { label }
+
+    public func files(under directory: String) throws -> [String] {
+        files.keys.filter { $0.hasPrefix(directory + "/") }.sorted()
+    }
+
+    public func read(_ path: String) throws -> Data? { files[path] }
+}
