@@ -165,7 +165,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
-        .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore"]),
+        .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(
             name: "PlumbProviderEmbeddedTests",
             dependencies: ["PlumbProviderEmbedded", "PlumbCore", "PlumbStore", "PlumbTestSupport"]

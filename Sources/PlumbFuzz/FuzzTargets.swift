@@ -1,6 +1,6 @@
 import Foundation
 import PlumbWebhooks
-import PlumbCore
+@_spi(Testing) import PlumbCore
 
 /// The fuzz targets. Each takes arbitrary bytes and must return (any refusal is fine); a
 /// trap, a crash or a hang is the bug. Both the libFuzzer build (`-DFUZZING`) and the replay
@@ -18,9 +18,13 @@ enum FuzzTarget: String, CaseIterable {
 }
 
 /// The bytes as `Desired/fuzz.yaml` beside a valid embedded binding `Providers/main.yaml`.
-/// Diagnostics are the expected way to refuse; anything else thrown is a bug.
+/// Diagnostics are the expected way to refuse; anything else thrown is a bug. And Plumb's
+/// YAML composer must agree with Yams on every text it accepts (YAMLComposer).
 @discardableResult
 func fuzzLoader(_ data: Data) -> String {
+    if let text = String(data: data, encoding: .utf8), case .disagreed(let difference) = YAMLComposerCheck.compare(text) {
+        preconditionFailure("the YAML composer and Yams disagree: \(difference)")
+    }
     let tree = BytesTree([
         "Providers/main.yaml": Data("kind: embedded\n".utf8),
         "Desired/fuzz.yaml": data,

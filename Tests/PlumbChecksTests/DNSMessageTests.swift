@@ -1,5 +1,6 @@
 import PlumbChecks
 import Testing
+import PlumbTestSupport
 
 /// Wire-format tests on hand-built messages. The question is always "example.com." at
 /// offset 12, so the pointer C0 0C names it and C0 14 names "com.".
@@ -209,20 +210,5 @@ extension DNSMessageTests {
             _ = try? DNSMessage.parse(garbage)
         }
         #expect(parsed < 5000)  // the corruption did reach the parser's checks
-    }
-}
-
-/// A tiny deterministic generator (Vigna's SplitMix64) for reproducible fuzzing.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -55,6 +55,14 @@ public struct DesiredStateLoader: Sendable {
         return DesiredState(settings: settings, providers: providers, resources: resources, checks: declarations.checks)
     }
 
+    /// The stack's name from plumb.yaml alone, to read its stored state while the documents
+    /// load; problems are left for `load` to report.
+    public func stackName(_ tree: some SourceTree) -> String {
+        var bag = DiagnosticBag()
+        let text = readText(tree, "plumb.yaml", into: &bag)
+        return SettingsLoader.load(text, file: "plumb.yaml", defaultStack: tree.defaultStackName, into: &bag).stack
+    }
+
     /// Only the provider bindings, for commands that need no documents (`import`).
     public func loadProviders(_ tree: some SourceTree) throws -> [String: ProviderBinding] {
         var bag = DiagnosticBag()

@@ -1,9 +1,7 @@
-import Yams
-
 extension DocumentLoader {
     static let probeKeys = ["dns", "http", "tcp", "command"]
 
-    mutating func loadChecks(_ node: Node) {
+    mutating func loadChecks(_ node: YAMLNode) {
         for (name, node, location) in namedEntries(node, "checks") {
             guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout"] + Self.probeKeys) else { continue }
             let probes = fields.filter { Self.probeKeys.contains($0.key) }

@@ -1,9 +1,7 @@
-import Yams
-
 extension DocumentLoader {
     static let recordKeys = ["type", "ttl", "value", "values", "protect"]
 
-    mutating func loadZone(_ entries: [Entry], root: Node, provider: String) {
+    mutating func loadZone(_ entries: [Entry], root: YAMLNode, provider: String) {
         guard let zoneNode = required(entries, "zone", in: root, what: "this DNS document"),
               let rawZone = reader.string(zoneNode, "zone")
         else { return }
@@ -38,9 +36,9 @@ extension DocumentLoader {
             reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid record name", hint: hint)
             return
         }
-        let items: [Node]
+        let items: [YAMLNode]
         switch entry.value {
-        case .sequence(let sequence): items = Array(sequence)
+        case .sequence(let sequence, _): items = sequence
         case .mapping: items = [entry.value]
         default:
             reader.error(.wrongType, entry.value, "records of '\(entry.key)' must be a mapping or a list of mappings", hint: "write {type: A, value: 192.0.2.1}")
@@ -51,7 +49,7 @@ extension DocumentLoader {
         }
     }
 
-    private mutating func loadRecord(_ node: Node, name: String, zone: String, defaultTTL: Int, provider: String) {
+    private mutating func loadRecord(_ node: YAMLNode, name: String, zone: String, defaultTTL: Int, provider: String) {
         guard let fields = reader.mapping(node, "record '\(name)'", allowed: Self.recordKeys) else { return }
         guard let typeNode = required(fields, "type", in: node, what: "record '\(name)'"),
               let typeText = reader.string(typeNode, "type")
@@ -63,7 +61,7 @@ extension DocumentLoader {
         }
         var ttl = defaultTTL
         var protect = false
-        var values: [(String, Node)] = []
+        var values: [(String, YAMLNode)] = []
         let valueEntries = fields.filter { $0.key == "value" || $0.key == "values" }
         if valueEntries.isEmpty {
             reader.error(.missingKey, node, "record '\(name)' \(type.rawValue) has no value", hint: "add 'value:' for one value or 'values:' for several")

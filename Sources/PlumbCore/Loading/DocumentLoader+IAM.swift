@@ -1,8 +1,6 @@
 import Foundation
-import Yams
-
 extension DocumentLoader {
-    mutating func loadRoles(_ node: Node, provider: String) {
+    mutating func loadRoles(_ node: YAMLNode, provider: String) {
         let allowed = ["description", "path", "trust", "policies", "tags", "protect"]
         for (name, node, location) in namedEntries(node, "roles") {
             guard let fields = reader.mapping(node, "role \(name)", allowed: allowed),
@@ -43,14 +41,14 @@ extension DocumentLoader {
     }
 
     /// A policy document needs `Statement:`; `Version:` should be 2012-10-17.
-    private func policyDocument(_ node: Node, what: String) -> Bool {
+    private func policyDocument(_ node: YAMLNode, what: String) -> Bool {
         guard let fields = reader.mapping(node, what) else { return false }
         guard fields.contains(where: { $0.key == "Statement" }) else {
             reader.error(.missingKey, node, "\(what) has no 'Statement:'", hint: "write it in AWS's own shape: Version and Statement")
             return false
         }
         if let version = fields.first(where: { $0.key == "Version" }),
-           !["2012-10-17", "2008-10-17"].contains(version.value.scalar?.string ?? "") {
+           !["2012-10-17", "2008-10-17"].contains(version.value.scalar?.text ?? "") {
             reader.error(.invalidValue, version.value, "\(what): Version must be \"2012-10-17\" (or the older \"2008-10-17\")", hint: "quote it: Version: \"2012-10-17\"")
             return false
         }

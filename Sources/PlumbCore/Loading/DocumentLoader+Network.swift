@@ -1,8 +1,6 @@
 import Foundation
-import Yams
-
 extension DocumentLoader {
-    mutating func loadVPCs(_ node: Node, provider: String) {
+    mutating func loadVPCs(_ node: YAMLNode, provider: String) {
         for (name, node, location) in namedEntries(node, "vpcs") {
             guard let fields = reader.mapping(node, "vpc \(name)", allowed: ["cidr", "tags", "protect"]),
                   let cidr = cidr(fields, in: node, what: "vpc \(name)")
@@ -14,7 +12,7 @@ extension DocumentLoader {
         }
     }
 
-    mutating func loadSubnets(_ node: Node, provider: String) {
+    mutating func loadSubnets(_ node: YAMLNode, provider: String) {
         for (name, node, location) in namedEntries(node, "subnets") {
             guard let fields = reader.mapping(node, "subnet \(name)", allowed: ["vpc", "cidr", "zone", "tags", "protect"])
             else { continue }
@@ -36,7 +34,7 @@ extension DocumentLoader {
         }
     }
 
-    mutating func loadSecurityGroups(_ node: Node, provider: String) {
+    mutating func loadSecurityGroups(_ node: YAMLNode, provider: String) {
         let allowed = ["vpc", "description", "ingress", "egress", "tags", "protect"]
         for (name, node, location) in namedEntries(node, "security_groups") {
             guard let fields = reader.mapping(node, "security group \(name)", allowed: allowed),
@@ -66,10 +64,10 @@ extension DocumentLoader {
         }
     }
 
-    private mutating func rules(_ node: Node, group: Address, ingress: Bool, provider: String) -> [SecurityRule] {
+    private mutating func rules(_ node: YAMLNode, group: Address, ingress: Bool, provider: String) -> [SecurityRule] {
         let direction = ingress ? "ingress" : "egress"
         let peerKey = ingress ? "from" : "to"
-        guard case .sequence(let sequence) = node else {
+        guard case .sequence(let sequence, _) = node else {
             reader.error(.wrongType, node, "\(direction) must be a list of rules", hint: "write - {protocol: tcp, ports: 443, \(peerKey): 0.0.0.0/0}")
             return []
         }
@@ -110,7 +108,7 @@ extension DocumentLoader {
 
     /// A CIDR as written, or a `subnet/NAME` / `security_group/NAME` reference recorded for
     /// resolution once every document is read.
-    private mutating func rulePeer(_ peer: String, node: Node, group: Address, provider: String, what: String) -> String? {
+    private mutating func rulePeer(_ peer: String, node: YAMLNode, group: Address, provider: String, what: String) -> String? {
         for (prefix, kind) in [("subnet/", ResourceKind.subnet), ("security_group/", .securityGroup)] where peer.hasPrefix(prefix) {
             declarations.references.append(Reference(
                 from: group, target: Address(kind: kind, name: String(peer.dropFirst(prefix.count))),
@@ -132,7 +130,7 @@ extension DocumentLoader {
         return low...high
     }
 
-    private func cidr(_ fields: [Entry], in node: Node, what: String) -> String? {
+    private func cidr(_ fields: [Entry], in node: YAMLNode, what: String) -> String? {
         guard let cidrNode = required(fields, "cidr", in: node, what: what),
               let text = reader.string(cidrNode, "cidr")
         else { return nil }

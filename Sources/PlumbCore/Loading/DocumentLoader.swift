@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads `Desired/**/*.yaml` documents into declarations (SPEC §3).
 struct DocumentLoader {
     static let topKeys = [
@@ -22,8 +20,8 @@ struct DocumentLoader {
         }
     }
 
-    private mutating func loadDocument(_ root: Node) {
-        if case .scalar(let scalar) = root, scalar.string.isEmpty { return }
+    private mutating func loadDocument(_ root: YAMLNode) {
+        if case .scalar(let scalar) = root, scalar.text.isEmpty { return }
         guard let entries = reader.mapping(root, "a desired-state document", allowed: Self.topKeys) else { return }
         let keys = Set(entries.map(\.key))
         let hasZone = !keys.isDisjoint(with: Self.zoneKeys)
@@ -33,7 +31,7 @@ struct DocumentLoader {
             return
         }
         var provider: String?
-        var providerNode: Node?
+        var providerNode: YAMLNode?
         if let entry = entries.first(where: { $0.key == "provider" }) {
             provider = reader.string(entry.value, "provider")
             providerNode = entry.value
@@ -65,7 +63,7 @@ struct DocumentLoader {
     }
 
     /// Each entry of a `NAME: {…}` section, with the name validated as an identity.
-    func namedEntries(_ node: Node, _ section: String) -> [(name: String, node: Node, location: SourceLocation)] {
+    func namedEntries(_ node: YAMLNode, _ section: String) -> [(name: String, node: YAMLNode, location: SourceLocation)] {
         guard let entries = reader.mapping(node, section) else { return [] }
         return entries.compactMap { entry in
             let valid = !entry.key.isEmpty && entry.key.count <= 128
@@ -94,7 +92,7 @@ struct DocumentLoader {
         return (protect, tags)
     }
 
-    func required(_ entries: [Entry], _ key: String, in node: Node, what: String) -> Node? {
+    func required(_ entries: [Entry], _ key: String, in node: YAMLNode, what: String) -> YAMLNode? {
         if let entry = entries.first(where: { $0.key == key }) { return entry.value }
         reader.error(.missingKey, node, "\(what) has no '\(key):'", hint: "add '\(key):'")
         return nil

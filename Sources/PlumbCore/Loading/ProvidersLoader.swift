@@ -1,5 +1,3 @@
-import Yams
-
 /// Reads `Providers/NAME.yaml` bindings (SPEC §2), interpolating `${VAR}` references.
 enum ProvidersLoader {
     static let commonKeys = ["kind", "rate_limit", "concurrency", "timeout"]
@@ -20,11 +18,11 @@ enum ProvidersLoader {
             reader.error(.missingKey, at: SourceLocation(file: file, line: 1, column: 1), "provider binding '\(name)' is empty", hint: "set at least 'kind:'")
             return nil
         }
-        guard case .mapping(let mapping) = root else {
+        guard case .mapping(let pairs, _) = root else {
             reader.error(.wrongType, root, "a provider binding must be a mapping")
             return nil
         }
-        guard let kindNode = mapping["kind"], let kindText = reader.string(kindNode, "kind") else {
+        guard let kindNode = pairs.first(where: { $0.key.scalar?.text == "kind" })?.value, let kindText = reader.string(kindNode, "kind") else {
             reader.error(.missingKey, root, "provider binding '\(name)' has no 'kind:'", hint: "add kind: powerdns, aws or embedded")
             return nil
         }

@@ -1,4 +1,3 @@
-import Yams
 
 /// Reads `plumb.yaml` (SPEC §4).
 enum SettingsLoader {

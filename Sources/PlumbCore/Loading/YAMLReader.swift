@@ -11,16 +11,19 @@ final class YAMLReader {
     }
 
     /// Parses every document in `text`; a syntax error becomes one diagnostic, and so does
-    /// an alias bomb (see YAMLAliasGuard), which is refused before it is composed.
-    func documents(_ text: String) -> [Node] {
+    /// an alias bomb (see YAMLAliasGuard), which is refused before it is composed. The
+    /// everyday subset is composed by `YAMLComposer`; Yams composes the rest and words
+    /// every syntax error.
+    func documents(_ text: String) -> [YAMLNode] {
+        if let nodes = YAMLComposer.compose(text) { return nodes }
         if let refusal = YAMLAliasGuard.refusal(text, file: file) {
             diagnostics.append(contentsOf: [refusal])
             return []
         }
         do {
-            var nodes: [Node] = []
+            var nodes: [YAMLNode] = []
             var sequence = try Yams.compose_all(yaml: text, .basic)
-            while let node = sequence.next() { nodes.append(node) }
+            while let node = sequence.next() { nodes.append(YAMLNode(node)) }
             if let error = sequence.error { throw error }
             return nodes
         } catch {
@@ -58,11 +61,11 @@ final class YAMLReader {
         }
     }
 
-    func location(_ node: Node) -> SourceLocation {
-        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    func location(_ node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: file, line: Int(node.mark.line), column: Int(node.mark.column))
     }
 
-    func error(_ code: Diagnostic.Code, _ node: Node, _ message: String, hint: String? = nil) {
+    func error(_ code: Diagnostic.Code, _ node: YAMLNode, _ message: String, hint: String? = nil) {
         diagnostics.error(code, at: location(node), message, hint: hint)
     }
 
@@ -72,14 +75,16 @@ final class YAMLReader {
 
     /// A mapping's entries, in order. Keys outside `allowed` are reported (with a
     /// suggestion) and dropped; a non-mapping is reported and gives nil.
-    func mapping(_ node: Node, _ what: String, allowed: [String]? = nil) -> [Entry]? {
-        guard case .mapping(let mapping) = node else {
+    func mapping(_ node: YAMLNode, _ what: String, allowed: [String]? = nil) -> [Entry]? {
+        guard case .mapping(let pairs, _) = node else {
             error(.wrongType, node, "\(what) must be a mapping (key: value)")
             return nil
         }
         var entries: [Entry] = []
-        for (keyNode, value) in mapping {
-            guard let key = keyNode.scalar?.string else {
+        entries.reserveCapacity(pairs.count)
+        for pair in pairs {
+            let keyNode = pair.key, value = pair.value
+            guard let key = keyNode.scalar?.text else {
                 error(.wrongType, keyNode, "\(what): keys must be plain strings")
                 continue
             }
@@ -94,15 +99,15 @@ final class YAMLReader {
         return entries
     }
 
-    func scalar(_ node: Node, _ what: String) -> String? {
+    func scalar(_ node: YAMLNode, _ what: String) -> String? {
         guard case .scalar(let scalar) = node else {
             error(.wrongType, node, "\(what) must be a single value, not a list or mapping")
             return nil
         }
-        return scalar.string
+        return scalar.text
     }
 
-    func string(_ node: Node, _ what: String) -> String? {
+    func string(_ node: YAMLNode, _ what: String) -> String? {
         guard let text = scalar(node, what) else { return nil }
         if text.isEmpty, node.scalar?.style == .plain {
             error(.missingKey, node, "\(what) is empty")
@@ -111,7 +116,7 @@ final class YAMLReader {
         return text
     }
 
-    func int(_ node: Node, _ what: String, range: ClosedRange<Int>) -> Int? {
+    func int(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>) -> Int? {
         guard let text = scalar(node, what) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             error(.invalidValue, node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
@@ -120,7 +125,7 @@ final class YAMLReader {
         return value
     }
 
-    func double(_ node: Node, _ what: String, range: ClosedRange<Double>) -> Double? {
+    func double(_ node: YAMLNode, _ what: String, range: ClosedRange<Double>) -> Double? {
         guard let text = scalar(node, what) else { return nil }
         guard let value = Double(text), range.contains(value) else {
             error(.invalidValue, node, "\(what) must be a number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
@@ -129,7 +134,7 @@ final class YAMLReader {
         return value
     }
 
-    func bool(_ node: Node, _ what: String) -> Bool? {
+    func bool(_ node: YAMLNode, _ what: String) -> Bool? {
         guard scalar(node, what) != nil else { return nil }
         guard let value = node.bool else {
             error(.invalidValue, node, "\(what) must be true or false")
@@ -139,11 +144,11 @@ final class YAMLReader {
     }
 
     /// A list of strings; a single scalar counts as a one-element list.
-    func strings(_ node: Node, _ what: String) -> [(String, Node)]? {
+    func strings(_ node: YAMLNode, _ what: String) -> [(String, YAMLNode)]? {
         switch node {
-        case .scalar(let scalar): return [(scalar.string, node)]
-        case .sequence(let sequence):
-            var result: [(String, Node)] = []
+        case .scalar(let scalar): return [(scalar.text, node)]
+        case .sequence(let sequence, _):
+            var result: [(String, YAMLNode)] = []
             for item in sequence {
                 if let text = scalar(item, "each of \(what)") { result.append((text, item)) }
             }
@@ -154,7 +159,7 @@ final class YAMLReader {
         }
     }
 
-    func stringMap(_ node: Node, _ what: String) -> [String: String]? {
+    func stringMap(_ node: YAMLNode, _ what: String) -> [String: String]? {
         guard let entries = mapping(node, what) else { return nil }
         var result: [String: String] = [:]
         for entry in entries {
@@ -164,20 +169,20 @@ final class YAMLReader {
     }
 
     /// Any YAML value as JSON (policy documents), keeping scalar types.
-    func json(_ node: Node) -> JSONValue {
+    func json(_ node: YAMLNode) -> JSONValue {
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain {
-                if scalar.string == "null" || scalar.string == "~" { return .null }
+                if scalar.text == "null" || scalar.text == "~" { return .null }
                 if let value = node.bool { return .bool(value) }
-                if let value = Int(scalar.string) { return .int(value) }
+                if let value = Int(scalar.text) { return .int(value) }
             }
-            return .string(scalar.string)
-        case .sequence(let sequence):
+            return .string(scalar.text)
+        case .sequence(let sequence, _):
             return .array(sequence.map(json))
-        case .mapping(let mapping):
+        case .mapping(let pairs, _):
             var object: [String: JSONValue] = [:]
-            for (key, value) in mapping { object[key.scalar?.string ?? "?"] = json(value) }
+            for pair in pairs { object[pair.key.scalar?.text ?? "?"] = json(pair.value) }
             return .object(object)
         case .alias:
             return .null
@@ -188,6 +193,6 @@ final class YAMLReader {
 /// One key of a mapping, with the nodes that give positions.
 struct Entry {
     let key: String
-    let keyNode: Node
-    let value: Node
+    let keyNode: YAMLNode
+    let value: YAMLNode
 }
