@@ -124,3 +124,8 @@ struct ChangeOrderTests {
         ])
     }
 }
+
+@Test("a kind's rank is its place in allCases, the apply order")
+func kindRankIsApplyOrder() {
+    #expect(ResourceKind.allCases.map(\.rank) == Array(ResourceKind.allCases.indices))
+}

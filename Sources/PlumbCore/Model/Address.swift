@@ -38,10 +38,25 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, 
 
     /// For `dns.record` addresses: the zone, the relative name and the type.
     public var recordParts: (zone: String, name: String, type: RecordType)? {
-        guard kind == .record else { return nil }
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 3, let type = RecordType(rawValue: String(parts[2])) else { return nil }
-        return (String(parts[0]), String(parts[1]), type)
+        guard kind == .record, let (first, last) = slashes else { return nil }
+        guard let type = RecordType(rawValue: String(name[name.index(after: last)...])) else { return nil }
+        return (String(name[..<first]), String(name[name.index(after: first)..<last]), type)
+    }
+
+    /// For `dns.record` addresses: `ZONE/NAME` without the type, the owner several
+    /// record types share.
+    var ownerName: Substring {
+        guard let (_, last) = slashes else { return name[...] }
+        return name[..<last]
+    }
+
+    /// The first and last slash of a record address's name, when it has exactly two.
+    private var slashes: (String.Index, String.Index)? {
+        let slash = UInt8(ascii: "/")
+        guard let first = name.utf8.firstIndex(of: slash), let last = name.utf8.lastIndex(of: slash), first != last,
+              name.utf8[name.utf8.index(after: first)..<last].firstIndex(of: slash) == nil
+        else { return nil }
+        return (first, last)
     }
 
     /// The zone a DNS address belongs to.

@@ -34,8 +34,8 @@ public enum DNSName {
 
     /// The name relative to `zone` ("@" for the apex); nil when outside the zone.
     public static func relative(_ absolute: String, zone: String) -> String? {
-        let name = absolute.lowercased()
-        let zone = zone.lowercased()
+        let name = absolute.lowercasedIfNeeded()
+        let zone = zone.lowercasedIfNeeded()
         if name == zone { return "@" }
         // On UTF-8 bytes: a describe maps every rrset of a zone through here, and
         // `String.count` and `hasSuffix` walk grapheme clusters.
@@ -45,5 +45,13 @@ public enum DNSName {
               nameBytes[nameBytes.index(nameBytes.startIndex, offsetBy: prefixCount)] == UInt8(ascii: ".")
         else { return nil }
         return String(decoding: nameBytes.prefix(prefixCount), as: UTF8.self)
+    }
+}
+
+extension String {
+    /// `lowercased()`, without copying a string that has no upper-case letters (most names
+    /// a describe reads).
+    public func lowercasedIfNeeded() -> String {
+        utf8.contains { (0x41...0x5A).contains($0) || $0 >= 0x80 } ? lowercased() : self
     }
 }

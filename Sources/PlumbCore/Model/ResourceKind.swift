@@ -10,8 +10,18 @@ public enum ResourceKind: String, Codable, Sendable, CaseIterable, Comparable {
     case zone = "dns.zone"
     case record = "dns.record"
 
-    /// Position in the apply order.
-    public var rank: Int { Self.allCases.firstIndex(of: self) ?? 0 }
+    /// Position in the apply order (`allCases`'s, spelled out: sorting 100,000 addresses
+    /// compares kinds millions of times, and `allCases` is an array made on every use).
+    public var rank: Int {
+        switch self {
+        case .vpc: 0
+        case .subnet: 1
+        case .securityGroup: 2
+        case .role: 3
+        case .zone: 4
+        case .record: 5
+        }
+    }
 
     public static func < (lhs: ResourceKind, rhs: ResourceKind) -> Bool { lhs.rank < rhs.rank }
 

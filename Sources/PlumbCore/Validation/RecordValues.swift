@@ -11,8 +11,7 @@ public enum RecordValues {
 
     public static func canonical(_ value: String, type: RecordType) -> Result<String, Failure> {
         // Most values have nothing to trim; Foundation's trimming bridges every string.
-        let value = value.first?.isWhitespace == false && value.last?.isWhitespace == false
-            ? value : value.trimmingCharacters(in: .whitespaces)
+        let value = hasNoOuterSpace(value) ? value : value.trimmingCharacters(in: .whitespaces)
         switch type {
         case .A:
             guard let address = IPv4CIDR.parseAddress(value) else {
@@ -54,13 +53,24 @@ public enum RecordValues {
         }
     }
 
+    /// Whether the first and last characters are not white space, on bytes when they are
+    /// ASCII (`Character` properties are slow for something checked on every value).
+    static func hasNoOuterSpace(_ value: String) -> Bool {
+        guard let first = value.utf8.first, let last = value.utf8.last else { return false }
+        if first < 0x80, last < 0x80 {
+            let space = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+            return !space(first) && !space(last)
+        }
+        return value.first?.isWhitespace == false && value.last?.isWhitespace == false
+    }
+
     static func hostName(_ value: String, what: String, allowRoot: Bool = false) -> Result<String, Failure> {
         if allowRoot, value == "." { return .success(".") }
         guard value.hasSuffix(".") else {
             return .failure(.invalid("\(what) '\(value)' is not fully qualified", hint: "end it with a dot: '\(value).'"))
         }
-        let name = value.lowercased()
-        guard DNSLabel.isValidName(String(name.dropLast())) else {
+        let name = value.lowercasedIfNeeded()
+        guard DNSLabel.isValidName(name.utf8.dropLast()) else {
             return .failure(.invalid("\(what) '\(value)' is not a valid host name", hint: "use letters, digits, '-' and '_' in labels of at most 63 characters"))
         }
         return .success(name)
@@ -91,23 +101,33 @@ public enum DNSLabel {
     /// Letters, digits, hyphen and underscore (for `_sip._tcp`), 1–63 characters per label,
     /// 253 in all.
     public static func isValidName(_ name: String) -> Bool {
-        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
-        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isValidLabel)
+        isValidName(name.utf8[...])
     }
 
-    static func isValidLabel(_ label: Substring) -> Bool {
-        guard (1...63).contains(label.utf8.count) else { return false }
-        return label.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9")
-                || $0 == "-" || $0 == "_"
+    /// On UTF-8 bytes: the loader checks every record name and host-name value with it.
+    static func isValidName(_ name: Substring.UTF8View) -> Bool {
+        guard !name.isEmpty, name.count <= 253 else { return false }
+        var label = 0
+        for byte in name {
+            switch byte {
+            case UInt8(ascii: "."):
+                guard label > 0 else { return false }
+                label = 0
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
+                label += 1
+                guard label <= 63 else { return false }
+            default:
+                return false
+            }
         }
+        return label > 0
     }
 
     /// A record's name relative to its zone: `@`, `www`, `*`, `*.dev`, `_sip._tcp`.
     public static func isValidRelativeName(_ name: String) -> Bool {
         if name == "@" || name == "*" { return true }
-        let rest = name.hasPrefix("*.") ? String(name.dropFirst(2)) : name
-        return isValidName(rest)
+        return isValidName(name.hasPrefix("*.") ? name.utf8.dropFirst(2) : name.utf8[...])
     }
 }
 

@@ -12,6 +12,7 @@ struct Validator {
 
     mutating func validate() -> [Address: DesiredResource] {
         var resources: [Address: DesiredResource] = [:]
+        resources.reserveCapacity(declarations.resources.count)
         for resource in declarations.resources {
             if let first = resources[resource.address] {
                 diagnostics.error(.duplicate, at: resource.location, "\(resource.address) is declared twice (first at \(first.location?.description ?? "?"))", hint: "keep one declaration")
@@ -88,23 +89,34 @@ struct Validator {
     }
 
     private mutating func checkDNS(_ resources: [Address: DesiredResource]) {
-        var typesByName: [String: [(RecordType, DesiredResource)]] = [:]
-        for address in resources.keys.filter({ $0.kind == .record }).sorted() {
-            guard let resource = resources[address], let parts = address.recordParts else { continue }
+        // No sorting and no grouping of every name: diagnostics are sorted by position at
+        // the end, and only names that hold a CNAME need their other types (a 100,000-record
+        // zone has few of those names, if any, with more than one type).
+        var cnameNames: Set<Substring> = []
+        for (address, resource) in resources where address.kind == .record {
+            guard let parts = address.recordParts else { continue }
             if resources[.zone(parts.zone)] == nil {
                 diagnostics.error(.unresolvedReference, at: resource.location, "\(resource.address): zone \(parts.zone) is not declared")
             }
             if parts.name == "@", parts.type == .NS {
                 diagnostics.error(.invalidValue, at: resource.location, "\(parts.zone): the apex NS records belong to the provider", hint: "remove the '@' NS record; delegate subdomains with NS at other names")
             }
-            if parts.name == "@", parts.type == .CNAME {
-                diagnostics.error(.cnameConflict, at: resource.location, "\(parts.zone): a CNAME cannot stand at the apex (it holds SOA and NS)", hint: "use A/AAAA records at '@'")
+            if parts.type == .CNAME {
+                if parts.name == "@" {
+                    diagnostics.error(.cnameConflict, at: resource.location, "\(parts.zone): a CNAME cannot stand at the apex (it holds SOA and NS)", hint: "use A/AAAA records at '@'")
+                }
+                cnameNames.insert(address.ownerName)
             }
-            typesByName["\(parts.zone)/\(parts.name)", default: []].append((parts.type, resource))
+        }
+        guard !cnameNames.isEmpty else { return }
+        var typesByName: [Substring: [(RecordType, DesiredResource)]] = [:]
+        for (address, resource) in resources where address.kind == .record && cnameNames.contains(address.ownerName) {
+            guard let type = address.recordParts?.type else { continue }
+            typesByName[address.ownerName, default: []].append((type, resource))
         }
         for (name, entries) in typesByName where entries.count > 1 {
+            let others = entries.filter { $0.0 != .CNAME }.map(\.0.rawValue).sorted().joined(separator: ", ")
             for (type, resource) in entries where type == .CNAME {
-                let others = entries.filter { $0.0 != .CNAME }.map(\.0.rawValue).joined(separator: ", ")
                 diagnostics.error(.cnameConflict, at: resource.location, "\(name): a CNAME must stand alone at its name, but \(others) is also declared there", hint: "remove the other records or the CNAME")
             }
         }
@@ -121,6 +133,7 @@ struct Validator {
     }
 
     /// Subnet references in rules become the subnet's CIDR, which is what providers report.
+    /// Only security groups change; the rest of the map is returned as it came.
     private func resolveSubnetPeers(_ resources: [Address: DesiredResource]) -> [Address: DesiredResource] {
         func resolve(_ peer: String?) -> String? {
             guard let peer, peer.hasPrefix("subnet/") else { return peer }
@@ -128,12 +141,14 @@ struct Validator {
             if case .subnet(let subnet)? = resources[address]?.spec { return subnet.cidr }
             return peer
         }
-        return resources.mapValues { resource in
-            guard case .securityGroup(let group) = resource.spec else { return resource }
+        var resolved = resources
+        for (address, resource) in resources {
+            guard case .securityGroup(let group) = resource.spec else { continue }
             let fix = { (rules: [SecurityRule]) in rules.map { SecurityRule(protocol: $0.protocol, ports: $0.ports, from: resolve($0.from), to: resolve($0.to)) } }
             var copy = resource
             copy.spec = .securityGroup(SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: fix(group.ingress), egress: group.egress.map(fix), tags: group.tags))
-            return copy
+            resolved[address] = copy
         }
+        return resolved
     }
 }
