@@ -90,13 +90,6 @@ public struct DesiredState: Sendable {
         self.checks = checks
     }
 
-    /// Desired resources served by one binding, in address order.
-    public func resources(of provider: String) -> [DesiredResource] {
-        // Sorting addresses, then looking the resources up, moves far less than sorting
-        // the resources themselves (10,000 of them in a large zone).
-        resources.compactMap { $0.value.provider == provider ? $0.key : nil }.sorted().compactMap { resources[$0] }
-    }
-
     /// The DNS zones a binding's documents name.
     public func zones(of provider: String) -> [String] {
         resources.values.filter { $0.provider == provider && $0.address.kind == .zone }

@@ -18,7 +18,10 @@ public struct Planner: Sendable {
     public func scope(for provider: String) -> DescribeScope {
         let resources = desired.resources.values.filter { $0.provider == provider }
         var names: [ResourceKind: Set<String>] = [:]
-        for resource in resources { names[resource.address.kind, default: []].insert(resource.address.name) }
+        // Providers describe DNS by zone, cloud resources also by name: only those names.
+        for resource in resources where resource.address.kind.isTaggedCloudKind {
+            names[resource.address.kind, default: []].insert(resource.address.name)
+        }
         let binding = desired.providers[provider]
         let kinds = binding?.type.servedKinds ?? Set(resources.map(\.address.kind))
         let priorZones = prior.managed.filter { $0.kind == .zone }.map(\.name)
@@ -75,8 +78,8 @@ public struct Planner: Sendable {
         changes: inout [Change], conflicts: inout [Plan.Conflict]
     ) {
         let stack = desired.settings.stack
-        let wanted = desired.resources(of: provider)
-        for resource in wanted {
+        // In no particular order: ChangeOrder sorts the changes and plan() the conflicts.
+        for resource in desired.resources.values where resource.provider == provider {
             guard let live = inventory.resources[resource.address] else {
                 changes.append(Change(action: .create, address: resource.address, provider: provider, before: nil, after: resource.spec))
                 summary.create += 1
@@ -108,12 +111,8 @@ public struct Planner: Sendable {
                 after: resource.spec, liveID: live.id, reason: reasons.joined(separator: ", ")))
             summary.count(action)
         }
-        let wantedAddresses = Set(wanted.map(\.address))
         let ownedZones = Set(desired.zones(of: provider))
-        // Only the leftovers are sorted: sorting every live resource of a large zone to find
-        // the few to delete cost a twentieth of a plan.
-        let leftovers = inventory.resources.values.filter { !wantedAddresses.contains($0.address) }
-        for live in leftovers.sorted(by: { $0.address < $1.address }) {
+        for live in inventory.resources.values where desired.resources[live.address]?.provider != provider {
             guard isOwned(live, ownedZones: ownedZones, stack: stack) else { continue }
             changes.append(Change(
                 action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,
@@ -139,19 +138,25 @@ public struct Planner: Sendable {
     public static func fingerprint(_ inventories: [String: Inventory]) -> String {
         // Fed field by field (each with its length, so no two inventories hash alike by
         // concatenation): encoding a 10,000-record inventory as JSON first cost a tenth of
-        // a plan. Records, the bulk, are written directly; other kinds as canonical JSON.
+        // a plan. Records, the bulk, are written straight from their strings' bytes; other
+        // kinds as canonical JSON.
         var hasher = SHA256()
-        func add(_ text: String) {
-            let bytes = Array(text.utf8)
-            withUnsafeBytes(of: UInt64(bytes.count).littleEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: bytes)
+        func add(_ text: String, after prefix: String? = nil) {
+            var text = text
+            let count = (prefix.map { $0.utf8.count + 1 } ?? 0) + text.utf8.count
+            withUnsafeBytes(of: UInt64(count).littleEndian) { hasher.update(bufferPointer: $0) }
+            if var prefix {
+                prefix.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+                withUnsafeBytes(of: UInt8(ascii: "/")) { hasher.update(bufferPointer: $0) }
+            }
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         for provider in inventories.keys.sorted() {
             guard let inventory = inventories[provider] else { continue }
             add(provider)
             for address in inventory.resources.keys.sorted() {
                 guard let resource = inventory.resources[address] else { continue }
-                add(address.description)
+                add(address.name, after: address.kind.rawValue)  // the address's description
                 add(resource.id ?? "")
                 add(resource.owner ?? "")
                 if case .record(let record) = resource.spec {

@@ -79,7 +79,12 @@ public struct Inventory: Sendable, Codable, Equatable {
     }
 
     public mutating func merge(_ other: Inventory) {
-        resources.merge(other.resources) { _, new in new }
+        // Into an empty inventory (one zone's, the common case) without rehashing it.
+        if resources.isEmpty {
+            resources = other.resources
+        } else {
+            resources.merge(other.resources) { _, new in new }
+        }
         unmodeled += other.unmodeled
     }
 

@@ -7,10 +7,11 @@ enum PowerDNSMapping {
     /// SOA and apex NS left out. With `only`, just those addresses (a read-back of a chunk
     /// skips parsing the values of every other rrset of the zone).
     static func inventory(of zone: PowerDNSAPI.Zone, only: Set<Address>? = nil) -> Inventory {
-        let zoneName = zone.name.lowercased()
+        let zoneName = zone.name.lowercasedIfNeeded()
         var inventory = Inventory()
+        inventory.resources.reserveCapacity(only?.count ?? zone.rrsets.count)
         for rrset in zone.rrsets {
-            let owner = rrset.name.lowercased()
+            let owner = rrset.name.lowercasedIfNeeded()
             guard let name = DNSName.relative(owner, zone: zoneName) else { continue }
             if rrset.type == "SOA" || (rrset.type == "NS" && name == "@") { continue }
             let contents = (rrset.records ?? []).filter { !$0.disabled }.map(\.content)

@@ -44,18 +44,20 @@ public struct PowerDNSProvider: Provider {
         guard !scope.kinds.isDisjoint(with: [.zone, .record]) else { return Inventory() }
         let existing = try await api.listZones()
         var inventory = Inventory()
+        if scope.kinds.contains(.record) {
+            let wanted = Set(scope.zones)
+            let ids = existing.filter { wanted.contains($0.name.lowercased()) }.map(\.id)
+            let api = self.api
+            let zones = try await concurrentMap(ids, limiter: zoneLimiter) { try await api.zone($0) }
+            for zone in zones {
+                zoneSizes.withLock { $0[zone.name.lowercased()] = zone.rrsets.count }
+                // The first zone becomes the inventory as it is; zones are added after it.
+                inventory.merge(PowerDNSMapping.inventory(of: zone))
+            }
+        }
         for zone in existing {
             let name = zone.name.lowercased()
             inventory.resources[.zone(name)] = LiveResource(address: .zone(name), spec: .zone(ZoneSpec()), id: zone.id)
-        }
-        guard scope.kinds.contains(.record) else { return inventory }
-        let wanted = Set(scope.zones)
-        let ids = existing.filter { wanted.contains($0.name.lowercased()) }.map(\.id)
-        let api = self.api
-        let zones = try await concurrentMap(ids, limiter: zoneLimiter) { try await api.zone($0) }
-        for zone in zones {
-            zoneSizes.withLock { $0[zone.name.lowercased()] = zone.rrsets.count }
-            inventory.merge(PowerDNSMapping.inventory(of: zone))
         }
         return inventory
     }

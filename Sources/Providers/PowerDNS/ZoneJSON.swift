@@ -160,7 +160,7 @@ struct ZoneJSON {
         _ = try peek()
         let start = position
         try number()
-        guard let text = String(bytes: bytes[start..<position], encoding: .utf8) else { throw malformed("expected a number") }
+        guard let text = String(validating: bytes[start..<position], as: UTF8.self) else { throw malformed("expected a number") }
         // JSON has one number type: 300, 300.0 and 3E2 are the same TTL.
         if let value = Int(text) { return value }
         guard let double = Double(text), let value = Int(exactly: double) else { throw malformed("expected a whole number") }
@@ -223,7 +223,9 @@ struct ZoneJSON {
     }
 
     func utf8<C: Collection<UInt8>>(_ slice: C) throws -> String {
-        guard let text = String(bytes: slice, encoding: .utf8) else { throw malformed("invalid UTF-8") }
+        // The standard library's validation, not Foundation's String(bytes:encoding:),
+        // which was a tenth of decoding a 100,000-rrset zone.
+        guard let text = String(validating: slice, as: UTF8.self) else { throw malformed("invalid UTF-8") }
         return text
     }
 
