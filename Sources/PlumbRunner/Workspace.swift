@@ -73,19 +73,21 @@ public struct Workspace: Sendable {
     }
 
     public func providers(for desired: DesiredState) throws -> [String: any Provider] {
-        let registry = ProviderFactories.registry
-        let environment = ProviderEnvironment(stateDirectory: stateDirectory, variables: self.environment)
         var providers: [String: any Provider] = [:]
         let used = Set(desired.resources.values.map(\.provider))
         // Bindings no document uses are validated but never contacted.
         for (name, binding) in desired.providers where used.contains(name) {
             do {
-                providers[name] = try registry.make(binding, environment: environment)
+                providers[name] = try makeProvider(binding)
             } catch {
                 throw RunnerError(message: "provider \(name): \(error)")
             }
         }
         return providers
+    }
+
+    func makeProvider(_ binding: ProviderBinding) throws -> any Provider {
+        try ProviderFactories.registry.make(binding, environment: ProviderEnvironment(stateDirectory: stateDirectory, variables: environment))
     }
 
     public func openStore() throws -> any StateStore {
@@ -100,17 +102,53 @@ public struct Workspace: Sendable {
     /// Loads the desired state and plans it against live inventory and the stack's prior
     /// state: what `plan`, `drift`, review plans and drift passes all need.
     public func planDesired(options: PlanOptions = PlanOptions()) async throws -> (desired: DesiredState, plan: Plan) {
-        let desired = try loadDesired()
-        let prior = try await openStore().prior(stack: desired.settings.stack)
-        let plan = try await plan(desired, prior: prior, options: options, providers: providers(for: desired)).plan
+        // The prior state (100,000 managed addresses decode in a fifth of a second) is read
+        // while the documents load: only the stack's name is needed, from plumb.yaml.
+        let store = try openStore()
+        let stack = DesiredStateLoader(environment: environment).stackName(tree)
+        let early = Task { try await startPrefetch(stack: stack, store: store, options: options) }
+        let desired: DesiredState
+        do {
+            desired = try loadDesired()
+        } catch {
+            early.cancel()
+            try? await early.value.1?.cancel()
+            throw error
+        }
+        var (prior, prefetch) = try await early.value
+        if desired.settings.stack != stack {
+            prefetch?.cancel()
+            (prior, prefetch) = (try await store.prior(stack: desired.settings.stack), nil)
+        }
+        let plan = try await plan(desired, prior: prior, options: options, providers: providers(for: desired), prefetch: prefetch).plan
         return (desired, plan)
     }
 
+    /// While the documents load: the stack's prior state (100,000 managed addresses take a
+    /// fifth of a second to read) and, from it, a describe of the zones a DNS binding will
+    /// most likely be asked for (see DescribePrefetch). Needs only plumb.yaml and the
+    /// bindings; when those do not load, nothing is prefetched and loading reports why.
+    private func startPrefetch(stack: String, store: any StateStore, options: PlanOptions) async throws -> (PriorState, DescribePrefetch?) {
+        let prior = try await store.prior(stack: stack)
+        guard options.focus == nil, !Task.isCancelled,
+              let bindings = try? DesiredStateLoader(environment: environment).loadProviders(tree)
+        else { return (prior, nil) }
+        let predicted = DescribePrefetch.predictedScopes(stack: stack, bindings: bindings, prior: prior)
+        var providers: [String: any Provider] = [:]
+        for name in predicted.keys {
+            if let binding = bindings[name], let provider = try? makeProvider(binding) { providers[name] = provider }
+        }
+        return (prior, DescribePrefetch(predicted: predicted, providers: providers))
+    }
+
     /// Plans the desired state against live inventory.
-    public func plan(_ desired: DesiredState, prior: PriorState, options: PlanOptions, providers: [String: any Provider]) async throws -> PlanPipeline.Outcome {
+    public func plan(
+        _ desired: DesiredState, prior: PriorState, options: PlanOptions, providers: [String: any Provider],
+        prefetch: DescribePrefetch? = nil
+    ) async throws -> PlanPipeline.Outcome {
         let pipeline = PlanPipeline(desired: desired, providers: providers, prior: prior, options: options)
         do {
-            return try await pipeline.run(source: source)
+            return try await pipeline.run(source: source, prefetch: prefetch)
         } catch {
             throw RunnerError(message: "describe failed, nothing was changed: \(error)")
         }

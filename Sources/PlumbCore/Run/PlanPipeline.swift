@@ -27,10 +27,15 @@ public struct PlanPipeline: Sendable {
         Dictionary(uniqueKeysWithValues: desired.providers.keys.map { ($0, planner.scope(for: $0)) })
     }
 
-    public func run(source: PlanSource) async throws -> Outcome {
+    /// Plans; `prefetch` supplies the inventories it described for exactly these scopes.
+    public func run(source: PlanSource, prefetch: DescribePrefetch? = nil) async throws -> Outcome {
         let scopes = self.scopes
         let describeWatch = Stopwatch()
-        let inventories = try await Describer(providers: providers).describe(scopes: scopes)
+        var inventories = await prefetch?.inventories(for: scopes) ?? [:]
+        let rest = scopes.filter { inventories[$0.key] == nil }
+        for (name, inventory) in try await Describer(providers: providers).describe(scopes: rest) {
+            inventories[name] = inventory
+        }
         let describeSeconds = describeWatch.seconds
         let planWatch = Stopwatch()
         let plan = planner.plan(inventories: inventories, source: source)

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import PlumbCore
+import PlumbTestSupport
+
+/// The describe started while the documents load: predicted from the prior state, used only
+/// when the plan then asks for exactly that scope.
+@Suite("Describe prefetch")
+struct DescribePrefetchTests {
+    static let zone = "example.com."
+
+    /// A DNS stack as the loader gives it: the zone and `count` A records on `binding`.
+    static func desired(zones: [String] = [zone], binding: ProviderBinding, extra: [String: ProviderBinding] = [:], count: Int = 3) -> DesiredState {
+        var resources: [Address: DesiredResource] = [:]
+        for zone in zones {
+            resources[.zone(zone)] = DesiredResource(address: .zone(zone), provider: binding.name, spec: .zone(ZoneSpec()))
+            for index in 0..<count {
+                let address = Address.record(zone: zone, name: "h\(index)", type: .A)
+                resources[address] = DesiredResource(address: address, provider: binding.name, spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.\(index)"])))
+            }
+        }
+        var providers = extra
+        providers[binding.name] = binding
+        return DesiredState(settings: StackSettings(stack: "dns"), providers: providers, resources: resources, checks: [])
+    }
+
+    static func prior(_ desired: DesiredState) -> PriorState {
+        PriorState(managed: Set(desired.resources.keys))
+    }
+
+    /// The steady state (the documents name the zones the last apply managed): the
+    /// prediction is exactly the scope the plan asks for, so the prefetch is used.
+    @Test func predictsThePlannersScope() {
+        let pdns = ProviderBinding(name: "pdns", type: .powerdns)
+        let aws = ProviderBinding(name: "aws", type: .aws)
+        for extra in [[:], ["aws": aws]] {
+            let desired = Self.desired(zones: [Self.zone, "example.net."], binding: pdns, extra: extra)
+            let prior = Self.prior(desired)
+            let predicted = DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior)
+            let asked = PlanPipeline(desired: desired, providers: [:], prior: prior).scopes
+            #expect(predicted.count == 1)
+            #expect(predicted["pdns"] == asked["pdns"])
+        }
+    }
+
+    @Test func predictsNothingItCannotAttribute() {
+        let pdns = ProviderBinding(name: "pdns", type: .powerdns)
+        let desired = Self.desired(binding: pdns)
+        // No zone managed yet (a first import).
+        #expect(DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: PriorState()).isEmpty)
+        // Two DNS-only bindings: whose are the remembered zones?
+        let two = ["pdns": pdns, "other": ProviderBinding(name: "other", type: .powerdns)]
+        #expect(DescribePrefetch.predictedScopes(stack: "dns", bindings: two, prior: Self.prior(desired)).isEmpty)
+        // A binding that also serves cloud kinds is described by name: not predicted.
+        let embedded = ["main": ProviderBinding(name: "main", type: .embedded)]
+        #expect(DescribePrefetch.predictedScopes(stack: "dns", bindings: embedded, prior: Self.prior(desired)).isEmpty)
+    }
+
+    /// A matching prefetch replaces the describe: one describe in all, and the same plan.
+    @Test func aMatchingPrefetchIsTheDescribe() async throws {
+        let state = FakeState()
+        let provider = FakeProvider(name: "pdns", type: .powerdns, state: state)
+        let desired = Self.desired(binding: provider.binding)
+        let prior = Self.prior(desired)
+        for (address, resource) in desired.resources {
+            await state.seed(LiveResource(address: address, spec: resource.spec))
+        }
+        await state.remove(.record(zone: Self.zone, name: "h0", type: .A))
+        let prefetch = DescribePrefetch(
+            predicted: DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior),
+            providers: ["pdns": provider])
+        let pipeline = PlanPipeline(desired: desired, providers: ["pdns": provider], prior: prior)
+        let outcome = try await pipeline.run(source: PlanSource(), prefetch: prefetch)
+        #expect(await state.describeCalls == 1)
+        #expect(outcome.plan.chunks.flatMap(\.changes).map(\.address) == [.record(zone: Self.zone, name: "h0", type: .A)])
+    }
+
+    /// A zone the prior state did not know: the guess is dropped, the real scope described.
+    @Test func aWrongGuessIsDescribedAgain() async throws {
+        let state = FakeState()
+        let provider = FakeProvider(name: "pdns", type: .powerdns, state: state)
+        let before = Self.desired(binding: provider.binding)
+        let desired = Self.desired(zones: [Self.zone, "example.net."], binding: provider.binding)
+        await state.seed(LiveResource(address: .record(zone: "example.net.", name: "h1", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.1"]))))
+        let prior = Self.prior(before)
+        let predicted = DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior)
+        let prefetch = DescribePrefetch(predicted: predicted, providers: ["pdns": provider])
+        let pipeline = PlanPipeline(desired: desired, providers: ["pdns": provider], prior: prior)
+        #expect(predicted["pdns"] != pipeline.scopes["pdns"])
+        let outcome = try await pipeline.run(source: PlanSource(), prefetch: prefetch)
+        // The live record of the new zone was seen: it is not planned as a create.
+        let created = outcome.plan.chunks.flatMap(\.changes).filter { $0.action == .create }.map(\.address)
+        #expect(!created.contains(.record(zone: "example.net.", name: "h1", type: .A)))
+        #expect(created.contains(.record(zone: "example.net.", name: "h0", type: .A)))
+        #expect(outcome.inventories["pdns"]?.resources[.record(zone: "example.net.", name: "h1", type: .A)] != nil)
+    }
+}
