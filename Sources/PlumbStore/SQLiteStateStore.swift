@@ -69,7 +69,7 @@ public struct SQLiteStateStore: StateStore {
             guard let text = try String.fetchOne(db, sql: "SELECT prior FROM stacks WHERE stack = ?", arguments: [stack]) else {
                 return PriorState()
             }
-            return try JSONDecoder().decode(PriorState.self, from: Data(text.utf8))
+            return try PriorState.decode(json: text)
         }
     }
 

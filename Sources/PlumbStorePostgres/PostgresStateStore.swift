@@ -130,7 +130,7 @@ public final class PostgresStateStore: StateStore {
     public func prior(stack: String) async throws -> PriorState {
         let text = try await value("SELECT prior FROM stacks WHERE stack = \(stack)", as: String.self)
         guard let text else { return PriorState() }
-        return try JSONDecoder().decode(PriorState.self, from: Data(text.utf8))
+        return try PriorState.decode(json: text)
     }
 
     public func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws {
