@@ -4,13 +4,16 @@ import Foundation
 ///
 /// Encodes as the attributes alone (`{"cidr": …}`), the shape plans and drift reports show;
 /// decoding needs the kind, so it goes through `init(kind:attributes:)`.
+///
+/// The cloud cases are boxed (`indirect`): inline they made every spec 80 bytes, and a
+/// 100,000-record plan holds records by the hundred thousand (16 bytes of spec each).
 public enum ResourceSpec: Hashable, Sendable {
     case zone(ZoneSpec)
     case record(RecordSpec)
-    case vpc(VPCSpec)
-    case subnet(SubnetSpec)
-    case securityGroup(SecurityGroupSpec)
-    case role(RoleSpec)
+    indirect case vpc(VPCSpec)
+    indirect case subnet(SubnetSpec)
+    indirect case securityGroup(SecurityGroupSpec)
+    indirect case role(RoleSpec)
 
     public var kind: ResourceKind {
         switch self {
