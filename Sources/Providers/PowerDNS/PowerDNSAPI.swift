@@ -42,6 +42,16 @@ struct PowerDNSAPI: Sendable {
         try decodeZone(try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)"))
     }
 
+    /// A zone as its JSON, for a describe that reads the rrsets as a stream
+    /// (`PowerDNSMapping.inventory(json:zone:)`); its errors go through `malformed`.
+    func zoneJSON(_ id: String) async throws -> Data {
+        try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)").body
+    }
+
+    func malformed(_ error: ZoneJSON.Malformed) -> ProviderError {
+        ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
+    }
+
     /// One rrset of a zone (`?rrset_name=&rrset_type=`): the zone with that rrset alone, or
     /// none when it does not exist.
     func rrset(_ zone: String, name: String, type: String) async throws -> Zone {
@@ -114,8 +124,8 @@ struct PowerDNSAPI: Sendable {
     private func decodeZone(_ response: HTTPResponse) throws -> Zone {
         do {
             return try ZoneJSON.decode(response.body)
-        } catch {
-            throw ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
+        } catch let error as ZoneJSON.Malformed {
+            throw malformed(error)
         }
     }
 

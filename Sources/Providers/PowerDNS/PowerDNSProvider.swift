@@ -48,11 +48,19 @@ public struct PowerDNSProvider: Provider {
             let wanted = Set(scope.zones)
             let ids = existing.filter { wanted.contains($0.name.lowercased()) }.map(\.id)
             let api = self.api
-            let zones = try await concurrentMap(ids, limiter: zoneLimiter) { try await api.zone($0) }
-            for zone in zones {
-                zoneSizes.withLock { $0[zone.name.lowercased()] = zone.rrsets.count }
+            let zones = try await concurrentMap(ids, limiter: zoneLimiter) { id in
+                let name = existing.first { $0.id == id }?.name.lowercasedIfNeeded() ?? id
+                do {
+                    let (inventory, size) = try await PowerDNSMapping.inventory(json: try await api.zoneJSON(id), zone: name)
+                    return (name, inventory, size)
+                } catch let error as ZoneJSON.Malformed {
+                    throw api.malformed(error)
+                }
+            }
+            for (name, zone, size) in zones {
+                zoneSizes.withLock { $0[name] = size }
                 // The first zone becomes the inventory as it is; zones are added after it.
-                inventory.merge(PowerDNSMapping.inventory(of: zone))
+                inventory.merge(zone)
             }
         }
         for zone in existing {

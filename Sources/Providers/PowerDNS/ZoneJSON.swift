@@ -24,6 +24,39 @@ struct ZoneJSON {
         }
     }
 
+    /// The zone's rrsets handed over `chunkSize` at a time as they are read, so a large
+    /// zone is never held whole (the describe maps each chunk while the next is read).
+    /// Returns the zone's name. The same checks as `decode`.
+    static func decode(_ data: Data, chunkSize: Int, rrsets: ([PowerDNSAPI.RRSet]) -> Void) throws -> String {
+        try data.withUnsafeBytes { raw in
+            var reader = ZoneJSON(bytes: raw.bindMemory(to: UInt8.self))
+            var name: String?
+            var sawRRSets = false
+            try reader.object { reader, key in
+                switch key {
+                case "name": name = try reader.string()
+                case "rrsets":
+                    var chunk: [PowerDNSAPI.RRSet] = []
+                    chunk.reserveCapacity(chunkSize)
+                    try reader.elements {
+                        chunk.append(try $0.rrset())
+                        if chunk.count == chunkSize {
+                            rrsets(chunk)
+                            chunk.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if !chunk.isEmpty { rrsets(chunk) }
+                    sawRRSets = true
+                default: try reader.skipValue()
+                }
+            }
+            reader.skipWhitespace()
+            guard reader.position == reader.bytes.count else { throw reader.malformed("trailing bytes") }
+            guard let name, sawRRSets else { throw reader.malformed("a zone needs name and rrsets") }
+            return name
+        }
+    }
+
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
     /// Nesting of skipped values, bounded so hostile input cannot exhaust the stack.
@@ -83,7 +116,11 @@ struct ZoneJSON {
     }
 
     mutating func skipWhitespace() {
-        while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
+            position += 1
+        }
     }
 
     /// The next significant byte, without consuming it.
@@ -116,17 +153,23 @@ struct ZoneJSON {
     }
 
     mutating func array<T>(_ element: (inout ZoneJSON) throws -> T) throws -> [T] {
-        try expect(UInt8(ascii: "["))
         var items: [T] = []
+        try elements { items.append(try element(&$0)) }
+        return items
+    }
+
+    /// Each element of an array, read by `element` in place.
+    mutating func elements(_ element: (inout ZoneJSON) throws -> Void) throws {
+        try expect(UInt8(ascii: "["))
         if try peek() == UInt8(ascii: "]") {
             position += 1
-            return items
+            return
         }
         while true {
-            items.append(try element(&self))
+            try element(&self)
             let next = try peek()
             position += 1
-            if next == UInt8(ascii: "]") { return items }
+            if next == UInt8(ascii: "]") { return }
             guard next == UInt8(ascii: ",") else { throw malformed("expected ',' or ']'") }
         }
     }
