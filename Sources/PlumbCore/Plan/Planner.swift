@@ -40,6 +40,12 @@ public struct Planner: Sendable {
 
     /// Plans `inventories` (one per binding name) towards the desired state.
     public func plan(inventories: [String: Inventory], source: PlanSource) -> Plan {
+        plan(inventories: inventories, source: source, observed: Self.fingerprint(inventories))
+    }
+
+    /// The same, with the inventories' fingerprint given by the caller (PlanPipeline hashes
+    /// them on another core while this diffs, then sets it).
+    public func plan(inventories: [String: Inventory], source: PlanSource, observed: String) -> Plan {
         var summary = Plan.Summary()
         var changes: [Change] = []
         var conflicts: [Plan.Conflict] = []
@@ -66,7 +72,7 @@ public struct Planner: Sendable {
         return Plan(
             stack: desired.settings.stack, source: source, summary: summary, chunks: chunks,
             conflicts: conflicts.sorted { $0.address < $1.address }, refusals: refusals,
-            unmanaged: unmanaged, observed: Self.fingerprint(inventories))
+            unmanaged: unmanaged, observed: observed)
     }
 
     var protectedAddresses: Set<Address> {
