@@ -64,6 +64,7 @@ public struct Workspace: Sendable {
     }
 
     public func loadDesired(from tree: any SourceTree) throws -> DesiredState {
+        defer { FreedMemory.release() }
         do {
             return try DesiredStateLoader(environment: environment, cache: cache).load(tree)
         } catch let error as DiagnosticsError {
@@ -102,8 +103,8 @@ public struct Workspace: Sendable {
     /// Loads the desired state and plans it against live inventory and the stack's prior
     /// state: what `plan`, `drift`, review plans and drift passes all need.
     public func planDesired(options: PlanOptions = PlanOptions()) async throws -> (desired: DesiredState, plan: Plan) {
-        // The prior state (100,000 managed addresses decode in a fifth of a second) is read
-        // while the documents load: only the stack's name is needed, from plumb.yaml.
+        // The prior state is read, and the zones it remembers described, while the documents
+        // load (startPrefetch): only the stack's name is needed, from plumb.yaml.
         let store = try openStore()
         let stack = DesiredStateLoader(environment: environment).stackName(tree)
         let early = Task { try await startPrefetch(stack: stack, store: store, options: options) }
@@ -120,12 +121,12 @@ public struct Workspace: Sendable {
             prefetch?.cancel()
             (prior, prefetch) = (try await store.prior(stack: desired.settings.stack), nil)
         }
-        let plan = try await plan(desired, prior: prior, options: options, providers: providers(for: desired), prefetch: prefetch).plan
-        return (desired, plan)
+        let outcome = try await plan(desired, prior: prior, options: options, providers: providers(for: desired), prefetch: prefetch)
+        FreedMemory.dropLater((outcome.inventories, prior))
+        return (desired, outcome.plan)
     }
 
-    /// While the documents load: the stack's prior state (100,000 managed addresses take a
-    /// fifth of a second to read) and, from it, a describe of the zones a DNS binding will
+    /// While the documents load: the stack's prior state and, from it, a describe of the zones a DNS binding will
     /// most likely be asked for (see DescribePrefetch). Needs only plumb.yaml and the
     /// bindings; when those do not load, nothing is prefetched and loading reports why.
     private func startPrefetch(stack: String, store: any StateStore, options: PlanOptions) async throws -> (PriorState, DescribePrefetch?) {

@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hands the pages of freed heap memory back to the system, and frees large values off the
+/// path to an answer.
+///
+/// Loading a large desired state frees its YAML nodes at the end, but glibc keeps the pages
+/// in the loading thread's arena, and the describe that follows allocates in another
+/// thread's: the peak was the sum of both instead of the larger (Docs/performance.md).
+/// glibc's `malloc_trim` is looked up at run time (Swift's Glibc module does not export
+/// malloc.h); elsewhere this does nothing.
+enum FreedMemory {
+    private typealias Trim = @convention(c) (Int) -> Int32
+
+    private static let trim: Trim? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: Trim.self)
+        #else
+        return nil
+        #endif
+    }()
+
+    static func release() {
+        _ = trim?(0)
+    }
+
+    /// Frees `value` on a background thread, once the caller's own references are gone:
+    /// freeing a 100,000-record inventory and prior state took a tenth of a second between
+    /// a plan being made and it being shown. A CLI exits before then; the agent frees it a
+    /// moment later.
+    static func dropLater<T: Sendable>(_ value: T) {
+        Task.detached(priority: .background) {
+            try? await Task.sleep(for: .milliseconds(200))
+            withExtendedLifetime(value) {}
+        }
+    }
+}
