@@ -102,6 +102,8 @@ struct YAMLComposerTests {
         "a: 1 #ok\nb: @reserved\n",
         "a: x\u{85}y\n",
         String(repeating: "k", count: 1100) + ": v\n",
+        "\"" + String(repeating: "k", count: 990) + "\"" + String(repeating: " ", count: 40) + ": v\n",
+        "a: {\"" + String(repeating: "k", count: 990) + "\"" + String(repeating: " ", count: 40) + ": v}\n",
     ]
 
     @Test(arguments: declined)

@@ -139,8 +139,9 @@ struct YAMLComposer {
         var keys: Set<String> = []
         var key = firstKey
         while true {
-            // libyaml limits implicit keys to 1024 characters; Yams reports longer ones.
-            guard key.text.utf8.count < 1000, keys.insert(key.text).inserted else { throw Unsupported() }
+            // libyaml limits implicit keys to 1024 characters up to their colon; Yams reports
+            // longer ones. (Bytes from the line's start: never fewer than those characters.)
+            guard index - lineStart < 1000, keys.insert(key.text).inserted else { throw Unsupported() }
             index += 1
             skipSpaces()
             let value: YAMLNode
@@ -217,8 +218,7 @@ struct YAMLComposer {
     /// A quoted or plain scalar on one line, in block context.
     private mutating func blockScalar() throws(Unsupported) -> YAMLScalar {
         switch bytes[index] {
-        case .doubleQuote: return try doubleQuoted()
-        case .singleQuote: return try singleQuoted()
+        case .doubleQuote, .singleQuote: return try quoted()
         default: return try plain(flow: false, key: false)
         }
     }
@@ -245,7 +245,7 @@ struct YAMLComposer {
             guard index < bytes.count else { throw Unsupported() }
             if isMapping {
                 let key = try flowScalar(key: true)
-                guard key.text.utf8.count < 1000, keys.insert(key.text).inserted,
+                guard index - lineStart < 1000, keys.insert(key.text).inserted,
                       index + 1 < bytes.count, bytes[index] == .colon, bytes[index + 1] == .space
                 else { throw Unsupported() }
                 index += 1
@@ -282,8 +282,7 @@ struct YAMLComposer {
     private mutating func flowScalar(key: Bool) throws(Unsupported) -> YAMLScalar {
         let scalar: YAMLScalar
         switch bytes[index] {
-        case .doubleQuote: scalar = try doubleQuoted()
-        case .singleQuote: scalar = try singleQuoted()
+        case .doubleQuote, .singleQuote: scalar = try quoted()
         default: return try plain(flow: true, key: key)
         }
         skipSpaces()
@@ -334,16 +333,20 @@ struct YAMLComposer {
         return YAMLScalar(text: string(start..<end), style: .plain, mark: mark)
     }
 
-    private mutating func singleQuoted() throws(Unsupported) -> YAMLScalar {
+    /// A single- or double-quoted scalar on one line: the bytes between the quotes, copied
+    /// only when an escape (`''`, or a backslash between double quotes) changes them.
+    private mutating func quoted() throws(Unsupported) -> YAMLScalar {
         let mark = here()
+        let quote = bytes[index]
+        let style: YAMLScalar.Style = quote == .singleQuote ? .singleQuoted : .doubleQuoted
         index += 1
         let start = index
         var text: [UInt8]? = nil
         while true {
             guard index < bytes.count, bytes[index] != .newline else { throw Unsupported() }
             let byte = bytes[index]
-            if byte == .singleQuote {
-                if index + 1 < bytes.count, bytes[index + 1] == .singleQuote {
+            if byte == quote {
+                if quote == .singleQuote, index + 1 < bytes.count, bytes[index + 1] == .singleQuote {
                     if text == nil { text = Array(bytes[start..<index]) }
                     text?.append(.singleQuote)
                     index += 2
@@ -351,27 +354,9 @@ struct YAMLComposer {
                 }
                 let result = text.map { String(decoding: $0, as: UTF8.self) } ?? string(start..<index)
                 index += 1
-                return YAMLScalar(text: result, style: .singleQuoted, mark: mark)
+                return YAMLScalar(text: result, style: style, mark: mark)
             }
-            text?.append(byte)
-            index += 1
-        }
-    }
-
-    private mutating func doubleQuoted() throws(Unsupported) -> YAMLScalar {
-        let mark = here()
-        index += 1
-        let start = index
-        var text: [UInt8]? = nil
-        while true {
-            guard index < bytes.count, bytes[index] != .newline else { throw Unsupported() }
-            let byte = bytes[index]
-            if byte == .doubleQuote {
-                let result = text.map { String(decoding: $0, as: UTF8.self) } ?? string(start..<index)
-                index += 1
-                return YAMLScalar(text: result, style: .doubleQuoted, mark: mark)
-            }
-            if byte == .backslash {
+            if byte == .backslash, quote == .doubleQuote {
                 if text == nil { text = Array(bytes[start..<index]) }
                 try escape(into: &text)
                 continue
