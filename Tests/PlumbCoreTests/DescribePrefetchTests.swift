@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import PlumbCore
 import PlumbTestSupport
@@ -93,5 +94,33 @@ struct DescribePrefetchTests {
         #expect(!created.contains(.record(zone: "example.net.", name: "h1", type: .A)))
         #expect(created.contains(.record(zone: "example.net.", name: "h0", type: .A)))
         #expect(outcome.inventories["pdns"]?.resources[.record(zone: "example.net.", name: "h1", type: .A)] != nil)
+    }
+
+    /// A prefetch that failed where it guessed right: its error, and no second describe.
+    @Test func aFailedPrefetchIsTheDescribesError() async throws {
+        let provider = FailingProvider()
+        let desired = Self.desired(binding: provider.binding)
+        let prior = Self.prior(desired)
+        let prefetch = DescribePrefetch(
+            predicted: DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior),
+            providers: ["pdns": provider])
+        let pipeline = PlanPipeline(desired: desired, providers: ["pdns": provider], prior: prior)
+        await #expect(throws: ProviderError.self) { _ = try await pipeline.run(source: PlanSource(), prefetch: prefetch) }
+        #expect(provider.calls.withLock { $0 } == 1)
+    }
+}
+
+/// A DNS binding whose server is down.
+final class FailingProvider: Provider, Sendable {
+    let binding = ProviderBinding(name: "pdns", type: .powerdns)
+    let calls = Mutex(0)
+
+    func describe(_ scope: DescribeScope) async throws -> Inventory {
+        calls.withLock { $0 += 1 }
+        throw ProviderError(.unavailable, provider: "pdns", "connection refused")
+    }
+
+    func apply(_ changes: [Change], context: ApplyContext) async -> BatchResult {
+        BatchResult(outcomes: [])
     }
 }

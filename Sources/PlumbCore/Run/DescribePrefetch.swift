@@ -33,16 +33,15 @@ public struct DescribePrefetch: Sendable {
         return [name: DescribeScope(stack: stack, kinds: binding.type.servedKinds, zones: zones)]
     }
 
-    /// The inventories prefetched for exactly the scopes asked for now. Prefetches that
-    /// guessed wrong are cancelled; one that failed is left out (described again).
-    public func inventories(for scopes: [String: DescribeScope]) async -> [String: Inventory] {
+    /// The inventories prefetched for exactly the scopes asked for now; prefetches that
+    /// guessed wrong are cancelled. A prefetch that failed where it guessed right throws
+    /// its error, as the describe would have (after the same retries: asking again would
+    /// only double the wait).
+    public func inventories(for scopes: [String: DescribeScope]) async throws -> [String: Inventory] {
         var result: [String: Inventory] = [:]
-        for (name, task) in tasks {
-            guard scopes[name] == predicted[name] else {
-                task.cancel()
-                continue
-            }
-            if let inventory = try? await task.value { result[name] = inventory }
+        for (name, task) in tasks where scopes[name] != predicted[name] { task.cancel() }
+        for (name, task) in tasks where scopes[name] == predicted[name] {
+            result[name] = try await task.value
         }
         return result
     }

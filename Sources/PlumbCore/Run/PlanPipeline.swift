@@ -31,7 +31,7 @@ public struct PlanPipeline: Sendable {
     public func run(source: PlanSource, prefetch: DescribePrefetch? = nil) async throws -> Outcome {
         let scopes = self.scopes
         let describeWatch = Stopwatch()
-        var inventories = await prefetch?.inventories(for: scopes) ?? [:]
+        var inventories = try await prefetch?.inventories(for: scopes) ?? [:]
         let rest = scopes.filter { inventories[$0.key] == nil }
         for (name, inventory) in try await Describer(providers: providers).describe(scopes: rest) {
             inventories[name] = inventory
