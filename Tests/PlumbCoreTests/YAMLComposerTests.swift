@@ -88,6 +88,9 @@ struct YAMLComposerTests {
         "%YAML 1.1\n---\na: 1\n",
         "---\n",
         "a: 1\n...\n",
+        "---\n...\n",
+        "a: b\n---\n...\n",
+        "---\n%YAML 1.1\n",
         "a: b: c\n",
         "a: [1, 2,]\n",
         "a: [x: 1]\n",
@@ -141,6 +144,27 @@ struct YAMLComposerTests {
         // Declined valid documents are those with an empty value or a key repeated by chance.
         #expect(counts["agreed", default: 0] >= 1500, "\(counts)")
         #expect(counts["mutated declined", default: 0] >= 100, "\(counts)")
+    }
+
+    /// Booleans read as they were through Yams: quoted and `!!str` scalars are strings.
+    @Test(arguments: [
+        ("a: true", true), ("a: Off", false), ("a: \"true\"", nil), ("a: 'no'", nil),
+        ("a: !!str yes", nil), ("a: !!bool yes", true), ("a: maybe", nil),
+    ] as [(String, Bool?)])
+    func booleans(_ text: String, _ expected: Bool?) throws {
+        let reader = YAMLReader(file: "t.yaml")
+        guard case .mapping(let pairs, _)? = reader.documents(text).first else {
+            Issue.record("not a mapping")
+            return
+        }
+        #expect(pairs.first?.value.bool == expected)
+    }
+
+    /// A whole zone on one line (as `json.dumps` writes it): composed, marks and all.
+    @Test func oneLongLine() {
+        let entries = (0..<5000).map { "\"h\($0)\": {\"type\": \"TXT\", \"values\": [\"é \($0)\"]}" }
+        let text = "{\"records\": {" + entries.joined(separator: ", ") + "}}\n"
+        #expect(YAMLComposerCheck.compare(text) == .agreed)
     }
 
     /// Positions survive the fast path: errors still point at the right line and column.

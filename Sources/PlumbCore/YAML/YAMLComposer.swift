@@ -46,6 +46,8 @@ struct YAMLComposer {
     private var line: Int32 = 1
     private var lineStart = 0
     private var depth = 0
+    /// Where `here()` last counted a column.
+    private var counted: (line: Int32, index: Int, column: Int32) = (0, 0, 1)
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -64,9 +66,9 @@ struct YAMLComposer {
                 skipToContent()
                 // An empty document, or one more marker straight after: Yams decides.
                 if index >= bytes.count || atMarker(.dash) { throw Unsupported() }
-            } else if atMarker(.dot) || (index == lineStart && bytes[index] == .percent) {
-                throw Unsupported()
             }
+            // A document end marker or a directive, also straight after `---`.
+            if atMarker(.dot) || (index == lineStart && bytes[index] == .percent) { throw Unsupported() }
             documents.append(try blockNode())
             skipToContent()
             // Only a new document may follow a root node (a dedent is a syntax error).
@@ -127,21 +129,23 @@ struct YAMLComposer {
         let scalar = try blockScalar()
         skipSpaces()
         if index < bytes.count, bytes[index] == .colon, isBlankOrEnd(index + 1) {
-            return try blockMapping(indent: indent, firstKey: scalar)
+            return try blockMapping(indent: indent, firstKey: scalar, at: lineStart + indent)
         }
         try endOfLine()
         return .scalar(scalar)
     }
 
-    /// A block mapping whose first key was just read; `index` is at its colon.
-    private mutating func blockMapping(indent: Int, firstKey: YAMLScalar) throws(Unsupported) -> YAMLNode {
+    /// A block mapping whose first key, starting at byte `keyStart`, was just read; `index`
+    /// is at its colon.
+    private mutating func blockMapping(indent: Int, firstKey: YAMLScalar, at keyStart: Int) throws(Unsupported) -> YAMLNode {
+        var keyStart = keyStart
         var pairs: [YAMLPair] = []
         var keys: Set<String> = []
         var key = firstKey
         while true {
             // libyaml limits implicit keys to 1024 characters up to their colon; Yams reports
-            // longer ones. (Bytes from the line's start: never fewer than those characters.)
-            guard index - lineStart < 1000, keys.insert(key.text).inserted else { throw Unsupported() }
+            // longer ones. (Counted in bytes: never fewer than those characters.)
+            guard index - keyStart < 1000, keys.insert(key.text).inserted else { throw Unsupported() }
             index += 1
             skipSpaces()
             let value: YAMLNode
@@ -166,6 +170,7 @@ struct YAMLComposer {
             let nextIndent = index - lineStart
             if nextIndent < indent || atMarker(.dash) { break }
             if nextIndent > indent || atMarker(.dot) { throw Unsupported() }
+            keyStart = index
             key = try blockScalar()
             skipSpaces()
             guard index < bytes.count, bytes[index] == .colon, isBlankOrEnd(index + 1) else { throw Unsupported() }
@@ -219,7 +224,7 @@ struct YAMLComposer {
     private mutating func blockScalar() throws(Unsupported) -> YAMLScalar {
         switch bytes[index] {
         case .doubleQuote, .singleQuote: return try quoted()
-        default: return try plain(flow: false, key: false)
+        default: return try plain(flow: false)
         }
     }
 
@@ -244,8 +249,9 @@ struct YAMLComposer {
         while true {
             guard index < bytes.count else { throw Unsupported() }
             if isMapping {
-                let key = try flowScalar(key: true)
-                guard index - lineStart < 1000, keys.insert(key.text).inserted,
+                let keyStart = index
+                let key = try flowScalar()
+                guard index - keyStart < 1000, keys.insert(key.text).inserted,
                       index + 1 < bytes.count, bytes[index] == .colon, bytes[index + 1] == .space
                 else { throw Unsupported() }
                 index += 1
@@ -273,17 +279,17 @@ struct YAMLComposer {
         guard index < bytes.count else { throw Unsupported() }
         let byte = bytes[index]
         if byte == .openBracket || byte == .openBrace { return try flowCollection() }
-        let scalar = try flowScalar(key: false)
+        let scalar = try flowScalar()
         // `[a: b]` is a one-pair mapping inside the sequence: Yams composes those.
         if index < bytes.count, bytes[index] == .colon { throw Unsupported() }
         return .scalar(scalar)
     }
 
-    private mutating func flowScalar(key: Bool) throws(Unsupported) -> YAMLScalar {
+    private mutating func flowScalar() throws(Unsupported) -> YAMLScalar {
         let scalar: YAMLScalar
         switch bytes[index] {
         case .doubleQuote, .singleQuote: scalar = try quoted()
-        default: return try plain(flow: true, key: key)
+        default: return try plain(flow: true)
         }
         skipSpaces()
         return scalar
@@ -294,7 +300,7 @@ struct YAMLComposer {
     /// A plain scalar ending at the end of the line, at `: ` or ` #`, and in flow context
     /// at `,[]{}`. A start with an indicator, or (in flow context) a `:` or `?` inside,
     /// goes to Yams.
-    private mutating func plain(flow: Bool, key: Bool) throws(Unsupported) -> YAMLScalar {
+    private mutating func plain(flow: Bool) throws(Unsupported) -> YAMLScalar {
         let mark = here()
         let start = index
         let first = bytes[start]
@@ -312,10 +318,7 @@ struct YAMLComposer {
                 break scan
             case .colon:
                 if isBlankOrEnd(i + 1) { break scan }
-                if flow {
-                    if key, i + 1 < bytes.count, bytes[i + 1] == .space { break scan }
-                    throw Unsupported()
-                }
+                if flow { throw Unsupported() }
             case .hash where i > start && bytes[i - 1] == .space:
                 break scan
             case .comma, .openBracket, .closeBracket, .openBrace, .closeBrace:
@@ -354,7 +357,7 @@ struct YAMLComposer {
                 }
                 let result = text.map { String(decoding: $0, as: UTF8.self) } ?? string(start..<index)
                 index += 1
-                return YAMLScalar(text: result, style: style, mark: mark)
+                return YAMLScalar(text: result, style: style, mark: mark, tag: .string)
             }
             if byte == .backslash, quote == .doubleQuote {
                 if text == nil { text = Array(bytes[start..<index]) }
@@ -409,13 +412,17 @@ struct YAMLComposer {
 
     // MARK: Lines and positions
 
-    private func here() -> YAMLMark {
-        var column: Int32 = 1
-        var i = lineStart
+    /// Counted on from the last mark of the same line: marks come in order along a line,
+    /// and one long line (a whole zone as one flow mapping) must not be walked per scalar.
+    private mutating func here() -> YAMLMark {
+        if counted.line != line || counted.index > index { counted = (line, lineStart, 1) }
+        var column = counted.column
+        var i = counted.index
         while i < index {
             if bytes[i] & 0xC0 != 0x80 { column += 1 }
             i += 1
         }
+        counted = (line, index, column)
         return YAMLMark(line: line, column: column)
     }
 

@@ -24,10 +24,11 @@ enum YAMLNode: Sendable, Equatable {
         return nil
     }
 
-    /// YAML 1.1 booleans, as Yams reads an untagged scalar.
+    /// YAML 1.1 booleans, as Yams reads them: untagged plain scalars and those tagged other
+    /// than `!!str`; a quoted `"true"` is a string (libyaml tags quoted scalars `!!str`).
     var bool: Bool? {
-        guard let text = scalar?.text else { return nil }
-        switch text.lowercased() {
+        guard let scalar, scalar.tag != .string else { return nil }
+        switch scalar.text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
         default: return nil
@@ -45,9 +46,23 @@ struct YAMLScalar: Sendable, Equatable {
         case plain, singleQuoted, doubleQuoted, literal, folded
     }
 
+    /// The tag libyaml gives: none for plain scalars, `!!str` for quoted ones, or one
+    /// written out (only on the Yams path: the composer declines tags).
+    enum Tag: UInt8, Sendable {
+        case implicit, string, other
+    }
+
     var text: String
     var style: Style
     var mark: YAMLMark
+    var tag: Tag = .implicit
+
+    init(text: String, style: Style, mark: YAMLMark, tag: Tag = .implicit) {
+        self.text = text
+        self.style = style
+        self.mark = mark
+        self.tag = tag
+    }
 }
 
 /// 1-based line and column (columns count characters, as libyaml does).
@@ -59,6 +74,10 @@ struct YAMLMark: Sendable, Equatable {
 extension YAMLNode {
     /// The same tree from what Yams composed (the path for YAML outside the composer's subset).
     init(_ node: Yams.Node) {
+        self.init(node, isKey: false)
+    }
+
+    private init(_ node: Yams.Node, isKey: Bool) {
         let mark = YAMLMark(node.mark)
         switch node {
         case .scalar(let scalar):
@@ -69,11 +88,18 @@ extension YAMLNode {
             case .folded: .folded
             default: .plain
             }
-            self = .scalar(YAMLScalar(text: scalar.string, style: style, mark: mark))
+            // Yams resolves a plain key's tag to `!!str` when it checks keys for duplicates;
+            // no key is read as a boolean, so a key keeps the tag it was written with.
+            let tag: YAMLScalar.Tag = switch scalar.tag.rawValue {
+            case Tag.Name.implicit.rawValue: .implicit
+            case Tag.Name.str.rawValue: isKey && style == .plain ? .implicit : .string
+            default: .other
+            }
+            self = .scalar(YAMLScalar(text: scalar.string, style: style, mark: mark, tag: tag))
         case .sequence(let sequence):
-            self = .sequence(sequence.map(YAMLNode.init), mark)
+            self = .sequence(sequence.map { YAMLNode($0, isKey: false) }, mark)
         case .mapping(let mapping):
-            self = .mapping(mapping.map { YAMLPair(key: YAMLNode($0.key), value: YAMLNode($0.value)) }, mark)
+            self = .mapping(mapping.map { YAMLPair(key: YAMLNode($0.key, isKey: true), value: YAMLNode($0.value, isKey: false)) }, mark)
         case .alias:
             self = .alias(mark)
         }
