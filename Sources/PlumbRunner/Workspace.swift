@@ -105,41 +105,52 @@ public struct Workspace: Sendable {
     public func planDesired(options: PlanOptions = PlanOptions()) async throws -> (desired: DesiredState, plan: Plan) {
         // The prior state is read, and the zones it remembers described, while the documents
         // load (startPrefetch): only the stack's name is needed, from plumb.yaml.
-        let store = try openStore()
         let stack = DesiredStateLoader(environment: environment).stackName(tree)
-        let early = Task { try await startPrefetch(stack: stack, store: store, options: options) }
+        let early = Task { await startPrefetch(stack: stack, options: options) }
         let desired: DesiredState
         do {
             desired = try loadDesired()
         } catch {
             early.cancel()
-            try? await early.value.1?.cancel()
+            await early.value.prefetch?.cancel()
             throw error
         }
-        var (prior, prefetch) = try await early.value
-        if desired.settings.stack != stack {
+        var (store, prior, prefetch) = await withTaskCancellationHandler { await early.value } onCancel: { early.cancel() }
+        do {
+            let store = try store ?? openStore()
+            if desired.settings.stack != stack {
+                prefetch?.cancel()
+                (prior, prefetch) = (nil, nil)
+            }
+            let known: PriorState
+            if let prior { known = prior } else { known = try await store.prior(stack: desired.settings.stack) }
+            let outcome = try await plan(desired, prior: known, options: options, providers: providers(for: desired), prefetch: prefetch)
+            FreedMemory.dropLater((outcome.inventories, known))
+            return (desired, outcome.plan)
+        } catch {
             prefetch?.cancel()
-            (prior, prefetch) = (try await store.prior(stack: desired.settings.stack), nil)
+            throw error
         }
-        let outcome = try await plan(desired, prior: prior, options: options, providers: providers(for: desired), prefetch: prefetch)
-        FreedMemory.dropLater((outcome.inventories, prior))
-        return (desired, outcome.plan)
     }
 
-    /// While the documents load: the stack's prior state and, from it, a describe of the zones a DNS binding will
-    /// most likely be asked for (see DescribePrefetch). Needs only plumb.yaml and the
-    /// bindings; when those do not load, nothing is prefetched and loading reports why.
-    private func startPrefetch(stack: String, store: any StateStore, options: PlanOptions) async throws -> (PriorState, DescribePrefetch?) {
-        let prior = try await store.prior(stack: stack)
+    /// While the documents load: the stack's prior state and, from it, a describe of the
+    /// zones a DNS binding will most likely be asked for (see DescribePrefetch). Only from a
+    /// store that exists already (documents that do not load must create nothing) and
+    /// bindings that load; otherwise nothing, and the plan reads and reports as before.
+    private func startPrefetch(stack: String, options: PlanOptions) async -> (store: (any StateStore)?, prior: PriorState?, prefetch: DescribePrefetch?) {
+        let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("state.sqlite").path
+        guard let store = self.store ?? (FileManager.default.fileExists(atPath: file) ? try? SQLiteStateStore(directory: stateDirectory) : nil),
+              let prior = try? await store.prior(stack: stack)
+        else { return (nil, nil, nil) }
         guard options.focus == nil, !Task.isCancelled,
               let bindings = try? DesiredStateLoader(environment: environment).loadProviders(tree)
-        else { return (prior, nil) }
+        else { return (store, prior, nil) }
         let predicted = DescribePrefetch.predictedScopes(stack: stack, bindings: bindings, prior: prior)
         var providers: [String: any Provider] = [:]
         for name in predicted.keys {
             if let binding = bindings[name], let provider = try? makeProvider(binding) { providers[name] = provider }
         }
-        return (prior, DescribePrefetch(predicted: predicted, providers: providers))
+        return (store, prior, DescribePrefetch(predicted: predicted, providers: providers))
     }
 
     /// Plans the desired state against live inventory.

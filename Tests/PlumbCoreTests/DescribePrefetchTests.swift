@@ -96,6 +96,40 @@ struct DescribePrefetchTests {
         #expect(outcome.inventories["pdns"]?.resources[.record(zone: "example.net.", name: "h1", type: .A)] != nil)
     }
 
+    /// A binding no document uses is never described, prefetched or not: its inventory
+    /// would plan deletes of the zones it holds.
+    @Test func anUnusedBindingIsNotDescribed() async throws {
+        let unusedState = FakeState()
+        let unused = FakeProvider(name: "pdns", type: .powerdns, state: unusedState)
+        let used = FakeProvider(name: "main", type: .embedded)
+        var desired = Self.desired(binding: used.binding)
+        desired.providers["pdns"] = unused.binding
+        await unusedState.seed(LiveResource(address: .zone(Self.zone), spec: .zone(ZoneSpec())))
+        let prior = Self.prior(desired)
+        let predicted = DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior)
+        #expect(predicted.keys.sorted() == ["pdns"])
+        let prefetch = DescribePrefetch(predicted: predicted, providers: ["pdns": unused])
+        let outcome = try await PlanPipeline(desired: desired, providers: ["main": used], prior: prior)
+            .run(source: PlanSource(), prefetch: prefetch)
+        #expect(outcome.inventories["pdns"] == nil)
+        #expect(outcome.plan.chunks.flatMap(\.changes).allSatisfy { $0.action != .delete })
+    }
+
+    /// Bindings whose settings changed between the two reads: the prefetch is not used.
+    @Test func aChangedBindingIsDescribedAgain() async throws {
+        let state = FakeState()
+        let before = FakeProvider(name: "pdns", type: .powerdns, state: state)
+        let after = FakeProvider(binding: ProviderBinding(name: "pdns", type: .powerdns, settings: ["url": "http://other"]), state: state)
+        let desired = Self.desired(binding: after.binding)
+        let prior = Self.prior(desired)
+        let prefetch = DescribePrefetch(
+            predicted: DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior),
+            providers: ["pdns": before])
+        #expect(prefetch.matching(PlanPipeline(desired: desired, providers: [:], prior: prior).scopes, providers: ["pdns": after]).isEmpty)
+        _ = try await PlanPipeline(desired: desired, providers: ["pdns": after], prior: prior).run(source: PlanSource(), prefetch: prefetch)
+        #expect(await state.describeCalls == 2)
+    }
+
     /// A prefetch that failed where it guessed right: its error, and no second describe.
     @Test func aFailedPrefetchIsTheDescribesError() async throws {
         let provider = FailingProvider()

@@ -62,7 +62,11 @@ public struct FakeProvider: Provider {
     public let state: FakeState
 
     public init(name: String = "main", type: ProviderType = .embedded, state: FakeState = FakeState()) {
-        binding = ProviderBinding(name: name, type: type)
+        self.init(binding: ProviderBinding(name: name, type: type), state: state)
+    }
+
+    public init(binding: ProviderBinding, state: FakeState = FakeState()) {
+        self.binding = binding
         self.state = state
     }
 

@@ -7,6 +7,7 @@
 /// wrong guess costs one request's work, never a wrong plan.
 public struct DescribePrefetch: Sendable {
     public let predicted: [String: DescribeScope]
+    private let providers: [String: any Provider]
     private let tasks: [String: Task<Inventory, any Error>]
 
     /// Starts describing `predicted` (one task per binding, on `providers`).
@@ -19,6 +20,7 @@ public struct DescribePrefetch: Sendable {
             started[name] = scope
         }
         self.predicted = started
+        self.providers = providers.filter { started[$0.key] != nil }
         self.tasks = tasks
     }
 
@@ -33,17 +35,32 @@ public struct DescribePrefetch: Sendable {
         return [name: DescribeScope(stack: stack, kinds: binding.type.servedKinds, zones: zones)]
     }
 
-    /// The inventories prefetched for exactly the scopes asked for now; prefetches that
-    /// guessed wrong are cancelled. A prefetch that failed where it guessed right throws
-    /// its error, as the describe would have (after the same retries: asking again would
-    /// only double the wait).
-    public func inventories(for scopes: [String: DescribeScope]) async throws -> [String: Inventory] {
-        var result: [String: Inventory] = [:]
-        for (name, task) in tasks where scopes[name] != predicted[name] { task.cancel() }
-        for (name, task) in tasks where scopes[name] == predicted[name] {
-            result[name] = try await task.value
+    /// The bindings whose prefetch is exactly the describe a plan is about to make: one it
+    /// describes at all (a binding no document uses is not), with the predicted scope and
+    /// the same settings (the bindings were read twice, the first time for this).
+    public func matching(_ scopes: [String: DescribeScope], providers planned: [String: any Provider]) -> Set<String> {
+        Set(predicted.keys.filter { name in
+            guard let scope = scopes[name], let provider = planned[name] else { return false }
+            return scope == predicted[name] && provider.binding == providers[name]?.binding
+        })
+    }
+
+    /// The prefetched inventories of `names` (from `matching`); every other prefetch is
+    /// cancelled, and so are these if the caller is. A prefetch that failed throws its
+    /// error, as the describe would have after the same retries (asking again would only
+    /// double the wait for a server that is down).
+    public func inventories(of names: Set<String>) async throws -> [String: Inventory] {
+        for (name, task) in tasks where !names.contains(name) { task.cancel() }
+        let tasks = self.tasks
+        return try await withTaskCancellationHandler {
+            var result: [String: Inventory] = [:]
+            for name in names {
+                if let task = tasks[name] { result[name] = try await task.value }
+            }
+            return result
+        } onCancel: {
+            for task in tasks.values { task.cancel() }
         }
-        return result
     }
 
     /// Stops every prefetch still running (the plan was abandoned).

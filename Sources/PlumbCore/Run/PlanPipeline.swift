@@ -31,11 +31,11 @@ public struct PlanPipeline: Sendable {
     public func run(source: PlanSource, prefetch: DescribePrefetch? = nil) async throws -> Outcome {
         let scopes = self.scopes
         let describeWatch = Stopwatch()
-        var inventories = try await prefetch?.inventories(for: scopes) ?? [:]
-        let rest = scopes.filter { inventories[$0.key] == nil }
-        for (name, inventory) in try await Describer(providers: providers).describe(scopes: rest) {
-            inventories[name] = inventory
-        }
+        // Bindings the prefetch got right are awaited beside the describes of the others.
+        let prefetched = prefetch?.matching(scopes, providers: providers) ?? []
+        async let early = prefetch?.inventories(of: prefetched)
+        var inventories = try await Describer(providers: providers).describe(scopes: scopes.filter { !prefetched.contains($0.key) })
+        for (name, inventory) in try await early ?? [:] { inventories[name] = inventory }
         let describeSeconds = describeWatch.seconds
         let planWatch = Stopwatch()
         // Hashing a 100,000-record inventory takes as long as diffing it: side by side.
