@@ -48,7 +48,8 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
     public init(_ diagnostics: [Diagnostic]) {
         self.diagnostics = diagnostics.sorted {
             let l = $0.location, r = $1.location
-            return (l?.file ?? "", l?.line ?? 0, l?.column ?? 0) < (r?.file ?? "", r?.line ?? 0, r?.column ?? 0)
+            // The message breaks ties (two problems at one place) so the order never varies.
+            return (l?.file ?? "", l?.line ?? 0, l?.column ?? 0, $0.message) < (r?.file ?? "", r?.line ?? 0, r?.column ?? 0, $1.message)
         }
     }
 

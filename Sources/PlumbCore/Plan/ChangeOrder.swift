@@ -14,17 +14,19 @@ enum ChangeOrder {
         let deletes = changes.filter { $0.action == .delete && !early.contains($0.address) }
         let groupRank = topologicalRank(changes)
 
-        func forwardKey(_ change: Change) -> (Int, Int, Int, Address) {
-            (change.address.kind.rank, 1, groupRank[change.address] ?? 0, change.address)
+        // The binding breaks ties: one address from two bindings, in no order the planner
+        // promises (it diffs in dictionary order).
+        func forwardKey(_ change: Change) -> (Int, Int, Int, Address, String) {
+            (change.address.kind.rank, 1, groupRank[change.address] ?? 0, change.address, change.provider)
         }
         var ordered = (forward.map { (forwardKey($0), $0) } + earlyDeletes.map {
-            ((($0.address.kind.rank, 0, 0, $0.address)), $0)
+            ((($0.address.kind.rank, 0, 0, $0.address, $0.provider)), $0)
         }).sorted { $0.0 < $1.0 }.map(\.1)
         ordered += deletes.sorted { lhs, rhs in
             if lhs.address.kind != rhs.address.kind { return lhs.address.kind > rhs.address.kind }
             let l = groupRank[lhs.address] ?? 0, r = groupRank[rhs.address] ?? 0
             if l != r { return l > r }
-            return lhs.address < rhs.address
+            return (lhs.address, lhs.provider) < (rhs.address, rhs.provider)
         }
         return ordered
     }

@@ -71,7 +71,7 @@ public struct Planner: Sendable {
         let unmanaged = inventories.values.flatMap(\.unmodeled).sorted()
         return Plan(
             stack: desired.settings.stack, source: source, summary: summary, chunks: chunks,
-            conflicts: conflicts.sorted { $0.address < $1.address }, refusals: refusals,
+            conflicts: conflicts.sorted { ($0.address, $0.reason) < ($1.address, $1.reason) }, refusals: refusals,
             unmanaged: unmanaged, observed: observed)
     }
 

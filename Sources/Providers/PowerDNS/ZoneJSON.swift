@@ -36,6 +36,9 @@ struct ZoneJSON {
                 switch key {
                 case "name": name = try reader.string()
                 case "rrsets":
+                    // Already handed over: a second list cannot replace the first, as it
+                    // would in a whole read.
+                    guard !sawRRSets else { throw reader.malformed("rrsets twice") }
                     var chunk: [PowerDNSAPI.RRSet] = []
                     chunk.reserveCapacity(chunkSize)
                     try reader.elements {
