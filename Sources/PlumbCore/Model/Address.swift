@@ -45,8 +45,8 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, 
 
     /// For `dns.record` addresses: `ZONE/NAME` without the type, the owner several
     /// record types share.
-    var ownerName: Substring {
-        guard let (_, last) = slashes else { return name[...] }
+    var ownerName: Substring? {
+        guard kind == .record, let (_, last) = slashes else { return nil }
         return name[..<last]
     }
 

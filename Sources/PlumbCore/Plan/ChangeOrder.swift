@@ -7,8 +7,8 @@
 /// CNAME and other data may not stand together even for a moment.
 enum ChangeOrder {
     static func sorted(_ changes: [Change]) -> [Change] {
-        let writtenNames = Set(changes.filter { $0.action != .delete }.compactMap(recordName))
-        let earlyDeletes = changes.filter { $0.action == .delete && recordName($0).map(writtenNames.contains) == true }
+        let writtenNames = Set(changes.filter { $0.action != .delete }.compactMap(\.address.ownerName))
+        let earlyDeletes = changes.filter { $0.action == .delete && $0.address.ownerName.map(writtenNames.contains) == true }
         let early = Set(earlyDeletes.map(\.address))
         let forward = changes.filter { $0.action != .delete }
         let deletes = changes.filter { $0.action == .delete && !early.contains($0.address) }
@@ -29,11 +29,6 @@ enum ChangeOrder {
             return (lhs.address, lhs.provider) < (rhs.address, rhs.provider)
         }
         return ordered
-    }
-
-    private static func recordName(_ change: Change) -> String? {
-        guard let parts = change.address.recordParts else { return nil }
-        return "\(parts.zone)/\(parts.name)"
     }
 
     /// Security groups ranked so a group comes after the groups it references; cycles are

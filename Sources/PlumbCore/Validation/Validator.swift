@@ -105,14 +105,14 @@ struct Validator {
                 if parts.name == "@" {
                     diagnostics.error(.cnameConflict, at: resource.location, "\(parts.zone): a CNAME cannot stand at the apex (it holds SOA and NS)", hint: "use A/AAAA records at '@'")
                 }
-                cnameNames.insert(address.ownerName)
+                if let owner = address.ownerName { cnameNames.insert(owner) }
             }
         }
         guard !cnameNames.isEmpty else { return }
         var typesByName: [Substring: [(RecordType, DesiredResource)]] = [:]
-        for (address, resource) in resources where address.kind == .record && cnameNames.contains(address.ownerName) {
-            guard let type = address.recordParts?.type else { continue }
-            typesByName[address.ownerName, default: []].append((type, resource))
+        for (address, resource) in resources {
+            guard let owner = address.ownerName, cnameNames.contains(owner), let type = address.recordParts?.type else { continue }
+            typesByName[owner, default: []].append((type, resource))
         }
         for (name, entries) in typesByName where entries.count > 1 {
             let others = entries.filter { $0.0 != .CNAME }.map(\.0.rawValue).sorted().joined(separator: ", ")
