@@ -27,7 +27,7 @@ struct HistoryCommand: AsyncParsableCommand {
             if let shared = try await state.openStore() {
                 store = shared
             } else {
-                guard FileManager.default.fileExists(atPath: (state.state as NSString).appendingPathComponent("state.sqlite")) else {
+                guard FileManager.default.fileExists(atPath: SQLiteStateStore.path(inDirectory: state.state)) else {
                     throw CLIError(message: "no history under \(state.state) yet: nothing has been applied with --state \(state.state)")
                 }
                 store = try SQLiteStateStore(directory: state.state)

@@ -7,7 +7,7 @@ import PlumbStorePostgres
 public enum StoreOpener {
     public static func open(_ location: String?, stateDirectory: String, agent: String?, logger: Logger) async throws -> any StateStore {
         guard let location, !location.isEmpty else {
-            return try sqlite(path: (stateDirectory as NSString).appendingPathComponent("state.sqlite"), agent: agent)
+            return try sqlite(path: SQLiteStateStore.path(inDirectory: stateDirectory), agent: agent)
         }
         if location.hasPrefix("sqlite:") {
             let path = String(location.dropFirst("sqlite:".count))

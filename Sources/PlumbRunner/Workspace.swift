@@ -91,6 +91,14 @@ public struct Workspace: Sendable {
         try ProviderFactories.registry.make(binding, environment: ProviderEnvironment(stateDirectory: stateDirectory, variables: environment))
     }
 
+    /// The store if there is one already: the given one, or the SQLite file under
+    /// `--state` when it exists. Creates nothing.
+    func existingStore() -> (any StateStore)? {
+        if let store { return store }
+        guard FileManager.default.fileExists(atPath: SQLiteStateStore.path(inDirectory: stateDirectory)) else { return nil }
+        return try? SQLiteStateStore(directory: stateDirectory)
+    }
+
     public func openStore() throws -> any StateStore {
         if let store { return store }
         do {
@@ -115,9 +123,10 @@ public struct Workspace: Sendable {
             await early.value.prefetch?.cancel()
             throw error
         }
-        var (store, prior, prefetch) = await withTaskCancellationHandler { await early.value } onCancel: { early.cancel() }
+        let started = await withTaskCancellationHandler { await early.value } onCancel: { early.cancel() }
+        var (prior, prefetch) = (started.prior, started.prefetch)
         do {
-            let store = try store ?? openStore()
+            let store = try started.store ?? openStore()
             if desired.settings.stack != stack {
                 prefetch?.cancel()
                 (prior, prefetch) = (nil, nil)
@@ -138,10 +147,7 @@ public struct Workspace: Sendable {
     /// store that exists already (documents that do not load must create nothing) and
     /// bindings that load; otherwise nothing, and the plan reads and reports as before.
     private func startPrefetch(stack: String, options: PlanOptions) async -> (store: (any StateStore)?, prior: PriorState?, prefetch: DescribePrefetch?) {
-        let file = URL(fileURLWithPath: stateDirectory).appendingPathComponent("state.sqlite").path
-        guard let store = self.store ?? (FileManager.default.fileExists(atPath: file) ? try? SQLiteStateStore(directory: stateDirectory) : nil),
-              let prior = try? await store.prior(stack: stack)
-        else { return (nil, nil, nil) }
+        guard let store = existingStore(), let prior = try? await store.prior(stack: stack) else { return (nil, nil, nil) }
         guard options.focus == nil, !Task.isCancelled,
               let bindings = try? DesiredStateLoader(environment: environment).loadProviders(tree)
         else { return (store, prior, nil) }

@@ -13,7 +13,12 @@ public struct SQLiteStateStore: StateStore {
     public var coordinator: any StackCoordinator { LocalCoordinator() }
 
     public init(directory: String, agent: String? = nil) throws {
-        try self.init(path: (directory as NSString).appendingPathComponent("state.sqlite"), agent: agent)
+        try self.init(path: Self.path(inDirectory: directory), agent: agent)
+    }
+
+    /// The store's file under a `--state` directory.
+    public static func path(inDirectory directory: String) -> String {
+        (directory as NSString).appendingPathComponent("state.sqlite")
     }
 
     public init(path: String, agent: String? = nil) throws {
