@@ -16,12 +16,12 @@ struct PowerDNSAPI: Sendable {
         var name: String
     }
 
-    struct Zone: Decodable, Sendable {
+    struct Zone: Decodable, Sendable, Equatable {
         var name: String
         var rrsets: [RRSet]
     }
 
-    struct RRSet: Codable, Sendable {
+    struct RRSet: Codable, Sendable, Equatable {
         var name: String
         var type: String
         var ttl: Int?
@@ -29,7 +29,7 @@ struct PowerDNSAPI: Sendable {
         var records: [Record]?
     }
 
-    struct Record: Codable, Sendable {
+    struct Record: Codable, Sendable, Equatable {
         var content: String
         var disabled: Bool
     }

@@ -9,12 +9,7 @@ enum PowerDNSMapping {
     /// SOA and apex NS left out. With `only`, just those addresses (a read-back of a chunk
     /// skips parsing the values of every other rrset of the zone).
     static func inventory(of zone: PowerDNSAPI.Zone, only: Set<Address>? = nil) -> Inventory {
-        let zoneName = zone.name.lowercasedIfNeeded()
-        let mapped = map(zone.rrsets[...], zone: zoneName, only: only)
-        var inventory = Inventory(unmodeled: mapped.unmodeled)
-        inventory.resources.reserveCapacity(mapped.resources.count)
-        for resource in mapped.resources { inventory.resources[resource.address] = resource }
-        return inventory
+        inventory(of: [map(zone.rrsets[...], zone: zone.name.lowercasedIfNeeded(), only: only)])
     }
 
     /// A zone's inventory from its JSON, read as a stream: each chunk of rrsets is mapped
@@ -52,16 +47,23 @@ enum PowerDNSMapping {
                 throw ZoneJSON.Malformed(offset: 0, reason: "asked for zone \(zoneName), got \(name)")
             }
             for try await part in group { parts.append(part) }
-            parts.sort { $0.0 > $1.0 }
-            var inventory = Inventory(unmodeled: parts.reversed().flatMap(\.1.unmodeled))
-            inventory.resources.reserveCapacity(parts.reduce(0) { $0 + $1.1.resources.count })
-            // In the zone's order (the parts are sorted last first), each part freed once
-            // inserted; a later rrset of the same address wins, as it did in one pass.
-            while let (_, part) = parts.popLast() {
-                for resource in part.resources { inventory.resources[resource.address] = resource }
-            }
-            return (inventory, count)
+            parts.sort { $0.0 < $1.0 }
+            let ordered = parts.map(\.1)
+            parts = []
+            return (inventory(of: consume ordered), count)
         }
+    }
+
+    /// The inventory of parts mapped from a zone's rrsets in order: a later rrset of the same
+    /// address wins, as in one pass. Each part is freed once inserted.
+    private static func inventory(of parts: consuming [Mapped]) -> Inventory {
+        var inventory = Inventory(unmodeled: parts.flatMap(\.unmodeled))
+        inventory.resources.reserveCapacity(parts.reduce(0) { $0 + $1.resources.count })
+        parts.reverse()
+        while let part = parts.popLast() {
+            for resource in part.resources { inventory.resources[resource.address] = resource }
+        }
+        return inventory
     }
 
     /// Chunks handed to other cores and not yet mapped.
