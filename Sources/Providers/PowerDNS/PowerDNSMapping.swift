@@ -9,7 +9,8 @@ enum PowerDNSMapping {
     /// SOA and apex NS left out. With `only`, just those addresses (a read-back of a chunk
     /// skips parsing the values of every other rrset of the zone).
     static func inventory(of zone: PowerDNSAPI.Zone, only: Set<Address>? = nil) -> Inventory {
-        inventory(of: [map(zone.rrsets[...], zone: zone.name.lowercasedIfNeeded(), only: only)])
+        var parts = [map(zone.rrsets[...], zone: zone.name.lowercasedIfNeeded(), only: only)]
+        return inventory(of: &parts)
     }
 
     /// A zone's inventory from its JSON, read as a stream: each chunk of rrsets is mapped
@@ -44,19 +45,18 @@ enum PowerDNSMapping {
             }
             json = nil  // 17 MB for 100,000 rrsets, no longer needed
             guard name.lowercasedIfNeeded() == zoneName else {
-                throw ZoneJSON.Malformed(offset: 0, reason: "asked for zone \(zoneName), got \(name)")
+                throw ZoneJSON.Malformed(offset: 0, reason: "asked for zone \(zoneName), got \(name)", what: "zone JSON")
             }
             for try await part in group { parts.append(part) }
-            parts.sort { $0.0 < $1.0 }
-            let ordered = parts.map(\.1)
+            var ordered = parts.sorted { $0.0 < $1.0 }.map(\.1)
             parts = []
-            return (inventory(of: consume ordered), count)
+            return (inventory(of: &ordered), count)
         }
     }
 
     /// The inventory of parts mapped from a zone's rrsets in order: a later rrset of the same
-    /// address wins, as in one pass. Each part is freed once inserted.
-    private static func inventory(of parts: consuming [Mapped]) -> Inventory {
+    /// address wins, as in one pass. Each part is taken out of `parts` and freed once inserted.
+    private static func inventory(of parts: inout [Mapped]) -> Inventory {
         var inventory = Inventory(unmodeled: parts.flatMap(\.unmodeled))
         inventory.resources.reserveCapacity(parts.reduce(0) { $0 + $1.resources.count })
         parts.reverse()

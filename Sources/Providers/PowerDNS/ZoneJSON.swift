@@ -1,4 +1,5 @@
 import Foundation
+import PlumbCore
 
 /// Reads a PowerDNS zone (`GET /zones/{id}`) straight from its bytes into `PowerDNSAPI.Zone`.
 ///
@@ -7,20 +8,12 @@ import Foundation
 /// it wants — `name`, and `rrsets` of `name`, `type`, `ttl`, `records` of `content` and
 /// `disabled` — and skips every other value whole. It accepts exactly JSON (RFC 8259);
 /// anything else, or a missing field, is an error, as it was for `JSONDecoder`.
-struct ZoneJSON {
-    struct Malformed: Error, CustomStringConvertible {
-        var offset: Int
-        var reason: String
-        var description: String { "malformed zone JSON at byte \(offset): \(reason)" }
-    }
+enum ZoneJSON {
+    typealias Malformed = JSONBytesReader.Malformed
 
     static func decode(_ data: Data) throws -> PowerDNSAPI.Zone {
         try data.withUnsafeBytes { raw in
-            var reader = ZoneJSON(bytes: raw.bindMemory(to: UInt8.self))
-            let zone = try reader.zone()
-            reader.skipWhitespace()
-            guard reader.position == reader.bytes.count else { throw reader.malformed("trailing bytes") }
-            return zone
+            try JSONBytesReader.read(raw.bindMemory(to: UInt8.self), what: "zone JSON") { try $0.zone() }
         }
     }
 
@@ -29,47 +22,39 @@ struct ZoneJSON {
     /// Returns the zone's name. The same checks as `decode`.
     static func decode(_ data: Data, chunkSize: Int, rrsets: ([PowerDNSAPI.RRSet]) -> Void) throws -> String {
         try data.withUnsafeBytes { raw in
-            var reader = ZoneJSON(bytes: raw.bindMemory(to: UInt8.self))
-            var name: String?
-            var sawRRSets = false
-            try reader.object { reader, key in
-                switch key {
-                case "name": name = try reader.string()
-                case "rrsets":
-                    // Already handed over: a second list cannot replace the first, as it
-                    // would in a whole read.
-                    guard !sawRRSets else { throw reader.malformed("rrsets twice") }
-                    var chunk: [PowerDNSAPI.RRSet] = []
-                    chunk.reserveCapacity(chunkSize)
-                    try reader.elements {
-                        chunk.append(try $0.rrset())
-                        if chunk.count == chunkSize {
-                            rrsets(chunk)
-                            chunk.removeAll(keepingCapacity: true)
+            try JSONBytesReader.read(raw.bindMemory(to: UInt8.self), what: "zone JSON") { reader in
+                var name: String?
+                var sawRRSets = false
+                try reader.object { reader, key in
+                    switch key {
+                    case "name": name = try reader.string()
+                    case "rrsets":
+                        // Already handed over: a second list cannot replace the first, as it
+                        // would in a whole read.
+                        guard !sawRRSets else { throw reader.malformed("rrsets twice") }
+                        var chunk: [PowerDNSAPI.RRSet] = []
+                        chunk.reserveCapacity(chunkSize)
+                        try reader.elements {
+                            chunk.append(try $0.rrset())
+                            if chunk.count == chunkSize {
+                                rrsets(chunk)
+                                chunk.removeAll(keepingCapacity: true)
+                            }
                         }
+                        if !chunk.isEmpty { rrsets(chunk) }
+                        sawRRSets = true
+                    default: try reader.skipValue()
                     }
-                    if !chunk.isEmpty { rrsets(chunk) }
-                    sawRRSets = true
-                default: try reader.skipValue()
                 }
+                guard let name, sawRRSets else { throw reader.malformed("a zone needs name and rrsets") }
+                return name
             }
-            reader.skipWhitespace()
-            guard reader.position == reader.bytes.count else { throw reader.malformed("trailing bytes") }
-            guard let name, sawRRSets else { throw reader.malformed("a zone needs name and rrsets") }
-            return name
         }
     }
+}
 
-    let bytes: UnsafeBufferPointer<UInt8>
-    var position = 0
-    /// Nesting of skipped values, bounded so hostile input cannot exhaust the stack.
-    var depth = 0
-    static let maximumDepth = 64
-
-    init(bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
-    }
-
+/// The zone's shape, read member by member.
+extension JSONBytesReader {
     mutating func zone() throws -> PowerDNSAPI.Zone {
         var name: String?
         var rrsets: [PowerDNSAPI.RRSet]?
@@ -110,233 +95,5 @@ struct ZoneJSON {
         }
         guard let content, let disabled else { throw malformed("a record needs content and disabled") }
         return PowerDNSAPI.Record(content: content, disabled: disabled)
-    }
-
-    // MARK: - JSON
-
-    func malformed(_ reason: String) -> Malformed {
-        Malformed(offset: position, reason: reason)
-    }
-
-    mutating func skipWhitespace() {
-        while position < bytes.count {
-            let byte = bytes[position]
-            guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
-            position += 1
-        }
-    }
-
-    /// The next significant byte, without consuming it.
-    mutating func peek() throws -> UInt8 {
-        skipWhitespace()
-        guard position < bytes.count else { throw malformed("unexpected end") }
-        return bytes[position]
-    }
-
-    mutating func expect(_ byte: UInt8) throws {
-        guard try peek() == byte else { throw malformed("expected '\(Character(Unicode.Scalar(byte)))'") }
-        position += 1
-    }
-
-    mutating func object(_ member: (inout ZoneJSON, String) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        if try peek() == UInt8(ascii: "}") {
-            position += 1
-            return
-        }
-        while true {
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try member(&self, key)
-            let next = try peek()
-            position += 1
-            if next == UInt8(ascii: "}") { return }
-            guard next == UInt8(ascii: ",") else { throw malformed("expected ',' or '}'") }
-        }
-    }
-
-    mutating func array<T>(_ element: (inout ZoneJSON) throws -> T) throws -> [T] {
-        var items: [T] = []
-        try elements { items.append(try element(&$0)) }
-        return items
-    }
-
-    /// Each element of an array, read by `element` in place.
-    mutating func elements(_ element: (inout ZoneJSON) throws -> Void) throws {
-        try expect(UInt8(ascii: "["))
-        if try peek() == UInt8(ascii: "]") {
-            position += 1
-            return
-        }
-        while true {
-            try element(&self)
-            let next = try peek()
-            position += 1
-            if next == UInt8(ascii: "]") { return }
-            guard next == UInt8(ascii: ",") else { throw malformed("expected ',' or ']'") }
-        }
-    }
-
-    mutating func nullable<T>(_ value: (inout ZoneJSON) throws -> T) throws -> T? {
-        if try peek() == UInt8(ascii: "n") {
-            try literal("null")
-            return nil
-        }
-        return try value(&self)
-    }
-
-    mutating func literal(_ word: String) throws {
-        let expected = word.utf8
-        guard position + expected.count <= bytes.count, bytes[position..<position + expected.count].elementsEqual(expected) else {
-            throw malformed("expected \(word)")
-        }
-        position += expected.count
-    }
-
-    mutating func boolean() throws -> Bool {
-        if try peek() == UInt8(ascii: "t") {
-            try literal("true")
-            return true
-        }
-        try literal("false")
-        return false
-    }
-
-    mutating func integer() throws -> Int {
-        _ = try peek()
-        let start = position
-        try number()
-        guard let text = String(validating: bytes[start..<position], as: UTF8.self) else { throw malformed("expected a number") }
-        // JSON has one number type: 300, 300.0 and 3E2 are the same TTL.
-        if let value = Int(text) { return value }
-        guard let double = Double(text), let value = Int(exactly: double) else { throw malformed("expected a whole number") }
-        return value
-    }
-
-    /// A JSON number, consumed and checked against the grammar.
-    mutating func number() throws {
-        func digits(_ reader: inout ZoneJSON) -> Int {
-            let start = reader.position
-            while reader.position < reader.bytes.count, (0x30...0x39).contains(reader.bytes[reader.position]) { reader.position += 1 }
-            return reader.position - start
-        }
-        _ = try peek()
-        if bytes[position] == UInt8(ascii: "-") { position += 1 }
-        let start = position
-        guard digits(&self) > 0 else { throw malformed("expected a number") }
-        if bytes[start] == 0x30, position - start > 1 { throw malformed("leading zero") }
-        if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
-            position += 1
-            guard digits(&self) > 0 else { throw malformed("expected digits after '.'") }
-        }
-        if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
-            position += 1
-            if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard digits(&self) > 0 else { throw malformed("expected an exponent") }
-        }
-    }
-
-    mutating func string() throws -> String {
-        try expect(UInt8(ascii: "\""))
-        let start = position
-        // The common case: no escapes, so the bytes are the string.
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                defer { position += 1 }
-                return try utf8(bytes[start..<position])
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw malformed("control character in a string") }
-            position += 1
-        }
-        var text = Array(bytes[start..<position])
-        while position < bytes.count {
-            let byte = bytes[position]
-            position += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return try utf8(text[...])
-            case UInt8(ascii: "\\"):
-                try escape(into: &text)
-            case 0..<0x20:
-                throw malformed("control character in a string")
-            default:
-                text.append(byte)
-            }
-        }
-        throw malformed("unterminated string")
-    }
-
-    func utf8<C: Collection<UInt8>>(_ slice: C) throws -> String {
-        // The standard library's validation, not Foundation's String(bytes:encoding:),
-        // which was a tenth of decoding a 100,000-rrset zone.
-        guard let text = String(validating: slice, as: UTF8.self) else { throw malformed("invalid UTF-8") }
-        return text
-    }
-
-    mutating func escape(into text: inout [UInt8]) throws {
-        guard position < bytes.count else { throw malformed("unterminated escape") }
-        let byte = bytes[position]
-        position += 1
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
-        case UInt8(ascii: "b"): text.append(0x08)
-        case UInt8(ascii: "f"): text.append(0x0C)
-        case UInt8(ascii: "n"): text.append(0x0A)
-        case UInt8(ascii: "r"): text.append(0x0D)
-        case UInt8(ascii: "t"): text.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try hex4()
-            if (0xD800...0xDBFF).contains(scalar) {
-                // A high surrogate must be followed by a low one.
-                guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
-                    throw malformed("unpaired surrogate")
-                }
-                position += 2
-                let low = try hex4()
-                guard (0xDC00...0xDFFF).contains(low) else { throw malformed("unpaired surrogate") }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00...0xDFFF).contains(scalar) {
-                throw malformed("unpaired surrogate")
-            }
-            guard let unicode = Unicode.Scalar(scalar) else { throw malformed("invalid \\u escape") }
-            text.append(contentsOf: Array(String(Character(unicode)).utf8))
-        default:
-            throw malformed("invalid escape")
-        }
-    }
-
-    mutating func hex4() throws -> UInt32 {
-        guard position + 4 <= bytes.count else { throw malformed("short \\u escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[position]
-            position += 1
-            let digit: UInt8
-            switch byte {
-            case 0x30...0x39: digit = byte - 0x30
-            case 0x41...0x46: digit = byte - 0x41 + 10
-            case 0x61...0x66: digit = byte - 0x61 + 10
-            default: throw malformed("invalid \\u escape")
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
-    }
-
-    /// Any JSON value, checked and thrown away.
-    mutating func skipValue() throws {
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else { throw malformed("nested too deeply") }
-        switch try peek() {
-        case UInt8(ascii: "{"): try object { reader, _ in try reader.skipValue() }
-        case UInt8(ascii: "["): _ = try array { try $0.skipValue() }
-        case UInt8(ascii: "\""): _ = try string()
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try boolean()
-        case UInt8(ascii: "n"): try literal("null")
-        default: try number()
-        }
     }
 }
