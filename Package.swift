@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", exact: "1.6.0"),
     ],
     targets: [
         // The core: model, loading, validation, diff, plan, chunking, apply loop, checks.
@@ -32,6 +33,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
             ]
         ),
         // libcurl, seen through typed shims (curl_easy_setopt is variadic).
@@ -137,10 +139,13 @@ let package = Package(
         .executableTarget(name: "PlumbFuzz", dependencies: ["PlumbCore", "PlumbWebhooks"]),
         .target(
             name: "PlumbTestSupport",
-            dependencies: ["PlumbCore"],
+            dependencies: ["PlumbCore", .product(name: "OrderedCollections", package: "swift-collections")],
             path: "Tests/PlumbTestSupport"
         ),
-        .testTarget(name: "PlumbCoreTests", dependencies: ["PlumbCore", "PlumbTestSupport"]),
+        .testTarget(
+            name: "PlumbCoreTests",
+            dependencies: ["PlumbCore", "PlumbTestSupport", .product(name: "OrderedCollections", package: "swift-collections")]
+        ),
         .testTarget(
             name: "PlumbProviderPowerDNSTests",
             dependencies: ["PlumbProviderPowerDNS", "PlumbProviderKit", "PlumbChecks", "PlumbCore", "PlumbHTTP", "PlumbTestSupport"]
@@ -172,7 +177,10 @@ let package = Package(
         ),
         .testTarget(
             name: "PlumbCLITests",
-            dependencies: ["PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbWebhooks", "PlumbHTTP", "PlumbStore", "PlumbTestSupport"]
+            dependencies: [
+                "PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbWebhooks", "PlumbHTTP", "PlumbStore",
+                "PlumbTestSupport",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

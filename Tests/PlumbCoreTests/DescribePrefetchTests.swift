@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import Synchronization
 import Testing
 @testable import PlumbCore
@@ -12,7 +13,7 @@ struct DescribePrefetchTests {
 
     /// A DNS stack as the loader gives it: the zone and `count` A records on `binding`.
     static func desired(zones: [String] = [zone], binding: ProviderBinding, extra: [String: ProviderBinding] = [:], count: Int = 3) -> DesiredState {
-        var resources: [Address: DesiredResource] = [:]
+        var resources = OrderedDictionary<Address, DesiredResource>()
         for zone in zones {
             resources[.zone(zone)] = DesiredResource(address: .zone(zone), provider: binding.name, spec: .zone(ZoneSpec()))
             for index in 0..<count {

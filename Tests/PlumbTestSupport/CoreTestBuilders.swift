@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PlumbCore
 
 /// Builders for desired and live resources, so core tests can state a scenario in a few
@@ -16,7 +17,7 @@ public enum CoreFixtures {
         let bindings = Dictionary(uniqueKeysWithValues: providers.map { ($0.key, ProviderBinding(name: $0.key, type: $0.value)) })
         return DesiredState(
             settings: settings, providers: bindings,
-            resources: Dictionary(uniqueKeysWithValues: resources.map { ($0.address, $0) }), checks: checks)
+            resources: OrderedDictionary(uniqueKeysWithValues: resources.map { ($0.address, $0) }), checks: checks)
     }
 
     public static func vpc(
@@ -85,7 +86,7 @@ public enum CoreFixtures {
     }
 
     public static func inventory(_ resources: [LiveResource], unmodeled: [UnmodeledRecord] = []) -> Inventory {
-        Inventory(resources: Dictionary(uniqueKeysWithValues: resources.map { ($0.address, $0) }), unmodeled: unmodeled)
+        Inventory(resources: OrderedDictionary(uniqueKeysWithValues: resources.map { ($0.address, $0) }), unmodeled: unmodeled)
     }
 
     public static func create(_ resource: DesiredResource) -> Change {

@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 import PlumbCore
 
 /// An in-memory provider for tests of the core: it applies changes to a dictionary, can be
@@ -26,7 +27,7 @@ public actor FakeState {
         let found = resources.filter { key, _ in
             scope.kinds.contains(key.kind) && (key.kind != .record || zones.contains(key.zoneName ?? ""))
         }
-        return Inventory(resources: found, unmodeled: unmodeled.filter { zones.contains($0.zone) })
+        return Inventory(resources: OrderedDictionary(uniqueKeysWithValues: found.map { ($0.key, $0.value) }), unmodeled: unmodeled.filter { zones.contains($0.zone) })
     }
 
     func apply(_ changes: [Change], stack: String, provider: String) -> BatchResult {

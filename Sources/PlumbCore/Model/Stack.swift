@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// `plumb.yaml`: the stack's settings (SPEC §4).
 public struct StackSettings: Hashable, Sendable, Codable {
     public enum ChunkBoundary: String, Hashable, Sendable, Codable {
@@ -77,12 +79,15 @@ public struct ProviderBinding: Hashable, Sendable {
 public struct DesiredState: Sendable {
     public var settings: StackSettings
     public var providers: [String: ProviderBinding]
-    public var resources: [Address: DesiredResource]
+    /// In declaration order. Ordered, not hashed: the values sit in one array and the table
+    /// holds only their indices, which for 100,000 resources is 12 MB instead of a
+    /// dictionary's 31 (decision 34).
+    public var resources: OrderedDictionary<Address, DesiredResource>
     public var checks: [Check]
 
     public init(
         settings: StackSettings, providers: [String: ProviderBinding],
-        resources: [Address: DesiredResource], checks: [Check]
+        resources: OrderedDictionary<Address, DesiredResource>, checks: [Check]
     ) {
         self.settings = settings
         self.providers = providers

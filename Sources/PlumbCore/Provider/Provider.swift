@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// What every provider implements: the exist / describe / change cycle.
 ///
 /// Contract:
@@ -69,13 +71,20 @@ public struct ApplyContext: Sendable {
 /// What a provider reports: every resource found in the scope, by address, and the DNS
 /// records of types Plumb leaves alone.
 public struct Inventory: Sendable, Codable, Equatable {
-    // Codable is spelled out below: dictionaries keyed by Address would encode unordered.
-    public var resources: [Address: LiveResource]
+    /// In the order the provider listed them; compared as a map (`==` below) and encoded
+    /// sorted. Ordered rather than hashed for memory, as `DesiredState.resources` (decision 34).
+    public var resources: OrderedDictionary<Address, LiveResource>
     public var unmodeled: [UnmodeledRecord]
 
-    public init(resources: [Address: LiveResource] = [:], unmodeled: [UnmodeledRecord] = []) {
+    public init(resources: OrderedDictionary<Address, LiveResource> = [:], unmodeled: [UnmodeledRecord] = []) {
         self.resources = resources
         self.unmodeled = unmodeled
+    }
+
+    /// Equal when they hold the same resources, in whatever order they were listed.
+    public static func == (lhs: Inventory, rhs: Inventory) -> Bool {
+        lhs.unmodeled == rhs.unmodeled && lhs.resources.count == rhs.resources.count
+            && lhs.resources.allSatisfy { rhs.resources[$0.key] == $0.value }
     }
 
     public mutating func merge(_ other: Inventory) {
@@ -143,7 +152,7 @@ extension Inventory {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let list = try container.decode([LiveResource].self, forKey: .resources)
-        resources = Dictionary(list.map { ($0.address, $0) }, uniquingKeysWith: { _, new in new })
+        resources = OrderedDictionary(list.map { ($0.address, $0) }, uniquingKeysWith: { _, new in new })
         unmodeled = try container.decode([UnmodeledRecord].self, forKey: .unmodeled)
     }
 }

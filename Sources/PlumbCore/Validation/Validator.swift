@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Cross-document validation: duplicates, provider bindings, references, CIDR layout and
 /// CNAME exclusivity. Resolves `subnet/NAME` rule peers to the subnet's CIDR.
 struct Validator {
@@ -10,8 +12,8 @@ struct Validator {
         self.providers = providers
     }
 
-    mutating func validate() -> [Address: DesiredResource] {
-        var resources: [Address: DesiredResource] = [:]
+    mutating func validate() -> OrderedDictionary<Address, DesiredResource> {
+        var resources = OrderedDictionary<Address, DesiredResource>()
         resources.reserveCapacity(declarations.resources.count)
         for resource in declarations.resources {
             if let first = resources[resource.address] {
@@ -44,7 +46,7 @@ struct Validator {
         }
     }
 
-    private mutating func checkReferences(_ resources: [Address: DesiredResource]) {
+    private mutating func checkReferences(_ resources: OrderedDictionary<Address, DesiredResource>) {
         for reference in declarations.references {
             guard let target = resources[reference.target] else {
                 let names = resources.keys.filter { $0.kind == reference.target.kind }.map(\.name)
@@ -69,7 +71,7 @@ struct Validator {
         }
     }
 
-    private mutating func checkNetworkLayout(_ resources: [Address: DesiredResource]) {
+    private mutating func checkNetworkLayout(_ resources: OrderedDictionary<Address, DesiredResource>) {
         var subnetsByVPC: [String: [(DesiredResource, SubnetSpec, IPv4CIDR)]] = [:]
         // Sorting addresses, not resources: a 10,000-record state would copy every resource.
         for address in resources.keys.filter({ $0.kind == .subnet }).sorted() {
@@ -88,7 +90,7 @@ struct Validator {
         }
     }
 
-    private mutating func checkDNS(_ resources: [Address: DesiredResource]) {
+    private mutating func checkDNS(_ resources: OrderedDictionary<Address, DesiredResource>) {
         // No sorting and no grouping of every name: diagnostics are sorted by position at
         // the end, and only names that hold a CNAME need their other types (a 100,000-record
         // zone has few of those names, if any, with more than one type).
@@ -134,7 +136,7 @@ struct Validator {
 
     /// Subnet references in rules become the subnet's CIDR, which is what providers report.
     /// Only security groups change; the rest of the map is returned as it came.
-    private func resolveSubnetPeers(_ resources: [Address: DesiredResource]) -> [Address: DesiredResource] {
+    private func resolveSubnetPeers(_ resources: OrderedDictionary<Address, DesiredResource>) -> OrderedDictionary<Address, DesiredResource> {
         func resolve(_ peer: String?) -> String? {
             guard let peer, peer.hasPrefix("subnet/") else { return peer }
             let address = Address(kind: .subnet, name: String(peer.dropFirst("subnet/".count)))
