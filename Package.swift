@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "PlumbCLITests",
             dependencies: [
-                "PlumbCLI", "PlumbCore", "PlumbProviderEmbedded", "PlumbAgent", "PlumbWebhooks", "PlumbHTTP", "PlumbStore",
+                "PlumbCLI", "PlumbCore", "PlumbRunner", "PlumbProviderEmbedded", "PlumbAgent", "PlumbWebhooks", "PlumbHTTP", "PlumbStore",
                 "PlumbTestSupport",
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlumbRunner
 
 @main
 struct Plumb: AsyncParsableCommand {
@@ -18,6 +19,7 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
     // Everything Plumb creates under --state (history, journal, inventories, mirrors,
     // locks) is its user's alone: the history names resources and the journal their values.
     umask(0o077)
+    FreedMemory.configureAllocator()
     do {
         try await body()
     } catch let error as CLIError {
