@@ -192,6 +192,20 @@ struct BrokenInputTests {
                 type: A
                 value: 192.0.2.1
             """], expected: [Pinned(.invalidValue, "Desired/dns.yaml", 4, 3)], hint: (.invalidValue, "'www'")),
+        BrokenInput(id: "records-as-a-list", files: ["Desired/dns.yaml": """
+            provider: main
+            zone: example.com.
+            records:
+              - www: {type: A, value: 192.0.2.1}
+            """], expected: [Pinned(.wrongType, "Desired/dns.yaml", 4, 3)]),
+        BrokenInput(id: "record-name-not-a-string", files: ["Desired/dns.yaml": """
+            provider: main
+            zone: example.com.
+            records:
+              www: {type: A, value: 192.0.2.1}
+              [a, b]: {type: A, value: 192.0.2.2}
+              api: {type: A, value: 192.0.2.3}
+            """], expected: [Pinned(.wrongType, "Desired/dns.yaml", 5, 3)]),
         BrokenInput(id: "zone-not-fully-qualified", files: ["Desired/dns.yaml": """
             provider: main
             zone: example.com

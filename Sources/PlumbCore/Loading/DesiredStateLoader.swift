@@ -32,7 +32,7 @@ public struct DesiredStateLoader: Sendable {
                     return DocumentCache.Entry(declarations: Declarations(), diagnostics: readBag.items)
                 }
                 var loader = DocumentLoader(file: path)
-                loader.load(text)
+                loader.load(consume text)
                 return DocumentCache.Entry(declarations: loader.declarations, diagnostics: loader.reader.diagnostics.items)
             }
             let entry: DocumentCache.Entry
@@ -42,7 +42,12 @@ public struct DesiredStateLoader: Sendable {
                 entry = parse()
             }
             bag.append(contentsOf: entry.diagnostics)
-            declarations.resources += entry.declarations.resources
+            // The first document's array is taken as it is, not copied element by element.
+            if declarations.resources.isEmpty {
+                declarations.resources = entry.declarations.resources
+            } else {
+                declarations.resources += entry.declarations.resources
+            }
             declarations.checks += entry.declarations.checks
             declarations.references += entry.declarations.references
             declarations.providerUses += entry.declarations.providerUses

@@ -21,8 +21,10 @@ extension DocumentLoader {
             address: .zone(zone), provider: provider, spec: .zone(ZoneSpec()), protect: protect,
             location: reader.location(zoneNode)))
         guard let records = entries.first(where: { $0.key == "records" }) else { return }
-        guard let names = reader.mapping(records.value, "records") else { return }
-        for name in names {
+        // Room for one record set per name, the common case: grown by doubling, the array
+        // of a 100,000-record zone was briefly held twice, and a quarter of it stayed empty.
+        let reserve = { (names: Int) in self.declarations.resources.reserveCapacity(self.declarations.resources.count + names) }
+        reader.forEachEntry(records.value, "records", reserve: reserve) { name in
             loadRecordName(name, zone: zone, defaultTTL: ttl, provider: provider)
         }
     }

@@ -14,8 +14,12 @@ struct DocumentLoader {
         reader = YAMLReader(file: file)
     }
 
-    mutating func load(_ text: String) {
-        for document in reader.documents(text) {
+    /// The text is given up once composed: a large document's 8 MB are not held while its
+    /// nodes become declarations.
+    mutating func load(_ text: consuming String) {
+        let documents = reader.documents(text)
+        _ = consume text
+        for document in documents {
             loadDocument(document)
         }
     }

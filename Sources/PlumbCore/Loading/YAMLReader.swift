@@ -76,14 +76,28 @@ final class YAMLReader {
     /// A mapping's entries, in order. Keys outside `allowed` are reported (with a
     /// suggestion) and dropped; a non-mapping is reported and gives nil.
     func mapping(_ node: YAMLNode, _ what: String, allowed: [String]? = nil) -> [Entry]? {
+        var entries: [Entry] = []
+        let isMapping = forEachEntry(node, what, allowed: allowed, reserve: { entries.reserveCapacity($0) }) {
+            entries.append($0)
+        }
+        return isMapping ? entries : nil
+    }
+
+    /// The same entries handed to `body` one by one, without an array of them (a zone's
+    /// `records:` has one per name: 100,000 entries held beside the nodes they come from).
+    /// False, after reporting it, when `node` is not a mapping.
+    @discardableResult
+    func forEachEntry(
+        _ node: YAMLNode, _ what: String, allowed: [String]? = nil, reserve: (Int) -> Void = { _ in },
+        _ body: (Entry) -> Void
+    ) -> Bool {
         guard case .mapping(let pairs, _) = node else {
             error(.wrongType, node, "\(what) must be a mapping (key: value)")
-            return nil
+            return false
         }
-        var entries: [Entry] = []
-        entries.reserveCapacity(pairs.count)
+        reserve(pairs.count)
         for pair in pairs {
-            let keyNode = pair.key, value = pair.value
+            let keyNode = pair.key
             guard let key = keyNode.scalar?.text else {
                 error(.wrongType, keyNode, "\(what): keys must be plain strings")
                 continue
@@ -94,9 +108,9 @@ final class YAMLReader {
                 error(.unknownKey, keyNode, "unknown key '\(key)' in \(what)", hint: hint)
                 continue
             }
-            entries.append(Entry(key: key, keyNode: keyNode, value: value))
+            body(Entry(key: key, keyNode: keyNode, value: pair.value))
         }
-        return entries
+        return true
     }
 
     func scalar(_ node: YAMLNode, _ what: String) -> String? {
