@@ -156,6 +156,7 @@ let package = Package(
                 "PlumbAgent", "PlumbWebhooks", "PlumbCore", "PlumbTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

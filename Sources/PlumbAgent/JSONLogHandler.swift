@@ -16,18 +16,23 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(
-        level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
+    public func log(event: LogEvent) {
+        guard let line = line(for: event) else { return }
+        FileHandle.standardError.write(line)
+    }
+
+    /// The event as one line of JSON: time, level, logger, message, the handler's metadata
+    /// overridden by the event's, and the error if the event carries one.
+    func line(for event: LogEvent, at time: Date = Date()) -> Data? {
         var object: [String: String] = [
-            "time": ISO8601DateFormatter().string(from: Date()), "level": level.rawValue,
-            "logger": label, "message": message.description,
+            "time": ISO8601DateFormatter().string(from: time), "level": event.level.rawValue,
+            "logger": label, "message": event.message.description,
         ]
-        for (key, value) in metadata.merging(extra ?? [:], uniquingKeysWith: { _, new in new }) {
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = "\(value)"
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        FileHandle.standardError.write(data + Data("\n".utf8))
+        if let error = event.error { object["error"] = "\(error)" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return nil }
+        return data + Data("\n".utf8)
     }
 }
