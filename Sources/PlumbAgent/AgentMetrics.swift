@@ -73,8 +73,12 @@ public final class AgentMetrics: Sendable {
         return registry.emitToString()
     }
 
+    /// The descriptor wants a name's unit (`_total`, `_seconds`) apart; it joins them again.
     static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
-        MetricNameDescriptor(metricName: name, helpText: help)
+        for unit in ["total", "seconds"] where name.hasSuffix("_" + unit) {
+            return MetricNameDescriptor(metricName: String(name.dropLast(unit.count + 1)), unitName: unit, helpText: help)
+        }
+        return MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }
 

@@ -35,7 +35,7 @@ extension EndToEnd {
 
             let groups = try server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=web"]) as? [String: Any]
             let groupID = try #require((groups?["SecurityGroups"] as? [[String: Any]])?.first?["GroupId"] as? String)
-            try server.awsJSON(["ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.0/24"])
+            _ = try server.awsJSON(["ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.0/24"])
 
             let drift = try repo.plumb("drift", "--format", "json", "--exit-code", environment: environment)
             #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")

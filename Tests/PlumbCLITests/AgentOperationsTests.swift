@@ -48,7 +48,7 @@ extension EndToEnd.AgentTests {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(work.url.path)/chromium", "--dump-dom", "http://127.0.0.1:\(agent.port)/"]
         let output = work.url.appendingPathComponent("dom.html")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -31,8 +31,8 @@ final class AgentProcess: @unchecked Sendable {
         process.environment = environment
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let out = state.appendingPathComponent("agent.out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: state.appendingPathComponent("agent.log").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: state.appendingPathComponent("agent.log").path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: state.appendingPathComponent("agent.log"))
         try process.run()

@@ -138,6 +138,6 @@ public enum IPv6 {
         guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-        return String(cString: buffer)
+        return String(validating: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 }
