@@ -19,11 +19,11 @@ public enum FreedMemory {
 
     /// Serves every allocation of 256 KiB or more (dictionary tables, arrays of resources,
     /// response bodies) with its own mapping, unmapped as soon as it is freed. glibc starts
-    /// there too but raises the threshold after the first such block is freed (up to 32 MiB),
-    /// and from then on keeps those blocks in its arenas: a 100,000-record plan grows and
-    /// frees dozens of them, and its peak RSS varied between 190 and 208 MB with the holes
-    /// they left; fixed at 256 KiB it holds at about 178 MB, no slower (Docs/performance.md).
-    /// Call once, at process start. True when glibc took the setting.
+    /// at 128 KiB but raises the threshold after the first such block is freed (up to
+    /// 32 MiB), and from then on keeps those blocks in its arenas: a 100,000-record plan
+    /// grows and frees dozens of them, and the holes they left cost it 15–20 MB of peak RSS
+    /// (167–176 MB without this, 151–153 MB with it, no slower; decision 34). Call once, at
+    /// process start. True when glibc took the setting.
     @discardableResult
     public static func configureAllocator() -> Bool {
         #if canImport(Glibc)
