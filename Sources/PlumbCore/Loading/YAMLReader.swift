@@ -21,11 +21,7 @@ final class YAMLReader {
             return []
         }
         do {
-            var nodes: [YAMLNode] = []
-            var sequence = try Yams.compose_all(yaml: text, .basic)
-            while let node = sequence.next() { nodes.append(YAMLNode(node)) }
-            if let error = sequence.error { throw error }
-            return nodes
+            return try YAMLNode.composeAll(text)
         } catch {
             diagnostics.append(contentsOf: [YAMLReader.syntaxDiagnostic(error, file: file)])
             return []

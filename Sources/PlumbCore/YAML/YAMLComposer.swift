@@ -1,4 +1,3 @@
-import Yams
 
 /// Composes the everyday subset of YAML straight from UTF-8 bytes, or answers nil.
 ///
@@ -20,24 +19,20 @@ struct YAMLComposer {
 
     /// The documents of `text`, or nil when Yams must compose it.
     static func compose(_ text: String) -> [YAMLNode]? {
-        var text = text
-        return text.withUTF8 { buffer in
-            var composer = YAMLComposer(bytes: buffer)
-            return try? composer.documents()
-        }
+        try? result(text).get()
     }
 
     /// The source line of the composer where it declined `text`, nil when it accepts it.
     static func declineLine(_ text: String) -> Int? {
+        guard case .failure(let unsupported) = result(text) else { return nil }
+        return unsupported.line
+    }
+
+    private static func result(_ text: String) -> Result<[YAMLNode], Unsupported> {
         var text = text
-        return text.withUTF8 { buffer -> Int? in
+        return text.withUTF8 { buffer in
             var composer = YAMLComposer(bytes: buffer)
-            do throws(Unsupported) {
-                _ = try composer.documents()
-                return nil
-            } catch {
-                return error.line
-            }
+            return Result { () throws(Unsupported) in try composer.documents() }
         }
     }
 
@@ -537,11 +532,7 @@ public enum YAMLComposerCheck {
         guard let composed = YAMLComposer.compose(text) else { return .declined }
         let reference: [YAMLNode]
         do {
-            var documents = try Yams.compose_all(yaml: text, .basic)
-            var nodes: [YAMLNode] = []
-            while let node = documents.next() { nodes.append(YAMLNode(node)) }
-            if let error = documents.error { throw error }
-            reference = nodes
+            reference = try YAMLNode.composeAll(text)
         } catch {
             return .disagreed("the composer accepted what Yams refuses: \(error)")
         }

@@ -72,6 +72,16 @@ struct YAMLMark: Sendable, Equatable {
 }
 
 extension YAMLNode {
+    /// Every document of `text` as Yams composes it: the loader's path for YAML outside the
+    /// composer's subset, and the reference `YAMLComposerCheck` holds the composer to.
+    static func composeAll(_ text: String) throws -> [YAMLNode] {
+        var nodes: [YAMLNode] = []
+        var documents = try Yams.compose_all(yaml: text, .basic)
+        while let node = documents.next() { nodes.append(YAMLNode(node)) }
+        if let error = documents.error { throw error }
+        return nodes
+    }
+
     /// The same tree from what Yams composed (the path for YAML outside the composer's subset).
     init(_ node: Yams.Node) {
         self.init(node, isKey: false)
