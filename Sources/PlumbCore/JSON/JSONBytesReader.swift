@@ -227,7 +227,7 @@ public struct JSONBytesReader {
                 throw malformed("unpaired surrogate")
             }
             guard let unicode = Unicode.Scalar(scalar) else { throw malformed("invalid \\u escape") }
-            text.append(contentsOf: Array(String(Character(unicode)).utf8))
+            text.append(contentsOf: String(unicode).utf8)
         default:
             throw malformed("invalid escape")
         }
@@ -258,7 +258,7 @@ public struct JSONBytesReader {
         guard depth <= Self.maximumDepth else { throw malformed("nested too deeply") }
         switch try peek() {
         case UInt8(ascii: "{"): try object { reader, _ in try reader.skipValue() }
-        case UInt8(ascii: "["): _ = try array { try $0.skipValue() }
+        case UInt8(ascii: "["): try elements { try $0.skipValue() }
         case UInt8(ascii: "\""): _ = try string()
         case UInt8(ascii: "t"), UInt8(ascii: "f"): _ = try boolean()
         case UInt8(ascii: "n"): try literal("null")
