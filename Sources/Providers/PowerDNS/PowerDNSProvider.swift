@@ -46,12 +46,12 @@ public struct PowerDNSProvider: Provider {
         var inventory = Inventory()
         if scope.kinds.contains(.record) {
             let wanted = Set(scope.zones)
-            let ids = existing.filter { wanted.contains($0.name.lowercased()) }.map(\.id)
             let api = self.api
-            let zones = try await concurrentMap(ids, limiter: zoneLimiter) { id in
-                let name = existing.first { $0.id == id }?.name.lowercasedIfNeeded() ?? id
+            let zones = try await concurrentMap(existing.filter { wanted.contains($0.name.lowercasedIfNeeded()) }, limiter: zoneLimiter) { zone in
+                let name = zone.name.lowercasedIfNeeded()
                 do {
-                    let (inventory, size) = try await PowerDNSMapping.inventory(json: try await api.zoneJSON(id), zone: name)
+                    // The body is handed over, not kept here: the reader drops it once read.
+                    let (inventory, size) = try await PowerDNSMapping.inventory(json: try await api.zoneJSON(zone.id), zone: name)
                     return (name, inventory, size)
                 } catch let error as ZoneJSON.Malformed {
                     throw api.malformed(error)
