@@ -191,7 +191,8 @@ public struct Workspace: Sendable {
 }
 
 public enum ProviderFactories {
-    public static var registry: ProviderRegistry {
+    /// Built once: `makeProvider` asks for it per binding.
+    public static let registry: ProviderRegistry = {
         var registry = ProviderRegistry()
         registry.register(.embedded) { binding, environment in
             try EmbeddedProvider(binding: binding, stateDirectory: environment.stateDirectory)
@@ -201,5 +202,5 @@ public enum ProviderFactories {
             try AWSProvider(binding: binding, environment: environment.variables)
         }
         return registry
-    }
+    }()
 }
