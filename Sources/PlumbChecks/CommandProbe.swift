@@ -13,7 +13,7 @@ enum CommandProbe {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         // A file, not a pipe: a chatty command must never block on a full pipe buffer.
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-check-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)  // a failure shows at FileHandle below
         defer { try? FileManager.default.removeItem(at: logURL) }
         guard let log = try? FileHandle(forWritingTo: logURL) else {
             return ProbeOutcome(passed: false, detail: "cannot create a log file for \(program)")

@@ -64,6 +64,6 @@ public struct GitCommitTree: SourceTree {
                 try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target)
             }
         }
-        FileManager.default.createFile(atPath: marker, contents: nil)
+        _ = FileManager.default.createFile(atPath: marker, contents: nil)  // without it, the next run exports again
     }
 }

@@ -89,7 +89,7 @@ extension EndToEnd {
             process.currentDirectoryURL = repo.url
             process.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new }
             let output = repo.url.appendingPathComponent("apply.json")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: output)
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -116,7 +116,7 @@ struct AWSProviderTests {
 
         let web = try #require(try list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=web"]), "SecurityGroups").first)
         let groupID = try #require(web["GroupId"] as? String)
-        try server.awsJSON(["ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "3306", "--cidr", "203.0.113.0/24"])
+        _ = try server.awsJSON(["ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "3306", "--cidr", "203.0.113.0/24"])
 
         let (plan, scope) = try await harness.plan()
         #expect(plan.changes.map(\.address) == [Address(kind: .securityGroup, name: "web")])
