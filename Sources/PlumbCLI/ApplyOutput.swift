@@ -44,6 +44,11 @@ struct ApplyTextRenderer {
                 out.append("  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name): \(check.detail) (\(Int(check.durationMs)) ms)")
             }
         }
+        if !plan.policies.isEmpty {
+            // Warnings and waivers stay visible in what was applied, not only in the plan.
+            out.append("")
+            out.append(contentsOf: PlanTextRenderer(style: style).policyLines(plan.policies))
+        }
         out.append("")
         let applied = result.applied.count, total = plan.summary.total
         switch result.status {

@@ -23,8 +23,11 @@ enum Console {
     }
 
     static var style: TextStyle {
-        TextStyle(color: stdoutIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil)
+        TextStyle(color: stdoutIsTerminal && colorAllowed)
     }
+
+    /// NO_COLOR (no-color.org) turns colour off everywhere.
+    static var colorAllowed: Bool { ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 
     /// Writes to `--out FILE` when given, else stdout.
     static func emit(_ text: String, to file: String?) throws {

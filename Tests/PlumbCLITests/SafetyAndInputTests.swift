@@ -53,6 +53,12 @@ extension EndToEnd {
             try fresh.edit("Desired/dns/example.com.yaml", replacing: "protect: true\n", with: "")
             #expect(try fresh.plumb("apply", "--auto-approve").status == 0)
             try fresh.remove("Desired/dns/example.com.yaml")
+            // Deleting a whole zone is denied by policy (SPEC §8.6), --force or not, until the
+            // same commit sets plan-delete-zone to warn.
+            let denied = try fresh.plumb("apply", "--auto-approve", "--force")
+            #expect(denied.status == 1)
+            #expect(denied.stderr.contains("policy plan-delete-zone: dns.zone/example.com."), "\(denied.stderr)")
+            try fresh.edit("plumb.yaml", replacing: "stack: example\n", with: "stack: example\npolicies: {plan-delete-zone: warn}\n")
             let deleted = try fresh.plumb("apply", "--auto-approve")
             #expect(deleted.status == 0, "\(deleted.stderr)")
             #expect(deleted.stdout.contains("delete dns.zone/example.com."))

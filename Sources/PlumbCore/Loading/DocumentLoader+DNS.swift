@@ -1,5 +1,5 @@
 extension DocumentLoader {
-    static let recordKeys = ["type", "ttl", "value", "values", "protect"]
+    static let recordKeys = ["type", "ttl", "value", "values", "protect", "waive"]
 
     mutating func loadZone(_ entries: [Entry], root: YAMLNode, provider: String) {
         guard let zoneNode = required(entries, "zone", in: root, what: "this DNS document"),
@@ -17,19 +17,21 @@ extension DocumentLoader {
             if entry.key == "ttl" { ttl = reader.int(entry.value, "zone ttl", range: 1...2_147_483_647) ?? ttl }
             if entry.key == "protect" { protect = reader.bool(entry.value, "protect") ?? false }
         }
+        // A zone's waivers hold for its records too (a record may add its own).
+        let zoneWaivers = waivers(entries, what: "zone \(zone)")
         declarations.resources.append(DesiredResource(
             address: .zone(zone), provider: provider, spec: .zone(ZoneSpec()), protect: protect,
-            location: reader.location(zoneNode)))
+            location: reader.location(zoneNode), waivers: zoneWaivers))
         guard let records = entries.first(where: { $0.key == "records" }) else { return }
         // Room for one record set per name, the common case: grown by doubling, the array
         // of a 100,000-record zone was briefly held twice, and a quarter of it stayed empty.
         let reserve = { (names: Int) in self.declarations.resources.reserveCapacity(self.declarations.resources.count + names) }
         reader.forEachEntry(records.value, "records", reserve: reserve) { name in
-            loadRecordName(name, zone: zone, defaultTTL: ttl, provider: provider)
+            loadRecordName(name, zone: zone, defaultTTL: ttl, provider: provider, waivers: zoneWaivers)
         }
     }
 
-    private mutating func loadRecordName(_ entry: Entry, zone: String, defaultTTL: Int, provider: String) {
+    private mutating func loadRecordName(_ entry: Entry, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]) {
         let name = entry.key.lowercased()
         guard DNSLabel.isValidRelativeName(name) else {
             let hint = entry.key.hasSuffix(".")
@@ -47,11 +49,11 @@ extension DocumentLoader {
             return
         }
         for item in items {
-            loadRecord(item, name: name, zone: zone, defaultTTL: defaultTTL, provider: provider)
+            loadRecord(item, name: name, zone: zone, defaultTTL: defaultTTL, provider: provider, waivers: zoneWaivers)
         }
     }
 
-    private mutating func loadRecord(_ node: YAMLNode, name: String, zone: String, defaultTTL: Int, provider: String) {
+    private mutating func loadRecord(_ node: YAMLNode, name: String, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]) {
         guard let fields = reader.mapping(node, "record '\(name)'", allowed: Self.recordKeys) else { return }
         guard let typeNode = required(fields, "type", in: node, what: "record '\(name)'"),
               let typeText = reader.string(typeNode, "type")
@@ -101,7 +103,7 @@ extension DocumentLoader {
         declarations.resources.append(DesiredResource(
             address: .record(zone: zone, name: name, type: type), provider: provider,
             spec: .record(RecordSpec(ttl: ttl, values: canonical)), protect: protect,
-            location: reader.location(node)))
+            location: reader.location(node), waivers: zoneWaivers.merging(waivers(fields, what: "record '\(name)'")) { $1 }))
     }
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 extension DocumentLoader {
     mutating func loadRoles(_ node: YAMLNode, provider: String) {
-        let allowed = ["description", "path", "trust", "policies", "tags", "protect"]
+        let allowed = ["description", "path", "trust", "policies", "tags", "protect", "waive"]
         for (name, node, location) in namedEntries(node, "roles") {
             guard let fields = reader.mapping(node, "role \(name)", allowed: allowed),
                   let trustNode = required(fields, "trust", in: node, what: "role \(name)")
@@ -36,7 +36,7 @@ extension DocumentLoader {
             declarations.resources.append(DesiredResource(
                 address: Address(kind: .role, name: name), provider: provider,
                 spec: .role(RoleSpec(path: path, description: description, trust: reader.json(trustNode), policies: policies, tags: tags)),
-                protect: protect, location: location))
+                protect: protect, location: location, waivers: waivers(fields, what: "role \(name)")))
         }
     }
 

@@ -2,19 +2,20 @@ import Foundation
 extension DocumentLoader {
     mutating func loadVPCs(_ node: YAMLNode, provider: String) {
         for (name, node, location) in namedEntries(node, "vpcs") {
-            guard let fields = reader.mapping(node, "vpc \(name)", allowed: ["cidr", "tags", "protect"]),
+            guard let fields = reader.mapping(node, "vpc \(name)", allowed: ["cidr", "tags", "protect", "waive"]),
                   let cidr = cidr(fields, in: node, what: "vpc \(name)")
             else { continue }
             let (protect, tags) = protectAndTags(fields, what: "vpc \(name)")
             declarations.resources.append(DesiredResource(
                 address: Address(kind: .vpc, name: name), provider: provider,
-                spec: .vpc(VPCSpec(cidr: cidr, tags: tags)), protect: protect, location: location))
+                spec: .vpc(VPCSpec(cidr: cidr, tags: tags)), protect: protect, location: location,
+                waivers: waivers(fields, what: "vpc \(name)")))
         }
     }
 
     mutating func loadSubnets(_ node: YAMLNode, provider: String) {
         for (name, node, location) in namedEntries(node, "subnets") {
-            guard let fields = reader.mapping(node, "subnet \(name)", allowed: ["vpc", "cidr", "zone", "tags", "protect"])
+            guard let fields = reader.mapping(node, "subnet \(name)", allowed: ["vpc", "cidr", "zone", "tags", "protect", "waive"])
             else { continue }
             let vpcNode = required(fields, "vpc", in: node, what: "subnet \(name)")
             let zoneNode = required(fields, "zone", in: node, what: "subnet \(name)")
@@ -30,12 +31,12 @@ extension DocumentLoader {
             declarations.resources.append(DesiredResource(
                 address: address, provider: provider,
                 spec: .subnet(SubnetSpec(vpc: vpc, cidr: cidr, zone: zone, tags: tags)),
-                protect: protect, location: location))
+                protect: protect, location: location, waivers: waivers(fields, what: "subnet \(name)")))
         }
     }
 
     mutating func loadSecurityGroups(_ node: YAMLNode, provider: String) {
-        let allowed = ["vpc", "description", "ingress", "egress", "tags", "protect"]
+        let allowed = ["vpc", "description", "ingress", "egress", "tags", "protect", "waive"]
         for (name, node, location) in namedEntries(node, "security_groups") {
             guard let fields = reader.mapping(node, "security group \(name)", allowed: allowed),
                   let vpcNode = required(fields, "vpc", in: node, what: "security group \(name)"),
@@ -60,7 +61,7 @@ extension DocumentLoader {
             declarations.resources.append(DesiredResource(
                 address: address, provider: provider,
                 spec: .securityGroup(SecurityGroupSpec(vpc: vpc, description: description, ingress: ingress, egress: egress, tags: tags)),
-                protect: protect, location: location))
+                protect: protect, location: location, waivers: waivers(fields, what: "security group \(name)")))
         }
     }
 

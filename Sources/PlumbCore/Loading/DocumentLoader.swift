@@ -1,7 +1,7 @@
 /// Reads `Desired/**/*.yaml` documents into declarations (SPEC §3).
 struct DocumentLoader {
     static let topKeys = [
-        "provider", "zone", "ttl", "protect", "records",
+        "provider", "zone", "ttl", "protect", "waive", "records",
         "vpcs", "subnets", "security_groups", "roles", "checks",
     ]
     static let zoneKeys: Set<String> = ["zone", "ttl", "records"]
@@ -47,8 +47,10 @@ struct DocumentLoader {
         let before = declarations.resources.count
         if hasZone {
             loadZone(entries, root: root, provider: binding)
-        } else if keys.contains("protect") {
-            reader.error(.unknownKey, root, "'protect' at the top of a document applies to a zone", hint: "put 'protect: true' on the resource it should protect")
+        } else {
+            for key in ["protect", "waive"] where keys.contains(key) {
+                reader.error(.unknownKey, root, "'\(key)' at the top of a document applies to a zone", hint: "put '\(key):' on the resource it is about")
+            }
         }
         for entry in entries {
             switch entry.key {

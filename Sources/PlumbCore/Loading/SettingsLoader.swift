@@ -7,7 +7,7 @@ enum SettingsLoader {
         let reader = YAMLReader(file: file)
         defer { bag.append(contentsOf: reader.diagnostics.items) }
         guard let root = reader.documents(text).first else { return settings }
-        guard let entries = reader.mapping(root, "plumb.yaml", allowed: ["stack", "chunking", "safety"]) else {
+        guard let entries = reader.mapping(root, "plumb.yaml", allowed: ["stack", "chunking", "safety", "policies"]) else {
             return settings
         }
         for entry in entries {
@@ -33,6 +33,8 @@ enum SettingsLoader {
                         }
                     }
                 }
+            case "policies":
+                settings.policies = policies(entry.value, reader: reader)
             default:
                 guard let items = reader.mapping(entry.value, "safety", allowed: ["max_changes", "max_deletes", "max_delete_percent"]) else { continue }
                 for item in items {
@@ -48,6 +50,27 @@ enum SettingsLoader {
             }
         }
         return settings
+    }
+
+    /// `policies: {RULE: deny|warn|off}`: every key a built-in rule.
+    private static func policies(_ node: YAMLNode, reader: YAMLReader) -> [String: PolicySeverity] {
+        guard let items = reader.mapping(node, "policies") else { return [:] }
+        var severities: [String: PolicySeverity] = [:]
+        for item in items {
+            guard PolicyEngine.ruleIDs.contains(item.key) else {
+                let hint = Suggestion.closest(to: item.key, in: PolicyEngine.ruleIDs).map { "did you mean '\($0)'?" }
+                    ?? "rules: \(PolicyEngine.ruleIDs.joined(separator: ", "))"
+                reader.error(.unknownKey, item.keyNode, "'\(item.key.prefix(80))' is not a policy rule", hint: hint)
+                continue
+            }
+            guard let text = reader.string(item.value, "policies.\(item.key)") else { continue }
+            guard let severity = PolicySeverity(rawValue: text) else {
+                reader.error(.invalidValue, item.value, "policies.\(item.key) must be deny, warn or off, not '\(text.prefix(40))'")
+                continue
+            }
+            severities[item.key] = severity
+        }
+        return severities
     }
 
     /// A folder name made fit to be a stack name and a tag value.

@@ -7,16 +7,19 @@ public struct DesiredResource: Hashable, Sendable {
     public var protect: Bool
     /// Where it was declared, for diagnostics.
     public var location: SourceLocation?
+    /// `waive:` — policy rule id → the reason it does not apply here (SPEC §8.6).
+    public var waivers: [String: String]
 
     public init(
         address: Address, provider: String, spec: ResourceSpec, protect: Bool = false,
-        location: SourceLocation? = nil
+        location: SourceLocation? = nil, waivers: [String: String] = [:]
     ) {
         self.address = address
         self.provider = provider
         self.spec = spec
         self.protect = protect
         self.location = location
+        self.waivers = waivers
     }
 }
 

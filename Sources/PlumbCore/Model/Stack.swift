@@ -10,6 +10,8 @@ public struct StackSettings: Hashable, Sendable, Codable {
     public var chunkSize: Int = 20
     public var chunkBy: ChunkBoundary = .kind
     public var safety = SafetyLimits()
+    /// `policies:` — a rule id's severity when it differs from the rule's default (§8.6).
+    public var policies: [String: PolicySeverity] = [:]
 
     public init(stack: String) {
         self.stack = stack

@@ -13,12 +13,15 @@ public struct Plan: Hashable, Sendable, Codable {
     public var refusals: [Refusal]
     /// Records of types Plumb does not model, left as they are.
     public var unmanaged: [UnmodeledRecord]
+    /// Policy findings (SPEC §8.6), waived ones included with their reason; the blocking
+    /// ones are also refusals.
+    public var policies: [PolicyFinding]
     /// SHA-256 of the inventory this plan was computed from.
     public var observed: String
 
     public init(
         stack: String, source: PlanSource, summary: Summary, chunks: [Chunk], conflicts: [Conflict],
-        refusals: [Refusal] = [], unmanaged: [UnmodeledRecord] = [], observed: String
+        refusals: [Refusal] = [], unmanaged: [UnmodeledRecord] = [], policies: [PolicyFinding] = [], observed: String
     ) {
         self.stack = stack
         self.source = source
@@ -27,7 +30,27 @@ public struct Plan: Hashable, Sendable, Codable {
         self.conflicts = conflicts
         self.refusals = refusals
         self.unmanaged = unmanaged
+        self.policies = policies
         self.observed = observed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, stack, source, summary, chunks, conflicts, refusals, unmanaged, policies, observed
+    }
+
+    /// Plans saved before policies existed have no `policies`: read as none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        format = try container.decode(String.self, forKey: .format)
+        stack = try container.decode(String.self, forKey: .stack)
+        source = try container.decode(PlanSource.self, forKey: .source)
+        summary = try container.decode(Summary.self, forKey: .summary)
+        chunks = try container.decode([Chunk].self, forKey: .chunks)
+        conflicts = try container.decode([Conflict].self, forKey: .conflicts)
+        refusals = try container.decode([Refusal].self, forKey: .refusals)
+        unmanaged = try container.decode([UnmodeledRecord].self, forKey: .unmanaged)
+        policies = try container.decodeIfPresent([PolicyFinding].self, forKey: .policies) ?? []
+        observed = try container.decode(String.self, forKey: .observed)
     }
 
     public var changes: [Change] { chunks.flatMap(\.changes) }
@@ -87,6 +110,8 @@ public struct Plan: Hashable, Sendable, Codable {
             case maxDeletes = "max_deletes"
             case maxDeletePercent = "max_delete_percent"
             case protected
+            /// A `deny` policy finding without a waiver (SPEC §8.6).
+            case policy
         }
 
         public var rule: Rule
@@ -97,8 +122,8 @@ public struct Plan: Hashable, Sendable, Codable {
             self.message = message
         }
 
-        /// Protection is never lifted by `--force` (SPEC §3).
-        public var overridable: Bool { rule != .protected }
+        /// Protection and policies are never lifted by `--force` (SPEC §3, §8.6).
+        public var overridable: Bool { rule != .protected && rule != .policy }
     }
 }
 

@@ -66,13 +66,15 @@ public struct Planner: Sendable {
         summary.conflict = conflicts.count
         let ordered = ChangeOrder.sorted(changes)
         let chunks = Chunker(size: desired.settings.chunkSize, boundary: desired.settings.chunkBy).chunks(ordered)
+        let policies = PolicyEngine(severities: desired.settings.policies).evaluate(PolicyContext(desired: desired, changes: ordered))
         let refusals = Safety(limits: desired.settings.safety, stack: desired.settings.stack)
             .refusals(changes: ordered, inventories: inventories, protected: protectedAddresses)
+            + policies.filter(\.blocks).map(\.refusal)
         let unmanaged = inventories.values.flatMap(\.unmodeled).sorted()
         return Plan(
             stack: desired.settings.stack, source: source, summary: summary, chunks: chunks,
             conflicts: conflicts.sorted { ($0.address, $0.reason) < ($1.address, $1.reason) }, refusals: refusals,
-            unmanaged: unmanaged, observed: observed)
+            unmanaged: unmanaged, policies: policies, observed: observed)
     }
 
     var protectedAddresses: Set<Address> {

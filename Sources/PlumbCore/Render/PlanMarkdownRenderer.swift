@@ -40,9 +40,21 @@ public struct PlanMarkdownRenderer: Sendable {
             for conflict in plan.conflicts { out.append("- `\(conflict.address)`: \(conflict.reason)") }
             out.append("")
         }
-        if !plan.refusals.isEmpty {
+        if !plan.policies.isEmpty {
+            out.append("#### Policies")
+            for finding in plan.policies {
+                let mark = finding.waiver != nil ? ":white_check_mark: waived" : finding.blocks ? ":no_entry: deny" : ":warning: warn"
+                let where_ = finding.location.map { " (`\($0)`)" } ?? ""
+                let tail = finding.waiver.map { " — waiver: \($0)" } ?? " — \(finding.hint)"
+                out.append("- \(mark) `\(finding.rule)` `\(finding.address)`\(where_): \(finding.reason)\(tail)")
+            }
+            out.append("")
+        }
+        // A policy's refusal is its finding above: listed once.
+        let refusals = plan.refusals.filter { $0.rule != .policy }
+        if !refusals.isEmpty {
             out.append("#### Refused")
-            for refusal in plan.refusals { out.append("- :no_entry: \(refusal.message)") }
+            for refusal in refusals { out.append("- :no_entry: \(refusal.message)") }
             out.append("")
         }
         return out.joined(separator: "\n") + "\n"

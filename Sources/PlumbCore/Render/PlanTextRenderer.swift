@@ -24,16 +24,35 @@ public struct PlanTextRenderer: Sendable {
             out.append(style.bold("Conflicts (left untouched):"))
             for conflict in plan.conflicts { out.append("  \(style.red("!")) \(conflict.address): \(conflict.reason)") }
         }
-        if !plan.refusals.isEmpty {
+        if !plan.policies.isEmpty {
+            out.append("")
+            out.append(contentsOf: policyLines(plan.policies))
+        }
+        // A policy's refusal is its finding above: listed once.
+        let refusals = plan.refusals.filter { $0.rule != .policy }
+        if !refusals.isEmpty {
             out.append("")
             out.append(style.bold("Refused:"))
-            for refusal in plan.refusals { out.append("  \(style.red("✗")) \(refusal.message)") }
+            for refusal in refusals { out.append("  \(style.red("✗")) \(refusal.message)") }
         }
         if !plan.unmanaged.isEmpty {
             out.append("")
             out.append(style.dim("Not managed (types Plumb leaves alone): " + plan.unmanaged.map(\.label).joined(separator: ", ")))
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// Policy findings (SPEC §8.6): denied, warned and waived, each with where and the way out.
+    public func policyLines(_ findings: [PolicyFinding]) -> [String] {
+        let denied = findings.filter(\.blocks).count
+        var out = [style.bold("Policies:") + (denied > 0 ? style.red(" \(denied) deny finding\(denied == 1 ? "" : "s") refuse\(denied == 1 ? "s" : "") this plan (--force does not lift them)") : "")]
+        for finding in findings {
+            let mark = finding.waiver != nil ? style.dim("~") : finding.blocks ? style.red("✗") : style.yellow("!")
+            let where_ = finding.location.map { "\($0): " } ?? ""
+            out.append("  \(mark) \(where_)\(finding.description)")
+            if finding.waiver == nil { out.append(style.dim("      " + finding.hint)) }
+        }
+        return out
     }
 
     func lines(for change: Change) -> [String] {
