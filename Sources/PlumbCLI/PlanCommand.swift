@@ -34,7 +34,9 @@ struct PlanCommand: AsyncParsableCommand {
             if let base {
                 plan = try ReviewPlanner.mark(plan, context: context, base: base, head: desired)
             }
-            try Console.emit(PlanOutput.render(plan, format: format), to: out)
+            // A review (--base) shows the network and access its changes touch.
+            let diagram = base == nil ? nil : NetworkGraph(desired: desired, plan: plan).affected()
+            try Console.emit(PlanOutput.render(plan, format: format, diagram: diagram), to: out)
             hasChanges = plan.hasChanges
         }
         if exitCode && hasChanges { throw ExitCode.changesPresent }
@@ -42,11 +44,11 @@ struct PlanCommand: AsyncParsableCommand {
 }
 
 enum PlanOutput {
-    static func render(_ plan: Plan, format: OutputFormat) throws -> String {
+    static func render(_ plan: Plan, format: OutputFormat, diagram: NetworkGraph? = nil) throws -> String {
         switch format {
         case .text: return PlanTextRenderer(style: Console.style).render(plan)
         case .json: return try JSONOutput.encode(plan)
-        case .markdown: return PlanMarkdownRenderer().render(plan)
+        case .markdown: return PlanMarkdownRenderer().render(plan, diagram: diagram)
         }
     }
 }

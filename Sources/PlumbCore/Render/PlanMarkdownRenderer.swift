@@ -1,9 +1,13 @@
+import Foundation
+
 /// Renders a plan as Markdown for a pull-request comment: what the change does first, then
 /// pending drift, then conflicts and refusals.
 public struct PlanMarkdownRenderer: Sendable {
     public init() {}
 
-    public func render(_ plan: Plan) -> String {
+    /// With `diagram` (a review plan that touches the network or IAM), a Mermaid picture of
+    /// what the changes touch follows the summary, coloured by change.
+    public func render(_ plan: Plan, diagram: NetworkGraph? = nil) -> String {
         var out: [String] = []
         let ref = plan.source.commit.map { " at `\($0.prefix(12))`" } ?? ""
         out.append("### Plumb plan for `\(plan.stack)`\(ref)")
@@ -14,6 +18,15 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("| \(s.create) | \(s.update) | \(s.replace) | \(s.delete) | \(s.unchanged) | \(s.conflict) |")
         out.append("")
         if !plan.hasChanges { out.append("No changes.") }
+        if let diagram, !diagram.isEmpty {
+            out.append("<details open><summary>Network and access touched (\(GraphStyle.legend))</summary>")
+            out.append("")
+            out.append("```mermaid")
+            out.append(MermaidGraphRenderer().render(diagram).trimmingCharacters(in: .newlines))
+            out.append("```")
+            out.append("</details>")
+            out.append("")
+        }
         let changes = plan.changes
         if changes.contains(where: { $0.origin != nil }) {
             section("What this change does", changes.filter { $0.origin == .change }, empty: "Nothing: the commits under review change no infrastructure.", into: &out)
