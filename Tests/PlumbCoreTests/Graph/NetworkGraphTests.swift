@@ -119,3 +119,54 @@ struct NetworkGraphTests {
         #expect(dot.contains(#""a\"b<c>#d\\e""#))
     }
 }
+
+/// Mermaid has no parser on Debian or PyPI that installs here (the PyPI wrapper needs npm at
+/// install time), so the flowchart is checked against the grammar it uses: every line one of
+/// the statement forms, subgraphs balanced, every edge between declared ids, every label quoted.
+@Suite("Mermaid structure")
+struct MermaidStructureTests {
+    static let id = #"[A-Za-z][A-Za-z0-9_]*"#
+    static let label = #""[^"]*""#
+    static let forms = [
+        #"^flowchart LR$"#,
+        #"^  subgraph \#(id)\[\#(label)\]$"#,
+        #"^  end$"#,
+        #"^ {2,4}\#(id)(\[\#(label)\]|\(\[\#(label)\]\)|\{\{\#(label)\}\}|\[/\#(label)/\]|\(\#(label)\))$"#,
+        #"^  \#(id) (-->|-\.->)\|\#(label)\| \#(id)$"#,
+        #"^  classDef (created|changed|deleted) fill:#[0-9a-f]{6},stroke:#[0-9a-f]{6},stroke-width:2px$"#,
+        #"^  class \#(id)(,\#(id))* (created|changed|deleted)$"#,
+        #"^  linkStyle \d+(,\d+)* stroke:#[0-9a-f]{6},stroke-width:2px$"#,
+    ]
+
+    @Test("every line is a statement of the flowchart grammar; edges join declared nodes; subgraphs close")
+    func grammar() throws {
+        let desired = F.state(GraphFixture.resources)
+        var live = GraphFixture.resources.filter { $0.address.name != "cache" }.map { F.live($0) }
+        live.append(F.live(F.subnet("old-a", "10.0.9.0/24", vpc: "main")))
+        let graph = NetworkGraph(desired: desired, plan: planOf(desired, F.inventory(live)))
+        let text = MermaidGraphRenderer().render(graph)
+        let patterns = try Self.forms.map { try Regex($0) }
+        var declared: Set<String> = []
+        var depth = 0
+        var edgeCount = 0
+        for line in text.split(separator: "\n").map(String.init) {
+            #expect(patterns.contains { line.wholeMatch(of: $0) != nil }, "not a flowchart statement: \(line)")
+            let words = line.split(separator: " ")
+            if line.hasPrefix("  subgraph ") { depth += 1; declared.insert(String(words[1].prefix { $0 != "[" })) }
+            if line == "  end" { depth -= 1 }
+            if let first = words.first, line.contains("[\"") || line.contains("(\"") || line.contains("{{\"") || line.contains("[/\""), !line.hasPrefix("  subgraph") {
+                declared.insert(String(first.prefix { $0.isLetter || $0.isNumber || $0 == "_" }))
+            }
+            if line.contains("-->|") || line.contains("-.->|") {
+                edgeCount += 1
+                #expect(declared.contains(String(words[0])) && declared.contains(String(words.last ?? "")), "edge to an undeclared node: \(line) in \(declared.sorted())")
+            }
+            #expect(depth >= 0 && depth <= 1)
+        }
+        #expect(depth == 0)
+        #expect(edgeCount == graph.edges.count)
+        let maxLink = text.split(separator: "\n").filter { $0.hasPrefix("  linkStyle") }
+            .flatMap { $0.split(separator: " ")[1].split(separator: ",").compactMap { Int($0) } }.max() ?? -1
+        #expect(maxLink < edgeCount, "linkStyle names an edge that does not exist")
+    }
+}
