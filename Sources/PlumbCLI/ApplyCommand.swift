@@ -82,7 +82,7 @@ struct ApplyRun {
             throw CLIError(message: "apply needs confirmation but there is no terminal; re-run with --auto-approve")
         }
         Console.out(PlanTextRenderer(style: Console.style).render(plan))
-        Console.out("\nApply \(plan.summary.total) changes in \(plan.chunks.count) chunks to stack \(plan.stack)? Type 'yes': ")
+        Console.out("\nApply \(ApplyTextRenderer.count(plan.summary.total, "change")) in \(ApplyTextRenderer.count(plan.chunks.count, "chunk")) to stack \(plan.stack)? Type 'yes': ")
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CLIError(message: "not applied.")
         }

@@ -20,6 +20,9 @@ enum ApplyProgress {
 struct ApplyTextRenderer {
     let style: TextStyle
 
+    /// `1 change`, `3 changes`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+
     func render(plan: Plan, result: ApplyResult, run: Int64) -> String {
         guard plan.hasChanges else { return "No changes. Stack \(plan.stack) is up to date.\n" }
         var out: [String] = [style.bold("Apply of stack \(plan.stack)") + style.dim(" (run \(run))")]
@@ -59,7 +62,7 @@ struct ApplyTextRenderer {
                 out.append("Not applied: " + result.notApplied.map(\.description).joined(separator: ", "))
             }
         default:
-            out.append(style.green("Applied \(applied) changes in \(result.chunks.count) chunks."))
+            out.append(style.green("Applied \(Self.count(applied, "change")) in \(Self.count(result.chunks.count, "chunk"))."))
         }
         return out.joined(separator: "\n") + "\n"
     }

@@ -11,7 +11,9 @@ struct ImportCommand: AsyncParsableCommand {
     @OptionGroup var source: SourceOptions
     @OptionGroup var state: StateOptions
 
-    @Option(help: "The provider binding (Providers/NAME.yaml) to read.")
+    @Option(
+        help: "The provider binding (Providers/NAME.yaml) to read.",
+        completion: .custom { _, _, _ in ImportCommand.bindingNames() })
     var provider: String
 
     @Option(help: "Only these kinds (repeatable), e.g. dns.record, net.vpc.")
@@ -22,6 +24,15 @@ struct ImportCommand: AsyncParsableCommand {
 
     @Option(help: "The folder to write documents into (as under Desired/).")
     var out: String
+
+    @Flag(help: "Overwrite documents that already exist in --out.")
+    var force = false
+
+    /// Binding names for shell completion: Providers/*.yaml under the current directory.
+    static func bindingNames() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: "Providers")) ?? []
+        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+    }
 
     func run() async throws {
         try await runReportingErrors {
@@ -54,6 +65,11 @@ struct ImportCommand: AsyncParsableCommand {
             var inventory = try await instance.describe(DescribeScope(stack: stack, kinds: kinds, zones: zones, everything: true))
             inventory.resources = inventory.resources.filter { $0.key.kind != .zone || zones.contains($0.key.name) }
             let documents = try Importer(provider: provider).documents(inventory)
+            // Nothing is written when anything would be overwritten: an import is all or none.
+            let existing = documents.keys.sorted().filter { FileManager.default.fileExists(atPath: URL(fileURLWithPath: out).appendingPathComponent($0).path) }
+            if !existing.isEmpty, !force {
+                throw CLIError(message: "import would overwrite \(existing.map { (out as NSString).appendingPathComponent($0) }.joined(separator: ", ")); nothing was written; re-run with --force to replace them, or choose another --out")
+            }
             for (path, text) in documents.sorted(by: { $0.key < $1.key }) {
                 let url = URL(fileURLWithPath: out).appendingPathComponent(path)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

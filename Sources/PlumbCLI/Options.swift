@@ -39,6 +39,7 @@ struct StateOptions: ParsableArguments {
     func workspace(_ source: SourceOptions) async throws -> Workspace {
         var workspace = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state)
         workspace.store = try await openStore()
+        workspace.colorDiagnostics = Console.stderrIsTerminal && Console.colorAllowed
         return workspace
     }
 }

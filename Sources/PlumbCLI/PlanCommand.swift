@@ -18,7 +18,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Write the plan to this file instead of stdout.")
     var out: String?
 
-    @Flag(help: "Exit 2 when the plan has changes.")
+    @Flag(help: "Exit 2 when the plan has changes, 1 when apply would refuse it (safety limits without --force, protection, policies).")
     var exitCode = false
 
     @Option(help: "Only changes whose address matches this glob (repeatable).")
@@ -26,6 +26,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         var hasChanges = false
+        var refused = false
         try await runReportingErrors {
             if base != nil, source.repo == nil { throw CLIError(message: "--base needs --repo") }
             let context = try await state.workspace(source)
@@ -38,7 +39,10 @@ struct PlanCommand: AsyncParsableCommand {
             let diagram = base == nil ? nil : NetworkGraph(desired: desired, plan: plan).affected()
             try Console.emit(PlanOutput.render(plan, format: format, diagram: diagram), to: out)
             hasChanges = plan.hasChanges
+            refused = !plan.refusals.isEmpty
         }
+        // SPEC §5: a refused plan is 1, ahead of "has changes".
+        if exitCode && refused { throw ExitCode.failure }
         if exitCode && hasChanges { throw ExitCode.changesPresent }
     }
 }

@@ -11,7 +11,8 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
+            var context = try Workspace.open(root: source.root, repo: source.repo, ref: source.ref, stateDirectory: state.state)
+            context.colorDiagnostics = Console.stderrIsTerminal && Console.colorAllowed
             let desired = try context.loadDesired()
             // The desired state's rules; plan rules (plan-delete-zone) need a plan.
             let findings = PolicyEngine(severities: desired.settings.policies).evaluate(PolicyContext(desired: desired))

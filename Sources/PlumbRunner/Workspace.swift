@@ -22,6 +22,8 @@ public struct Workspace: Sendable {
     public var cache = DocumentCache()
     /// The store given by `--store`; nil: the SQLite file under `stateDirectory`.
     public var store: (any StateStore)?
+    /// Diagnostics in colour (the CLI sets it when stderr is a terminal).
+    public var colorDiagnostics = false
 
     public init(
         tree: any SourceTree, source: PlanSource, commit: CommitInfo?, stateDirectory: String,
@@ -69,7 +71,7 @@ public struct Workspace: Sendable {
             return try DesiredStateLoader(environment: environment, cache: cache).load(tree)
         } catch let error as DiagnosticsError {
             let location = tree is GitCommitTree ? "in \(tree.label):\n" : ""
-            throw RunnerError(message: location + DiagnosticPrinter(tree: tree).render(error.diagnostics))
+            throw RunnerError(message: location + DiagnosticPrinter(tree: tree, style: TextStyle(color: colorDiagnostics)).render(error.diagnostics))
         }
     }
 

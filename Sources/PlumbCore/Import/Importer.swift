@@ -66,12 +66,37 @@ public struct Importer: Sendable {
     private func cloudDocument(_ resources: [LiveResource]) throws -> String {
         var sections: [(Node, Node)] = [(Node("provider"), Node(provider))]
         let groups: [(String, ResourceKind)] = [("vpcs", .vpc), ("subnets", .subnet), ("security_groups", .securityGroup), ("roles", .role)]
+        let subnets = Self.subnetNames(resources)
         for (key, kind) in groups {
             let items = resources.filter { $0.address.kind == kind }
             guard !items.isEmpty else { continue }
-            sections.append((Node(key), Node(items.map { (Self.string($0.address.name), Self.node($0.spec.attributes)) })))
+            sections.append((Node(key), Node(items.map { (Self.string($0.address.name), Self.node(Self.referencingSubnets($0.spec, subnets).attributes)) })))
         }
         return try Yams.serialize(node: Node(sections), width: -1)
+    }
+
+    /// `VPC|CIDR` → the one subnet of that VPC with that CIDR.
+    static func subnetNames(_ resources: [LiveResource]) -> [String: String] {
+        var names: [String: String] = [:]
+        for resource in resources {
+            if case .subnet(let subnet) = resource.spec { names["\(subnet.vpc)|\(subnet.cidr)"] = resource.address.name }
+        }
+        return names
+    }
+
+    /// A group whose rules name a subnet's CIDR, written with `subnet/NAME` as its author
+    /// would have: the loader resolves it back to the same CIDR, so the plan is unchanged.
+    static func referencingSubnets(_ spec: ResourceSpec, _ subnets: [String: String]) -> ResourceSpec {
+        guard case .securityGroup(let group) = spec else { return spec }
+        func named(_ rule: SecurityRule) -> SecurityRule {
+            var rule = rule
+            if let from = rule.from, let name = subnets["\(group.vpc)|\(from)"] { rule.from = "subnet/\(name)" }
+            if let to = rule.to, let name = subnets["\(group.vpc)|\(to)"] { rule.to = "subnet/\(name)" }
+            return rule
+        }
+        return .securityGroup(SecurityGroupSpec(
+            vpc: group.vpc, description: group.description, ingress: group.ingress.map(named),
+            egress: group.egress.map { $0.map(named) }, tags: group.tags))
     }
 
     /// JSON attributes as YAML, dropping empty tags.

@@ -72,7 +72,10 @@ enum ValueText {
             switch (oldValue, newValue) {
             case (nil, .object(let empty)?) where empty.isEmpty: continue
             case (nil, let value?): lines.append("\(key): \(show(value))")
-            case (let value?, nil): lines.append(before != nil && after != nil ? "\(key): \(show(value)) → (provider default)" : "\(key): \(show(value))")
+            // An attribute the desired state leaves out (a group's egress) keeps the provider's
+            // value and is not compared: on an update it is no change, so it is not shown.
+            case (_?, nil) where before != nil && after != nil: continue
+            case (let value?, nil): lines.append("\(key): \(show(value))")
             case (.array(let a)?, .array(let b)?):
                 let removed = a.filter { !b.contains($0) }.map { style.red("-\(show($0))") }
                 let added = b.filter { !a.contains($0) }.map { style.green("+\(show($0))") }
