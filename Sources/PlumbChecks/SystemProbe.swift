@@ -8,10 +8,16 @@ public struct SystemProbe: CheckProbe {
     let http: HTTPClient
     /// Added to the environment of command checks (e.g. `PLUMB_STATE_DIR`).
     let environment: [String: String]
+    /// Where a Prometheus check's `token_env` is read: the operator's environment.
+    let variable: @Sendable (String) -> String?
 
-    public init(http: HTTPClient = HTTPClient(maxConcurrent: 4), environment: [String: String] = [:]) {
+    public init(
+        http: HTTPClient = HTTPClient(maxConcurrent: 4), environment: [String: String] = [:],
+        variable: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }
+    ) {
         self.http = http
         self.environment = environment
+        self.variable = variable
     }
 
     public func attempt(_ probe: Check.Probe, workingDirectory: String, remaining: Duration) async -> ProbeOutcome {
@@ -41,6 +47,8 @@ public struct SystemProbe: CheckProbe {
             }
         case .command(let argv):
             return await CommandProbe.run(argv, in: workingDirectory, environment: environment, timeout: remaining)
+        case .prometheus(let query):
+            return await PrometheusProbe(http: http, variable: variable).attempt(query, timeout: timeout)
         }
     }
 

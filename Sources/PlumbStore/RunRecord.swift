@@ -24,9 +24,11 @@ public struct RunRecord: Sendable, Codable, Hashable {
     /// The agent that ran it (`plumb agent --agent-id`, by default host:pid); nil for the
     /// command line.
     public var agent: String?
+    /// Every check the run ran, with its figures (SPEC §8.7), chunk by chunk.
+    public var checks: [CheckResult] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, stack, command, status, commit, summary, applied, error, timings, agent
+        case id, stack, command, status, commit, summary, applied, error, timings, agent, checks
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case notApplied = "not_applied"

@@ -50,7 +50,8 @@ package struct StoredRun: Sendable {
             startedAt: Date(timeIntervalSince1970: startedAt), finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
             commit: commitID.map { CommitInfo(id: $0, author: commitAuthor, subject: commitSubject) },
             summary: summary, applied: result?.applied.map(\.description) ?? [],
-            notApplied: result?.notApplied.map(\.description) ?? [], error: error, timings: timings, agent: agent)
+            notApplied: result?.notApplied.map(\.description) ?? [], error: error, timings: timings, agent: agent,
+            checks: result?.chunks.flatMap(\.checks) ?? [])
     }
 }
 

@@ -84,17 +84,22 @@ public struct CheckResult: Sendable, Codable, Hashable {
     public var attempts: Int
     public var durationMs: Double
     public var detail: String
+    /// What a measuring check measured (SPEC §8.7): `p95_ms`, `error_rate`, `samples`, a
+    /// query's `value` / `min` / `max` / `series`, `hold_s`. Nil for plain checks, whose JSON
+    /// has no `figures` key.
+    public var figures: [String: Double]?
 
-    public init(name: String, passed: Bool, attempts: Int, durationMs: Double, detail: String) {
+    public init(name: String, passed: Bool, attempts: Int, durationMs: Double, detail: String, figures: [String: Double]? = nil) {
         self.name = name
         self.passed = passed
         self.attempts = attempts
         self.durationMs = durationMs
         self.detail = detail
+        self.figures = figures
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, passed, attempts, detail
+        case name, passed, attempts, detail, figures
         case durationMs = "duration_ms"
     }
 }

@@ -1,12 +1,12 @@
 extension DocumentLoader {
-    static let probeKeys = ["dns", "http", "tcp", "command"]
+    static let probeKeys = ["dns", "http", "tcp", "command", "prometheus"]
 
     mutating func loadChecks(_ node: YAMLNode) {
         for (name, node, location) in namedEntries(node, "checks") {
-            guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout"] + Self.probeKeys) else { continue }
+            guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout"] + Self.measureKeys + Self.probeKeys) else { continue }
             let probes = fields.filter { Self.probeKeys.contains($0.key) }
             guard probes.count == 1, let probeEntry = probes.first else {
-                reader.error(.missingKey, node, "check \(name) needs exactly one of dns, http, tcp, command", hint: probes.isEmpty ? "add one probe" : "split it into several checks")
+                reader.error(.missingKey, node, "check \(name) needs exactly one of dns, http, tcp, command, prometheus", hint: probes.isEmpty ? "add one probe" : "split it into several checks")
                 continue
             }
             var after = ["*"]
@@ -23,8 +23,8 @@ extension DocumentLoader {
                     timeout = value
                 }
             }
-            guard let probe = self.probe(probeEntry, check: name) else { continue }
-            declarations.checks.append(Check(name: name, after: after, probe: probe, timeout: timeout, location: location))
+            guard let probe = self.probe(probeEntry, check: name), let measure = self.measure(fields, check: name, probe: probe) else { continue }
+            declarations.checks.append(Check(name: name, after: after, probe: probe, timeout: timeout, measure: measure, location: location))
         }
     }
 
@@ -58,6 +58,8 @@ extension DocumentLoader {
                 if field.key == "contains" { contains = reader.scalar(field.value, "contains") }
             }
             return .http(url: url, status: status, contains: contains)
+        case "prometheus":
+            return prometheusProbe(entry, what: what)
         default:
             return dnsProbe(entry, what: what)
         }

@@ -5,6 +5,13 @@ public struct Check: Hashable, Sendable, Codable {
         case http(url: String, status: Int, contains: String?)
         case tcp(host: String, port: Int)
         case command([String])
+        case prometheus(PrometheusQuery)
+
+        /// Command checks pass or fail by exit status: they take no measuring keys.
+        public var measures: Bool {
+            if case .command = self { return false }
+            return true
+        }
     }
 
     public var name: String
@@ -12,17 +19,33 @@ public struct Check: Hashable, Sendable, Codable {
     public var probe: Probe
     /// How long the check may keep retrying before it fails.
     public var timeout: Duration
+    /// Samples, latency bounds, error rate and hold window (SPEC §8.7).
+    public var measure: CheckMeasure
     public var location: SourceLocation?
 
     public init(
         name: String, after: [String] = ["*"], probe: Probe, timeout: Duration = .seconds(10),
-        location: SourceLocation? = nil
+        measure: CheckMeasure = CheckMeasure(), location: SourceLocation? = nil
     ) {
         self.name = name
         self.after = after
         self.probe = probe
         self.timeout = timeout
+        self.measure = measure
         self.location = location
+    }
+
+    enum CodingKeys: String, CodingKey { case name, after, probe, timeout, measure, location }
+
+    /// `measure` may be absent in what older versions wrote: it reads as a plain check.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        after = try container.decode([String].self, forKey: .after)
+        probe = try container.decode(Probe.self, forKey: .probe)
+        timeout = try container.decode(Duration.self, forKey: .timeout)
+        measure = try container.decodeIfPresent(CheckMeasure.self, forKey: .measure) ?? CheckMeasure()
+        location = try container.decodeIfPresent(SourceLocation.self, forKey: .location)
     }
 
     /// Whether this check runs after a chunk holding `addresses`.
@@ -37,6 +60,7 @@ public struct Check: Hashable, Sendable, Codable {
         case .http(let url, let status, _): return "http \(url) → \(status)"
         case .tcp(let host, let port): return "tcp \(host):\(port)"
         case .command(let argv): return "command \(argv.joined(separator: " "))"
+        case .prometheus(let query): return "prometheus \(query.query) \(query.expect) @\(query.url)"
         }
     }
 }
