@@ -7,13 +7,17 @@ import Testing
 @testable import PlumbChecks
 
 /// Measuring checks against a real loopback service whose latency and status the test sets.
-@Suite("Latency and hold checks on loopback", .timeLimit(.minutes(1)))
+/// Serialized, each test with a client of its own: latency is measured from the request's
+/// start, so a test's requests must not queue behind another test's connections.
+@Suite("Latency and hold checks on loopback", .serialized, .timeLimit(.minutes(1)))
 struct LatencyCheckTests {
     static func check(_ server: ControlledHTTPServer, timeout: Duration = .seconds(1), _ measure: CheckMeasure) -> Check {
         Check(name: "api", probe: .http(url: "\(server.url)/healthz", status: 200, contains: nil), timeout: timeout, measure: measure)
     }
 
-    static let executor = CheckExecutor(probe: SystemProbe(http: HTTPClient(maxConcurrent: 2)), workingDirectory: "/", retryDelay: .milliseconds(100))
+    static var executor: CheckExecutor {
+        CheckExecutor(probe: SystemProbe(http: HTTPClient(maxConcurrent: 2)), workingDirectory: "/", retryDelay: .milliseconds(100))
+    }
     static let p95 = CheckMeasure(samples: 5, interval: .milliseconds(20), bounds: [.p95: .milliseconds(200)])
 
     @Test("p95: 200ms passes at 50 ms, and the outcome reports the measured figures")

@@ -72,7 +72,7 @@ struct CheckHoldTests {
         let measure = CheckMeasure(samples: 3, interval: .milliseconds(100), bounds: [.max: .milliseconds(100)], hold: .seconds(3))
         let (result, _) = await Self.run(Self.check(measure)) { now in .init(latency: now < .seconds(2) ? .milliseconds(20) : .milliseconds(300)) }
         #expect(!result.passed)
-        #expect(result.detail.contains("max 300 ms > 100 ms"), "\(result.detail)")
+        #expect(result.detail.contains("max_latency 300 ms > 100 ms"), "\(result.detail)")
         #expect(result.figures?["max_ms"] == 300)
     }
 

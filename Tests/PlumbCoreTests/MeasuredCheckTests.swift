@@ -56,7 +56,7 @@ struct MeasuredCheckTests {
         #expect(!verdict.passed)
         #expect(verdict.figures?["p95_ms"] == 10)
         #expect(verdict.figures?["p99_ms"] == 900)
-        #expect(verdict.detail.contains("p99 900 ms") && verdict.detail.contains("max 900 ms > 100 ms"))
+        #expect(verdict.detail.contains("p99 900 ms") && verdict.detail.contains("max_latency 900 ms > 100 ms"))
         #expect(!verdict.detail.contains("p95 10 ms >"))
     }
 
@@ -127,7 +127,7 @@ struct MeasuredCheckTests {
     func scalar() {
         let verdict = PrometheusVerdict.judge([QuerySeries(value: 0.2)], query: Self.query)
         #expect(!verdict.passed)
-        #expect(verdict.figures?["value"] == 0.2)
+        #expect(verdict.figures["value"] == 0.2)
         #expect(verdict.detail == "value = 0.2, expected < 0.01")
         #expect(Self.query.url == "http://127.0.0.1:9090", "the trailing slash is dropped")
     }
