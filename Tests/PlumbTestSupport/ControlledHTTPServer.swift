@@ -79,33 +79,11 @@ public final class ControlledHTTPServer: @unchecked Sendable {
     public init(delayMilliseconds: Int = 0, status: Int = 200, value: Double = 0) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-controlled-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = directory.appendingPathComponent("server.py")
-        try Data(Self.script.utf8).write(to: script)
         phases = [Phase(at: 0, delayMilliseconds: delayMilliseconds, status: status, value: value)]
         try Self.write(phases, to: directory)
-        let errors = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: Data())  // FileHandle below reports a failure
-
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, directory.appendingPathComponent("state.json").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = try FileHandle(forWritingTo: errors)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var output = Data()
-        while !output.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += chunk
-        }
-        guard let port = Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw ScriptedHTTPServer.StartFailure(description: "the controlled HTTP server did not start (python3 needed)")
-        }
-        self.port = port
+        (process, port) = try PythonServerProcess.start(
+            script: Self.script, arguments: [directory.appendingPathComponent("state.json").path], in: directory,
+            name: "controlled HTTP server")
     }
 
     /// From `after` on (now by default), answer after `delayMilliseconds` with `status` and

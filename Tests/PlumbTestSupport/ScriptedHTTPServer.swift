@@ -182,38 +182,12 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
     public init(_ responses: [Response], default defaultResponse: Response = Response(status: 200)) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-scripted-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = directory.appendingPathComponent("server.py")
         let configuration = directory.appendingPathComponent("script.json")
-        try Data(Self.script.utf8).write(to: script)
         try JSONEncoder().encode(Configuration(responses: responses, default: defaultResponse)).write(to: configuration)
         _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("requests.jsonl").path, contents: Data())
-        let errors = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errors.path, contents: Data())
-
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, configuration.path, directory.appendingPathComponent("requests.jsonl").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = try FileHandle(forWritingTo: errors)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-
-        // The port, on a line of its own, once the socket listens.
-        var output = Data()
-        while !output.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += chunk
-        }
-        guard let port = Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-            try? FileManager.default.removeItem(at: directory)
-            throw StartFailure(description: "the scripted HTTP server did not start (python3 needed): \(stderr)")
-        }
-        self.port = port
+        (process, port) = try PythonServerProcess.start(
+            script: Self.script, arguments: [configuration.path, directory.appendingPathComponent("requests.jsonl").path],
+            in: directory, name: "scripted HTTP server")
     }
 
     deinit {

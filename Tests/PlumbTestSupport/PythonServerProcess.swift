@@ -1,0 +1,37 @@
+import Foundation
+
+/// Starts a test server written in Python: writes `script` to `directory/server.py`, runs it
+/// with `arguments`, and reads the port it prints on a line of its own once it listens. What
+/// the script writes to stderr goes to `directory/stderr` and into the error when it fails.
+enum PythonServerProcess {
+    static func start(script: String, arguments: [String], in directory: URL, name: String) throws -> (Process, Int) {
+        let path = directory.appendingPathComponent("server.py")
+        try Data(script.utf8).write(to: path)
+        let errors = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: Data())  // FileHandle below reports a failure
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", path.path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+
+        var output = Data()
+        while !output.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += chunk
+        }
+        guard let port = Int(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(at: directory)
+            throw ScriptedHTTPServer.StartFailure(description: "the \(name) did not start (python3 needed): \(stderr)")
+        }
+        return (process, port)
+    }
+}
