@@ -62,18 +62,7 @@ public final class ControlledHTTPServer: @unchecked Sendable {
         def log_message(self, *args):
             pass
 
-    parent = os.getppid()
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-    threading.Thread(target=watch_parent, daemon=True).start()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
-    """#
+    """# + PythonServerProcess.serveHandler
 
     /// Starts answering 200 at once, exporting `value`.
     public init(delayMilliseconds: Int = 0, status: Int = 200, value: Double = 0) throws {

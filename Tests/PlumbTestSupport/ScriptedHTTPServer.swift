@@ -159,19 +159,7 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
         def log_message(self, *args):
             pass
 
-    # Gone with the test process, even when it crashes and never stops this server.
-    parent = os.getppid()
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-    threading.Thread(target=watch_parent, daemon=True).start()
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
-    """#
+    """# + PythonServerProcess.serveHandler
 
     private struct Configuration: Encodable {
         var responses: [Response]
