@@ -82,6 +82,9 @@ public struct Workspace: Sendable {
         for (name, binding) in desired.providers where used.contains(name) {
             do {
                 providers[name] = try makeProvider(binding)
+            } catch let error as ProviderError {
+                // It names its provider already.
+                throw RunnerError(message: "\(error)")
             } catch {
                 throw RunnerError(message: "provider \(name): \(error)")
             }

@@ -54,6 +54,11 @@ public struct DesiredStateLoader: Sendable {
         }
 
         var validator = Validator(declarations: declarations, providers: providers)
+        // A binding file that exists but failed to load has its own errors: documents that
+        // name it are not told that it is "not defined" as well (one root cause, one error).
+        validator.invalidProviders = Set(try yamlFiles(tree, under: "Providers").map {
+            ((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension
+        }).subtracting(providers.keys)
         let resources = validator.validate()
         bag.append(contentsOf: validator.diagnostics.items)
         guard bag.isEmpty else { throw DiagnosticsError(bag.items) }

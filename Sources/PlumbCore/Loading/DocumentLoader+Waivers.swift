@@ -8,7 +8,7 @@ extension DocumentLoader {
         var waivers: [String: String] = [:]
         for item in items {
             guard PolicyEngine.ruleIDs.contains(item.key) else {
-                let hint = Suggestion.closest(to: item.key, in: PolicyEngine.ruleIDs).map { "did you mean '\($0)'?" }
+                let hint = Suggestion.hint(for: item.key, in: PolicyEngine.ruleIDs)
                     ?? "rules: \(PolicyEngine.ruleIDs.joined(separator: ", "))"
                 reader.error(.unknownKey, item.keyNode, "\(what): '\(item.key.prefix(80))' is not a policy rule", hint: hint)
                 continue

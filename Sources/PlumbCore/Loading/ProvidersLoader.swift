@@ -73,7 +73,13 @@ enum ProvidersLoader {
                 }
                 binding.timeout = timeout
             default:
+                if let problem = BindingValues.problem(type: type, key: entry.key, value: value) {
+                    reader.error(.invalidValue, entry.value, "provider '\(name)': \(problem.message)", hint: problem.hint)
+                    failed = true
+                    continue
+                }
                 binding.settings[entry.key] = value
+                binding.valueLocations[entry.key] = reader.location(entry.value)
                 if isSecret(entry.key) { binding.secretKeys.insert(entry.key) }
             }
         }

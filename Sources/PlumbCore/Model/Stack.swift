@@ -61,6 +61,8 @@ public struct ProviderBinding: Hashable, Sendable {
     /// Limit on each request's whole exchange (`timeout:`); nil: the provider's default.
     public var timeout: Duration?
     public var location: SourceLocation?
+    /// Where each setting's value is written, for errors found after loading.
+    public var valueLocations: [String: SourceLocation] = [:]
 
     public init(
         name: String, type: ProviderType, settings: [String: String] = [:],

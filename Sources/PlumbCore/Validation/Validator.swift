@@ -5,6 +5,8 @@ import OrderedCollections
 struct Validator {
     let declarations: Declarations
     let providers: [String: ProviderBinding]
+    /// Bindings whose files exist but did not load (their errors are reported already).
+    var invalidProviders: Set<String> = []
     var diagnostics = DiagnosticBag()
 
     init(declarations: Declarations, providers: [String: ProviderBinding]) {
@@ -31,12 +33,20 @@ struct Validator {
     }
 
     private mutating func checkProviders() {
+        // A binding's own problem is reported once, however many documents use it.
+        var reported: Set<String> = []
         for use in declarations.providerUses {
             guard let binding = providers[use.provider] else {
+                if invalidProviders.contains(use.provider) { continue }
                 let hint = Suggestion.hint(for: use.provider, in: providers.keys)
                     ?? "create Providers/\(use.provider).yaml or name one of: \(providers.keys.sorted().joined(separator: ", "))"
                 diagnostics.error(.unresolvedReference, at: use.location, "provider '\(use.provider)' is not defined", hint: hint)
                 continue
+            }
+            if let (key, problem) = BindingValues.problemWhenUsed(binding), reported.insert(use.provider).inserted {
+                diagnostics.error(
+                    .invalidValue, at: binding.valueLocations[key] ?? binding.location, "provider '\(use.provider)': \(problem.message)",
+                    hint: problem.hint)
             }
             let unsupported = use.kinds.subtracting(binding.type.servedKinds)
             if !unsupported.isEmpty {
