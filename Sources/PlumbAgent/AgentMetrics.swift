@@ -33,7 +33,7 @@ public final class AgentMetrics: Sendable {
                     labels: [("action", change.action.rawValue), ("kind", change.address.kind.rawValue)]).increment()
             }
         }
-        if outcome.result.status != .failed { lastSuccess.set(Date().timeIntervalSince1970) }
+        if outcome.result.status == .succeeded || outcome.result.status == .unchanged { lastSuccess.set(Date().timeIntervalSince1970) }
     }
 
     func recordFailure() {

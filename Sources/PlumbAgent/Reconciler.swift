@@ -196,6 +196,14 @@ public actor Reconciler {
             let applied = try await store.lastAppliedCommit(stack: name)
             status.lastAppliedCommit = applied
             if head.id == applied && !force { return }
+            // A commit whose checks failed and whose changes were put back is not tried
+            // again: a new commit (or `plumb apply`) is what moves the stack on.
+            if let last = try await store.runs(limit: 50).first(where: { $0.stack == name }), last.status == .reverted,
+               last.commit?.id == head.id {
+                status.lastError = last.error
+                logger.info("not retrying a reverted commit", metadata: ["commit": "\(head.id.prefix(12))", "run": "\(last.id)"])
+                return
+            }
             let workspace = try workspace(at: head)
             let declared = try workspace.loadDesired().settings.stack
             guard declared == name else {
@@ -224,7 +232,7 @@ public actor Reconciler {
                 status.lastRunReviewedIn = reviews.first { !$0.id.hasPrefix("held-") }?.id
                 log.info("review", metadata: ["reviewed_in": "\(status.lastRunReviewedIn ?? "none")"])
             }
-            if outcome.result.status != .failed {
+            if outcome.result.status == .succeeded || outcome.result.status == .unchanged {
                 status.lastAppliedCommit = head.id
                 status.lastError = nil
                 log.info("applied", metadata: ["changes": "\(outcome.result.applied.count)"])

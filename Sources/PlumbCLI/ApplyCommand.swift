@@ -65,7 +65,8 @@ struct ApplyRun {
         let outcome = try await workspace.apply(request, confirm: confirm, onEvent: ApplyProgress.report)
         for run in outcome.interrupted {
             let pending = run.pending.isEmpty ? "" : "; it may have half-done: \(run.pending.joined(separator: ", "))"
-            Console.err("note: run \(run.id) was interrupted\(pending). This run re-read the live state and converged.")
+            let finished = run.reverting ? " It was reverting: this run put back what was still live first." : ""
+            Console.err("note: run \(run.id) was interrupted\(pending).\(finished) This run re-read the live state and converged.")
         }
         switch command.format {
         case .json:
@@ -97,7 +98,7 @@ struct ApplyReport: Encodable {
     var result: ApplyResult
     var timings: [StageTiming]
 
-    enum CodingKeys: String, CodingKey { case format, run, plan, status, chunks, error, applied, notApplied = "not_applied", timings }
+    enum CodingKeys: String, CodingKey { case format, run, plan, status, chunks, error, applied, notApplied = "not_applied", revert, reverted, timings }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -109,6 +110,9 @@ struct ApplyReport: Encodable {
         try container.encode(result.error, forKey: .error)
         try container.encode(result.applied, forKey: .applied)
         try container.encode(result.notApplied, forKey: .notApplied)
+        // `on_failure: revert` after a failed check: the reverse chunks, the checks run again.
+        try container.encodeIfPresent(result.revert, forKey: .revert)
+        if result.revert != nil { try container.encode(result.reverted, forKey: .reverted) }
         try container.encode(timings, forKey: .timings)
     }
 }

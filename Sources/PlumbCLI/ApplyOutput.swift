@@ -10,7 +10,9 @@ enum ApplyProgress {
             Console.progress("  checking \(name)…")
         case .checkFinished(let result):
             Console.progress("  check \(result.name): \(result.passed ? "passed" : "FAILED") in \(Int(result.durationMs)) ms")
-        case .chunkApplied, .chunkFailed:
+        case .revertStarted(let changes):
+            Console.progress("putting back \(changes) change\(changes == 1 ? "" : "s") (on_failure: revert)…")
+        case .chunkApplied, .chunkFailed, .revertFinished:
             break
         }
     }
@@ -54,9 +56,14 @@ struct ApplyTextRenderer {
         }
         out.append("")
         let applied = result.applied.count, total = plan.summary.total
+        if let revert = result.revert { out += revertLines(revert) }
         switch result.status {
+        case .reverted:
+            out.append(style.red("Stopped: \(result.error ?? "failed")"))
+            out.append("Reverted: the \(applied) applied changes were put back (\(result.reverted.count) reverse changes read back); not applied: \(result.notApplied.count).")
         case .failed:
             out.append(style.red("Stopped: \(result.error ?? "failed")"))
+            if let error = result.revert?.error { out.append(style.red("Revert incomplete: \(error)")) }
             out.append("\(applied) of \(total) changes applied; not applied: \(result.notApplied.count).")
             if !result.notApplied.isEmpty {
                 out.append("Not applied: " + result.notApplied.map(\.description).joined(separator: ", "))
@@ -65,5 +72,22 @@ struct ApplyTextRenderer {
             out.append(style.green("Applied \(Self.count(applied, "change")) in \(Self.count(result.chunks.count, "chunk"))."))
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// `on_failure: revert`: each reverse chunk (named for the chunk it puts back) and the
+    /// failed checks run again.
+    func revertLines(_ revert: RevertResult) -> [String] {
+        var out: [String] = []
+        for chunk in revert.chunks {
+            out.append("revert of chunk \(chunk.index + 1): \(chunk.status == .applied ? style.green("put back") : style.red("FAILED"))")
+            for change in chunk.changes {
+                let mark = change.status == .applied ? style.marker(change.action) : style.red("✗")
+                out.append("  \(mark) \(change.action.rawValue) \(change.address)" + (change.error.map { "  " + style.red($0) } ?? ""))
+            }
+        }
+        for check in revert.checks {
+            out.append("  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name) after the revert: \(check.detail) (\(Int(check.durationMs)) ms)")
+        }
+        return out
     }
 }

@@ -13,12 +13,15 @@ enum HistoryRenderer {
             let commit = run.commit.map { "\($0.id.prefix(10)) \($0.subject ?? "")" + ($0.author.map { " (\($0))" } ?? "") } ?? ""
             let status: String = switch run.status {
             case .succeeded, .unchanged: style.green(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
-            case .failed, .interrupted, .refused: style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
+            case .failed, .interrupted, .refused, .reverted: style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
             case .running: style.yellow(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
             }
             lines.append(String(format: "%-4lld %@ ", run.id, formatter.string(from: run.startedAt)) + status + " "
                 + summary.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + duration.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + commit)
             if let error = run.error, run.status != .succeeded { lines.append("     " + style.dim(error)) }
+            if run.status == .reverted || !run.reverted.isEmpty {
+                lines.append("     " + style.dim("applied \(run.applied.count) change(s), then put back \(run.reverted.count) (on_failure: revert)"))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -31,10 +31,14 @@ public struct ApplyOutcome: Sendable {
     /// Runs of this stack found interrupted (their process died) before this one started.
     public var interrupted: [InterruptedRun]
 
-    /// SPEC §5: 0 success, 1 failed before changing anything, 3 stopped part-way.
+    /// SPEC §5 and §8.4: 0 success, 1 failed before changing anything, 3 stopped part-way,
+    /// 4 a check failed and every change the run applied was put back.
     public var exitCode: Int32 {
-        guard result.status == .failed else { return 0 }
-        return result.changedAnything ? 3 : 1
+        switch result.status {
+        case .succeeded, .unchanged: return 0
+        case .reverted: return 4
+        case .failed: return result.changedAnything ? 3 : 1
+        }
     }
 }
 
@@ -87,8 +91,18 @@ extension Workspace {
     ) async throws -> ApplyOutcome {
         let stack = desired.settings.stack
         let interrupted = try await store.recoverInterrupted(stack: stack)
-        let prior = try await store.prior(stack: stack)
         let providers = try providers(for: desired)
+        // Revert mode: a run killed while reverting is finished first; one killed before it
+        // reverted hands its changes to this run, which puts them back too if it reverts.
+        var carried: [Change] = []
+        for run in interrupted where !run.reversible.isEmpty {
+            if run.reverting {
+                try await finishRevert(of: run.id, changes: run.reversible, desired: desired, providers: providers, store: store, onEvent: onEvent)
+            } else if desired.settings.onFailure == .revert {
+                carried += run.reversible
+            }
+        }
+        let prior = try await store.prior(stack: stack)
         let outcome = try await plan(desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets, focus: request.focus), providers: providers)
         let plan = try Self.choose(saved: request.savedPlan, fresh: outcome.plan)
         try Self.enforceSafety(plan, force: request.force)
@@ -111,23 +125,32 @@ extension Workspace {
         // provider works, not after.
         let planText = Task.detached { try JSONOutput.encode(plan) }
         let recorder = store.recorder(run: run)
+        if !carried.isEmpty { try await recorder.journal(.carried(carried), chunk: 0) }
         await recorder.timing("load", detail: nil, seconds: loadSeconds)
         for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
         var applier = Applier(
             providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
             checks: desired.checks, executor: try checkExecutor(), recorder: recorder, onEvent: onEvent)
+        applier.onFailure = desired.settings.onFailure
         // A holder that lost its lease stops at the next chunk boundary.
         let shouldStop = request.shouldStop
         applier.shouldStop = { shouldStop() || !lease.isHeld }
-        let result = await applier.apply(plan)
+        var result = await applier.apply(plan)
+        if result.status == .reverted, !carried.isEmpty {
+            result = try await putBack(carried: carried, after: result, desired: desired, providers: providers, recorder: recorder, onEvent: onEvent)
+        }
         let stopped = Task.isCancelled || request.shouldStop() || !lease.isHeld
-        let status: RunRecord.Status = result.status != .failed ? .succeeded : stopped ? .interrupted : .failed
+        let status: RunRecord.Status = switch result.status {
+        case .succeeded, .unchanged: .succeeded
+        case .reverted: .reverted
+        case .failed: stopped ? .interrupted : .failed
+        }
         let text = try FinishedRunText(plan: plan, planText: try await planText.value, result: result)
         try await store.finishRun(run, status: status, text: text, error: result.error)
         if lease.isHeld {
             try await store.savePrior(
                 Self.priorAfter(prior, desired: desired, result: result), stack: stack,
-                commit: result.status == .failed ? nil : commit?.id)
+                commit: result.status == .succeeded ? commit?.id : nil)
         } else {
             // A holder that lost the lease never moves the stack's applied commit (that is the
             // new holder's), but what it wrote stays owned: merged into the prior as it is now.
@@ -171,9 +194,11 @@ extension Workspace {
     /// What Plumb remembers after this run: on success the whole desired state; after a
     /// failure only what was applied, so protection and ownership are never lost.
     static func priorAfter(_ prior: PriorState, desired: DesiredState, result: ApplyResult, failed: Bool = false) -> PriorState {
+        // Put back as it was: Plumb manages what it managed before the run.
+        if result.status == .reverted { return prior }
         let applied = result.chunks.flatMap(\.changes).filter { $0.status == .applied }
         let deletes = Set(applied.filter { $0.action == .delete }.map(\.address))
-        if result.status != .failed && !failed { return prior.updated(by: desired, appliedDeletes: deletes) }
+        if result.status == .succeeded && !failed { return prior.updated(by: desired, appliedDeletes: deletes) }
         let written = Set(applied.filter { $0.action != .delete }.map(\.address))
         let protected = desired.resources.values.filter { $0.protect && written.contains($0.address) }.map(\.address)
         return PriorState(

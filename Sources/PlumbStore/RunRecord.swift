@@ -7,6 +7,8 @@ public struct RunRecord: Sendable, Codable, Hashable {
         case running, succeeded, failed, unchanged, refused
         /// The process stopped (killed, crashed, shut down) before the run finished.
         case interrupted
+        /// A check failed and `on_failure: revert` put back every change the run applied.
+        case reverted
     }
 
     public var id: Int64
@@ -19,6 +21,8 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var summary: Plan.Summary?
     public var applied: [String]
     public var notApplied: [String]
+    /// The changes `on_failure: revert` put back.
+    public var reverted: [String] = []
     public var error: String?
     public var timings: [StageTiming]
     /// The agent that ran it (`plumb agent --agent-id`, by default host:pid); nil for the
@@ -28,7 +32,7 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var checks: [CheckResult] = []
 
     enum CodingKeys: String, CodingKey {
-        case id, stack, command, status, commit, summary, applied, error, timings, agent, checks
+        case id, stack, command, status, commit, summary, applied, error, timings, agent, checks, reverted
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case notApplied = "not_applied"
@@ -65,9 +69,17 @@ public struct StageTiming: Sendable, Codable, Hashable {
 public struct InterruptedRun: Sendable, Hashable {
     public var id: Int64
     public var pending: [String]
+    /// With `on_failure: revert`: every change the run set out to write, whole (with the
+    /// value it replaced), in the order written.
+    public var reversible: [Change]
+    /// Whether it had started putting them back. The next run finishes that first; if it
+    /// had not, the next run carries them and puts them back too should its own check fail.
+    public var reverting: Bool
 
-    public init(id: Int64, pending: [String]) {
+    public init(id: Int64, pending: [String], reversible: [Change] = [], reverting: Bool = false) {
         self.id = id
         self.pending = pending
+        self.reversible = reversible
+        self.reverting = reverting
     }
 }

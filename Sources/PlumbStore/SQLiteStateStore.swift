@@ -8,6 +8,8 @@ public struct SQLiteStateStore: StateStore {
     public let path: String
     /// Recorded with every run this process starts.
     let agent: String?
+    /// Timings recorders hold until their run's next write.
+    let pendingTimings = PendingTimings()
 
     public var location: String { "sqlite:\(path)" }
     public var coordinator: any StackCoordinator { LocalCoordinator() }
@@ -41,7 +43,9 @@ public struct SQLiteStateStore: StateStore {
     }
 
     public func finishRun(_ id: Int64, status: RunRecord.Status, text: FinishedRunText, error: String?) async throws {
+        let timings = pendingTimings.take(run: id)
         try await database.write { db in
+            try PendingTimings.write(timings, run: id, db: db)
             try db.execute(
                 sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ? WHERE id = ?",
                 arguments: [status.rawValue, Date().timeIntervalSince1970, text.plan, text.summary, text.result, error, id])
@@ -49,7 +53,7 @@ public struct SQLiteStateStore: StateStore {
     }
 
     public func recorder(run: Int64) -> any RunRecorder {
-        StoreRecorder(database: database, run: run)
+        StoreRecorder(database: database, run: run, pending: pendingTimings)
     }
 
     public func recoverInterrupted(stack: String) async throws -> [InterruptedRun] {
@@ -57,13 +61,13 @@ public struct SQLiteStateStore: StateStore {
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM runs WHERE stack = ? AND status = 'running'", arguments: [stack])
             var runs: [InterruptedRun] = []
             for id in ids {
-                let journal = try Row.fetchAll(db, sql: "SELECT address, phase FROM journal WHERE run_id = ? ORDER BY seq", arguments: [id])
-                    .map { (address: $0["address"] as String, phase: $0["phase"] as String) }
-                let pending = InterruptedRun.pending(journal: journal)
+                let journal = try Row.fetchAll(db, sql: "SELECT address, phase, detail FROM journal WHERE run_id = ? ORDER BY seq", arguments: [id])
+                    .map { (address: $0["address"] as String, phase: $0["phase"] as String, detail: $0["detail"] as String?) }
+                let run = InterruptedRun.make(id: id, journal: journal)
                 try db.execute(
                     sql: "UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE id = ?",
-                    arguments: [Date().timeIntervalSince1970, InterruptedRun.message(pending: pending.count), id])
-                runs.append(InterruptedRun(id: id, pending: pending))
+                    arguments: [Date().timeIntervalSince1970, InterruptedRun.message(pending: run.pending.count), id])
+                runs.append(run)
             }
             return runs
         }

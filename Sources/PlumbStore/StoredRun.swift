@@ -50,8 +50,8 @@ package struct StoredRun: Sendable {
             startedAt: Date(timeIntervalSince1970: startedAt), finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
             commit: commitID.map { CommitInfo(id: $0, author: commitAuthor, subject: commitSubject) },
             summary: summary, applied: result?.applied.map(\.description) ?? [],
-            notApplied: result?.notApplied.map(\.description) ?? [], error: error, timings: timings, agent: agent,
-            checks: result?.chunks.flatMap(\.checks) ?? [])
+            notApplied: result?.notApplied.map(\.description) ?? [], reverted: result?.reverted.map(\.description) ?? [],
+            error: error, timings: timings, agent: agent, checks: result?.chunks.flatMap(\.checks) ?? [])
     }
 }
 
@@ -78,7 +78,23 @@ extension InterruptedRun {
     package static func pending(journal: [(address: String, phase: String)]) -> [String] {
         var phase: [String: String] = [:]
         for entry in journal { phase[entry.address] = entry.phase }
-        return phase.filter { $0.value == "intent" }.keys.sorted()
+        return phase.filter { $0.value == JournalEntry.intent || $0.value == JournalEntry.revertIntent }.keys.sorted()
+    }
+
+    /// What an interrupted run's journal says about it (both stores read the same rows).
+    package static func make(id: Int64, journal: [(address: String, phase: String, detail: String?)]) -> InterruptedRun {
+        let pending = pending(journal: journal.map { ($0.address, $0.phase) })
+        // Revert mode journals every change whole: carried from an interrupted run first,
+        // then the run's own, in the order written.
+        let decoder = JSONDecoder()
+        var seen: Set<String> = []
+        let reversible = journal.compactMap { entry -> Change? in
+            guard [JournalEntry.intent, JournalEntry.carried, JournalEntry.finishing].contains(entry.phase), let detail = entry.detail,
+                  seen.insert(entry.address).inserted else { return nil }
+            return try? decoder.decode(Change.self, from: Data(detail.utf8))
+        }
+        let reverting = journal.contains { $0.phase == JournalEntry.revertIntent || $0.phase == JournalEntry.finishing }
+        return InterruptedRun(id: id, pending: pending, reversible: reversible, reverting: reverting)
     }
 
     package static func message(pending: Int) -> String {
@@ -94,8 +110,38 @@ package struct JournalEntry: Sendable {
     package var phase: String
     package var detail: String?
 
+    package static let intent = "intent"
+    package static let revertIntent = "revert-intent"
+    package static let carried = "carried"
+    package static let finishing = "revert-carried"
+
     package static func intents(_ changes: [Change]) -> [JournalEntry] {
-        changes.map { JournalEntry(address: $0.address.description, action: $0.action.rawValue, phase: "intent", detail: nil) }
+        changes.map { JournalEntry(address: $0.address.description, action: $0.action.rawValue, phase: intent, detail: nil) }
+    }
+
+    /// Revert mode: intents that hold each change whole (its `before` is what a revert puts
+    /// back), the reverse changes' intents, and their outcomes (`reverted` when applied).
+    package static func entries(_ entry: RevertJournal) throws -> [JournalEntry] {
+        let encoder = JSONEncoder()
+        func whole(_ changes: [Change], phase: String) throws -> [JournalEntry] {
+            try changes.map {
+                JournalEntry(
+                    address: $0.address.description, action: $0.action.rawValue, phase: phase,
+                    detail: String(decoding: try encoder.encode($0), as: UTF8.self))
+            }
+        }
+        switch entry {
+        case .reversible(let changes): return try whole(changes, phase: intent)
+        case .revertIntent(let changes): return try whole(changes, phase: revertIntent)
+        case .carried(let changes): return try whole(changes, phase: carried)
+        case .finishing(let changes): return try whole(changes, phase: finishing)
+        case .reverted(let results):
+            return results.map {
+                JournalEntry(
+                    address: $0.address.description, action: $0.action.rawValue,
+                    phase: $0.status == .applied ? "reverted" : "revert-\($0.status.rawValue)", detail: $0.error)
+            }
+        }
     }
 
     package static func outcomes(_ results: [ChangeResult]) -> [JournalEntry] {

@@ -69,6 +69,10 @@ struct PostgresRecorder: RunRecorder {
         try await insert(JournalEntry.outcomes(results), chunk: chunk)
     }
 
+    func journal(_ entry: RevertJournal, chunk: Int) async throws {
+        try await insert(try JournalEntry.entries(entry), chunk: chunk)
+    }
+
     func timing(_ stage: String, detail: String?, seconds: Double) async {
         try? await store.execute(
             "INSERT INTO timings (run_id, stage, detail, seconds) VALUES (\(run), \(stage), \(detail), \(seconds))")

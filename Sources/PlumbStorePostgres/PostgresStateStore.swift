@@ -107,20 +107,20 @@ public final class PostgresStateStore: StateStore {
                 for try await id in found.decode(Int64.self) { ids.append(id) }
                 var runs: [InterruptedRun] = []
                 for id in ids {
-                    var journal: [(address: String, phase: String)] = []
+                    var journal: [(address: String, phase: String, detail: String?)] = []
                     let rows = try await connection.query(
-                        "SELECT address, phase FROM journal WHERE run_id = \(id) ORDER BY seq", logger: logger)
-                    for try await (address, phase) in rows.decode((String, String).self) {
-                        journal.append((address, phase))
+                        "SELECT address, phase, detail FROM journal WHERE run_id = \(id) ORDER BY seq", logger: logger)
+                    for try await (address, phase, detail) in rows.decode((String, String, String?).self) {
+                        journal.append((address, phase, detail))
                     }
-                    let pending = InterruptedRun.pending(journal: journal)
+                    let run = InterruptedRun.make(id: id, journal: journal)
                     try await connection.query(
                         """
                         UPDATE runs SET status = 'interrupted', finished_at = \(Date().timeIntervalSince1970),
-                            error = \(InterruptedRun.message(pending: pending.count))
+                            error = \(InterruptedRun.message(pending: run.pending.count))
                         WHERE id = \(id)
                         """, logger: logger)
-                    runs.append(InterruptedRun(id: id, pending: pending))
+                    runs.append(run)
                 }
                 return runs
             }

@@ -48,11 +48,12 @@ extension EndToEnd {
         @Test("chunks hold at most chunking.max_changes changes")
         func chunkSize() throws {
             let repo = try TempRepo.example()
-            try repo.edit("plumb.yaml", replacing: "max_changes: 10\n  by: kind", with: "max_changes: 3\n  by: kind")
+            try repo.edit("plumb.yaml", replacing: "max_changes: 500\n  by: kind", with: "max_changes: 3\n  by: kind")
             let plan = try repo.plumb("plan", "--format", "json")
             let chunks = plan.json?["chunks"] as? [[String: Any]] ?? []
             let sizes = chunks.map { ($0["changes"] as? [Any])?.count ?? 0 }
             #expect(sizes.allSatisfy { $0 <= 3 } && sizes.reduce(0, +) == 38)
+            #expect(sizes.first == 1, "progressive by default: the first chunk is the canary")
             let kinds = chunks.map { $0["kind"] as? String ?? "" }
             #expect(kinds.first == "net.vpc" && kinds.last == "dns.record")
             #expect(kinds == kinds.sorted { order($0) < order($1) })

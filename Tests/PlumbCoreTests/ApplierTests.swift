@@ -13,10 +13,13 @@ struct ApplyRig {
 
     static func make(
         _ resources: [DesiredResource], chunkSize: Int = 1, state: FakeState = FakeState(),
-        seed: [LiveResource] = []
+        seed: [LiveResource] = [], configure: (inout StackSettings) -> Void = { $0.chunkStrategy = .fixed }
     ) async throws -> ApplyRig {
         for resource in seed { await state.seed(resource) }
-        let desired = F.state(resources, checks: []) { $0.chunkSize = chunkSize }
+        let desired = F.state(resources, checks: []) {
+            $0.chunkSize = chunkSize
+            configure(&$0)
+        }
         let providers: [String: any Provider] = ["main": FakeProvider(state: state)]
         let outcome = try await PlanPipeline(desired: desired, providers: providers, prior: PriorState()).run(source: PlanSource())
         return ApplyRig(desired: desired, state: state, providers: providers, outcome: outcome)
@@ -248,7 +251,7 @@ struct ApplierTests {
     func batchesPerProvider() async throws {
         let main = FakeState(), dns = FakeState()
         let zone = F.zone("example.com.", provider: "dns")
-        let desired = F.state([Self.vpcs[0], zone], providers: ["main": .embedded, "dns": .embedded]) { $0.chunkBy = .none }
+        let desired = F.state([Self.vpcs[0], zone], providers: ["main": .embedded, "dns": .embedded]) { $0.chunkBy = .none; $0.chunkStrategy = .fixed }
         let providers: [String: any Provider] = ["main": FakeProvider(name: "main", state: main), "dns": FakeProvider(name: "dns", state: dns)]
         let outcome = try await PlanPipeline(desired: desired, providers: providers, prior: PriorState()).run(source: PlanSource())
         #expect(outcome.plan.chunks.count == 1)

@@ -224,6 +224,36 @@ struct LoaderTests {
         #expect(state.settings.safety.maxDeletePercent == 12.5)
     }
 
+    @Test("plumb.yaml sets progressive chunking, canaries and on_failure (SPEC §8.5)")
+    func progressiveSettings() throws {
+        let tree = Fixtures.tree(["n.yaml": "provider: main\nvpcs:\n  main: {cidr: 10.0.0.0/16}\n"])
+            .with("plumb.yaml", """
+                chunking:
+                  strategy: fixed
+                  first: 4
+                  max_changes: 50
+                  canary: [dns.record/example.com./canary/*, "net.subnet/web-*"]
+                on_failure: revert
+                """)
+        let state = try DesiredStateLoader(environment: [:]).load(tree)
+        #expect(state.settings.chunkStrategy == .fixed)
+        #expect(state.settings.chunkFirst == 4)
+        #expect(state.settings.chunkSize == 50)
+        #expect(state.settings.canary == ["dns.record/example.com./canary/*", "net.subnet/web-*"])
+        #expect(state.settings.onFailure == .revert)
+    }
+
+    @Test("a wrong chunking strategy or on_failure names the file, line and column")
+    func wrongProgressiveSettings() throws {
+        let tree = Fixtures.tree(["n.yaml": "provider: main\nvpcs:\n  main: {cidr: 10.0.0.0/16}\n"])
+            .with("plumb.yaml", "chunking:\n  strategy: doubling\non_failure: rollback\n")
+        let error = try #require(throws: DiagnosticsError.self) { try DesiredStateLoader(environment: [:]).load(tree) }
+        let messages = error.diagnostics.map(\.message)
+        #expect(messages.contains("chunking.strategy must be progressive or fixed, not 'doubling'"))
+        #expect(messages.contains("on_failure must be stop or revert, not 'rollback'"))
+        #expect(error.diagnostics.map(\.location?.line).contains(2))
+    }
+
     @Test("without plumb.yaml the stack is named after the folder, with defaults")
     func defaultSettings() throws {
         let tree = MemoryTree(
@@ -231,7 +261,11 @@ struct LoaderTests {
             stack: "my repo")
         let state = try DesiredStateLoader(environment: [:]).load(tree)
         #expect(state.settings.stack == "my-repo")
-        #expect(state.settings.chunkSize == 20)
+        #expect(state.settings.chunkSize == 500)
+        #expect(state.settings.chunkStrategy == .progressive)
+        #expect(state.settings.chunkFirst == 1)
+        #expect(state.settings.onFailure == .stop)
+        #expect(state.settings.canary.isEmpty)
         #expect(state.settings.chunkBy == .kind)
         #expect(state.settings.safety == SafetyLimits())
     }

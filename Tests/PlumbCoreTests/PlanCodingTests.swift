@@ -136,7 +136,7 @@ struct PlanCodingTests {
 
     @Test("a mixed chunk encodes provider and kind as null")
     func mixedChunk() throws {
-        let plan = planOf(F.state([F.vpc("main"), F.zone("example.com.", provider: "dns")], providers: ["main": .embedded, "dns": .embedded]) { $0.chunkBy = .none }, Inventory())
+        let plan = planOf(F.state([F.vpc("main"), F.zone("example.com.", provider: "dns")], providers: ["main": .embedded, "dns": .embedded]) { $0.chunkBy = .none; $0.chunkStrategy = .fixed }, Inventory())
         #expect(plan.chunks.count == 1)
         let root = try Self.object(try JSONOutput.encode(plan))
         let chunk = try #require((root["chunks"] as? [[String: Any]])?.first)

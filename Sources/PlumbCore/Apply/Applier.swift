@@ -14,6 +14,9 @@ public struct Applier: Sendable {
     /// Asked before each chunk: a graceful shutdown lets the chunk in flight finish and
     /// skips the rest.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// `on_failure` (SPEC §8.5): with `revert`, every intent keeps the value it replaces,
+    /// and a failed check puts back what the run applied.
+    public var onFailure: StackSettings.OnFailure = .stop
 
     public init(
         providers: [String: any Provider], scopes: [String: DescribeScope], context: ApplyContext,
@@ -51,6 +54,11 @@ public struct Applier: Sendable {
         if failure == nil, Task.isCancelled || shouldStop(), results.contains(where: { $0.status == .skipped }) {
             failure = "interrupted before every chunk was applied"
         }
+        if onFailure == .revert, let failed = results.last(where: { $0.status == .failed }),
+           failed.checks.contains(where: { !$0.passed }) {
+            let outcome = await revert(results, plan: plan, failedChecks: failed.checks.filter { !$0.passed }.map(\.name))
+            return ApplyResult(status: outcome.complete ? .reverted : .failed, chunks: results, error: failure, revert: outcome)
+        }
         return ApplyResult(status: failure == nil ? .succeeded : .failed, chunks: results, error: failure)
     }
 
@@ -61,13 +69,13 @@ public struct Applier: Sendable {
             checks: [], error: nil, durationMs: 0)
     }
 
-    private func applyChunk(_ chunk: Plan.Chunk) async -> ChunkResult {
+    func applyChunk(_ chunk: Plan.Chunk, reverting: Bool = false) async -> ChunkResult {
         let watch = Stopwatch()
         var changeResults: [ChangeResult] = []
         var error: String?
         // A chunk may span providers (chunking.by: none); each provider gets its own batch.
         for batch in Self.batches(chunk.changes) where error == nil {
-            let (results, batchError) = await applyBatch(batch, chunk: chunk.index)
+            let (results, batchError) = await applyBatch(batch, chunk: chunk.index, reverting: reverting)
             changeResults += results
             error = batchError
         }
@@ -75,9 +83,9 @@ public struct Applier: Sendable {
         changeResults += chunk.changes.filter { !attempted.contains($0.address) }.map {
             ChangeResult(address: $0.address, action: $0.action, status: .notApplied)
         }
-        await recorder.timing("apply", detail: "chunk \(chunk.index + 1)", seconds: watch.seconds)
+        await recorder.timing(reverting ? "revert" : "apply", detail: "chunk \(chunk.index + 1)", seconds: watch.seconds)
         var checkResults: [CheckResult] = []
-        if error == nil {
+        if error == nil, !reverting {
             let addresses = chunk.changes.map(\.address)
             for check in checks where check.applies(to: addresses) {
                 guard let executor else { break }
@@ -98,13 +106,19 @@ public struct Applier: Sendable {
     }
 
     /// Writes one provider's batch, journals it, then confirms it by reading back.
-    private func applyBatch(_ batch: [Change], chunk: Int) async -> ([ChangeResult], String?) {
+    private func applyBatch(_ batch: [Change], chunk: Int, reverting: Bool) async -> ([ChangeResult], String?) {
         let provider = batch[0].provider
         guard let target = providers[provider] else {
             return ([], "provider \(provider) is not configured")
         }
         do {
-            try await recorder.intend(batch, chunk: chunk)
+            if reverting {
+                try await recorder.journal(.revertIntent(batch), chunk: chunk)
+            } else if onFailure == .revert {
+                try await recorder.journal(.reversible(batch), chunk: chunk)
+            } else {
+                try await recorder.intend(batch, chunk: chunk)
+            }
         } catch {
             return ([], "cannot write the journal before changing anything: \(error)")
         }
@@ -127,7 +141,11 @@ public struct Applier: Sendable {
             error = await confirm(batch, provider: target, results: &results)
             await recorder.timing("readback", detail: "chunk \(chunk + 1)", seconds: watch.seconds)
         }
-        try? await recorder.record(results, chunk: chunk)
+        if reverting {
+            try? await recorder.journal(.reverted(results), chunk: chunk)
+        } else {
+            try? await recorder.record(results, chunk: chunk)
+        }
         return (results, error)
     }
 

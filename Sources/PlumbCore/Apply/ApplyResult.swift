@@ -7,17 +7,27 @@ public struct ApplyResult: Sendable, Codable, Hashable {
         case failed
         /// Nothing to do.
         case unchanged
+        /// A check failed and `on_failure: revert` put back every change the run applied.
+        case reverted
     }
 
     public var status: Status
     public var chunks: [ChunkResult]
     /// The first failure, for people.
     public var error: String?
+    /// With `on_failure: revert`, after a failed check: what putting the changes back did.
+    public var revert: RevertResult?
 
-    public init(status: Status, chunks: [ChunkResult], error: String? = nil) {
+    public init(status: Status, chunks: [ChunkResult], error: String? = nil, revert: RevertResult? = nil) {
         self.status = status
         self.chunks = chunks
         self.error = error
+        self.revert = revert
+    }
+
+    /// The changes a revert put back (and confirmed by reading back).
+    public var reverted: [Address] {
+        revert?.chunks.flatMap { $0.changes.filter { $0.status == .applied }.map(\.address) } ?? []
     }
 
     public var applied: [Address] { chunks.flatMap { $0.changes.filter { $0.status == .applied }.map(\.address) } }
@@ -26,6 +36,25 @@ public struct ApplyResult: Sendable, Codable, Hashable {
     public var changedAnything: Bool {
         chunks.contains { $0.changes.contains { $0.status == .applied || $0.status == .unconfirmed } }
     }
+}
+
+/// What `on_failure: revert` did: one chunk per applied chunk, newest first, each the reverse
+/// of that chunk's changes, then the checks that had failed, run once more.
+public struct RevertResult: Sendable, Codable, Hashable {
+    /// Each chunk's `index` is the index of the chunk it puts back.
+    public var chunks: [ChunkResult]
+    /// The checks that failed, run again after the revert: whether putting back helped.
+    public var checks: [CheckResult]
+    /// Why the revert did not finish; nil when everything was put back and read back.
+    public var error: String?
+
+    public init(chunks: [ChunkResult], checks: [CheckResult], error: String?) {
+        self.chunks = chunks
+        self.checks = checks
+        self.error = error
+    }
+
+    public var complete: Bool { error == nil }
 }
 
 public struct ChunkResult: Sendable, Codable, Hashable {

@@ -7,7 +7,7 @@ enum SettingsLoader {
         let reader = YAMLReader(file: file)
         defer { bag.append(contentsOf: reader.diagnostics.items) }
         guard let root = reader.documents(text).first else { return settings }
-        guard let entries = reader.mapping(root, "plumb.yaml", allowed: ["stack", "chunking", "safety", "policies"]) else {
+        guard let entries = reader.mapping(root, "plumb.yaml", allowed: ["stack", "chunking", "safety", "policies", "on_failure"]) else {
             return settings
         }
         for entry in entries {
@@ -21,16 +21,13 @@ enum SettingsLoader {
                     }
                 }
             case "chunking":
-                guard let items = reader.mapping(entry.value, "chunking", allowed: ["max_changes", "by"]) else { continue }
-                for item in items {
-                    if item.key == "max_changes" {
-                        settings.chunkSize = reader.int(item.value, "chunking.max_changes", range: 1...100_000) ?? settings.chunkSize
-                    } else if let text = reader.string(item.value, "chunking.by") {
-                        if let by = StackSettings.ChunkBoundary(rawValue: text) {
-                            settings.chunkBy = by
-                        } else {
-                            reader.error(.invalidValue, item.value, "chunking.by must be kind, provider or none, not '\(text)'")
-                        }
+                chunking(entry.value, reader: reader, into: &settings)
+            case "on_failure":
+                if let text = reader.string(entry.value, "on_failure") {
+                    if let value = StackSettings.OnFailure(rawValue: text) {
+                        settings.onFailure = value
+                    } else {
+                        reader.error(.invalidValue, entry.value, "on_failure must be stop or revert, not '\(text)'")
                     }
                 }
             case "policies":

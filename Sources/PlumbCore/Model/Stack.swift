@@ -6,9 +6,34 @@ public struct StackSettings: Hashable, Sendable, Codable {
         case kind, provider, none
     }
 
+    /// How chunk sizes are chosen (SPEC §8.5).
+    public enum ChunkStrategy: String, Hashable, Sendable, Codable {
+        /// The first chunk holds `chunkFirst` changes; each next one twice as many, up to
+        /// `chunkSize`. The apply stops at the first failure, so the sizes a plan shows are
+        /// the sizes it applies.
+        case progressive
+        /// Every chunk holds `chunkSize` changes (the behaviour before version 2).
+        case fixed
+    }
+
+    /// What an apply does when a check fails after some chunks were applied.
+    public enum OnFailure: String, Hashable, Sendable, Codable {
+        /// Stop; what was applied stays (exit 3).
+        case stop
+        /// Put back every change the run applied, newest first (exit 4).
+        case revert
+    }
+
     public var stack: String
-    public var chunkSize: Int = 20
+    /// `chunking.max_changes`: the largest chunk (fixed: every chunk).
+    public var chunkSize: Int = 500
     public var chunkBy: ChunkBoundary = .kind
+    public var chunkStrategy: ChunkStrategy = .progressive
+    /// `chunking.first`: the canary chunk's size.
+    public var chunkFirst: Int = 1
+    /// `chunking.canary`: address globs whose changes go first, in the first chunk.
+    public var canary: [String] = []
+    public var onFailure: OnFailure = .stop
     public var safety = SafetyLimits()
     /// `policies:` — a rule id's severity when it differs from the rule's default (§8.6).
     public var policies: [String: PolicySeverity] = [:]
@@ -36,6 +61,16 @@ public enum ProviderType: String, Hashable, Sendable, Codable, CaseIterable {
         switch self {
         case .powerdns: return [.zone, .record]
         case .aws, .embedded: return Set(ResourceKind.allCases)
+        }
+    }
+
+    /// The most changes one of this provider's chunks holds under progressive chunking,
+    /// whatever `max_changes` says: one Route 53 change batch holds 1,000 records, and an
+    /// UPSERT counts twice. PowerDNS takes a zone's changes in one PATCH of any size.
+    public var chunkLimit: Int? {
+        switch self {
+        case .aws: return 500
+        case .powerdns, .embedded: return nil
         }
     }
 

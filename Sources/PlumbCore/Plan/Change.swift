@@ -22,6 +22,9 @@ public struct Change: Hashable, Sendable {
     public var liveID: String?
     /// Short explanation: the fields that differ, "adopt", "not in the desired state".
     public var reason: String?
+    /// With `on_failure: revert`: how this change would not be put back exactly ("recreated
+    /// with a new id"); nil when its reverse restores it as it was.
+    public var revert: String?
 
     public init(
         action: Action, address: Address, provider: String, origin: Origin? = nil,
@@ -49,7 +52,7 @@ extension Change {
 
 extension Change: Codable {
     enum CodingKeys: String, CodingKey {
-        case action, address, provider, origin, before, after, reason
+        case action, address, provider, origin, before, after, reason, revert
         case liveID = "live_id"
     }
 
@@ -61,6 +64,7 @@ extension Change: Codable {
         origin = try container.decodeIfPresent(Origin.self, forKey: .origin)
         liveID = try container.decodeIfPresent(String.self, forKey: .liveID)
         reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        revert = try container.decodeIfPresent(String.self, forKey: .revert)
         let kind = address.kind
         before = try container.decodeIfPresent(JSONValue.self, forKey: .before).flatMap { $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0) }
         after = try container.decodeIfPresent(JSONValue.self, forKey: .after).flatMap { $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0) }
@@ -77,5 +81,6 @@ extension Change: Codable {
         try container.encode(after, forKey: .after)
         try container.encodeIfPresent(liveID, forKey: .liveID)
         try container.encodeIfPresent(reason, forKey: .reason)
+        try container.encodeIfPresent(revert, forKey: .revert)
     }
 }

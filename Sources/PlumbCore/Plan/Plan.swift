@@ -18,11 +18,15 @@ public struct Plan: Hashable, Sendable, Codable {
     public var policies: [PolicyFinding]
     /// SHA-256 of the inventory this plan was computed from.
     public var observed: String
+    /// How the chunks were cut and what a failed check does (nil in plans saved before
+    /// version 2 of the format's contract).
+    public var chunking: Chunking?
 
     public init(
         stack: String, source: PlanSource, summary: Summary, chunks: [Chunk], conflicts: [Conflict],
-        refusals: [Refusal] = [], unmanaged: [UnmodeledRecord] = [], policies: [PolicyFinding] = [], observed: String
+        refusals: [Refusal] = [], unmanaged: [UnmodeledRecord] = [], policies: [PolicyFinding] = [], observed: String, chunking: Chunking? = nil
     ) {
+        self.chunking = chunking
         self.stack = stack
         self.source = source
         self.summary = summary
@@ -90,6 +94,40 @@ public struct Plan: Hashable, Sendable, Codable {
             try container.encode(provider, forKey: .provider)
             try container.encode(kind, forKey: .kind)
             try container.encode(changes, forKey: .changes)
+        }
+    }
+
+    /// The chunking settings a plan was cut with, shown with it (SPEC §8.5).
+    public struct Chunking: Hashable, Sendable, Codable {
+        public var strategy: StackSettings.ChunkStrategy
+        public var first: Int
+        public var maxChanges: Int
+        public var onFailure: StackSettings.OnFailure
+        /// Each chunk's number of changes, in apply order.
+        public var sizes: [Int]
+
+        public init(settings: StackSettings, sizes: [Int]) {
+            strategy = settings.chunkStrategy
+            first = settings.chunkFirst
+            maxChanges = settings.chunkSize
+            onFailure = settings.onFailure
+            self.sizes = sizes
+        }
+
+        /// For people: "1, 2, 4 (progressive: …)".
+        public var description: String {
+            let list = sizes.map(String.init).joined(separator: ", ")
+            let how = switch strategy {
+            case .progressive: "progressive: each chunk twice the one before while read-back and checks pass, up to \(maxChanges)"
+            case .fixed: "fixed: up to \(maxChanges) each"
+            }
+            return "\(list) (\(how); on failure: \(onFailure.rawValue))"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case strategy, first, sizes
+            case maxChanges = "max_changes"
+            case onFailure = "on_failure"
         }
     }
 

@@ -64,8 +64,9 @@ public struct Planner: Sendable {
             summary.unchanged = desired.resources.count - changes.filter { $0.action != .delete }.count
         }
         summary.conflict = conflicts.count
-        let ordered = ChangeOrder.sorted(changes)
-        let chunks = Chunker(size: desired.settings.chunkSize, boundary: desired.settings.chunkBy).chunks(ordered)
+        let (ordered, leading) = Canary.ordered(ChangeOrder.sorted(changes), globs: desired.settings.canary)
+        let chunks = Chunker(settings: desired.settings, providers: desired.providers, leading: leading)
+            .chunks(desired.settings.onFailure == .revert ? ordered.map(Reversal.marked(providers: desired.providers)) : ordered)
         let policies = PolicyEngine(severities: desired.settings.policies).evaluate(PolicyContext(desired: desired, changes: ordered))
         let refusals = Safety(limits: desired.settings.safety, stack: desired.settings.stack)
             .refusals(changes: ordered, inventories: inventories, protected: protectedAddresses)
@@ -74,7 +75,8 @@ public struct Planner: Sendable {
         return Plan(
             stack: desired.settings.stack, source: source, summary: summary, chunks: chunks,
             conflicts: conflicts.sorted { ($0.address, $0.reason) < ($1.address, $1.reason) }, refusals: refusals,
-            unmanaged: unmanaged, policies: policies, observed: observed)
+            unmanaged: unmanaged, policies: policies, observed: observed,
+            chunking: Plan.Chunking(settings: desired.settings, sizes: chunks.map(\.changes.count)))
     }
 
     var protectedAddresses: Set<Address> {

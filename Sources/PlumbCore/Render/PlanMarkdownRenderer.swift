@@ -18,6 +18,10 @@ public struct PlanMarkdownRenderer: Sendable {
         out.append("| \(s.create) | \(s.update) | \(s.replace) | \(s.delete) | \(s.unchanged) | \(s.conflict) |")
         out.append("")
         if !plan.hasChanges { out.append("No changes.") }
+        if plan.hasChanges, let chunking = plan.chunking {
+            out.append("Chunks: " + chunking.description)
+            out.append("")
+        }
         if let diagram, !diagram.isEmpty {
             out.append("<details open><summary>Network and access touched (\(GraphStyle.legend))</summary>")
             out.append("")
@@ -83,7 +87,8 @@ public struct PlanMarkdownRenderer: Sendable {
             out.append("| | Address | Details |")
             out.append("|---|---|---|")
             for change in changes {
-                out.append("| \(change.action.rawValue) | `\(change.address)` | \(Self.escape(change.reason ?? "")) |")
+                let details = [change.reason, change.revert.map { "revert: \($0)" }].compactMap { $0 }.joined(separator: "; ")
+                out.append("| \(change.action.rawValue) | `\(change.address)` | \(Self.escape(details)) |")
             }
         }
         out.append("")

@@ -13,6 +13,7 @@ public struct PlanTextRenderer: Sendable {
             out.append("No changes. \(plan.summary.unchanged) resources up to date.")
         } else {
             out.append(Self.summaryLine(plan.summary))
+            if let chunking = plan.chunking { out.append(style.dim("Chunks: " + chunking.description)) }
         }
         for chunk in plan.chunks {
             out.append("")
@@ -58,7 +59,8 @@ public struct PlanTextRenderer: Sendable {
     func lines(for change: Change) -> [String] {
         let origin = change.origin.map { style.dim(" [\($0.rawValue)]") } ?? ""
         let reason = change.action == .replace ? style.dim("  (\(change.reason ?? "replace"))") : ""
-        var lines = ["  \(style.marker(change.action)) \(style.colored(change.action, change.address.description))\(origin)\(reason)"]
+        let revert = change.revert.map { style.yellow("  (revert: \($0))") } ?? ""
+        var lines = ["  \(style.marker(change.action)) \(style.colored(change.action, change.address.description))\(origin)\(reason)\(revert)"]
         let fields = ValueText.fieldLines(before: change.before?.attributes, after: change.after?.attributes, style: style)
         lines += fields.map { "      " + $0 }
         return lines
