@@ -16,7 +16,7 @@ enum AWSFixtures {
     static func load(_ server: MotoServer, _ documents: [String: String], chunkSize: Int = 50, rateLimit: Double = 200) throws -> DesiredState {
         var files = [
             "Providers/cloud.yaml": binding(server, rateLimit: rateLimit),
-            "plumb.yaml": "stack: \(stack)\nchunking: {max_changes: \(chunkSize), by: kind}\nsafety: {max_changes: 5000}\n",
+            "plumb.yaml": "stack: \(stack)\nchunking: {strategy: fixed, max_changes: \(chunkSize), by: kind}\nsafety: {max_changes: 5000}\n",
         ]
         for (path, text) in documents { files["Desired/\(path)"] = text }
         return try DesiredStateLoader(environment: server.credentialsEnvironment).load(MemoryTree(files, stack: stack))

@@ -81,6 +81,7 @@ struct PowerDNSProviderTests {
         var desired = try Fixtures.load(documents)
         desired.providers["main"] = binding(server)
         desired.settings.chunkSize = 1000
+        desired.settings.chunkStrategy = .fixed  // request counts per chunk of 1,000
         let (initial, scope) = try await plan(desired, provider)
         #expect(await apply(initial, provider, scope: scope).status == .succeeded)
         let before = provider.requestsSent
@@ -122,6 +123,7 @@ struct PowerDNSProviderTests {
         var desired = try Fixtures.load(["big.yaml": "provider: main\nzone: big.example.\nrecords:\n\(records)"])
         desired.providers["main"] = binding(server)
         desired.settings.chunkSize = 1000
+        desired.settings.chunkStrategy = .fixed  // request counts per chunk of 1,000
         desired.settings.safety.maxChanges = 20_000
         let (initial, scope) = try await plan(desired, provider)
         #expect(initial.chunks.count == 11)

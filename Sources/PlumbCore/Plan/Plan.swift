@@ -39,10 +39,11 @@ public struct Plan: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, stack, source, summary, chunks, conflicts, refusals, unmanaged, policies, observed
+        case format, stack, source, summary, chunks, conflicts, refusals, unmanaged, policies, observed, chunking
     }
 
-    /// Plans saved before policies existed have no `policies`: read as none.
+    /// Plans saved before policies existed have no `policies`: read as none; nor, before
+    /// progressive chunking, `chunking`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         format = try container.decode(String.self, forKey: .format)
@@ -55,6 +56,7 @@ public struct Plan: Hashable, Sendable, Codable {
         unmanaged = try container.decode([UnmodeledRecord].self, forKey: .unmanaged)
         policies = try container.decodeIfPresent([PolicyFinding].self, forKey: .policies) ?? []
         observed = try container.decode(String.self, forKey: .observed)
+        chunking = try container.decodeIfPresent(Chunking.self, forKey: .chunking)
     }
 
     public var changes: [Change] { chunks.flatMap(\.changes) }
