@@ -45,3 +45,59 @@ struct BindingChecksTests {
         }
     }
 }
+
+/// One root cause, one error (#23): what depends on a declaration that has errors of its own,
+/// or names a binding that failed to load, is not also reported as missing.
+@Suite("No cascades")
+struct CascadeTests {
+    @Test("an invalid VPC CIDR is one error, not one more for every subnet and group in it")
+    func invalidVPC() throws {
+        let tree = Fixtures.tree(["net.yaml": """
+            provider: main
+            vpcs:
+              main: {cidr: 10.0.0.0/33}
+            subnets:
+              a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a}
+              b: {vpc: main, cidr: 10.0.2.0/24, zone: us-east-1a}
+            security_groups:
+              web: {vpc: main, ingress: [{protocol: tcp, ports: 443, from: subnet/a}]}
+
+            """])
+        let diagnostics = try CoreFixtures.diagnostics(tree)
+        #expect(diagnostics.map(Pinned.init) == [Pinned(.cidr, "Desired/net.yaml", 3, 16)], "\(diagnostics)")
+    }
+
+    @Test("an invalid subnet is one error, not one more at every rule naming it")
+    func invalidSubnet() throws {
+        let tree = Fixtures.tree(["net.yaml": """
+            provider: main
+            vpcs:
+              main: {cidr: 10.0.0.0/16}
+            subnets:
+              a: {vpc: main, cidr: 10.0.1.0/24}
+            security_groups:
+              web: {vpc: main, ingress: [{protocol: tcp, ports: 443, from: subnet/a}]}
+
+            """])
+        let diagnostics = try CoreFixtures.diagnostics(tree)
+        #expect(diagnostics.map(\.code) == [.missingKey], "\(diagnostics)")
+    }
+
+    @Test("a binding kind typo is one error at the kind, not 'provider is not defined' at every document")
+    func bindingKindTypo() throws {
+        let tree = MemoryTree([
+            "Providers/dns.yaml": "kind: embeded\n",
+            "Desired/a.yaml": "provider: dns\nzone: a.example.\nrecords: {www: {type: A, value: 192.0.2.1}}\n",
+            "Desired/b.yaml": "provider: dns\nzone: b.example.\nrecords: {www: {type: A, value: 192.0.2.1}}\n",
+        ])
+        let diagnostics = try CoreFixtures.diagnostics(tree)
+        #expect(diagnostics.map(Pinned.init) == [Pinned(.invalidValue, "Providers/dns.yaml", 1, 7)], "\(diagnostics)")
+        #expect(diagnostics.first?.hint?.contains("embedded") == true)
+    }
+
+    @Test("a reference to a name nobody declares is still reported")
+    func stillMissing() throws {
+        let tree = Fixtures.tree(["net.yaml": "provider: main\nsubnets:\n  a: {vpc: nowhere, cidr: 10.0.1.0/24, zone: us-east-1a}\n"])
+        #expect(try CoreFixtures.diagnostics(tree).map(\.code) == [.unresolvedReference])
+    }
+}

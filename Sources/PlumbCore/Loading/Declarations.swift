@@ -5,6 +5,9 @@ struct Declarations {
     var references: [Reference] = []
     /// Where each document's `provider:` was named, with the kinds it declares.
     var providerUses: [ProviderUse] = []
+    /// Every name a section declares, valid or not: a reference to a declaration that has
+    /// errors of its own is not also reported as missing.
+    var named: Set<Address> = []
 }
 
 /// A name one resource uses to point at another (`vpc: main`, `from: subnet/web-a`).

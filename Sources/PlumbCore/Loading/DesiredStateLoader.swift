@@ -51,6 +51,7 @@ public struct DesiredStateLoader: Sendable {
             declarations.checks += entry.declarations.checks
             declarations.references += entry.declarations.references
             declarations.providerUses += entry.declarations.providerUses
+            declarations.named.formUnion(entry.declarations.named)
         }
 
         var validator = Validator(declarations: declarations, providers: providers)

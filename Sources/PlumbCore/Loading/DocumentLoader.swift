@@ -68,9 +68,15 @@ struct DocumentLoader {
         }
     }
 
-    /// Each entry of a `NAME: {…}` section, with the name validated as an identity.
-    func namedEntries(_ node: YAMLNode, _ section: String) -> [(name: String, node: YAMLNode, location: SourceLocation)] {
+    static let sectionKinds: [String: ResourceKind] = ["vpcs": .vpc, "subnets": .subnet, "security_groups": .securityGroup, "roles": .role]
+
+    /// Each entry of a `NAME: {…}` section, with the name validated as an identity and
+    /// recorded as declared (even if its body turns out invalid).
+    mutating func namedEntries(_ node: YAMLNode, _ section: String) -> [(name: String, node: YAMLNode, location: SourceLocation)] {
         guard let entries = reader.mapping(node, section) else { return [] }
+        if let kind = Self.sectionKinds[section] {
+            for entry in entries { declarations.named.insert(Address(kind: kind, name: entry.key)) }
+        }
         return entries.compactMap { entry in
             let valid = !entry.key.isEmpty && entry.key.count <= 128
                 && entry.key.allSatisfy { $0.isLetter || $0.isNumber || "-_.+=@,".contains($0) }

@@ -59,6 +59,8 @@ struct Validator {
     private mutating func checkReferences(_ resources: OrderedDictionary<Address, DesiredResource>) {
         for reference in declarations.references {
             guard let target = resources[reference.target] else {
+                // Declared but invalid: its own errors say what is wrong.
+                if declarations.named.contains(reference.target) { continue }
                 let names = resources.keys.filter { $0.kind == reference.target.kind }.map(\.name)
                 let hint = Suggestion.hint(for: reference.target.name, in: names) ?? "declare \(reference.target) or fix the name"
                 diagnostics.error(.unresolvedReference, at: reference.location, "\(reference.what): \(reference.target) does not exist", hint: hint)
