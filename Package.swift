@@ -168,6 +168,8 @@ let package = Package(
             dependencies: [
                 "PlumbStore", "PlumbStorePostgres", "PlumbCore", "PlumbTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                // To damage a page of a store's file (StoreRetentionTests).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
@@ -181,6 +183,8 @@ let package = Package(
             dependencies: [
                 "PlumbCLI", "PlumbCore", "PlumbRunner", "PlumbProviderEmbedded", "PlumbAgent", "PlumbWebhooks", "PlumbHTTP", "PlumbStore",
                 "PlumbTestSupport",
+                // To damage a store page behind the agent's back (AgentFailureModeTests).
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ],

@@ -23,23 +23,37 @@ public struct Agent: Sendable {
     /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port (useful with
     /// port 0).
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        // One agent per --state: a second one would apply beside the first.
+        let stateLock = try StateDirectoryLock(stateDirectory: configuration.stateDirectory, agentID: configuration.agentID)
+        defer { withExtendedLifetime(stateLock) {} }
         let store = try await StoreOpener.open(
             configuration.store, stateDirectory: configuration.stateDirectory, agent: configuration.agentID, logger: logger)
         let metrics = AgentMetrics()
+        let monitor = StoreMonitor(store: store, metrics: metrics, logger: logger)
+        // A damaged store is reported (and nothing applied) rather than a start refused: a
+        // supervisor restarting the agent would not mend it.
+        await monitor.check()
         let notifier = Notifier(environment: configuration.environment, logger: logger)
         let slots = ConcurrencyLimiter(limit: configuration.concurrency)
+        let cancellation = GitCancellation()
+        let fetchOptions = GitFetchOptions(
+            connectTimeout: configuration.gitConnectTimeout, stallTimeout: configuration.gitStallTimeout, cancellation: cancellation)
         var repositories: [String: (GitRepository, MirrorFetcher)] = [:]
         var reconcilers: [Reconciler] = []
         for stack in configuration.stacks {
-            // Stacks in one repository share its mirror and its fetches.
+            // Stacks in one repository share its mirror and its fetches. Nothing is fetched
+            // yet: an unreachable remote is retried (with backoff) by the lease keeper's
+            // ticks, not an exit at start.
             let (repository, fetcher) = try repositories[stack.repo]
-                ?? (GitSource.openRepository(stack.repo, stateDirectory: configuration.stateDirectory), MirrorFetcher())
+                ?? (GitSource.openRepository(stack.repo, stateDirectory: configuration.stateDirectory, fetch: false),
+                    MirrorFetcher(options: fetchOptions))
             repositories[stack.repo] = (repository, fetcher)
             reconcilers.append(Reconciler(
-                stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics,
+                stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics, monitor: monitor,
                 logger: logger, notifier: notifier, slots: slots, fetcher: fetcher))
         }
-        let keeper = LeaseKeeper(reconcilers: reconcilers, store: store, configuration: configuration, metrics: metrics, logger: logger)
+        let keeper = LeaseKeeper(
+            reconcilers: reconcilers, store: store, configuration: configuration, metrics: metrics, monitor: monitor, logger: logger)
         let routes = AgentRoutes(
             reconcilers: reconcilers, keeper: keeper, store: store, metrics: metrics, configuration: configuration,
             logger: logger, notifier: notifier)
@@ -65,6 +79,10 @@ public struct Agent: Sendable {
             services.append(.init(service: PollService(reconciler: reconciler, interval: reconciler.stack.interval)))
             services.append(.init(service: DriftService(reconciler: reconciler, interval: reconciler.stack.driftInterval)))
         }
+        services.append(.init(service: RetentionService(
+            store: store, retention: configuration.retention, stateDirectory: configuration.stateDirectory, monitor: monitor, logger: logger)))
+        // Last: the group tells it first on shutdown (see GitShutdownService).
+        services.append(.init(service: GitShutdownService(cancellation: cancellation)))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

@@ -21,6 +21,14 @@ public struct AgentConfiguration: Sendable {
     /// `PLUMB_WEBHOOK_SECRET`; webhooks are refused (401) without one.
     public var webhookSecret: String?
     public var environment: [String: String] = [:]
+    /// `--git-connect-timeout`: how long connecting to a git remote may take.
+    public var gitConnectTimeout: Duration = .seconds(10)
+    /// `--git-stall-timeout`: how long a git remote may send nothing during a fetch.
+    public var gitStallTimeout: Duration = .seconds(60)
+    /// `--retain`: runs, drift reports, review plans and checkouts older than this are pruned
+    /// (what retention keeps regardless: `StoreRetention`).
+    public var retention: Duration = AgentConfiguration.defaultRetention
+    public static let defaultRetention: Duration = .seconds(30 * 86_400)
 
     public init(stacks: [StackConfiguration]) {
         self.stacks = stacks

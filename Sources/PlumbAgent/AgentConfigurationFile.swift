@@ -9,6 +9,9 @@ import Yams
 /// state: /var/lib/plumb
 /// store: postgres://plumb@db.internal/plumb
 /// concurrency: 2
+/// retain: 30d
+/// git_connect_timeout: 10s
+/// git_stall_timeout: 60s
 /// stacks:
 ///   - name: dns-production
 ///     repo: https://git.example.com/infra/dns.git
@@ -22,7 +25,8 @@ public enum AgentConfigurationFile {
         public var description: String
     }
 
-    static let topKeys = ["listen", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks"]
+    static let topKeys = ["listen", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
+                          "git_connect_timeout", "git_stall_timeout", "retain"]
     static let stackKeys = ["name", "repo", "branch", "root", "interval", "drift_interval", "heal", "require_reviewed_plan"]
 
     public static func load(path: String) throws -> AgentConfiguration {
@@ -64,6 +68,9 @@ public enum AgentConfigurationFile {
                 guard configuration.leaseInterval <= AgentConfiguration.maximumLeaseInterval else {
                     throw reader.error(value, "lease_interval may be at most 5s: a lease unconfirmed for 10 s is given up")
                 }
+            case "git_connect_timeout": configuration.gitConnectTimeout = try reader.duration(value, key)
+            case "git_stall_timeout": configuration.gitStallTimeout = try reader.duration(value, key)
+            case "retain": configuration.retention = try reader.duration(value, key)
             default:
                 guard case .sequence(let items) = value, !items.isEmpty else {
                     throw reader.error(value, "stacks must be a list of at least one stack")

@@ -51,8 +51,12 @@ public final class AgentMetrics: Sendable {
 
     /// Whether the store answered the last heartbeat, and how many stack leases this agent holds.
     func recordStore(available: Bool, leases: Int) {
-        registry.makeGauge(descriptor: Self.describe("plumb_store_up", "1 while the store answers, else 0")).set(available ? 1.0 : 0.0)
+        recordStoreUp(available)
         registry.makeGauge(descriptor: Self.describe("plumb_stack_leases_held", "Stacks this agent holds the lease of")).set(Double(leases))
+    }
+
+    func recordStoreUp(_ up: Bool) {
+        registry.makeGauge(descriptor: Self.describe("plumb_store_up", "1 while the store answers and checks out, else 0")).set(up ? 1.0 : 0.0)
     }
 
     func recordWebhook(source: String, result: String) {

@@ -21,7 +21,11 @@ struct AgentRoutes {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("healthz") { _, _ in "ok\n" }
+        // 503 while the store does not answer or failed its integrity check: the agent can
+        // record nothing, so a supervisor or load balancer should know.
+        router.get("healthz") { _, _ in
+            await keeper.health.available ? text(.ok, "ok\n") : text(.serviceUnavailable, "store unavailable\n")
+        }
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
@@ -40,7 +44,8 @@ struct AgentRoutes {
             return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: markdown)))
         }
         router.get("/") { _, _ in
-            let page = StatusPage.render(status: await status(), runs: try await store.runs(limit: 30))
+            // A store that cannot list runs still gets its page, red, saying why.
+            let page = StatusPage.render(status: await status(), runs: (try? await store.runs(limit: 30)) ?? [])
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
         }
         for source in [WebhookEvent.Source.github, .gitlab, .gitea] {
@@ -53,7 +58,7 @@ struct AgentRoutes {
 
     func status() async -> AgentStatus {
         var stacks: [StackStatus] = []
-        for reconciler in reconcilers { stacks.append(await reconciler.status) }
+        for reconciler in reconcilers { stacks.append(await reconciler.currentStatus()) }
         return AgentStatus(agent: configuration.agentID, store: await keeper.health, stacks: stacks)
     }
 

@@ -55,6 +55,8 @@ struct DriftService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await gracefulSleep(interval)
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
+            // The store's integrity is checked every pass, whether or not the pass touches it.
+            await reconciler.storeChecked(problem: await reconciler.monitor.check())
             await reconciler.driftPass()
         }
     }

@@ -51,9 +51,15 @@ public struct StackStatus: Sendable, Codable {
     /// nil when no reviewer saw them.
     public var lastRunReviewedIn: String?
     public var lastError: String?
+    /// When the fetch under way started (a mirrored repository), nil when none runs.
+    public var fetchingSince: Date?
+    /// Why the last fetch failed; nil once one succeeds.
+    public var lastFetchError: String?
 
     enum CodingKeys: String, CodingKey {
         case stack, repo, branch, root, leased, holder, drift, held
+        case fetchingSince = "fetching_since"
+        case lastFetchError = "last_fetch_error"
         case lastRunReviewedIn = "last_run_reviewed_in"
         case lastAppliedCommit = "last_applied_commit"
         case lastRun = "last_run"
@@ -81,6 +87,8 @@ public struct StackStatus: Sendable, Codable {
         try container.encode(held, forKey: .held)
         try container.encode(lastRunReviewedIn, forKey: .lastRunReviewedIn)
         try container.encode(lastError, forKey: .lastError)
+        try container.encode(fetchingSince, forKey: .fetchingSince)
+        try container.encode(lastFetchError, forKey: .lastFetchError)
     }
 }
 

@@ -13,16 +13,34 @@ actor LeaseKeeper {
     let coordinator: any StackCoordinator
     let configuration: AgentConfiguration
     let metrics: AgentMetrics
+    let monitor: StoreMonitor
     let logger: Logger
-    private(set) var health: StoreHealth
+    /// The heartbeat's view; `health` adds the integrity check's.
+    private var heartbeat: StoreHealth
 
-    init(reconcilers: [Reconciler], store: any StateStore, configuration: AgentConfiguration, metrics: AgentMetrics, logger: Logger) {
+    init(
+        reconcilers: [Reconciler], store: any StateStore, configuration: AgentConfiguration, metrics: AgentMetrics,
+        monitor: StoreMonitor, logger: Logger
+    ) {
         self.reconcilers = reconcilers
+        self.monitor = monitor
         coordinator = store.coordinator
         self.configuration = configuration
         self.metrics = metrics
         self.logger = logger
-        health = StoreHealth(location: store.location)
+        heartbeat = StoreHealth(location: store.location)
+    }
+
+    /// Whether the store answers the heartbeat and passed its last integrity check.
+    var health: StoreHealth {
+        get async {
+            var health = heartbeat
+            if let problem = await monitor.problem {
+                health.available = false
+                health.error = problem
+            }
+            return health
+        }
     }
 
     /// An agent not heard from for three intervals is counted out.
@@ -54,17 +72,21 @@ actor LeaseKeeper {
         var live: Int?
         do {
             live = try await coordinator.heartbeat(agent: presence, within: liveWindow)
-            if !health.available { logger.notice("the store answers again; resuming", metadata: ["store": "\(health.location)"]) }
-            health.available = true
-            health.error = nil
-            health.agents = live ?? 1
+            if !heartbeat.available { logger.notice("the store answers again; resuming", metadata: ["store": "\(heartbeat.location)"]) }
+            heartbeat.available = true
+            heartbeat.error = nil
+            heartbeat.agents = live ?? 1
         } catch {
-            if health.available {
+            if heartbeat.available {
                 logger.error("the store does not answer; applying nothing until it does", metadata: ["error": "\(error)"])
             }
-            health.available = false
-            health.error = "\(error)"
+            heartbeat.available = false
+            heartbeat.error = "\(error)"
         }
+        // A damaged store takes no new stacks either: nothing could be recorded.
+        let problem = await monitor.problem
+        for reconciler in reconcilers { await reconciler.storeChecked(problem: problem) }
+        if problem != nil { live = nil }
         guard let live else {
             metrics.recordStore(available: false, leases: held)
             return

@@ -60,6 +60,7 @@ extension Reconciler {
             if stack.heal, report.hasDrift { trigger(.heal) }
         } catch {
             logger.error("drift pass failed", metadata: ["error": "\(error)"])
+            if let problem = await monitor.check() { status.lastError = problem }
         }
     }
 }

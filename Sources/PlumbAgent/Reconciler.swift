@@ -18,6 +18,8 @@ public actor Reconciler {
     let repository: GitRepository
     let store: any StateStore
     let metrics: AgentMetrics
+    /// Checked after any failed pass: a store error may be a damaged store.
+    let monitor: StoreMonitor
     let notifier: Notifier
     /// Shared by every stack of the agent: how many reconcile at once.
     let slots: ConcurrencyLimiter
@@ -47,8 +49,10 @@ public actor Reconciler {
 
     init(
         stack: StackConfiguration, agent: AgentConfiguration, repository: GitRepository, store: any StateStore,
-        metrics: AgentMetrics, logger: Logger, notifier: Notifier, slots: ConcurrencyLimiter, fetcher: MirrorFetcher
+        metrics: AgentMetrics, monitor: StoreMonitor, logger: Logger, notifier: Notifier, slots: ConcurrencyLimiter,
+        fetcher: MirrorFetcher
     ) {
+        self.monitor = monitor
         self.fetcher = fetcher
         self.stack = stack
         self.agent = agent
@@ -122,8 +126,26 @@ public actor Reconciler {
     func started() { inFlight += 1 }
     func finished() { inFlight -= 1 }
 
+    /// The store failed its integrity check (or passes again): the stack's `last_error` says so.
+    func storeChecked(problem: String?) {
+        if let problem {
+            status.lastError = problem
+        } else if status.lastError?.hasPrefix(StoreIntegrityError.prefix) == true {
+            status.lastError = nil
+        }
+    }
+
     func setHolder(_ holder: String?) {
         if lease == nil { status.holder = holder }
+    }
+
+    /// The status with the mirror's fetching, which the repository's stacks share.
+    func currentStatus() async -> StackStatus {
+        var current = status
+        let fetch = await fetcher.state
+        current.fetchingSince = fetch.fetchingSince
+        current.lastFetchError = fetch.lastError
+        return current
     }
 
     /// Fetches (for a mirror) and resolves the followed branch.
@@ -244,6 +266,7 @@ public actor Reconciler {
             status.lastError = "\(error)"
             metrics.recordFailure()
             logger.error("reconcile failed", metadata: ["error": "\(error)"])
+            if let problem = await monitor.check() { status.lastError = problem }
         }
     }
 
@@ -297,20 +320,6 @@ public actor Reconciler {
             case .heal: await reconcile(force: true)
             }
         }
-    }
-}
-
-/// Fetches a mirror for everyone who asks: a caller is served by any fetch that started
-/// after it asked, so one push that triggers every stack of a repository costs one fetch.
-actor MirrorFetcher {
-    private var lastStart: ContinuousClock.Instant?
-
-    func fetch(_ repository: GitRepository, askedAt: ContinuousClock.Instant) throws {
-        if let lastStart, lastStart >= askedAt { return }
-        let start = ContinuousClock.now
-        try repository.fetch()
-        // Only a fetch that succeeded serves those who asked before it started.
-        lastStart = start
     }
 }
 

@@ -18,8 +18,9 @@ enum StatusPage {
     static func render(status agent: AgentStatus, runs: [RunRecord]) -> String {
         let formatter = ISO8601DateFormatter()
         guard let status = agent.stacks.first else { return "" }
-        let healthy = agent.store.available && agent.stacks.allSatisfy { $0.lastError == nil && $0.held == nil }
-        let problem = agent.store.error ?? agent.stacks.lazy.compactMap { $0.lastError ?? $0.held.map { "held commit \($0)" } }.first ?? ""
+        let healthy = agent.store.available && agent.stacks.allSatisfy { $0.lastError == nil && $0.held == nil && $0.lastFetchError == nil }
+        let problem = agent.store.error.map { "store: " + $0 }
+            ?? agent.stacks.lazy.compactMap { $0.lastError ?? $0.held.map { "held commit \($0)" } ?? $0.lastFetchError.map { "fetch: " + $0 } }.first ?? ""
         let drift = status.drift.map { "\($0.modified) modified, \($0.missing) missing, \($0.unmanaged) unmanaged" } ?? "not measured yet"
         var rows = ""
         for run in runs {
@@ -46,6 +47,7 @@ enum StatusPage {
             <p id="health" class="\(healthy ? "ok" : "bad")">\(healthy ? "healthy" : "attention: " + escape(problem))</p>
             <p>Agent <code>\(escape(agent.agent))</code> · store <code>\(escape(agent.store.location))</code> (\(agent.store.available ? "answering" : "not answering"), \(agent.store.agents) agent(s))</p>
             \(stacksTable(agent.stacks))
+            \(fetching(status, formatter))
             <p>Last applied commit: <code id="commit">\(escape(status.lastAppliedCommit ?? "none yet"))</code></p>
             <p>Drift: <span id="drift">\(escape(drift))</span></p>
             <h2>Run durations</h2>
@@ -56,6 +58,14 @@ enum StatusPage {
             </body></html>
 
             """
+    }
+
+    /// The mirror's fetch under way and its last error, when there is either.
+    static func fetching(_ status: StackStatus, _ formatter: ISO8601DateFormatter) -> String {
+        var parts: [String] = []
+        if let since = status.fetchingSince { parts.append("fetching since \(formatter.string(from: since))") }
+        if let error = status.lastFetchError { parts.append("last fetch failed: " + escape(error)) }
+        return parts.isEmpty ? "" : "<p id=\"fetch\">\(parts.joined(separator: " · "))</p>"
     }
 
     /// An inline SVG bar chart of run durations, oldest on the left.

@@ -38,6 +38,15 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "How often to renew leases and take free stacks (shared store).")
     var leaseInterval: String?
 
+    @Option(help: "How long runs, drift reports, review plans and checkouts are kept, e.g. 30d (the default), 12h.")
+    var retain: String?
+
+    @Option(help: "How long connecting to the git remote may take (default 10s).")
+    var gitConnectTimeout: String?
+
+    @Option(help: "How long the git remote may send nothing during a fetch before it fails (default 60s).")
+    var gitStallTimeout: String?
+
     @Flag(help: "Also reconcile the drift each drift pass finds.")
     var heal = false
 
@@ -87,6 +96,17 @@ struct AgentCommand: AsyncParsableCommand {
                 throw CLIError(message: "--lease-interval takes a duration from 1ms to 5s, such as 1s")
             }
             configuration.leaseInterval = duration
+        }
+        let durations: [(String, String?, WritableKeyPath<AgentConfiguration, Duration>)] = [
+            ("--retain", retain, \AgentConfiguration.retention), ("--git-connect-timeout", gitConnectTimeout, \.gitConnectTimeout),
+            ("--git-stall-timeout", gitStallTimeout, \.gitStallTimeout),
+        ]
+        for (flag, text, path) in durations {
+            guard let text else { continue }
+            guard let duration = DurationText.parse(text) else {
+                throw CLIError(message: "\(flag) takes a duration such as 30s, 5m, 12h or 30d")
+            }
+            configuration[keyPath: path] = duration
         }
         return configuration
     }

@@ -7,6 +7,11 @@ public struct GitError: Error, Sendable, CustomStringConvertible, Equatable {
         case invalidReference
         case notARepository
         case network
+        /// Connecting took longer than the connect timeout, or the remote sent nothing for
+        /// the stall timeout.
+        case timedOut
+        /// The fetch was cancelled (the agent is shutting down).
+        case cancelled
         case other(Int32)
     }
 

@@ -37,39 +37,29 @@ public final class GitRepository: @unchecked Sendable {
 
     /// A bare mirror of `url` under `directory`, created on first use and fetched on every
     /// call (every ref, including `refs/pull/*`, as the remote has them).
-    public static func mirror(url: String, into directory: String) throws -> GitRepository {
-        _ = initialized
-        let repository: GitRepository
-        if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("HEAD")) {
-            repository = try open(path: directory)
-        } else {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            var handle: OpaquePointer?
-            try GitError.check("init mirror \(directory)") { git_repository_init(&handle, directory, 1) }
-            guard let handle else { throw GitError(code: .other(-1), operation: "init mirror", message: "no repository") }
-            repository = GitRepository(handle: handle)
-            var remote: OpaquePointer?
-            try GitError.check("add remote \(url)") {
-                git_remote_create_with_fetchspec(&remote, handle, "origin", url, "+refs/*:refs/*")
-            }
-            git_remote_free(remote)
-        }
-        try repository.fetch()
+    public static func mirror(url: String, into directory: String, options: GitFetchOptions = GitFetchOptions()) throws -> GitRepository {
+        let repository = try openMirror(url: url, into: directory)
+        try repository.fetch(options: options)
         return repository
     }
 
-    /// Fetches every ref from `origin`, pruning what the remote deleted.
-    public func fetch() throws {
-        try locked {
-            var remote: OpaquePointer?
-            try GitError.check("find remote origin") { git_remote_lookup(&remote, handle, "origin") }
-            defer { git_remote_free(remote) }
-            var options = git_fetch_options()
-            try GitError.check("fetch options") { git_fetch_options_init(&options, UInt32(GIT_FETCH_OPTIONS_VERSION)) }
-            options.prune = GIT_FETCH_PRUNE
-            let url = git_remote_url(remote).map { String(cString: $0) } ?? "origin"
-            try GitError.check("fetch \(url)") { git_remote_fetch(remote, nil, &options, nil) }
+    /// The bare mirror of `url` under `directory`, created (empty) when missing; not fetched.
+    public static func openMirror(url: String, into directory: String) throws -> GitRepository {
+        _ = initialized
+        if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("HEAD")) {
+            return try open(path: directory)
         }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var handle: OpaquePointer?
+        try GitError.check("init mirror \(directory)") { git_repository_init(&handle, directory, 1) }
+        guard let handle else { throw GitError(code: .other(-1), operation: "init mirror", message: "no repository") }
+        let repository = GitRepository(handle: handle)
+        var remote: OpaquePointer?
+        try GitError.check("add remote \(url)") {
+            git_remote_create_with_fetchspec(&remote, handle, "origin", url, "+refs/*:refs/*")
+        }
+        git_remote_free(remote)
+        return repository
     }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {

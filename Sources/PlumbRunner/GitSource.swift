@@ -41,11 +41,13 @@ public enum GitSource {
         }
     }
 
-    public static func openRepository(_ repo: String, stateDirectory: String) throws -> GitRepository {
+    /// `fetch: false` (the agent) opens or creates the mirror without touching the network:
+    /// the agent fetches later, with retries, so an unreachable remote at start is no exit.
+    public static func openRepository(_ repo: String, stateDirectory: String, fetch: Bool = true) throws -> GitRepository {
         do {
             if isURL(repo) {
                 let directory = (stateDirectory as NSString).appendingPathComponent("git/\(mirrorName(repo)).git")
-                return try GitRepository.mirror(url: repo, into: directory)
+                return fetch ? try GitRepository.mirror(url: repo, into: directory) : try GitRepository.openMirror(url: repo, into: directory)
             }
             return try GitRepository.open(path: repo)
         } catch let error as GitError {

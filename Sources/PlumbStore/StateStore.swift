@@ -39,6 +39,13 @@ public protocol StateStore: Sendable {
 
     /// Who may apply which stack: one writer per stack among everyone sharing this store.
     var coordinator: any StackCoordinator { get }
+
+    /// Throws `StoreIntegrityError` when the store is damaged (SQLite: `PRAGMA quick_check`
+    /// on a connection of its own, so no cached page hides a damaged one) or does not answer.
+    func checkIntegrity() async throws
+    /// Deletes runs (with their journal and timings), drift reports and review plans from
+    /// before `cutoff`, except what `StoreRetention` keeps and the runs in `keeping`.
+    func prune(before cutoff: Date, keeping: Set<Int64>) async throws -> PruneOutcome
 }
 
 extension StateStore {

@@ -28,8 +28,12 @@ public final class PostgresStateStore: StateStore {
     }
 
     /// Connects and migrates; throws when the server cannot be reached within `timeout`.
-    public init(url: String, agent: String? = nil, timeout: Double = 5, logger: Logger) async throws {
-        target = try PostgresLocation(url: url)
+    /// `environment` supplies `PGPASSWORD`, `PGUSER` and `PGSSLROOTCERT` (see `PostgresLocation`).
+    public init(
+        url: String, agent: String? = nil, timeout: Double = 5, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws {
+        target = try PostgresLocation(url: url, environment: environment)
         self.agent = agent
         self.timeout = timeout
         self.logger = logger

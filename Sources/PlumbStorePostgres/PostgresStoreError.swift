@@ -19,6 +19,9 @@ public struct PostgresStoreError: Error, CustomStringConvertible, Sendable {
     static func reason(_ error: any Error) -> String {
         if let store = error as? PostgresStoreError { return store.description }
         guard let error = error as? PSQLError else { return "\(error)" }
+        if error.code == .sslUnsupported {
+            return "the server offers no TLS; Plumb sends a password only over TLS unless the store URL says sslmode=disable"
+        }
         if let message = error.serverInfo?[.message] {
             let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + code

@@ -24,11 +24,12 @@ public final class PostgresServer: @unchecked Sendable {
 
     static let install = "install the Debian package postgresql (scripts/install-deps --test)"
 
-    public init() throws {
+    /// `tls`: a certificate and key (PEM files) with which the server also accepts TLS.
+    public init(tls: (certificate: String, key: String)? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-\(UUID().uuidString.prefix(8))").path
         self.directory = directory
         do {
-            (url, port) = try Self.call("start", directory)
+            (url, port) = try Self.call("start", directory, extra: tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
         } catch {
             _ = try? PowerDNSServer.run([Self.script, "stop", directory])
             try? FileManager.default.removeItem(atPath: directory)
@@ -37,8 +38,8 @@ public final class PostgresServer: @unchecked Sendable {
     }
 
     /// Runs `start` or `restart` and reads its JSON line.
-    private static func call(_ command: String, _ directory: String) throws -> (String, Int) {
-        let (status, output) = try PowerDNSServer.run([script, command, directory])
+    private static func call(_ command: String, _ directory: String, extra: [String] = []) throws -> (String, Int) {
+        let (status, output) = try PowerDNSServer.run([script, command, directory] + extra)
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
               let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let url = info["url"] as? String, let port = info["port"] as? Int

@@ -3,7 +3,7 @@ public enum DurationText {
     /// Nil for anything else (and for zero or negative values). Bare numbers are seconds
     /// when `bareSeconds` allows them.
     public static func parse(_ text: String, bareSeconds: Bool = false) -> Duration? {
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             guard let value = Double(text.dropLast(suffix.count)) else { return nil }
             return milliseconds(value * scale * 1000)
