@@ -4,7 +4,7 @@ import PlumbGit
 /// Fetches a mirror for everyone who asks: a caller is served by any fetch that started
 /// after it asked, so one push that triggers every stack of a repository costs one fetch.
 /// Every fetch has the agent's connect and stall timeouts and its shutdown cancellation.
-/// After a failure the remote is left alone for a while (1 s, doubling to 5 minutes): callers
+/// After a failure the remote is left alone for a while (1 s, doubling to a minute): callers
 /// in between get the last error at once instead of another wait on an unreachable remote.
 actor MirrorFetcher {
     let options: GitFetchOptions
@@ -18,7 +18,7 @@ actor MirrorFetcher {
     private(set) var state = FetchState()
 
     static let firstBackoff: Duration = .seconds(1)
-    static let maximumBackoff: Duration = .seconds(300)
+    static let maximumBackoff: Duration = .seconds(60)
 
     init(options: GitFetchOptions) {
         self.options = options
@@ -62,7 +62,7 @@ actor MirrorFetcher {
         }
     }
 
-    /// 1 s after the first failure, doubling, at most 5 minutes.
+    /// 1 s after the first failure, doubling, at most a minute (a poll's worth).
     static func backoff(failures: Int) -> Duration {
         guard failures > 0 else { return .zero }
         let seconds = min(maximumBackoff.components.seconds, firstBackoff.components.seconds << min(failures - 1, 20))

@@ -46,6 +46,7 @@ public final class PostgresStateStore: StateStore {
         // noise beside the agent's own one-line "the store does not answer".
         var background = logger
         background.logLevel = max(logger.logLevel, .error)
+        try await Self.probe(target, timeout: timeout, logger: background)
         let client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.client = client
         leases = LeaseSession(store: target, logger: background, timeout: timeout)
@@ -61,6 +62,27 @@ public final class PostgresStateStore: StateStore {
 
     deinit {
         runner.cancel()
+    }
+
+    /// One connection before the pool: a server that answers but will not do (no TLS where
+    /// TLS is needed, a certificate that does not verify, a refused login) fails the start at
+    /// once with its reason, where the pool would retry until the deadline. A server not
+    /// answering yet is left to the pool and its deadline, as before.
+    static func probe(_ target: PostgresLocation, timeout: Double, logger: Logger) async throws {
+        var configuration = PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.user, password: target.password,
+            database: target.database, tls: try target.tls)
+        configuration.options.connectTimeout = .seconds(Int64(max(1, timeout)))
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close().get()
+        } catch let error as PSQLError where error.code == .sslUnsupported || error.underlying is NIOSSLError
+            || error.serverInfo?[.sqlState]?.hasPrefix("28") == true  // invalid authorization
+        {
+            throw PostgresStoreError(target, error)
+        } catch {
+            return
+        }
     }
 
     /// Runs `body` against the store with the statement deadline; any failure becomes a

@@ -30,7 +30,7 @@ extension EndToEnd {
             // The agent keeps retrying: stop it while a fetch waits on the silent remote.
             let fetching = try await agent.waitForStatus { $0["fetching_since"] is String }
             #expect(fetching["fetching_since"] is String)
-            #expect(try await agent.get("/").text.contains("fetching since"))
+            #expect(try await agent.get("/").text.contains("last fetch failed"))
             let asked = Date()
             #expect(agent.stop() == 0)
             #expect(Date().timeIntervalSince(asked) < 10)
@@ -42,11 +42,23 @@ extension EndToEnd {
             let work = try TempRepo.empty()
             let state = work.url.appendingPathComponent("state")
             let first = try AgentProcess(repo: fixture.url, state: state)
-            let error = #expect(throws: AgentProcess.AgentStartFailure.self) {
-                _ = try AgentProcess(repo: fixture.url, state: state)
-            }
-            #expect(error?.log.contains("another agent already uses --state") == true)
-            #expect(error?.log.contains("pid \(first.process.processIdentifier) ") == true)
+            let second = Process()
+            second.executableURL = PlumbProcess.binary
+            second.arguments = ["agent", "--repo", fixture.url.path, "--listen", "127.0.0.1:0", "--state", state.path]
+            second.environment = ProcessInfo.processInfo.environment.merging(["PLUMB_WEBHOOK_SECRET": AgentProcess.secret]) { _, new in new }
+            let errors = work.url.appendingPathComponent("stderr")
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+            second.standardError = try FileHandle(forWritingTo: errors)
+            second.standardOutput = FileHandle.nullDevice
+            try second.run()
+            let deadline = Date().addingTimeInterval(60)
+            while second.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if second.isRunning { second.terminate() }
+            second.waitUntilExit()
+            #expect(second.terminationStatus == 1)
+            let stderr = try String(contentsOf: errors, encoding: .utf8)
+            #expect(stderr.contains("another agent already uses --state"))
+            #expect(stderr.contains("pid \(first.process.processIdentifier) "))
             #expect(first.stop() == 0)
         }
 
@@ -78,7 +90,9 @@ extension EndToEnd {
             try file.write(contentsOf: Data(repeating: 0xA5, count: pageSize))
             try file.close()
 
-            let status = try await agent.waitForStatus { ($0["store"] as? [String: Any])?["available"] as? Bool == false }
+            let status = try await agent.waitForStatus {
+                ($0["store"] as? [String: Any])?["available"] as? Bool == false && ($0["last_error"] as? String) != nil
+            }
             let store = status["store"] as? [String: Any]
             #expect(store?["available"] as? Bool == false)
             #expect((store?["error"] as? String)?.contains("integrity check") == true)

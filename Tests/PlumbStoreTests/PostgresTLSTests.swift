@@ -160,5 +160,9 @@ final class FakePostgres: @unchecked Sendable {
         send([UInt8(ascii: "R"), 0, 0, 0, 8, 0, 0, 0, 3])  // AuthenticationCleartextPassword
         guard let type = read(client, 5) else { return }
         _ = read(client, max(0, length(Array(type[1..<5])) - 4))
+        // Refused, as a real server would refuse a wrong password: the client stops at once.
+        let fields = Array("SFATAL\0C28P01\0Mpassword authentication failed\0\0".utf8)
+        let size = UInt32(fields.count + 4)
+        send([UInt8(ascii: "E"), UInt8(size >> 24), UInt8(size >> 16 & 0xFF), UInt8(size >> 8 & 0xFF), UInt8(size & 0xFF)] + fields)
     }
 }
