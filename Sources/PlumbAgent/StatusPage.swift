@@ -19,8 +19,7 @@ enum StatusPage {
         let formatter = ISO8601DateFormatter()
         guard let status = agent.stacks.first else { return "" }
         let healthy = agent.store.available && agent.stacks.allSatisfy { $0.lastError == nil && $0.held == nil && $0.lastFetchError == nil }
-        let problem = agent.store.error.map { "store: " + $0 }
-            ?? agent.stacks.lazy.compactMap { $0.lastError ?? $0.held.map { "held commit \($0)" } ?? $0.lastFetchError.map { "fetch: " + $0 } }.first ?? ""
+        let problem = agent.store.error.map { "store: " + $0 } ?? agent.stacks.lazy.compactMap(problem).first ?? ""
         let drift = status.drift.map { "\($0.modified) modified, \($0.missing) missing, \($0.unmanaged) unmanaged" } ?? "not measured yet"
         var rows = ""
         for run in runs {
@@ -58,6 +57,13 @@ enum StatusPage {
             </body></html>
 
             """
+    }
+
+    /// What is wrong with one stack, if anything.
+    static func problem(_ stack: StackStatus) -> String? {
+        if let error = stack.lastError { return error }
+        if let held = stack.held { return "held commit \(held)" }
+        return stack.lastFetchError.map { "fetch: " + $0 }
     }
 
     /// The mirror's fetch under way and its last error, when there is either.

@@ -96,9 +96,13 @@ struct TestPKI {
             process.arguments = ["openssl"] + arguments
             process.currentDirectoryURL = URL(fileURLWithPath: directory)
             let (status, _, stderr) = try runCaptured(process, scratch: directory)
-            guard status == 0 else { throw PostgresServer.StartFailure(description: "openssl \(arguments.first ?? "") failed: \(stderr)") }
+            guard status == 0 else { throw OpenSSLFailure(description: "openssl \(arguments.first ?? "") failed: \(stderr)") }
         }
     }
+}
+
+struct OpenSSLFailure: Error, CustomStringConvertible {
+    var description: String
 }
 
 /// A PostgreSQL impostor on loopback: declines TLS ('N' to the SSLRequest), then asks for a

@@ -54,7 +54,8 @@ struct StoreRetentionTests {
         #expect(try await store.timings(run: lastSuccess).count == 1)
         #expect(try await store.latestDrift(stack: "s") != nil)
         #expect(try await store.reviewPlan(id: "held-bbb") != nil)
-        #expect(try await store.reviewPlan(id: "held-aaa") == nil && store.reviewPlan(id: "7") == nil)
+        #expect(try await store.reviewPlan(id: "held-aaa") == nil)
+        #expect(try await store.reviewPlan(id: "7") == nil)
         #expect(outcome.remainingCommits == Set(["c", "d", "e", "f", "0"].map { String(repeating: $0, count: 40) }))
     }
 
