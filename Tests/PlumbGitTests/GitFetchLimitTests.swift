@@ -4,6 +4,9 @@ import PlumbTestSupport
 import Testing
 
 /// libgit2 1.5 has no network timeouts: these fetches used to block for good (#18).
+/// The blocking variants measure the limits tightly; the async ones allow more, because
+/// their result waits for a free thread of this process's task pool, which blocking waits
+/// of other suites (AgentProcess's start-up) may hold for seconds.
 @Suite("git fetches: connect and stall timeouts, cancellation")
 struct GitFetchLimitTests {
     func mirror(port: Int) throws -> GitRepository {
@@ -21,7 +24,7 @@ struct GitFetchLimitTests {
         }
         #expect(error?.code == .timedOut)
         #expect(error?.message.contains("stall timeout") == true)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30), "the stall timeout was 1 s; without it the fetch never ends")
     }
 
     @Test("the blocking fetch (the CLI's) fails within the stall timeout too")
@@ -48,19 +51,19 @@ struct GitFetchLimitTests {
         cancellation.cancel("shutting down")
         let error = await #expect(throws: GitError.self) { try await fetch.value }
         #expect(error?.code == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(30), "the stall timeout was 60 s: only the cancellation ends it sooner")
         let later = await #expect(throws: GitError.self) { try await repository.fetch(options: options) }
         #expect(later?.code == .cancelled)
     }
 
     @Test("a connect that is never answered fails within the connect timeout")
-    func connectTimeout() async throws {
+    func connectTimeout() throws {
         let server = try SilentServer(backlog: 0)
         server.fill()
         let repository = try mirror(port: server.port)
         let started = ContinuousClock.now
-        let error = await #expect(throws: GitError.self) {
-            try await repository.fetch(options: GitFetchOptions(connectTimeout: .seconds(1), stallTimeout: .seconds(60)))
+        let error = #expect(throws: GitError.self) {
+            try repository.fetch(options: GitFetchOptions(connectTimeout: .seconds(1), stallTimeout: .seconds(60)))
         }
         #expect(error?.code == .timedOut)
         #expect(error?.message.contains("connect timeout") == true)
