@@ -54,8 +54,11 @@ let package = Package(
         ),
         // Git access: the only module that imports CLibGit2.
         .target(name: "PlumbGit", dependencies: ["CLibGit2", "PlumbCore"]),
-        // Check runners: dns (own wire format), tcp, http, command.
-        .target(name: "PlumbChecks", dependencies: ["PlumbCore", "PlumbHTTP"]),
+        // Plumb's one DNS message codec (RFC 1035 wire format, names, RDATA), shared by the
+        // dns check and the rfc2136 provider.
+        .target(name: "PlumbDNS"),
+        // Check runners: dns (over PlumbDNS), tcp, http, command.
+        .target(name: "PlumbChecks", dependencies: ["PlumbCore", "PlumbHTTP", "PlumbDNS"]),
         // State under --state: run history, journal, last applied state (SQLite).
         .target(
             name: "PlumbStore",

@@ -1,34 +1,41 @@
+import Foundation
+
 /// A bounds-checked cursor over a DNS message. Every read checks the length first, so
 /// hostile or cut-off input throws instead of trapping.
-struct DNSReader {
-    let bytes: [UInt8]
-    var offset = 0
+public struct DNSReader {
+    public let bytes: [UInt8]
+    public var offset = 0
 
-    static func malformed(_ why: String) -> DNSError {
+    public init(bytes: [UInt8], offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    public static func malformed(_ why: String) -> DNSError {
         DNSError(code: .malformedMessage, message: why)
     }
 
-    mutating func bytes(_ count: Int) throws(DNSError) -> ArraySlice<UInt8> {
+    public mutating func bytes(_ count: Int) throws(DNSError) -> ArraySlice<UInt8> {
         guard count >= 0, count <= bytes.count - offset else { throw Self.malformed("message ends early at byte \(offset)") }
         defer { offset += count }
         return bytes[offset..<offset + count]
     }
 
-    mutating func uint8() throws(DNSError) -> UInt8 {
+    public mutating func uint8() throws(DNSError) -> UInt8 {
         try bytes(1).first ?? 0
     }
 
-    mutating func uint16() throws(DNSError) -> UInt16 {
+    public mutating func uint16() throws(DNSError) -> UInt16 {
         try bytes(2).reduce(0) { $0 << 8 | UInt16($1) }
     }
 
-    mutating func uint32() throws(DNSError) -> UInt32 {
+    public mutating func uint32() throws(DNSError) -> UInt32 {
         try bytes(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     /// A possibly compressed name, in presentation form. Compression pointers must point
     /// strictly before the labels that hold them, which rules out loops.
-    mutating func name() throws(DNSError) -> String {
+    public mutating func name() throws(DNSError) -> String {
         var labels: [String] = []
         var position = offset
         var segmentStart = offset
@@ -63,7 +70,7 @@ struct DNSReader {
 
     /// Lower-cased (names compare case-insensitively), with RFC 4343 escapes for dots,
     /// backslashes and unprintable bytes.
-    static func presentation(label: ArraySlice<UInt8>) -> String {
+    public static func presentation(label: ArraySlice<UInt8>) -> String {
         var text = ""
         for byte in label {
             switch byte {
@@ -80,7 +87,7 @@ struct DNSReader {
     }
 
     /// One resource record; the RDATA must be consumed exactly.
-    mutating func record() throws(DNSError) -> DNSRecord {
+    public mutating func record() throws(DNSError) -> DNSRecord {
         let name = try name()
         let type = try uint16()
         _ = try uint16()  // class
@@ -137,7 +144,7 @@ struct DNSReader {
         return name
     }
 
-    static func hex(_ byte: UInt8) -> String {
+    public static func hex(_ byte: UInt8) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
     }

@@ -2,7 +2,7 @@
 public enum DNSMessage {
     /// EDNS0 payload size we advertise: the DNS Flag Day 2020 value, small enough to avoid
     /// IP fragmentation, large enough that most answers need no TCP retry.
-    static let udpPayloadSize: UInt16 = 1232
+    public static let udpPayloadSize: UInt16 = 1232
 
     /// A recursive query for `name` (with or without the trailing dot) carrying an EDNS0 OPT record.
     public static func query(name: String, type: DNSRecordType, id: UInt16 = .random(in: .min ... .max)) throws(DNSError) -> [UInt8] {
@@ -22,7 +22,7 @@ public enum DNSMessage {
     }
 
     /// Wire form of a name: printable ASCII labels of 1–63 bytes, 255 bytes in all.
-    static func encode(name: String) throws(DNSError) -> [UInt8] {
+    public static func encode(name: String) throws(DNSError) -> [UInt8] {
         guard !name.isEmpty else { throw DNSError(code: .invalidName, message: "empty name (the root is \".\")") }
         let trimmed = name.hasSuffix(".") ? String(name.dropLast()) : name
         var wire: [UInt8] = []
@@ -74,13 +74,13 @@ public enum DNSMessage {
         return answer
     }
 
-    static func typeName(_ code: UInt16) -> String {
+    public static func typeName(_ code: UInt16) -> String {
         DNSRecordType(code: code)?.rawValue ?? "TYPE\(code)"
     }
 }
 
 extension [UInt8] {
-    mutating func appendUInt16(_ value: UInt16) {
+    public mutating func appendUInt16(_ value: UInt16) {
         append(UInt8(value >> 8))
         append(UInt8(value & 0xFF))
     }

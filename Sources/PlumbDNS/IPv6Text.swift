@@ -1,7 +1,7 @@
 /// RFC 5952 text for IPv6 addresses: lower-case hex without leading zeros, the longest
 /// run (first on a tie) of two or more zero groups as "::", IPv4-mapped as ::ffff:a.b.c.d.
-enum IPv6Text {
-    static func canonical(_ bytes: [UInt8]) -> String {
+public enum IPv6Text {
+    public static func canonical(_ bytes: [UInt8]) -> String {
         guard bytes.count == 16 else { return "" }
         let groups = (0..<8).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
         if groups[0..<5].allSatisfy({ $0 == 0 }) && groups[5] == 0xFFFF {

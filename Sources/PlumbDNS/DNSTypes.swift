@@ -6,7 +6,7 @@ public enum DNSRecordType: String, Sendable, CaseIterable {
     /// Accepts any case ("aaaa").
     public init?(name: String) { self.init(rawValue: name.uppercased()) }
 
-    init?(code: UInt16) {
+    public init?(code: UInt16) {
         guard let type = Self.allCases.first(where: { $0.code == code }) else { return nil }
         self = type
     }
