@@ -30,6 +30,7 @@ let package = Package(
         .target(
             name: "PlumbCore",
             dependencies: [
+                "PlumbDNS",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -56,7 +57,8 @@ let package = Package(
         .target(name: "PlumbGit", dependencies: ["CLibGit2", "PlumbCore"]),
         // Plumb's one DNS message codec (RFC 1035 wire format, names, RDATA), shared by the
         // dns check and the rfc2136 provider.
-        .target(name: "PlumbDNS"),
+        // Also TSIG (RFC 8945), hence Crypto.
+        .target(name: "PlumbDNS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Check runners: dns (over PlumbDNS), tcp, http, command.
         .target(name: "PlumbChecks", dependencies: ["PlumbCore", "PlumbHTTP", "PlumbDNS"]),
         // State under --state: run history, journal, last applied state (SQLite).
@@ -91,6 +93,12 @@ let package = Package(
             dependencies: ["PlumbCore", "PlumbHTTP", "PlumbProviderKit"],
             path: "Sources/Providers/PowerDNS"
         ),
+        // Any server that speaks DNS UPDATE and zone transfer, TSIG-signed (BIND, Knot, PowerDNS).
+        .target(
+            name: "PlumbProviderRFC2136",
+            dependencies: ["PlumbCore", "PlumbChecks", "PlumbHTTP", "PlumbProviderKit"],
+            path: "Sources/Providers/RFC2136"
+        ),
         // AWS: Route 53 (REST), EC2 and IAM (Query), signed with SigV4, XML parsed with
         // FoundationXML.
         .target(
@@ -107,7 +115,7 @@ let package = Package(
             name: "PlumbRunner",
             dependencies: [
                 "PlumbCore", "PlumbChecks", "PlumbStore", "PlumbStorePostgres", "PlumbGit",
-                "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbProviderAWS",
+                "PlumbProviderEmbedded", "PlumbProviderPowerDNS", "PlumbProviderAWS", "PlumbProviderRFC2136",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -161,6 +169,10 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "PlumbProviderRFC2136Tests",
+            dependencies: ["PlumbProviderRFC2136", "PlumbProviderKit", "PlumbChecks", "PlumbCore", "PlumbTestSupport"]
         ),
         .testTarget(
             name: "PlumbProviderAWSTests",

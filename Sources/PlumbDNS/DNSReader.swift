@@ -100,45 +100,8 @@ public struct DNSReader {
         return DNSRecord(name: name, type: DNSMessage.typeName(type), ttl: ttl, value: value)
     }
 
-    private mutating func rdata(type: UInt16, end: Int) throws(DNSError) -> String {
-        switch DNSRecordType(code: type) {
-        case .a:
-            return try bytes(4).map(String.init).joined(separator: ".")
-        case .aaaa:
-            return IPv6Text.canonical(Array(try bytes(16)))
-        case .cname, .ns, .ptr:
-            return try boundedName(end: end)
-        case .mx:
-            let preference = try uint16()
-            return "\(preference) \(try boundedName(end: end))"
-        case .srv:
-            let (priority, weight, port) = (try uint16(), try uint16(), try uint16())
-            return "\(priority) \(weight) \(port) \(try boundedName(end: end))"
-        case .txt:
-            var text: [UInt8] = []
-            while offset < end {
-                let count = Int(try uint8())
-                guard offset + count <= end else { throw Self.malformed("TXT string runs past its RDATA") }
-                text += try bytes(count)
-            }
-            return String(decoding: text, as: UTF8.self)
-        case .caa:
-            let flags = try uint8()
-            let tagLength = Int(try uint8())
-            guard tagLength > 0, offset + tagLength <= end else { throw Self.malformed("CAA tag length \(tagLength) invalid") }
-            let tag = String(decoding: try bytes(tagLength), as: UTF8.self)
-            var value = String(decoding: try bytes(end - offset), as: UTF8.self)
-            value = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\(flags) \(tag) \"\(value)\""
-        case nil:
-            // RFC 3597 generic form, so unknown types still compare as text.
-            let data = try bytes(end - offset)
-            return "\\# \(data.count)" + (data.isEmpty ? "" : " " + data.map(Self.hex).joined())
-        }
-    }
-
     /// A name inside RDATA: its own labels may not spill past the RDATA (pointers may point anywhere before).
-    private mutating func boundedName(end: Int) throws(DNSError) -> String {
+    mutating func boundedName(end: Int) throws(DNSError) -> String {
         let name = try name()
         guard offset <= end else { throw Self.malformed("name runs past its RDATA") }
         return name

@@ -1,7 +1,10 @@
-/// The record types Plumb's DNS checks ask for.
+/// The record types Plumb's DNS checks ask for and the rfc2136 provider reads and writes.
 public enum DNSRecordType: String, Sendable, CaseIterable {
     case a = "A", aaaa = "AAAA", cname = "CNAME", mx = "MX", txt = "TXT"
     case srv = "SRV", ns = "NS", caa = "CAA", ptr = "PTR"
+    case ds = "DS", tlsa = "TLSA", sshfp = "SSHFP", naptr = "NAPTR", loc = "LOC"
+    case https = "HTTPS", svcb = "SVCB", dname = "DNAME", uri = "URI", spf = "SPF"
+    case soa = "SOA"
 
     /// Accepts any case ("aaaa").
     public init?(name: String) { self.init(rawValue: name.uppercased()) }
@@ -11,17 +14,29 @@ public enum DNSRecordType: String, Sendable, CaseIterable {
         self = type
     }
 
-    /// The RFC 1035 / 3596 / 2782 / 8659 TYPE value.
+    /// The TYPE value (RFC 1035, 3596, 2782, 8659, 4034, 6698, 4255, 3403, 1876, 9460,
+    /// 6672, 7553, 7208).
     public var code: UInt16 {
         switch self {
         case .a: 1
         case .ns: 2
         case .cname: 5
+        case .soa: 6
         case .ptr: 12
         case .mx: 15
         case .txt: 16
         case .aaaa: 28
+        case .loc: 29
         case .srv: 33
+        case .naptr: 35
+        case .dname: 39
+        case .ds: 43
+        case .sshfp: 44
+        case .tlsa: 52
+        case .svcb: 64
+        case .https: 65
+        case .spf: 99
+        case .uri: 256
         case .caa: 257
         }
     }
@@ -73,6 +88,11 @@ public struct DNSAnswer: Sendable, Equatable {
         case 3: "NXDOMAIN"
         case 4: "NOTIMP"
         case 5: "REFUSED"
+        case 6: "YXDOMAIN"
+        case 7: "YXRRSET"
+        case 8: "NXRRSET"
+        case 9: "NOTAUTH"
+        case 10: "NOTZONE"
         default: "RCODE\(rcode)"
         }
     }
@@ -86,6 +106,8 @@ public struct DNSError: Error, Sendable, Equatable, CustomStringConvertible {
         /// A reply that is not the answer to our query (wrong id or question).
         case mismatchedResponse
         case timeout, connectionFailed, other
+        /// A TSIG that is missing, does not verify, or that the server refused (RFC 8945).
+        case badSignature
     }
 
     public var code: Code

@@ -5,6 +5,7 @@ import PlumbGit
 import PlumbProviderEmbedded
 import PlumbProviderAWS
 import PlumbProviderPowerDNS
+import PlumbProviderRFC2136
 import PlumbStore
 
 /// Where a command or the agent works: the source read (a directory or a git commit), the
@@ -203,6 +204,7 @@ public enum ProviderFactories {
             try EmbeddedProvider(binding: binding, stateDirectory: environment.stateDirectory)
         }
         registry.register(.powerdns) { binding, _ in try PowerDNSProvider(binding: binding) }
+        registry.register(.rfc2136) { binding, _ in try RFC2136Provider(binding: binding) }
         registry.register(.aws) { binding, environment in
             try AWSProvider(binding: binding, environment: environment.variables)
         }

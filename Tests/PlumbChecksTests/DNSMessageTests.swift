@@ -83,7 +83,7 @@ struct DNSMessageTests {
         RDataCase(
             type: 257, rdata: [128, 5] + Array("iodef".utf8) + Array("mailto:a\"b@example.com".utf8),
             expected: "128 iodef \"mailto:a\\\"b@example.com\"", typeName: "CAA"),
-        RDataCase(type: 99, rdata: [0x01, 0xAB], expected: "\\# 2 01ab", typeName: "TYPE99"),
+        RDataCase(type: 98, rdata: [0x01, 0xAB], expected: "\\# 2 01ab", typeName: "TYPE98"),
         RDataCase(type: 5, rdata: label("a.b") + toQuestion, expected: "a\\.b.example.com.", typeName: "CNAME"),
     ]
 

@@ -40,6 +40,12 @@ extension DocumentLoader {
             reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid record name", hint: hint)
             return
         }
+        // RFC 1035 §2.3.4: 255 octets on the wire, 253 in presentation form without the root dot.
+        let absoluteLength = DNSName.absolute(name, zone: zone).utf8.count - 1
+        guard absoluteLength <= 253 else {
+            reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))…' makes a name of \(absoluteLength) octets in \(zone) (at most 253)", hint: "shorten the name")
+            return
+        }
         let items: [YAMLNode]
         switch entry.value {
         case .sequence(let sequence, _): items = sequence

@@ -5,8 +5,12 @@ enum ProvidersLoader {
         .powerdns: ["url", "api_key", "server", "nameservers"],
         .aws: ["region", "endpoint"],
         .embedded: ["path"],
+        .rfc2136: ["server", "tsig", "zones"],
     ]
-    static let requiredKeys: [ProviderType: [String]] = [.powerdns: ["url", "api_key"], .aws: ["region"]]
+    static let requiredKeys: [ProviderType: [String]] = [
+        .powerdns: ["url", "api_key"], .aws: ["region"],
+        .rfc2136: ["server", "tsig.name", "tsig.algorithm", "tsig.secret", "zones"],
+    ]
 
     static func load(
         file: String, name: String, text: String, environment: [String: String],
@@ -23,11 +27,11 @@ enum ProvidersLoader {
             return nil
         }
         guard let kindNode = pairs.first(where: { $0.key.scalar?.text == "kind" })?.value, let kindText = reader.string(kindNode, "kind") else {
-            reader.error(.missingKey, root, "provider binding '\(name)' has no 'kind:'", hint: "add kind: powerdns, aws or embedded")
+            reader.error(.missingKey, root, "provider binding '\(name)' has no 'kind:'", hint: "add kind: powerdns, aws, rfc2136 or embedded")
             return nil
         }
         guard let type = ProviderType(rawValue: kindText) else {
-            let hint = Suggestion.hint(for: kindText, in: ProviderType.allCases.map(\.rawValue)) ?? "use powerdns, aws or embedded"
+            let hint = Suggestion.hint(for: kindText, in: ProviderType.allCases.map(\.rawValue)) ?? "use powerdns, aws, rfc2136 or embedded"
             reader.error(.invalidValue, kindNode, "unknown provider kind '\(kindText)'", hint: hint)
             return nil
         }
@@ -35,7 +39,7 @@ enum ProvidersLoader {
         guard let entries = reader.mapping(root, "provider binding '\(name)' (kind \(type.rawValue))", allowed: allowed) else { return nil }
         var binding = ProviderBinding(name: name, type: type, location: reader.location(root))
         var failed = false
-        for entry in entries where entry.key != "kind" {
+        for entry in flattened(entries, reader: reader) where entry.key != "kind" {
             guard let raw = reader.scalar(entry.value, entry.key) else { failed = true; continue }
             let value: String
             switch Interpolation.expand(raw, environment: environment) {
@@ -72,6 +76,10 @@ enum ProvidersLoader {
                     continue
                 }
                 binding.timeout = timeout
+            case "zones":
+                // A list: kept comma-separated, each zone fully qualified and lower-cased.
+                let zone = value.lowercased().hasSuffix(".") ? value.lowercased() : value.lowercased() + "."
+                binding.settings["zones"] = binding.settings["zones"].map { "\($0),\(zone)" } ?? zone
             default:
                 if let problem = BindingValues.problem(type: type, key: entry.key, value: value) {
                     reader.error(.invalidValue, entry.value, "provider '\(name)': \(problem.message)", hint: problem.hint)
@@ -88,6 +96,22 @@ enum ProvidersLoader {
             failed = true
         }
         return failed ? nil : binding
+    }
+
+    /// rfc2136's `tsig:` mapping as `tsig.name`, `tsig.algorithm`, `tsig.secret`, and its
+    /// `zones:` list as one `zones` entry per zone; every other entry as it is.
+    private static func flattened(_ entries: [Entry], reader: YAMLReader) -> [Entry] {
+        entries.flatMap { entry -> [Entry] in
+            switch (entry.key, entry.value) {
+            case ("tsig", .mapping):
+                let inner = reader.mapping(entry.value, "tsig", allowed: ["name", "algorithm", "secret"]) ?? []
+                return inner.map { Entry(key: "tsig.\($0.key)", keyNode: $0.keyNode, value: $0.value) }
+            case ("zones", .sequence(let items, _)):
+                return items.map { Entry(key: "zones", keyNode: entry.keyNode, value: $0) }
+            default:
+                return [entry]
+            }
+        }
     }
 
     static func isSecret(_ key: String) -> Bool {

@@ -1,8 +1,13 @@
 /// DNS record types Plumb models. Records of other types are left alone (SPEC §3).
 public enum RecordType: String, Codable, Sendable, CaseIterable, Comparable {
     case A, AAAA, CNAME, MX, TXT, SRV, NS, CAA, PTR
+    // SPEC §8.5: the types real zones hold beyond the common ones.
+    case DS, TLSA, SSHFP, NAPTR, LOC, HTTPS, SVCB, DNAME, URI, SPF
 
     public static func < (lhs: RecordType, rhs: RecordType) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// TXT and SPF: values written unquoted (SPEC §3), sent as quoted character-strings.
+    public var isText: Bool { self == .TXT || self == .SPF }
 }
 
 /// A DNS zone. The zone's identity is its address; it has no attributes Plumb manages:

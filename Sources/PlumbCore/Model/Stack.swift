@@ -56,21 +56,34 @@ public struct SafetyLimits: Hashable, Sendable, Codable {
 /// The kinds of provider a binding may name (SPEC §2).
 public enum ProviderType: String, Hashable, Sendable, Codable, CaseIterable {
     case powerdns, aws, embedded
+    /// Any server that speaks DNS UPDATE and zone transfer (SPEC §8.5). Its zones exist on
+    /// the server already: the binding's `zones:` lists them.
+    case rfc2136
 
     public var servedKinds: Set<ResourceKind> {
         switch self {
-        case .powerdns: return [.zone, .record]
+        case .powerdns, .rfc2136: return [.zone, .record]
         case .aws, .embedded: return Set(ResourceKind.allCases)
         }
     }
 
     /// The most changes one of this provider's chunks holds under progressive chunking,
     /// whatever `max_changes` says: one Route 53 change batch holds 1,000 records, and an
-    /// UPSERT counts twice. PowerDNS takes a zone's changes in one PATCH of any size.
+    /// UPSERT counts twice. PowerDNS takes a zone's changes in one PATCH of any size; rfc2136
+    /// splits an UPDATE only past the 65,535 bytes of a DNS message.
     public var chunkLimit: Int? {
         switch self {
         case .aws: return 500
-        case .powerdns, .embedded: return nil
+        case .powerdns, .embedded, .rfc2136: return nil
+        }
+    }
+
+    /// The record types this kind of provider can hold; the validator refuses the others
+    /// at the record that declares them. Route 53 holds neither LOC, DNAME nor URI.
+    public var servedRecordTypes: Set<RecordType> {
+        switch self {
+        case .aws: return Set(RecordType.allCases).subtracting([.LOC, .DNAME, .URI])
+        case .powerdns, .embedded, .rfc2136: return Set(RecordType.allCases)
         }
     }
 
@@ -78,6 +91,9 @@ public enum ProviderType: String, Hashable, Sendable, Codable, CaseIterable {
     public var defaultRateLimit: Double {
         switch self {
         case .powerdns: return 50
+        // A DNS server answers thousands of queries a second, and read-back is one query
+        // per changed rrset; UPDATEs are few (one per zone per chunk).
+        case .rfc2136: return 500
         case .aws: return 5
         case .embedded: return 1000
         }

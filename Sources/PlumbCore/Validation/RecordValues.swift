@@ -10,7 +10,10 @@ public enum RecordValues {
     }
 
     public static func canonical(_ value: String, type: RecordType) -> Result<String, Failure> {
-        // Most values have nothing to trim; Foundation's trimming bridges every string.
+        // TXT and SPF keep every byte (leading and trailing spaces are text); other types'
+        // presentation forms never start or end with space. Most values have nothing to
+        // trim; Foundation's trimming bridges every string.
+        if type == .TXT || type == .SPF { return text(value, type: type) }
         let value = hasNoOuterSpace(value) ? value : value.trimmingCharacters(in: .whitespaces)
         switch type {
         case .A:
@@ -23,12 +26,14 @@ public enum RecordValues {
                 return .failure(.invalid("'\(value)' is not an IPv6 address", hint: "write AAAA values as 2001:db8::10"))
             }
             return .success(canonical)
-        case .CNAME, .NS, .PTR:
-            return hostName(value, what: "\(type.rawValue) target")
+        case .CNAME, .NS, .PTR, .DNAME:
+            // "." is a valid target in presentation format (the ISC example zone has a
+            // CNAME and a DNAME to the root); servers hold and serve it.
+            return hostName(value, what: "\(type.rawValue) target", allowRoot: true)
         case .MX:
             let parts = value.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2, let preference = UInt16(parts[0]) else {
-                return .failure(.invalid("'\(value)' is not an MX value", hint: "write MX values as \"PREFERENCE HOST.\", e.g. \"10 mail.example.com.\""))
+                return .failure(.invalid("'\(value)' is not an MX value", hint: "write MX values as \"PREFERENCE HOST.\", e.g. \"10 mail.example.com.\" (\"0 .\" is a null MX)"))
             }
             return hostName(String(parts[1]), what: "MX host", allowRoot: true).map { "\(preference) \($0)" }
         case .SRV:
@@ -36,20 +41,24 @@ public enum RecordValues {
             guard parts.count == 4, let priority = UInt16(parts[0]), let weight = UInt16(parts[1]),
                   let port = UInt16(parts[2])
             else {
-                return .failure(.invalid("'\(value)' is not an SRV value", hint: "write SRV values as \"PRIORITY WEIGHT PORT HOST.\", e.g. \"10 5 5060 sip.example.com.\""))
+                return .failure(.invalid("'\(value)' is not an SRV value", hint: "write SRV values as \"PRIORITY WEIGHT PORT HOST.\", e.g. \"10 5 5060 sip.example.com.\" (\"0 0 0 .\": no service)"))
             }
             return hostName(String(parts[3]), what: "SRV target", allowRoot: true)
                 .map { "\(priority) \(weight) \(port) \($0)" }
         case .CAA:
             return caa(value)
-        case .TXT:
-            guard !value.isEmpty else {
-                return .failure(.invalid("empty TXT value", hint: "remove it or give it text"))
-            }
-            guard value.utf8.count <= 4000 else {
-                return .failure(.invalid("TXT value of \(value.utf8.count) bytes is too long", hint: "keep TXT values under 4000 bytes"))
-            }
-            return .success(value)
+        case .DS, .TLSA, .SSHFP:
+            return digest(value, type: type)
+        case .NAPTR:
+            return naptr(value)
+        case .URI:
+            return uri(value)
+        case .LOC:
+            return loc(value)
+        case .SVCB, .HTTPS:
+            return svcb(value, type: type)
+        case .TXT, .SPF:
+            return text(value, type: type)
         }
     }
 
@@ -74,70 +83,5 @@ public enum RecordValues {
             return .failure(.invalid("\(what) '\(value)' is not a valid host name", hint: "use letters, digits, '-' and '_' in labels of at most 63 characters"))
         }
         return .success(name)
-    }
-
-    static func caa(_ value: String) -> Result<String, Failure> {
-        let hint = "write CAA values as 'FLAGS TAG \"VALUE\"', e.g. '0 issue \"letsencrypt.org\"'"
-        let parts = value.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        guard parts.count == 3, let flags = UInt8(parts[0]) else {
-            return .failure(.invalid("'\(value)' is not a CAA value", hint: hint))
-        }
-        let tag = parts[1].lowercased()
-        guard ["issue", "issuewild", "iodef"].contains(tag) else {
-            return .failure(.invalid("CAA tag '\(parts[1])' is not issue, issuewild or iodef", hint: hint))
-        }
-        var content = String(parts[2])
-        if content.hasPrefix("\""), content.hasSuffix("\""), content.count >= 2 {
-            content = String(content.dropFirst().dropLast())
-        } else {
-            return .failure(.invalid("CAA value '\(content)' must be in double quotes", hint: hint))
-        }
-        return .success("\(flags) \(tag) \"\(content)\"")
-    }
-}
-
-/// DNS label and owner-name syntax.
-public enum DNSLabel {
-    /// Letters, digits, hyphen and underscore (for `_sip._tcp`), 1–63 characters per label,
-    /// 253 in all.
-    public static func isValidName(_ name: String) -> Bool {
-        isValidName(name.utf8[...])
-    }
-
-    /// On UTF-8 bytes: the loader checks every record name and host-name value with it.
-    static func isValidName(_ name: Substring.UTF8View) -> Bool {
-        guard !name.isEmpty, name.count <= 253 else { return false }
-        var label = 0
-        for byte in name {
-            switch byte {
-            case UInt8(ascii: "."):
-                guard label > 0 else { return false }
-                label = 0
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                label += 1
-                guard label <= 63 else { return false }
-            default:
-                return false
-            }
-        }
-        return label > 0
-    }
-
-    /// A record's name relative to its zone: `@`, `www`, `*`, `*.dev`, `_sip._tcp`.
-    public static func isValidRelativeName(_ name: String) -> Bool {
-        if name == "@" || name == "*" { return true }
-        return isValidName(name.hasPrefix("*.") ? name.utf8.dropFirst(2) : name.utf8[...])
-    }
-}
-
-/// IPv6 canonical text (RFC 5952) through the C library.
-public enum IPv6 {
-    public static func canonical(_ text: String) -> String? {
-        var address = in6_addr()
-        guard inet_pton(AF_INET6, text, &address) == 1 else { return nil }
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count)) != nil else { return nil }
-        return String(validating: buffer.prefix { $0 != 0 }, as: UTF8.self)
     }
 }

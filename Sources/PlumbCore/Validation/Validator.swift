@@ -107,10 +107,15 @@ struct Validator {
         // the end, and only names that hold a CNAME need their other types (a 100,000-record
         // zone has few of those names, if any, with more than one type).
         var cnameNames: Set<Substring> = []
+        checkTransferZones(resources)
         for (address, resource) in resources where address.kind == .record {
             guard let parts = address.recordParts else { continue }
             if resources[.zone(parts.zone)] == nil {
                 diagnostics.error(.unresolvedReference, at: resource.location, "\(resource.address): zone \(parts.zone) is not declared")
+            }
+            if let binding = providers[resource.provider], !binding.type.servedRecordTypes.contains(parts.type) {
+                let others = ProviderType.allCases.filter { $0.servedRecordTypes.contains(parts.type) }.map(\.rawValue).joined(separator: ", ")
+                diagnostics.error(.unsupportedKind, at: resource.location, "\(resource.address): provider '\(resource.provider)' (kind \(binding.type.rawValue)) cannot hold \(parts.type.rawValue) records", hint: "keep \(parts.type.rawValue) records in a zone on a provider that holds them (\(others))")
             }
             if parts.name == "@", parts.type == .NS {
                 diagnostics.error(.invalidValue, at: resource.location, "\(parts.zone): the apex NS records belong to the provider", hint: "remove the '@' NS record; delegate subdomains with NS at other names")
@@ -133,6 +138,17 @@ struct Validator {
             for (type, resource) in entries where type == .CNAME {
                 diagnostics.error(.cnameConflict, at: resource.location, "\(name): a CNAME must stand alone at its name, but \(others) is also declared there", hint: "remove the other records or the CNAME")
             }
+        }
+    }
+
+    /// An rfc2136 binding changes only the zones it lists: they exist on the server, and
+    /// Plumb can neither create nor delete a zone through DNS UPDATE.
+    private mutating func checkTransferZones(_ resources: OrderedDictionary<Address, DesiredResource>) {
+        for (address, resource) in resources where address.kind == .zone {
+            guard let binding = providers[resource.provider], binding.type == .rfc2136 else { continue }
+            let listed = (binding.settings["zones"] ?? "").split(separator: ",").map(String.init)
+            guard !listed.contains(address.name) else { continue }
+            diagnostics.error(.unsupportedKind, at: resource.location, "zone \(address.name) is not in the zones: of provider '\(resource.provider)' (kind rfc2136)", hint: "add it to zones: in Providers/\(resource.provider).yaml once the server serves it; DNS UPDATE cannot create zones")
         }
     }
 

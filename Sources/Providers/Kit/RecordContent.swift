@@ -3,15 +3,16 @@ import PlumbCore
 /// Record values between Plumb's form and the presentation form DNS providers speak
 /// (PowerDNS's `content`, Route 53's `Value`).
 ///
-/// TXT is the one type whose forms differ: Plumb keeps the text unquoted; providers want
-/// one or more quoted character-strings of at most 255 bytes, with `"` and `\` escaped.
+/// TXT and SPF are the types whose forms differ: Plumb keeps the text unquoted; providers
+/// want one or more quoted character-strings of at most 255 bytes, with `"` and `\`
+/// escaped and control bytes as `\DDD`.
 public enum RecordContent {
     public static func content(_ value: String, type: RecordType) -> String {
-        type == .TXT ? quoteTXT(value) : value
+        type.isText ? quoteTXT(value) : value
     }
 
     public static func value(_ content: String, type: RecordType) -> String {
-        if type == .TXT { return unquoteTXT(content) }
+        if type.isText { return unquoteTXT(content) }
         switch RecordValues.canonical(content, type: type) {
         case .success(let canonical): return canonical
         case .failure: return content
@@ -24,7 +25,7 @@ public enum RecordContent {
         var current = ""
         var bytes = 0
         for character in text {
-            let escaped = character == "\"" || character == "\\" ? "\\\(character)" : String(character)
+            let escaped = character == "\"" || character == "\\" ? "\\\(character)" : escapedControl(character)
             let size = String(character).utf8.count
             if bytes + size > 255 {
                 chunks.append(current)
@@ -36,6 +37,15 @@ public enum RecordContent {
         }
         chunks.append(current)
         return chunks.map { "\"\($0)\"" }.joined(separator: " ")
+    }
+
+    /// A control character as `\DDD`, which every zone-file parser reads back as the byte.
+    static func escapedControl(_ character: Character) -> String {
+        guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+              scalar.value < 0x20 || scalar.value == 0x7F
+        else { return String(character) }
+        let digits = String(scalar.value)
+        return "\\" + String(repeating: "0", count: 3 - digits.count) + digits
     }
 
     /// Concatenates the quoted character-strings of a TXT content, unescaping `\"`, `\\` and
