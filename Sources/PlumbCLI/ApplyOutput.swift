@@ -12,7 +12,7 @@ enum ApplyProgress {
             Console.progress("  check \(result.name): \(result.passed ? "passed" : "FAILED") in \(Int(result.durationMs)) ms")
         case .revertStarted(let changes):
             Console.progress("putting back \(changes) change\(changes == 1 ? "" : "s") (on_failure: revert)…")
-        case .chunkApplied, .chunkFailed, .revertFinished:
+        case .chunkApplied, .chunkFailed, .revertFinished, .chunkWritten, .runRecorded:
             break
         }
     }

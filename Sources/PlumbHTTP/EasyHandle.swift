@@ -29,7 +29,8 @@ final class EasyHandle {
         // the connection cache, which is the point of reusing the handle.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
-        let context = TransferContext(cancel: cancel, upload: request.body ?? Self.implicitEmptyBody(request.method))
+        let context = TransferContext(
+            cancel: cancel, upload: request.body ?? Self.implicitEmptyBody(request.method), sink: request.onBodyChunk)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
         do {

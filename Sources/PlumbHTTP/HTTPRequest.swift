@@ -13,6 +13,11 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// Limit on the whole exchange: resolving, connecting, sending and receiving.
     public var timeout: Duration
+    /// Streams the response body: each piece as it arrives goes here, on the transfer's
+    /// thread, instead of into `HTTPResponse.body` (which stays empty). For responses that
+    /// never end on their own (Server-Sent Events); stop them by cancelling the task or by
+    /// `timeout`.
+    public var onBodyChunk: (@Sendable (Data) -> Void)?
 
     public init(
         method: String = "GET",

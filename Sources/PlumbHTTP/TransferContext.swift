@@ -12,8 +12,12 @@ final class TransferContext {
     /// must stay put until the transfer ends, and this object outlives it.
     let upload: UnsafeMutableRawBufferPointer?
 
-    init(cancel: CancelFlag, upload body: Data?) {
+    /// `HTTPRequest.onBodyChunk`: the body goes there instead of into `body`.
+    let sink: (@Sendable (Data) -> Void)?
+
+    init(cancel: CancelFlag, upload body: Data?, sink: (@Sendable (Data) -> Void)? = nil) {
         self.cancel = cancel
+        self.sink = sink
         if let body {
             // One spare byte so an empty body still has a valid, non-null address.
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: body.count + 1, alignment: 1)
@@ -27,6 +31,10 @@ final class TransferContext {
     deinit { upload?.deallocate() }
 
     func appendBody(_ bytes: UnsafeRawBufferPointer) {
+        if let sink {
+            sink(Data(bytes))
+            return
+        }
         body.append(contentsOf: bytes)
     }
 

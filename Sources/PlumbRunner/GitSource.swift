@@ -24,7 +24,7 @@ public enum GitSource {
                 source: PlanSource(repo: repo, ref: ref, commit: commit.id),
                 commit: CommitInfo(id: commit.id, author: "\(commit.author) <\(commit.email)>", subject: commit.subject))
         } catch let error as GitError {
-            throw RunnerError(message: "--repo \(repo) --ref \(ref): \(error.message)")
+            throw RunnerError(.git, message: "--repo \(repo) --ref \(ref): \(error.message)")
         }
     }
 
@@ -51,7 +51,7 @@ public enum GitSource {
             }
             return try GitRepository.open(path: repo)
         } catch let error as GitError {
-            throw RunnerError(message: "--repo \(repo): \(error.description)")
+            throw RunnerError(.git, message: "--repo \(repo): \(error.description)")
         }
     }
 

@@ -7,7 +7,7 @@ import PlumbGit
 public enum ReviewPlanner {
     public static func mark(_ plan: Plan, context: Workspace, base: String, head: DesiredState) throws -> Plan {
         guard let repository = context.git, let headCommit = context.commit else {
-            throw RunnerError(message: "--base needs --repo")
+            throw RunnerError(.invalidInput, message: "--base needs --repo")
         }
         let mergeBaseTree: GitCommitTree
         let baseCommit: GitCommit
@@ -16,7 +16,7 @@ public enum ReviewPlanner {
             let mergeBase = try repository.resolve(try repository.mergeBase(baseCommit.id, headCommit.id))
             mergeBaseTree = try GitCommitTree(repository: repository, commit: mergeBase, name: context.tree.defaultStackName)
         } catch let error as GitError {
-            throw RunnerError(message: "--base \(base): \(error.message)")
+            throw RunnerError(.git, message: "--base \(base): \(error.message)")
         }
         // A merge base without a valid desired state counts as "nothing declared".
         let before = (try? context.loadDesired(from: mergeBaseTree))?.resources ?? [:]

@@ -11,24 +11,24 @@ public enum StoreOpener {
         }
         if location.hasPrefix("sqlite:") {
             let path = String(location.dropFirst("sqlite:".count))
-            guard !path.isEmpty else { throw RunnerError(message: "--store sqlite: needs a path, e.g. sqlite:.plumb/state.sqlite") }
+            guard !path.isEmpty else { throw RunnerError(.invalidInput, message: "--store sqlite: needs a path, e.g. sqlite:.plumb/state.sqlite") }
             return try sqlite(path: path, agent: agent)
         }
         if location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") {
             do {
                 return try await PostgresStateStore(url: location, agent: agent, logger: logger)
             } catch {
-                throw RunnerError(message: "\(error)")
+                throw RunnerError(.store, message: "\(error)")
             }
         }
-        throw RunnerError(message: "--store takes sqlite:PATH or postgres://USER@HOST:PORT/DATABASE")
+        throw RunnerError(.invalidInput, message: "--store takes sqlite:PATH or postgres://USER@HOST:PORT/DATABASE")
     }
 
     static func sqlite(path: String, agent: String?) throws -> any StateStore {
         do {
             return try SQLiteStateStore(path: path, agent: agent)
         } catch {
-            throw RunnerError(message: "cannot open the store \(path): \(error)")
+            throw RunnerError(.store, message: "cannot open the store \(path): \(error)")
         }
     }
 }

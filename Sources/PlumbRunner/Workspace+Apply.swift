@@ -61,13 +61,13 @@ extension Workspace {
             let directory = (store as? SQLiteStateStore).map { ($0.path as NSString).deletingLastPathComponent } ?? stateDirectory
             lock = try StackLock(directory: directory, stack: stack, purpose: "plumb \(request.command)")
         } catch let held as StackLock.Held {
-            throw RunnerError(message: held.description)
+            throw RunnerError(.lockHeld, message: held.description)
         }
         defer { withExtendedLifetime(lock) {} }
         let lease: any StackLease
         if let given = request.lease {
             guard given.stack == stack else {
-                throw RunnerError(message: "the lease held is for stack \(given.stack), but the desired state is stack \(stack)")
+                throw RunnerError(.invalidInput, message: "the lease held is for stack \(given.stack), but the desired state is stack \(stack)")
             }
             lease = given
         } else {
@@ -110,6 +110,7 @@ extension Workspace {
         guard plan.hasChanges else {
             // A run with nothing to do still records how long finding that out took.
             let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+            onEvent(.runRecorded(id: run))
             let recorder = store.recorder(run: run)
             await recorder.timing("load", detail: nil, seconds: loadSeconds)
             for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
@@ -121,6 +122,7 @@ extension Workspace {
         try confirm(plan)
 
         let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+        onEvent(.runRecorded(id: run))
         // The plan's JSON (large for a bulk import) is encoded for the history while the
         // provider works, not after.
         let planText = Task.detached { try JSONOutput.encode(plan) }
@@ -167,7 +169,7 @@ extension Workspace {
         let holder = "\(purpose) (pid \(getpid()) on \(ProcessInfo.processInfo.hostName))"
         guard let lease = try await store.coordinator.tryLease(stack: stack, agent: holder) else {
             let current = (try? await store.coordinator.holders(within: 3600))?[stack] ?? "another agent"
-            throw RunnerError(message: "stack \(stack) is being applied by \(current) through \(store.location); wait for it or stop it")
+            throw RunnerError(.leaseHeld, message: "stack \(stack) is being applied by \(current) through \(store.location); wait for it or stop it")
         }
         return lease
     }
@@ -176,10 +178,10 @@ extension Workspace {
     static func choose(saved: Plan?, fresh: Plan) throws -> Plan {
         guard let saved else { return fresh }
         guard saved.format == "plumb.plan/v1", saved.stack == fresh.stack else {
-            throw RunnerError(message: "the saved plan is for stack \(saved.stack), not \(fresh.stack)")
+            throw RunnerError(.invalidInput, message: "the saved plan is for stack \(saved.stack), not \(fresh.stack)")
         }
         guard saved.observed == fresh.observed else {
-            throw RunnerError(message: "the saved plan is stale: the live inventory changed since it was planned (observed \(saved.observed.prefix(12)), now \(fresh.observed.prefix(12))); plan again")
+            throw RunnerError(.stalePlan, message: "the saved plan is stale: the live inventory changed since it was planned (observed \(saved.observed.prefix(12)), now \(fresh.observed.prefix(12))); plan again")
         }
         return saved
     }
@@ -188,7 +190,7 @@ extension Workspace {
         let blocking = plan.refusals.filter { !$0.overridable || !force }
         guard !blocking.isEmpty else { return }
         let lines = blocking.map { "  ✗ \($0.message)" }.joined(separator: "\n")
-        throw RunnerError(message: "refused, nothing was changed:\n\(lines)")
+        throw RunnerError(.refused, message: "refused, nothing was changed:\n\(lines)")
     }
 
     /// What Plumb remembers after this run: on success the whole desired state; after a

@@ -53,7 +53,7 @@ public struct Workspace: Sendable {
         let root = root ?? "."
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw RunnerError(message: "--root \(root): no such directory")
+            throw RunnerError(.invalidInput, message: "--root \(root): no such directory")
         }
         let tree = DirectoryTree(root: root)
         return Workspace(
@@ -72,7 +72,7 @@ public struct Workspace: Sendable {
             return try DesiredStateLoader(environment: environment, cache: cache).load(tree)
         } catch let error as DiagnosticsError {
             let location = tree is GitCommitTree ? "in \(tree.label):\n" : ""
-            throw RunnerError(message: location + DiagnosticPrinter(tree: tree, style: TextStyle(color: colorDiagnostics)).render(error.diagnostics))
+            throw RunnerError(.invalidInput, message: location + DiagnosticPrinter(tree: tree, style: TextStyle(color: colorDiagnostics)).render(error.diagnostics))
         }
     }
 
@@ -87,7 +87,7 @@ public struct Workspace: Sendable {
                 // It names its provider already.
                 throw RunnerError(message: "\(error)")
             } catch {
-                throw RunnerError(message: "provider \(name): \(error)")
+                throw RunnerError(.describeFailed, message: "provider \(name): \(error)")
             }
         }
         return providers
@@ -110,7 +110,7 @@ public struct Workspace: Sendable {
         do {
             return try SQLiteStateStore(directory: stateDirectory)
         } catch {
-            throw RunnerError(message: "cannot open the state under \(stateDirectory): \(error)")
+            throw RunnerError(.store, message: "cannot open the state under \(stateDirectory): \(error)")
         }
     }
 
@@ -174,7 +174,7 @@ public struct Workspace: Sendable {
         do {
             return try await pipeline.run(source: source, prefetch: prefetch)
         } catch {
-            throw RunnerError(message: "describe failed, nothing was changed: \(error)")
+            throw RunnerError(.describeFailed, message: "describe failed, nothing was changed: \(error)")
         }
     }
 
@@ -188,7 +188,7 @@ public struct Workspace: Sendable {
             do {
                 try commitTree.export(to: directory)
             } catch {
-                throw RunnerError(message: "cannot export \(commitTree.label) for command checks: \(error)")
+                throw RunnerError(.git, message: "cannot export \(commitTree.label) for command checks: \(error)")
             }
         }
         let state = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path

@@ -28,6 +28,26 @@ struct HTTPClientTests {
         #expect(response.header("Content-Length") == "11")
     }
 
+    @Test("a streamed body reaches the callback piece by piece as it arrives; cancelling ends the transfer")
+    func streamsBody() async throws {
+        let server = try await PythonServer(script: Self.serverScript)
+        defer { server.stop() }
+        let pieces = Locked<[(String, ContinuousClock.Instant)]>([])
+        var request = HTTPRequest(url: server.url("/drip"), timeout: .seconds(90))
+        request.onBodyChunk = { data in pieces.withLock { $0.append((String(decoding: data, as: UTF8.self), .now)) } }
+        let transfer = Task { try await HTTPClient().send(request) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while pieces.withLock({ $0.count }) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        transfer.cancel()
+        await #expect(throws: CancellationError.self) { try await transfer.value }
+        let seen = pieces.withLock { $0 }
+        #expect(seen.map(\.0).joined() == "one\ntwo\n")
+        if let first = seen.first, let last = seen.last {
+            #expect(last.1 - first.1 >= .milliseconds(300), "the first piece came before the second was sent")
+        }
+        #expect(ContinuousClock.now < deadline)
+    }
+
     @Test(arguments: [404, 500, 503])
     func errorStatusesAreResponsesNotErrors(status: Int) async throws {
         let server = try await PythonServer(script: Self.serverScript)
@@ -227,7 +247,7 @@ struct HTTPClientTests {
 
 extension HTTPClientTests {
     /// Answers /echo (request as JSON), /mirror (the body back), /status/N, /conn ("<client port> <connection no.>"),
-    /// /hold (0.3 s, counting requests in flight), /slow (60 s) and /stats.
+    /// /hold (0.3 s, counting requests in flight), /slow (60 s), /drip (a never-ending body) and /stats.
     /// With argument "tls" it serves HTTPS with a fresh self-signed certificate.
     static let serverScript = #"""
         import http.server, json, os, sys, threading, time
@@ -284,6 +304,17 @@ extension HTTPClientTests {
                         state["slow_started"] += 1
                     time.sleep(60)
                     self.reply(200, b"late")
+                elif path == "/drip":
+                    # A body that never ends, as Server-Sent Events are: two pieces, then silence.
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for piece in (b"one\n", b"two\n"):
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                        self.wfile.flush()
+                        time.sleep(0.4)
+                    time.sleep(60)
                 elif path == "/stats":
                     with lock:
                         body = json.dumps(state).encode()

@@ -42,7 +42,7 @@ public struct Applier: Sendable {
                 continue
             }
             onEvent(.chunkStarted(index: chunk.index, of: plan.chunks.count, changes: chunk.changes.count))
-            let result = await applyChunk(chunk)
+            let result = await applyChunk(chunk, of: plan.chunks.count)
             results.append(result)
             if result.status == .failed {
                 failure = "chunk \(chunk.index + 1) of \(plan.chunks.count): \(result.error ?? "failed")"
@@ -69,7 +69,7 @@ public struct Applier: Sendable {
             checks: [], error: nil, durationMs: 0)
     }
 
-    func applyChunk(_ chunk: Plan.Chunk, reverting: Bool = false) async -> ChunkResult {
+    func applyChunk(_ chunk: Plan.Chunk, of total: Int = 0, reverting: Bool = false) async -> ChunkResult {
         let watch = Stopwatch()
         var changeResults: [ChangeResult] = []
         var error: String?
@@ -84,6 +84,13 @@ public struct Applier: Sendable {
             ChangeResult(address: $0.address, action: $0.action, status: .notApplied)
         }
         await recorder.timing(reverting ? "revert" : "apply", detail: "chunk \(chunk.index + 1)", seconds: watch.seconds)
+        if !reverting {
+            onEvent(.chunkWritten(
+                ChunkResult(
+                    index: chunk.index, status: error == nil ? .applied : .failed, changes: changeResults, checks: [], error: error,
+                    durationMs: watch.milliseconds),
+                of: total))
+        }
         var checkResults: [CheckResult] = []
         if error == nil, !reverting {
             let addresses = chunk.changes.map(\.address)

@@ -38,6 +38,8 @@ extension RunRecorder {
 
 /// Progress events, for a terminal's progress lines or the agent's logs.
 public enum ApplyEvent: Sendable {
+    /// The run has its id in the history (before any chunk; also for a run with nothing to do).
+    case runRecorded(id: Int64)
     case chunkStarted(index: Int, of: Int, changes: Int)
     case chunkApplied(index: Int)
     case checkStarted(name: String)
@@ -47,4 +49,7 @@ public enum ApplyEvent: Sendable {
     case revertStarted(changes: Int)
     /// The revert is over: `complete` when every change was put back and read back.
     case revertFinished(complete: Bool, error: String?)
+    /// A chunk's writes are done (before its checks): each change's outcome, for an event
+    /// stream. Its status is `failed` when a write or read-back failed.
+    case chunkWritten(ChunkResult, of: Int)
 }
