@@ -34,6 +34,8 @@ public struct Agent: Sendable {
         // supervisor restarting the agent would not mend it.
         await monitor.check()
         let notifier = Notifier(environment: configuration.environment, logger: logger)
+        let bus = EventBus()
+        let origins = WebhookOrigins()
         let slots = ConcurrencyLimiter(limit: configuration.concurrency)
         let cancellation = GitCancellation()
         let fetchOptions = GitFetchOptions(
@@ -50,13 +52,13 @@ public struct Agent: Sendable {
             repositories[stack.repo] = (repository, fetcher)
             reconcilers.append(Reconciler(
                 stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics, monitor: monitor,
-                logger: logger, notifier: notifier, slots: slots, fetcher: fetcher))
+                logger: logger, notifier: notifier, slots: slots, fetcher: fetcher, events: bus))
         }
         let keeper = LeaseKeeper(
             reconcilers: reconcilers, store: store, configuration: configuration, metrics: metrics, monitor: monitor, logger: logger)
         let routes = AgentRoutes(
             reconcilers: reconcilers, keeper: keeper, store: store, metrics: metrics, configuration: configuration,
-            logger: logger, notifier: notifier)
+            logger: logger, notifier: notifier, bus: bus, origins: origins)
         let logger = self.logger
         let application = Application(
             router: routes.router(),
@@ -73,6 +75,10 @@ public struct Agent: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: application),
             .init(service: LeaseService(keeper: keeper, interval: configuration.leaseInterval)),
+            // Shut down in reverse order: the runs first (their last events published), then
+            // the bus (every stream ends), then the feedback that drains what it still holds.
+            .init(service: FeedbackService(bus: bus, feedback: Feedback(configuration: configuration, origins: origins, logger: logger))),
+            .init(service: EventBusService(bus: bus)),
         ]
         for reconciler in reconcilers {
             services.append(.init(service: ReconcileService(reconciler: reconciler)))

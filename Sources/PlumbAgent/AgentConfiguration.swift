@@ -62,6 +62,9 @@ public struct StackConfiguration: Sendable, Hashable {
     public var driftInterval: Duration = .seconds(600)
     public var heal = false
     public var requireReviewedPlan = false
+    /// Where commit statuses go (`forge: github:OWNER/REPO`, `--forge`); nil: the repository
+    /// URL's forge, else the triggering webhook's (SPEC §8.3).
+    public var forge: ForgeRepository?
 
     public init(repo: String) {
         self.repo = repo

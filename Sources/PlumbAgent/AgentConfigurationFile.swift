@@ -27,7 +27,7 @@ public enum AgentConfigurationFile {
 
     static let topKeys = ["listen", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
                           "git_connect_timeout", "git_stall_timeout", "retain"]
-    static let stackKeys = ["name", "repo", "branch", "root", "interval", "drift_interval", "heal", "require_reviewed_plan"]
+    static let stackKeys = ["name", "repo", "branch", "root", "interval", "drift_interval", "heal", "require_reviewed_plan", "forge"]
 
     public static func load(path: String) throws -> AgentConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -161,6 +161,11 @@ public enum AgentConfigurationFile {
                 case "drift_interval": stack.driftInterval = try duration(value, key)
                 case "heal": stack.heal = try bool(value, key)
                 case "require_reviewed_plan": stack.requireReviewedPlan = try bool(value, key)
+                case "forge":
+                    guard let forge = ForgeRepository(try string(value, key)) else {
+                        throw error(value, "forge takes github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO")
+                    }
+                    stack.forge = forge
                 default: break
                 }
             }

@@ -36,8 +36,14 @@ public final class AgentMetrics: Sendable {
         if outcome.result.status == .succeeded || outcome.result.status == .unchanged { lastSuccess.set(Date().timeIntervalSince1970) }
     }
 
-    func recordFailure() {
+    /// A reconcile that stopped outside the apply loop; `kind` is `RunnerError.Kind`'s raw
+    /// value, or `other` for errors without one.
+    func recordFailure(kind: String) {
         registry.makeCounter(descriptor: Self.describe("plumb_runs_total", "Reconcile runs by result"), labels: [("result", "error")]).increment()
+        registry.makeCounter(
+            descriptor: Self.describe("plumb_reconcile_errors_total", "Reconciles that stopped before or outside the apply loop, by kind"),
+            labels: [("kind", kind)]
+        ).increment()
     }
 
     func recordDrift(_ summary: DriftReport.Summary, stack: String) {

@@ -17,6 +17,8 @@ struct AgentRoutes {
     let deliveries = DeliveryLog()
     let logger: Logger
     let notifier: Notifier
+    let bus: EventBus
+    let origins: WebhookOrigins
     static let maxBody = 1 << 20
 
     func router() -> Router<BasicRequestContext> {
@@ -29,12 +31,14 @@ struct AgentRoutes {
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
+        router.get("events") { request, _ in events(request) }
         router.get("status") { _, _ in try json(await status()) }
         router.get("runs") { _, _ in try json(try await store.runs(limit: 100)) }
-        router.get("runs/:id") { _, context in
+        router.get("runs/:id") { request, context in
             guard let id = context.parameters.get("id").flatMap(Int64.init), let run = try await store.run(id) else {
                 return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such run\n")))
             }
+            if Self.wantsHTML(request) { return html(RunPage.render(run)) }
             return try json(run)
         }
         router.get("plans/:id") { _, context in
@@ -44,9 +48,11 @@ struct AgentRoutes {
             return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: markdown)))
         }
         router.get("/") { _, _ in
-            // A store that cannot list runs still gets its page, red, saying why.
-            let page = StatusPage.render(status: await status(), runs: (try? await store.runs(limit: 30)) ?? [])
-            return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: page)))
+            // A store that cannot list runs or drift still gets its page, red, saying why.
+            let status = await status()
+            var drift: [String: DriftReport] = [:]
+            for name in status.stacks.compactMap(\.stack) { drift[name] = try? await store.latestDrift(stack: name) }
+            return html(StatusPage.render(status: status, runs: (try? await store.runs(limit: 30)) ?? [], drift: drift))
         }
         for source in [WebhookEvent.Source.github, .gitlab, .gitea] {
             router.post("hooks/\(source.rawValue)") { request, _ in
@@ -145,11 +151,13 @@ struct AgentRoutes {
         case .ping:
             return text(.ok, "pong\n")
         case .push(let branch, let after, let repository) where !following(branch, repository: repository).isEmpty:
-            for reconciler in following(branch, repository: repository) { reconciler.trigger(.headMoved(after ?? "")) }
-            return text(.accepted, "reconciling \(branch)\n")
+            let stacks = following(branch, repository: repository)
+            origins.record(commit: after, source: source, repository: repository)
+            for reconciler in stacks { reconciler.trigger(.headMoved(after ?? "")) }
+            return await accepted(stacks, commit: after)
         case .merged(_, let base) where !following(base).isEmpty:
             for reconciler in following(base) { reconciler.trigger(.headMoved("")) }
-            return text(.accepted, "reconciling \(base)\n")
+            return await accepted(following(base), commit: nil)
         case .review(let id, let head, let headBranch, let base, let repository) where !following(base, repository: repository).isEmpty:
             let stacks = following(base, repository: repository), logger = self.logger, notifier = self.notifier
             for reconciler in stacks {

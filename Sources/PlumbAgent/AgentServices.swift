@@ -62,6 +62,17 @@ struct DriftService: Service {
     }
 }
 
+/// Ends the event streams on graceful shutdown: the server waits for open responses, and
+/// an event stream would otherwise never end.
+struct EventBusService: Service {
+    let bus: EventBus
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        bus.finish()
+    }
+}
+
 /// Sleeps, returning early on graceful shutdown.
 func gracefulSleep(_ duration: Duration) async throws {
     try await cancelWhenGracefulShutdown {

@@ -55,6 +55,9 @@ public struct StackStatus: Sendable, Codable {
     public var fetchingSince: Date?
     /// Why the last fetch failed; nil once one succeeds.
     public var lastFetchError: String?
+    /// What kind of error stopped the last reconcile outside the apply loop
+    /// (`RunnerError.Kind`: `invalid_input`, `lock_held`, …, or `other`).
+    public var lastErrorKind: String?
 
     enum CodingKeys: String, CodingKey {
         case stack, repo, branch, root, leased, holder, drift, held
@@ -64,6 +67,7 @@ public struct StackStatus: Sendable, Codable {
         case lastAppliedCommit = "last_applied_commit"
         case lastRun = "last_run"
         case lastError = "last_error"
+        case lastErrorKind = "last_error_kind"
     }
 
     init(configuration: StackConfiguration) {
@@ -89,6 +93,7 @@ public struct StackStatus: Sendable, Codable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(fetchingSince, forKey: .fetchingSince)
         try container.encode(lastFetchError, forKey: .lastFetchError)
+        try container.encode(lastErrorKind, forKey: .lastErrorKind)
     }
 }
 

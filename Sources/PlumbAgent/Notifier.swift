@@ -4,12 +4,12 @@ import PlumbCore
 import PlumbHTTP
 import PlumbWebhooks
 
-/// What the agent tells the outside world: review plans as one pull-request comment
-/// (created, then updated in place), and drift appearing or clearing.
+/// Review plans as one pull-request comment (created, then updated in place). Commit
+/// statuses and chat notifications are `Feedback`'s.
 ///
 /// Configured from the environment: `PLUMB_GITHUB_TOKEN` (+ `PLUMB_GITHUB_API_URL`, default
 /// https://api.github.com), `PLUMB_GITEA_TOKEN` + `PLUMB_GITEA_API_URL`, `PLUMB_GITLAB_TOKEN`
-/// (+ `PLUMB_GITLAB_API_URL`, default https://gitlab.com/api/v4), `PLUMB_DRIFT_WEBHOOK_URL`.
+/// (+ `PLUMB_GITLAB_API_URL`, default https://gitlab.com/api/v4).
 struct Notifier: Sendable {
     let http = HTTPClient(maxConcurrent: 2)
     let environment: [String: String]
@@ -69,25 +69,6 @@ struct Notifier: Sendable {
 
     /// Marks a review plan's comment, so later events edit it instead of adding another.
     static func reviewMarker(_ id: String) -> String { "<!-- plumb:review \(id) -->" }
-
-    /// Slack-compatible JSON (`text`) plus the numbers.
-    func driftChanged(stack: String, summary: DriftReport.Summary) async {
-        guard let url = environment["PLUMB_DRIFT_WEBHOOK_URL"] else { return }
-        let text = summary.total == 0
-            ? "Plumb: drift in stack \(stack) cleared"
-            : "Plumb: drift in stack \(stack): \(summary.modified) modified, \(summary.missing) missing, \(summary.unmanaged) unmanaged"
-        let payload: [String: Any] = [
-            "text": text, "stack": stack,
-            "summary": ["modified": summary.modified, "missing": summary.missing, "unmanaged": summary.unmanaged],
-        ]
-        do {
-            let body = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])
-            let response = try await http.send(HTTPRequest(method: "POST", url: url, headers: [(name: "Content-Type", value: "application/json")], body: body, timeout: .seconds(10)))
-            if !response.isSuccess { logger.warning("drift notification refused", metadata: ["status": "\(response.status)"]) }
-        } catch {
-            logger.warning("drift notification failed", metadata: ["error": "\(error)"])
-        }
-    }
 
     private func findComment(url: String, auth: String, authHeader: String, marker: String, bodyKey: String) async throws -> Int? {
         let response = try await http.send(HTTPRequest(url: url + "?per_page=100", headers: headers(auth, authHeader), timeout: .seconds(15)))

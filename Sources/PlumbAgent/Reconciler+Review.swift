@@ -19,7 +19,7 @@ extension Reconciler {
             }
         }
         guard let commit = resolved else {
-            throw RunnerError(message: "pull request \(id): none of \(candidates.joined(separator: ", ")) is in the repository")
+            throw RunnerError(.git, message: "pull request \(id): none of \(candidates.joined(separator: ", ")) is in the repository")
         }
         let workspace = try workspace(at: commit)
         let (desired, planned) = try await workspace.planDesired()
@@ -48,8 +48,11 @@ extension Reconciler {
             let previous = status.drift
             status.drift = report.summary
             metrics.recordDrift(report.summary, stack: desired.settings.stack)
-            if (previous?.total ?? 0 > 0) != report.hasDrift {
-                await notifier.driftChanged(stack: desired.settings.stack, summary: report.summary)
+            if previous != report.summary, previous != nil || report.hasDrift {
+                var event = AgentEvent(type: report.hasDrift ? .driftAppeared : .driftCleared, stack: desired.settings.stack, commit: applied)
+                event.drift = report.summary
+                event.addresses = report.items.map(\.address.description)
+                events.publish(event)
             }
             if previous?.total != report.summary.total {
                 logger.info("drift", metadata: [

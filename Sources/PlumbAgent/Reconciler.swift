@@ -21,6 +21,10 @@ public actor Reconciler {
     /// Checked after any failed pass: a store error may be a damaged store.
     let monitor: StoreMonitor
     let notifier: Notifier
+    /// Where runs and drift are told as they happen (`/events`, statuses, notifications).
+    let events: EventBus
+    /// When the newest unserved trigger arrived: the start of push-to-live.
+    nonisolated let arrivals = ArrivalClock()
     /// Shared by every stack of the agent: how many reconcile at once.
     let slots: ConcurrencyLimiter
     let cache = DocumentCache()
@@ -50,9 +54,10 @@ public actor Reconciler {
     init(
         stack: StackConfiguration, agent: AgentConfiguration, repository: GitRepository, store: any StateStore,
         metrics: AgentMetrics, monitor: StoreMonitor, logger: Logger, notifier: Notifier, slots: ConcurrencyLimiter,
-        fetcher: MirrorFetcher
+        fetcher: MirrorFetcher, events: EventBus = EventBus()
     ) {
         self.monitor = monitor
+        self.events = events
         self.fetcher = fetcher
         self.stack = stack
         self.agent = agent
@@ -71,6 +76,7 @@ public actor Reconciler {
 
     /// Queues a reconcile; at most one waits behind the one running.
     nonisolated func trigger(_ trigger: Trigger) {
+        arrivals.mark()
         continuation.yield(trigger)
     }
 
@@ -171,6 +177,7 @@ public actor Reconciler {
     /// One reconcile of the branch head; `force` applies even when the head is already
     /// applied (healing drift). Nothing happens without the lease.
     func reconcile(force: Bool) async {
+        let triggeredAt = arrivals.take()
         guard let lease, lease.isHeld, let name else { return }
         started()
         defer { finished() }
@@ -178,7 +185,7 @@ public actor Reconciler {
         await slots.acquire()
         // The wait for a slot may have been long: the lease must still be ours.
         if lease.isHeld, self.lease != nil {
-            await reconcile(force: force, stack: name, lease: lease)
+            await reconcile(force: force, stack: name, lease: lease, triggeredAt: triggeredAt)
         }
         await slots.release()
     }
@@ -203,6 +210,8 @@ public actor Reconciler {
             guard try repository.changedPaths(from: applied, to: head.id).allSatisfy({ !$0.hasPrefix(prefix) }) else { return false }
             try await store.savePrior(try await store.prior(stack: name), stack: name, commit: head.id)
             status.lastAppliedCommit = head.id
+            // Someone following this commit learns it is live, with nothing to do.
+            RunEvents(bus: events, stack: name, commit: head, kind: "apply", triggeredAt: nil).unchanged()
             logger.debug("nothing of the stack changed", metadata: ["commit": "\(head.id.prefix(12))"])
             return true
         } catch {
@@ -210,10 +219,12 @@ public actor Reconciler {
         }
     }
 
-    private func reconcile(force: Bool, stack name: String, lease: any StackLease) async {
+    private func reconcile(force: Bool, stack name: String, lease: any StackLease, triggeredAt: Date?) async {
         let watch = Stopwatch()
+        var run: RunEvents?
         do {
             let head = try await currentHead()
+            run = RunEvents(bus: events, stack: name, commit: head, kind: force ? "heal" : "apply", triggeredAt: triggeredAt)
             // The store, not memory: another agent may have applied since we last looked.
             let applied = try await store.lastAppliedCommit(stack: name)
             status.lastAppliedCommit = applied
@@ -226,14 +237,18 @@ public actor Reconciler {
                 logger.info("not retrying a reverted commit", metadata: ["commit": "\(head.id.prefix(12))", "run": "\(last.id)"])
                 return
             }
+            run?.started()
             let workspace = try workspace(at: head)
             let declared = try workspace.loadDesired().settings.stack
             guard declared == name else {
-                throw RunnerError(message: "the agent follows stack \(name) here, but \(workspace.tree.label) declares stack \(declared) in plumb.yaml")
+                throw RunnerError(.invalidInput, message: "the agent follows stack \(name) here, but \(workspace.tree.label) declares stack \(declared) in plumb.yaml")
             }
             var log = logger
             log[metadataKey: "commit"] = "\(head.id.prefix(12))"
-            if stack.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, logger: log) { return }
+            if stack.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, logger: log) {
+                run?.held()
+                return
+            }
             var request = ApplyRequest()
             request.command = force ? "heal" : "agent"
             request.lease = lease
@@ -244,7 +259,9 @@ public actor Reconciler {
             let flag = stopFlag
             request.shouldStop = { flag.isSet }
             log.info("reconciling", metadata: ["subject": "\(head.subject)"])
-            let outcome = try await workspace.apply(request)
+            let events = run
+            let outcome = try await workspace.apply(request, onEvent: { events?.relay($0) })
+            run?.finished(outcome)
             log[metadataKey: "run"] = "\(outcome.run)"
             metrics.recordRun(outcome: outcome, seconds: watch.seconds)
             status.lastRun = try await store.run(outcome.run).map(RunSummary.init)
@@ -257,14 +274,19 @@ public actor Reconciler {
             if outcome.result.status == .succeeded || outcome.result.status == .unchanged {
                 status.lastAppliedCommit = head.id
                 status.lastError = nil
+                status.lastErrorKind = nil
                 log.info("applied", metadata: ["changes": "\(outcome.result.applied.count)"])
             } else {
                 status.lastError = outcome.result.error
+                status.lastErrorKind = nil
                 log.error("apply stopped", metadata: ["error": "\(outcome.result.error ?? "")"])
             }
         } catch {
+            run?.failed(error)
             status.lastError = "\(error)"
-            metrics.recordFailure()
+            let kind = (error as? RunnerError)?.kind.rawValue ?? "other"
+            status.lastErrorKind = kind
+            metrics.recordFailure(kind: kind)
             logger.error("reconcile failed", metadata: ["error": "\(error)"])
             if let problem = await monitor.check() { status.lastError = problem }
         }

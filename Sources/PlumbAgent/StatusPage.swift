@@ -1,94 +1,155 @@
 import Foundation
+import PlumbCore
 import PlumbStore
 
-/// `GET /`: the page an on-call engineer opens first. One HTML document, no external assets.
+/// `GET /`: the page an on-call engineer opens first. One HTML document, no external assets,
+/// kept current by the agent's events (no reload): health per stack (amber on drift or a
+/// held commit, red on a failed or invalid last run, a failing fetch or a store that does not
+/// answer or fails its integrity check), the fetch under way, the drift by address with its
+/// differences, the runs with their outcome and error, a duration chart.
 enum StatusPage {
-    static func stacksTable(_ stacks: [StackStatus]) -> String {
-        guard stacks.count > 1 || stacks.first?.leased == false else { return "" }
-        var rows = ""
-        for stack in stacks {
-            let lease = stack.leased ? "held here" : stack.holder.map { "held by " + escape($0) } ?? "free"
-            rows += "<tr><td>\(escape(stack.stack ?? "?"))</td><td>\(escape(stack.branch))\(stack.root.isEmpty ? "" : ":" + escape(stack.root))</td>"
-                + "<td>\(lease)</td><td><code>\(escape(String(stack.lastAppliedCommit?.prefix(10) ?? "none")))</code></td>"
-                + "<td>\(escape(stack.lastError ?? ""))</td></tr>\n"
-        }
-        return "<h2>Stacks</h2>\n<table id=\"stacks\"><tr><th>stack</th><th>branch</th><th>lease</th><th>applied</th><th>error</th></tr>\n\(rows)</table>"
+    enum Health: Int, Comparable {
+        case ok, warn, bad
+        static func < (lhs: Health, rhs: Health) -> Bool { lhs.rawValue < rhs.rawValue }
+        var name: String { ["ok", "warn", "bad"][rawValue] }
     }
 
-    static func render(status agent: AgentStatus, runs: [RunRecord]) -> String {
-        let formatter = ISO8601DateFormatter()
-        guard let status = agent.stacks.first else { return "" }
-        let healthy = agent.store.available && agent.stacks.allSatisfy { $0.lastError == nil && $0.held == nil && $0.lastFetchError == nil }
-        let problem = agent.store.error.map { "store: " + $0 } ?? agent.stacks.lazy.compactMap(problem).first ?? ""
-        let drift = status.drift.map { "\($0.modified) modified, \($0.missing) missing, \($0.unmanaged) unmanaged" } ?? "not measured yet"
-        var rows = ""
-        for run in runs {
-            let duration = run.finishedAt.map { String(format: "%.2f s", $0.timeIntervalSince(run.startedAt)) } ?? "running"
-            let commit = run.commit.map { "\(escape(String($0.id.prefix(10)))) \(escape($0.subject ?? ""))" } ?? ""
-            let timings = run.timings.map { "\(escape($0.stage))\($0.detail.map { " " + escape($0) } ?? ""): \(String(format: "%.0f", $0.seconds * 1000)) ms" }.joined(separator: "<br>")
-            rows += """
-                <tr class="\(escape(run.status.rawValue))"><td>\(run.id)</td><td>\(formatter.string(from: run.startedAt))</td>\
-                <td>\(escape(run.status.rawValue))</td><td>\(run.applied.count) applied\(run.notApplied.isEmpty ? "" : ", \(run.notApplied.count) not")</td>\
-                <td>\(duration)</td><td>\(commit)</td><td class="t">\(timings)</td></tr>
+    static let failedStatuses: Set<String> = ["failed", "invalid", "interrupted", "reverted", "refused"]
 
-                """
+    /// A stack's health and why, in words.
+    static func health(_ stack: StackStatus, store: StoreHealth) -> (Health, String) {
+        if !store.available { return (.bad, "store: " + (store.error ?? "does not answer")) }
+        if let run = stack.lastRun, failedStatuses.contains(run.status) {
+            return (.bad, "last run \(run.id) \(run.status)" + (stack.lastError.map { ": " + $0 } ?? ""))
         }
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Plumb · \(escape(status.stack ?? "agent"))</title>
-            <style>
-            body{font:14px system-ui,sans-serif;margin:2em;color:#222}
-            h1{font-size:20px} .ok{color:#1a7f37} .bad{color:#cf222e}
-            table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-            tr.failed td,tr.interrupted td{background:#fff0f0} td.t{font-size:12px;color:#555}
-            </style></head><body>
-            <h1>Plumb agent · stack \(escape(status.stack ?? "?")) · branch \(escape(status.branch))</h1>
-            <p id="health" class="\(healthy ? "ok" : "bad")">\(healthy ? "healthy" : "attention: " + escape(problem))</p>
-            <p>Agent <code>\(escape(agent.agent))</code> · store <code>\(escape(agent.store.location))</code> (\(agent.store.available ? "answering" : "not answering"), \(agent.store.agents) agent(s))</p>
-            \(stacksTable(agent.stacks))
-            \(fetching(status, formatter))
-            <p>Last applied commit: <code id="commit">\(escape(status.lastAppliedCommit ?? "none yet"))</code></p>
-            <p>Drift: <span id="drift">\(escape(drift))</span></p>
-            <h2>Run durations</h2>
-            \(chart(runs))
-            <h2>Runs</h2>
-            <table id="runs"><tr><th>run</th><th>started</th><th>status</th><th>changes</th><th>duration</th><th>commit</th><th>stages</th></tr>
-            \(rows)</table>
-            </body></html>
+        if let error = stack.lastError { return (.bad, error) }
+        if let error = stack.lastFetchError { return (.bad, "fetch: " + error) }
+        if let held = stack.held { return (.warn, "holding commit \(held.prefix(12)): its plan matches no review") }
+        if let drift = stack.drift, drift.total > 0 {
+            return (.warn, "drift: \(drift.modified) modified, \(drift.missing) missing, \(drift.unmanaged) unmanaged")
+        }
+        return (.ok, "healthy")
+    }
+
+    static func render(status agent: AgentStatus, runs: [RunRecord], drift: [String: DriftReport] = [:]) -> String {
+        let escape = PageStyle.escape
+        let states = agent.stacks.map { health($0, store: agent.store) }
+        let worst = states.max { $0.0 < $1.0 } ?? (.ok, "healthy")
+        let title = agent.stacks.count == 1 ? "stack \(agent.stacks[0].stack ?? "?") · branch \(agent.stacks[0].branch)" : "\(agent.stacks.count) stacks"
+        var body = """
+            <h1>Plumb agent · \(escape(title))</h1>
+            <p id="health" class="\(worst.0.name)">\(escape(worst.1))</p>
+            <p class="dim">Agent <code>\(escape(agent.agent))</code> · store <code>\(escape(agent.store.location))</code> (\(agent.store.available ? "answering" : "not answering"), \(agent.store.agents) agent(s))</p>
 
             """
+        body += stacksTable(agent.stacks, states: states)
+        body += agent.stacks.map(fetching).joined()
+        body += driftSection(agent.stacks, reports: drift)
+        body += "<h2>Run durations</h2>\n" + chart(runs)
+        body += "<h2>Runs</h2>\n" + runsTable(runs, multiStack: agent.stacks.count > 1)
+        return PageStyle.document(
+            title: "Plumb · \(agent.stacks.first?.stack ?? "agent")", body: "<div id=\"live\">\n\(body)</div>\n",
+            script: PageStyle.liveScript(events: "/events"))
     }
 
-    /// What is wrong with one stack, if anything.
-    static func problem(_ stack: StackStatus) -> String? {
-        if let error = stack.lastError { return error }
-        if let held = stack.held { return "held commit \(held)" }
-        return stack.lastFetchError.map { "fetch: " + $0 }
-    }
-
-    /// The mirror's fetch under way and its last error, when there is either.
-    static func fetching(_ status: StackStatus, _ formatter: ISO8601DateFormatter) -> String {
-        var parts: [String] = []
-        if let since = status.fetchingSince { parts.append("fetching since \(formatter.string(from: since))") }
-        if let error = status.lastFetchError { parts.append("last fetch failed: " + escape(error)) }
-        return parts.isEmpty ? "" : "<p id=\"fetch\">\(parts.joined(separator: " · "))</p>"
-    }
-
-    /// An inline SVG bar chart of run durations, oldest on the left.
-    static func chart(_ runs: [RunRecord]) -> String {
-        let durations = runs.reversed().map { run in run.finishedAt.map { $0.timeIntervalSince(run.startedAt) } ?? 0 }
-        guard let peak = durations.max(), peak > 0 else { return "<p>No finished runs yet.</p>" }
-        let width = 12, height = 80
-        var bars = ""
-        for (index, duration) in durations.enumerated() {
-            let barHeight = max(1, Int(duration / peak * Double(height)))
-            bars += "<rect x=\"\(index * width)\" y=\"\(height - barHeight)\" width=\"\(width - 2)\" height=\"\(barHeight)\" fill=\"#0969da\"><title>\(String(format: "%.2f s", duration))</title></rect>"
+    static func stacksTable(_ stacks: [StackStatus], states: [(Health, String)]) -> String {
+        let escape = PageStyle.escape
+        var rows = ""
+        for (stack, state) in zip(stacks, states) {
+            let lease = stack.leased ? "held here" : stack.holder.map { "held by " + escape($0) } ?? "free"
+            let reviewed = stack.lastRunReviewedIn.map { " · reviewed in <a href=\"/plans/\(escape($0))\">\(escape($0))</a>" } ?? ""
+            rows += "<tr class=\"\(state.0.name)\"><td>\(escape(stack.stack ?? "?"))</td><td class=\"\(state.0.name)\">\(escape(state.1))</td>"
+                + "<td>\(escape(stack.branch))\(stack.root.isEmpty ? "" : ":" + escape(stack.root))</td><td>\(lease)</td>"
+                + "<td><code class=\"commit\">\(escape(stack.lastAppliedCommit ?? "none"))</code>\(reviewed)</td></tr>\n"
         }
-        return "<svg id=\"chart\" width=\"\(durations.count * width)\" height=\"\(height)\" role=\"img\" aria-label=\"run durations\">\(bars)</svg>"
+        return "<h2>Stacks</h2>\n<div class=\"scroll\"><table id=\"stacks\"><tr><th>stack</th><th>health</th><th>branch</th><th>lease</th><th>applied</th></tr>\n\(rows)</table></div>\n"
     }
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    /// A stack's fetch under way and its last error, when there is either.
+    static func fetching(_ stack: StackStatus) -> String {
+        var parts: [String] = []
+        if let since = stack.fetchingSince { parts.append("fetching since \(PageStyle.time(since))") }
+        if let error = stack.lastFetchError { parts.append("last fetch failed: " + PageStyle.escape(error)) }
+        guard !parts.isEmpty else { return "" }
+        let name = stack.stack.map { PageStyle.escape($0) + ": " } ?? ""
+        return "<p class=\"fetch\" id=\"fetch-\(PageStyle.escape(stack.stack ?? "stack"))\">\(name)\(parts.joined(separator: " · "))</p>\n"
+    }
+
+    /// Every drifted resource by address: what differs (desired → live), or that it is missing
+    /// or unmanaged.
+    static func driftSection(_ stacks: [StackStatus], reports: [String: DriftReport]) -> String {
+        let escape = PageStyle.escape
+        var out = "<h2>Drift</h2>\n"
+        var any = false
+        for stack in stacks {
+            guard let name = stack.stack else { continue }
+            guard let report = reports[name] else {
+                if stack.drift == nil { out += "<p>\(escape(name)): not measured yet.</p>\n" }
+                continue
+            }
+            guard !report.items.isEmpty else { continue }
+            any = true
+            out += "<ul class=\"drift\" id=\"drift-\(escape(name))\">\n"
+            for item in report.items {
+                var detail = ""
+                if let diff = item.diff, !diff.isEmpty {
+                    detail = ": " + diff.map { "\(escape($0.field)) <code>\(escape(Self.json($0.desired)))</code> → <code>\(escape(Self.json($0.live)))</code>" }
+                        .joined(separator: "; ")
+                }
+                out += "<li class=\"warn\"><code>\(escape(item.address.description))</code> \(item.state.rawValue)\(detail)</li>\n"
+            }
+            out += "</ul>\n"
+        }
+        return any ? out : out + "<p id=\"no-drift\" class=\"ok\">No drift found by the last drift pass.</p>\n"
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+    }
+
+    static func runsTable(_ runs: [RunRecord], multiStack: Bool) -> String {
+        let escape = PageStyle.escape
+        var rows = ""
+        for run in runs {
+            let outcome = PageStyle.outcomeClass(run.status.rawValue)
+            let duration = run.finishedAt.map { PageStyle.seconds($0.timeIntervalSince(run.startedAt)) } ?? "running"
+            let commit = run.commit.map { "<code>\(escape(String($0.id.prefix(10))))</code> \(escape($0.subject ?? ""))" } ?? ""
+            let author = run.commit?.author.map { escape(String($0.prefix { $0 != "<" }).trimmingCharacters(in: .whitespaces)) } ?? ""
+            let stages = run.timings.map { "\(escape($0.stage))\($0.detail.map { " " + escape($0) } ?? ""): \(PageStyle.milliseconds($0.seconds))" }
+                .joined(separator: "<br>")
+            let error = run.error.map { "<span class=\"error\">\(escape($0))</span>" } ?? ""
+            rows += "<tr class=\"run \(outcome)\" id=\"run-\(run.id)\"><td><a href=\"/runs/\(run.id)\">\(run.id)</a></td>"
+                + (multiStack ? "<td>\(escape(run.stack))</td>" : "")
+                + "<td class=\"wide\">\(PageStyle.time(run.startedAt))</td><td>\(escape(run.command))</td><td>\(author)</td>"
+                + "<td class=\"\(outcome)\">\(escape(run.status.rawValue))</td>"
+                + "<td>\(run.applied.count) applied\(run.notApplied.isEmpty ? "" : ", \(run.notApplied.count) not")</td>"
+                + "<td>\(duration)</td><td>\(commit)</td><td class=\"error-cell\">\(error)</td><td class=\"t wide\">\(stages)</td></tr>\n"
+        }
+        return "<div class=\"scroll\"><table id=\"runs\"><tr><th>run</th>\(multiStack ? "<th>stack</th>" : "")<th class=\"wide\">started</th><th>kind</th><th>author</th><th>outcome</th>"
+            + "<th>changes</th><th>duration</th><th>commit</th><th>error</th><th class=\"wide\">stages</th></tr>\n\(rows)</table></div>\n"
+    }
+
+    /// Run durations as bars, oldest on the left, with labelled axes; failed runs are red.
+    static func chart(_ runs: [RunRecord]) -> String {
+        let finished = runs.reversed().compactMap { run in run.finishedAt.map { (run, $0.timeIntervalSince(run.startedAt)) } }
+        guard let peak = finished.map(\.1).max(), peak > 0 else { return "<p id=\"chart\">No finished runs yet.</p>\n" }
+        let left = 52.0, bottom = 30.0, plot = 120.0, bar = 14.0
+        let width = left + Double(finished.count) * bar + 10, height = plot + bottom + 10
+        var bars = ""
+        for (index, (run, seconds)) in finished.enumerated() {
+            let h = max(1, seconds / peak * plot)
+            let failed = failedStatuses.contains(run.status.rawValue)
+            bars += "<a href=\"/runs/\(run.id)\"><rect x=\"\(PageStyle.number(left + Double(index) * bar + 1))\" y=\"\(PageStyle.number(10 + plot - h))\" width=\"\(PageStyle.number(bar - 3))\" height=\"\(PageStyle.number(h))\""
+                + "\(failed ? " class=\"bad\"" : "")><title>run \(run.id) \(run.status.rawValue): \(PageStyle.seconds(seconds))</title></rect></a>"
+        }
+        let axes = "<line x1=\"\(left)\" y1=\"10\" x2=\"\(left)\" y2=\"\(10 + plot)\" class=\"axis\"/>"
+            + "<line x1=\"\(left)\" y1=\"\(10 + plot)\" x2=\"\(PageStyle.number(width))\" y2=\"\(10 + plot)\" class=\"axis\"/>"
+            + "<text x=\"\(left - 4)\" y=\"16\" text-anchor=\"end\" class=\"label\">\(PageStyle.seconds(peak))</text>"
+            + "<text x=\"\(left - 4)\" y=\"\(10 + plot)\" text-anchor=\"end\" class=\"label\">0 s</text>"
+            + "<text x=\"12\" y=\"\(10 + plot / 2)\" transform=\"rotate(-90 12 \(10 + plot / 2))\" text-anchor=\"middle\" class=\"label\">duration</text>"
+            + "<text x=\"\(left)\" y=\"\(PageStyle.number(height - 6))\" class=\"label\">runs, oldest → newest (red: failed)</text>"
+        return "<svg id=\"chart\" viewBox=\"0 0 \(PageStyle.number(max(width, 260))) \(PageStyle.number(height))\" width=\"\(PageStyle.number(max(width, 260)))\" style=\"max-width:100%\" role=\"img\" aria-label=\"run durations\">\(axes)\(bars)</svg>\n"
     }
 }

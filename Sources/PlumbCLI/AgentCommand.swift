@@ -53,10 +53,13 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Hold a merge whose plan differs from every reviewed plan, and post the new plan.")
     var requireReviewedPlan = false
 
+    @Option(help: "Where commit statuses go: github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO (default: from --repo's host, else the webhook).")
+    var forge: String?
+
     func validate() throws {
         if (repo == nil) == (config == nil) { throw ValidationError("give --repo or --config") }
-        if config != nil, branch != nil || interval != nil || driftInterval != nil || heal || requireReviewedPlan {
-            throw ValidationError("--branch, --interval, --drift-interval, --heal and --require-reviewed-plan describe the --repo stack; with --config, set them per stack in the file")
+        if config != nil, branch != nil || interval != nil || driftInterval != nil || heal || requireReviewedPlan || forge != nil {
+            throw ValidationError("--branch, --interval, --drift-interval, --heal, --require-reviewed-plan and --forge describe the --repo stack; with --config, set them per stack in the file")
         }
     }
 
@@ -80,6 +83,12 @@ struct AgentCommand: AsyncParsableCommand {
             stack.driftInterval = drift
             stack.heal = heal
             stack.requireReviewedPlan = requireReviewedPlan
+            if let forge {
+                guard let named = ForgeRepository(forge) else {
+                    throw CLIError(message: "--forge takes github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO")
+                }
+                stack.forge = named
+            }
             configuration = AgentConfiguration(stacks: [stack])
         }
         if let listen {

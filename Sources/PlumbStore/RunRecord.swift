@@ -30,9 +30,12 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var agent: String?
     /// Every check the run ran, with its figures (SPEC §8.7), chunk by chunk.
     public var checks: [CheckResult] = []
+    /// Every chunk's outcome: its changes, its checks with their durations (absent for a
+    /// run that had nothing to apply or did not finish).
+    public var chunks: [ChunkResult]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, stack, command, status, commit, summary, applied, error, timings, agent, checks, reverted
+        case id, stack, command, status, commit, summary, applied, error, timings, agent, checks, reverted, chunks
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case notApplied = "not_applied"

@@ -51,7 +51,7 @@ package struct StoredRun: Sendable {
             commit: commitID.map { CommitInfo(id: $0, author: commitAuthor, subject: commitSubject) },
             summary: summary, applied: result?.applied.map(\.description) ?? [],
             notApplied: result?.notApplied.map(\.description) ?? [], reverted: result?.reverted.map(\.description) ?? [],
-            error: error, timings: timings, agent: agent, checks: result?.chunks.flatMap(\.checks) ?? [])
+            error: error, timings: timings, agent: agent, checks: result?.chunks.flatMap(\.checks) ?? [], chunks: result?.chunks)
     }
 }
 
