@@ -85,7 +85,7 @@ public struct Workspace: Sendable {
                 providers[name] = try makeProvider(binding)
             } catch let error as ProviderError {
                 // It names its provider already.
-                throw RunnerError(message: "\(error)")
+                throw RunnerError(.describeFailed, message: "\(error)")
             } catch {
                 throw RunnerError(.describeFailed, message: "provider \(name): \(error)")
             }
