@@ -48,7 +48,7 @@ final class RunEvents: Sendable {
             event.check = result
             event.error = result.passed ? nil : "check \(result.name) failed: \(result.detail)"
             bus.publish(event)
-        case .chunkStarted, .chunkApplied, .chunkFailed, .checkStarted:
+        case .chunkStarted, .chunkApplied, .chunkFailed, .checkStarted, .revertStarted, .revertFinished:
             break
         }
     }
@@ -68,6 +68,9 @@ final class RunEvents: Sendable {
             event.pushToLiveSeconds = base.triggeredAt.map { Date().timeIntervalSince($0) }
         case .unchanged:
             event.outcome = .unchanged
+        case .reverted:
+            event.outcome = .reverted
+            event.error = outcome.result.chunks.first { $0.status == .failed }?.error ?? outcome.result.error
         case .failed:
             event.outcome = .failed
             // The failing chunk's own words ("check www failed: …"), not the run's prefix.
