@@ -47,8 +47,9 @@ public struct Agent: Sendable {
             // yet: an unreachable remote is retried (with backoff) by the lease keeper's
             // ticks, not an exit at start.
             let (repository, fetcher) = try repositories[stack.repo]
-                ?? (GitSource.openRepository(stack.repo, stateDirectory: configuration.stateDirectory, fetch: false),
-                    MirrorFetcher(options: fetchOptions))
+                ?? (GitSource.openRepository(
+                    stack.repo, stateDirectory: configuration.stateDirectory, userInfo: stack.repoUserInfo,
+                    environment: configuration.environment, fetch: false), MirrorFetcher(options: fetchOptions))
             repositories[stack.repo] = (repository, fetcher)
             reconcilers.append(Reconciler(
                 stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics, monitor: monitor,

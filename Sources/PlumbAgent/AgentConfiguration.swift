@@ -1,4 +1,5 @@
 import Foundation
+import PlumbCore
 
 /// How `plumb agent` runs (SPEC §7): the stacks it follows and what they share.
 public struct AgentConfiguration: Sendable {
@@ -52,8 +53,11 @@ public struct StackConfiguration: Sendable, Hashable {
     /// The stack's name. Nil: what `plumb.yaml` (or the repository's name) says. When set,
     /// `plumb.yaml` may not name another.
     public var name: String?
-    /// A path (read in place) or a URL (mirrored under the state directory).
+    /// A path (read in place) or a URL (mirrored under the state directory), never with
+    /// user information: that is split off into `repoUserInfo` (SPEC §8.1).
     public var repo: String
+    /// The user name and token a configured URL carried: git credentials, never shown.
+    public var repoUserInfo: URLUserInfo?
     public var branch: String = "main"
     /// The folder of the repository that holds `Desired/`, `Providers/` and `plumb.yaml`;
     /// empty for the repository's root.
@@ -67,7 +71,9 @@ public struct StackConfiguration: Sendable, Hashable {
     public var forge: ForgeRepository?
 
     public init(repo: String) {
-        self.repo = repo
+        let split = URLUserInfo.split(repo)
+        self.repo = split.url
+        if split.user != nil || split.password != nil { repoUserInfo = split }
     }
 
     /// Whether a forge's repository name (`owner/name`, GitLab's `group/project`) names

@@ -21,13 +21,29 @@ extension Reconciler {
         guard let commit = resolved else {
             throw RunnerError(.git, message: "pull request \(id): none of \(candidates.joined(separator: ", ")) is in the repository")
         }
-        let workspace = try workspace(at: commit)
-        let (desired, planned) = try await workspace.planDesired()
-        let plan = try ReviewPlanner.mark(planned, context: workspace, base: base, head: desired)
-        let markdown = Notifier.reviewMarker(recordID) + "\n" + PlanMarkdownRenderer().render(plan)
-            + "\nChecksum of these changes: `\(plan.changesChecksum.prefix(16))`\n"
-        let record = ReviewPlanRecord(id: recordID, head: commit.id, base: plan.source.base, checksum: plan.changesChecksum, markdown: markdown)
-        try await store.saveReviewPlan(record, stack: desired.settings.stack)
+        // The request's documents, the base head's bindings and settings (SPEC §8.1).
+        let context = try ReviewPlanner.workspace(workspace(at: commit), base: base)
+        let marker = Notifier.reviewMarker(recordID) + "\n"
+        let record: ReviewPlanRecord
+        let stackName: String
+        do {
+            let (desired, planned) = try await context.planDesired()
+            let review = try ReviewPlanner.review(planned, context: context, base: base, head: desired)
+            let markdown = marker + ReviewMarkdownRenderer().render(review)
+                + "\nChecksum of these changes: `\(review.checksum.prefix(16))`\n"
+            record = ReviewPlanRecord(id: recordID, head: commit.id, base: review.plan.source.base, checksum: review.checksum, markdown: markdown)
+            stackName = desired.settings.stack
+        } catch {
+            // What the request changes of the bindings still reaches the reviewer; its
+            // checksum matches no plan, so it approves nothing.
+            let trusted = (try? ReviewPlanner.trustedChanges(context)) ?? []
+            let markdown = marker + ReviewMarkdownRenderer().renderUnplanned(
+                trustedFiles: trusted, error: context.redactor().redact("\(error)"))
+            record = ReviewPlanRecord(id: recordID, head: commit.id, base: nil, checksum: "unplanned-\(commit.id)", markdown: markdown)
+            stackName = name ?? DesiredStateLoader(environment: [:]).stackName(context.tree)
+            logger.warning("review plan not computed", metadata: ["request": "\(id)", "error": "\(context.redactor().redact("\(error)"))"])
+        }
+        try await store.saveReviewPlan(record, stack: stackName)
         return record
     }
 

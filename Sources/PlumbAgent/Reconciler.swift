@@ -166,12 +166,14 @@ public actor Reconciler {
     }
 
     func workspace(at commit: GitCommit) throws -> Workspace {
-        Workspace(
+        var workspace = Workspace(
             tree: try tree(at: commit),
             source: PlanSource(repo: stack.repo, ref: stack.branch, commit: commit.id),
             commit: CommitInfo(id: commit.id, author: "\(commit.author) <\(commit.email)>", subject: commit.subject),
             stateDirectory: agent.stateDirectory, environment: agent.environment,
             git: repository, cache: cache, store: store)
+        workspace.knownSecrets = [stack.repoUserInfo?.password, URLUserInfo.split(agent.store ?? "").password].compactMap { $0 }
+        return workspace
     }
 
     /// One reconcile of the branch head; `force` applies even when the head is already
@@ -245,7 +247,7 @@ public actor Reconciler {
             }
             var log = logger
             log[metadataKey: "commit"] = "\(head.id.prefix(12))"
-            if stack.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, logger: log) {
+            if stack.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, applied: applied, logger: log) {
                 run?.held()
                 return
             }
@@ -268,7 +270,7 @@ public actor Reconciler {
             if outcome.plan.hasChanges {
                 // Whether this merge made exactly the changes a reviewer saw.
                 let reviews = try await store.reviewPlans(checksum: outcome.plan.changesChecksum, stack: outcome.plan.stack)
-                status.lastRunReviewedIn = reviews.first { !$0.id.hasPrefix("held-") }?.id
+                status.lastRunReviewedIn = reviews.first(where: ReviewRule.countsAsReview)?.id
                 log.info("review", metadata: ["reviewed_in": "\(status.lastRunReviewedIn ?? "none")"])
             }
             if outcome.result.status == .succeeded || outcome.result.status == .unchanged {
@@ -315,23 +317,37 @@ public actor Reconciler {
         return focus
     }
 
-    /// With `require_reviewed_plan`: holds a head whose plan no review plan showed.
-    private func holdUnreviewed(_ workspace: Workspace, head: GitCommit, logger: Logger) async throws -> Bool {
+    /// With `require_reviewed_plan`: holds a head whose review — its plan's changes, and
+    /// the checks and trusted files changed since the last applied commit — matches no
+    /// review computed on a pull/merge request. The agent's own `held-` records never count.
+    private func holdUnreviewed(_ workspace: Workspace, head: GitCommit, applied: String?, logger: Logger) async throws -> Bool {
         let (desired, plan) = try await workspace.planDesired()
-        guard plan.hasChanges else { return false }
-        let reviewed = try await store.reviewPlans(checksum: plan.changesChecksum, stack: desired.settings.stack)
-        if let match = reviewed.first {
+        let review = try headReview(plan, desired: desired, workspace: workspace, applied: applied)
+        guard plan.hasChanges || !review.checks.isEmpty || review.needsBindingReview else { return false }
+        let reviewed = try await store.reviewPlans(checksum: review.checksum, stack: desired.settings.stack)
+        if let match = reviewed.first(where: ReviewRule.countsAsReview) {
             status.held = nil
             logger.info("plan matches the reviewed plan", metadata: ["review": "\(match.id)"])
             return false
         }
-        let markdown = "**Held by Plumb:** the plan of \(head.id.prefix(12)) differs from every reviewed plan.\n\n" + PlanMarkdownRenderer().render(plan)
+        let markdown = "**Held by Plumb:** the plan of \(head.id.prefix(12)) differs from every reviewed plan.\n\n" + ReviewMarkdownRenderer().render(review)
         try await store.saveReviewPlan(
-            ReviewPlanRecord(id: "held-\(head.id)", head: head.id, base: nil, checksum: plan.changesChecksum, markdown: markdown),
+            ReviewPlanRecord(id: "held-\(head.id)", head: head.id, base: nil, checksum: review.checksum, markdown: markdown),
             stack: desired.settings.stack)
         status.held = head.id
         logger.warning("holding an unreviewed plan", metadata: ["plan": "held-\(head.id)"])
         return true
+    }
+
+    /// The head's review against the last applied commit: what a request review of the
+    /// same change computed against its merge base.
+    func headReview(_ plan: Plan, desired: DesiredState, workspace: Workspace, applied: String?) throws -> Review {
+        // The first commit applied for a stack has nothing to compare its checks and
+        // bindings with: its plan's changes alone must match (Docs/agent.md).
+        guard let applied, let commit = try? repository.resolve(applied) else { return Review(plan: plan) }
+        let before = try tree(at: commit)
+        let checks = (try? self.workspace(at: commit).loadDesired().checks) ?? []
+        return Review(plan: plan, checks: CheckChange.between(checks, desired.checks), trustedFiles: try TrustedFileChange.between(before, workspace.tree))
     }
 
     func runLoop() async {

@@ -29,15 +29,23 @@ struct PlanCommand: AsyncParsableCommand {
         var refused = false
         try await runReportingErrors {
             if base != nil, source.repo == nil { throw CLIError(message: "--base needs --repo") }
-            let context = try await state.workspace(source)
+            var context = try await state.workspace(source)
+            // As the agent reviews a request: with the base's bindings and plumb.yaml.
+            if let base { context = try ReviewPlanner.workspace(context, base: base) }
             let (desired, planned) = try await context.planDesired(options: PlanOptions(targets: target))
             var plan = planned
+            var review: Review?
             if let base {
-                plan = try ReviewPlanner.mark(plan, context: context, base: base, head: desired)
+                review = try ReviewPlanner.review(planned, context: context, base: base, head: desired)
+                plan = review?.plan ?? plan
             }
             // A review (--base) shows the network and access its changes touch.
             let diagram = base == nil ? nil : NetworkGraph(desired: desired, plan: plan).affected()
-            try Console.emit(PlanOutput.render(plan, format: format, diagram: diagram), to: out)
+            if let review {
+                try Console.emit(PlanOutput.render(review, format: format, diagram: diagram), to: out)
+            } else {
+                try Console.emit(PlanOutput.render(plan, format: format, diagram: diagram), to: out)
+            }
             hasChanges = plan.hasChanges
             refused = !plan.refusals.isEmpty
         }
@@ -48,6 +56,14 @@ struct PlanCommand: AsyncParsableCommand {
 }
 
 enum PlanOutput {
+    static func render(_ review: Review, format: OutputFormat, diagram: NetworkGraph?) throws -> String {
+        switch format {
+        case .text: return ReviewTextRenderer(style: Console.style).render(review)
+        case .json: return try JSONOutput.encode(review.plan)
+        case .markdown: return ReviewMarkdownRenderer().render(review, diagram: diagram)
+        }
+    }
+
     static func render(_ plan: Plan, format: OutputFormat, diagram: NetworkGraph? = nil) throws -> String {
         switch format {
         case .text: return PlanTextRenderer(style: Console.style).render(plan)

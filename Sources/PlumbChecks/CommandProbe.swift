@@ -4,13 +4,14 @@ import PlumbCore
 /// Runs a check's command: exit 0 passes. It runs in the repository root, its output is
 /// kept (the last lines) for the report, and it is killed when its time is up.
 enum CommandProbe {
-    static func run(_ argv: [String], in directory: String, environment: [String: String], timeout: Duration) async -> ProbeOutcome {
+    /// `environment` is the command's whole environment: nothing of Plumb's own is inherited.
+    static func run(_ argv: [String], in directory: String, environment: [String: String], timeout: Duration, redactor: Redactor) async -> ProbeOutcome {
         guard let program = argv.first else { return ProbeOutcome(passed: false, detail: "empty command") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = argv
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.environment = environment
         // A file, not a pipe: a chatty command must never block on a full pipe buffer.
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-check-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)  // a failure shows at FileHandle below
@@ -38,7 +39,8 @@ enum CommandProbe {
             }
         }
         let data = (try? Data(contentsOf: logURL)) ?? Data()
-        let tail = String(decoding: data, as: UTF8.self)
+        // Redacted whole, before it is cut: a secret split by the cut would survive in part.
+        let tail = redactor.redact(String(decoding: data, as: UTF8.self))
             .split(separator: "\n").suffix(3).joined(separator: " | ")
         let detail = "\(program) exited \(status)" + (tail.isEmpty ? "" : ": \(tail.prefix(300))")
         return ProbeOutcome(passed: status == 0, detail: detail)

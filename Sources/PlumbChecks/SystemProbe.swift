@@ -6,18 +6,34 @@ import PlumbHTTP
 /// Plumb's HTTP client, a TCP connect, a command in the repository root.
 public struct SystemProbe: CheckProbe {
     let http: HTTPClient
-    /// Added to the environment of command checks (e.g. `PLUMB_STATE_DIR`).
+    /// Everything a command check receives besides its `env:` list and `PLUMB_CHUNK`: the
+    /// minimal environment of SPEC §8.1 (see `CommandEnvironment`).
     let environment: [String: String]
     /// Where a Prometheus check's `token_env` is read: the operator's environment.
     let variable: @Sendable (String) -> String?
+    /// Where a check's `env: [NAME, ...]` is looked up: Plumb's own environment.
+    let available: [String: String]
+    /// Applied to a command's whole output before it is cut to its last lines.
+    let redactor: Redactor
 
     public init(
         http: HTTPClient = HTTPClient(maxConcurrent: 4), environment: [String: String] = [:],
-        variable: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] }
+        variable: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] },
+        available: [String: String] = [:], redactor: Redactor = Redactor()
     ) {
         self.http = http
         self.environment = environment
         self.variable = variable
+        self.available = available
+        self.redactor = redactor
+    }
+
+    public func attempt(_ check: Check, chunk: Int?, workingDirectory: String, remaining: Duration) async -> ProbeOutcome {
+        guard case .command(let argv) = check.probe else {
+            return await attempt(check.probe, workingDirectory: workingDirectory, remaining: remaining)
+        }
+        let variables = CommandEnvironment.build(base: environment, chunk: chunk, names: check.env, available: available)
+        return await CommandProbe.run(argv, in: workingDirectory, environment: variables, timeout: remaining, redactor: redactor)
     }
 
     public func attempt(_ probe: Check.Probe, workingDirectory: String, remaining: Duration) async -> ProbeOutcome {
@@ -46,7 +62,8 @@ public struct SystemProbe: CheckProbe {
                 return ProbeOutcome(passed: false, detail: "\(host):\(port): \(error)")
             }
         case .command(let argv):
-            return await CommandProbe.run(argv, in: workingDirectory, environment: environment, timeout: remaining)
+            let variables = CommandEnvironment.build(base: environment, chunk: nil, names: [], available: available)
+            return await CommandProbe.run(argv, in: workingDirectory, environment: variables, timeout: remaining, redactor: redactor)
         case .prometheus(let query):
             return await PrometheusProbe(http: http, variable: variable).attempt(query, timeout: timeout)
         }

@@ -3,20 +3,20 @@ import Foundation
 
 extension GitRepository {
     /// Fetches every ref from `origin`, pruning what the remote deleted, within `options`'
-    /// limits; blocks the calling thread (the CLI's way).
+    /// limits and with the mirror's credentials; blocks the calling thread (the CLI's way).
     ///
     /// The fetch opens a handle of its own on the repository, so reads through this one
     /// (resolving a branch, reading a file) never wait behind a fetch; they see the new refs
     /// and objects once it is done.
     public func fetch(options: GitFetchOptions = GitFetchOptions()) throws {
-        try fetch(GitTransfer(options))
+        try fetch(GitTransfer(options, credentials: credentials))
     }
 
     /// The same on a thread of its own, so no task of the cooperative pool waits on the
     /// network. Cancelling the task stops the fetch at once; a watchdog stops it when the
     /// remote sent nothing for the stall timeout (whichever transport, SSH included).
     public func fetch(options: GitFetchOptions) async throws {
-        let transfer = GitTransfer(options)
+        let transfer = GitTransfer(options, credentials: credentials)
         let watchdog = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
@@ -59,6 +59,7 @@ extension GitRepository {
         options.callbacks.payload = Unmanaged.passUnretained(transfer).toOpaque()
         options.callbacks.transfer_progress = { _, payload in GitRepository.progressed(payload) }
         options.callbacks.sideband_progress = { _, _, payload in GitRepository.progressed(payload) }
+        options.callbacks.credentials = GitCredentials.callback
         let url = git_remote_url(remote).map { String(cString: $0) } ?? "origin"
         let result = transfer.whileCurrent { git_remote_fetch(remote, nil, &options, nil) }
         guard result < 0 else { return }

@@ -11,6 +11,8 @@ public final class GitRepository: @unchecked Sendable {
     let lock = NSLock()
     /// Where the repository lives on disk (a work tree's `.git`, or a bare directory).
     public let path: String
+    /// Given to the remote when it asks (see `GitCredentials`); empty for a local repository.
+    var credentials = GitCredentials()
 
     private static let initialized: Bool = {
         git_libgit2_init()
@@ -37,28 +39,37 @@ public final class GitRepository: @unchecked Sendable {
 
     /// A bare mirror of `url` under `directory`, created on first use and fetched on every
     /// call (every ref, including `refs/pull/*`, as the remote has them).
-    public static func mirror(url: String, into directory: String, options: GitFetchOptions = GitFetchOptions()) throws -> GitRepository {
-        let repository = try openMirror(url: url, into: directory)
+    /// `url` carries no user information: `credentials` are handed over when asked for.
+    public static func mirror(
+        url: String, into directory: String, options: GitFetchOptions = GitFetchOptions(),
+        credentials: GitCredentials = GitCredentials()
+    ) throws -> GitRepository {
+        let repository = try openMirror(url: url, into: directory, credentials: credentials)
         try repository.fetch(options: options)
         return repository
     }
 
     /// The bare mirror of `url` under `directory`, created (empty) when missing; not fetched.
-    public static func openMirror(url: String, into directory: String) throws -> GitRepository {
+    /// An existing mirror's remote is set to `url`, so one made with a token in its URL loses it.
+    public static func openMirror(url: String, into directory: String, credentials: GitCredentials = GitCredentials()) throws -> GitRepository {
         _ = initialized
+        let repository: GitRepository
         if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent("HEAD")) {
-            return try open(path: directory)
+            repository = try open(path: directory)
+            try GitError.check("set the remote's URL") { git_remote_set_url(repository.handle, "origin", url) }
+        } else {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            var handle: OpaquePointer?
+            try GitError.check("init mirror \(directory)") { git_repository_init(&handle, directory, 1) }
+            guard let handle else { throw GitError(code: .other(-1), operation: "init mirror", message: "no repository") }
+            repository = GitRepository(handle: handle)
+            var remote: OpaquePointer?
+            try GitError.check("add remote \(url)") {
+                git_remote_create_with_fetchspec(&remote, handle, "origin", url, "+refs/*:refs/*")
+            }
+            git_remote_free(remote)
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        var handle: OpaquePointer?
-        try GitError.check("init mirror \(directory)") { git_repository_init(&handle, directory, 1) }
-        guard let handle else { throw GitError(code: .other(-1), operation: "init mirror", message: "no repository") }
-        let repository = GitRepository(handle: handle)
-        var remote: OpaquePointer?
-        try GitError.check("add remote \(url)") {
-            git_remote_create_with_fetchspec(&remote, handle, "origin", url, "+refs/*:refs/*")
-        }
-        git_remote_free(remote)
+        repository.credentials = credentials
         return repository
     }
 

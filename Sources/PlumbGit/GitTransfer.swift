@@ -9,13 +9,26 @@ import Glibc
 /// `recv()` or `poll()` blocked on them in any thread.
 final class GitTransfer: @unchecked Sendable {
     let options: GitFetchOptions
+    /// Given to the remote through libgit2's credential callback (the callbacks' payload is
+    /// this transfer), so every fetch has both its limits and its credentials.
+    let credentials: GitCredentials
     private let lock = NSLock()
+    private var credentialRequests = 0
     private var sockets: Set<Int32> = []
     private var lastActivity = ContinuousClock.now
     private var stopped: (code: GitError.Code, reason: String)?
 
-    init(_ options: GitFetchOptions) {
+    init(_ options: GitFetchOptions, credentials: GitCredentials = GitCredentials()) {
         self.options = options
+        self.credentials = credentials
+    }
+
+    /// Counts one request for credentials; the count so far.
+    func requestCredentials() -> Int {
+        lock.withLock {
+            credentialRequests += 1
+            return credentialRequests
+        }
     }
 
     /// Why the transfer was stopped, if it was.

@@ -132,7 +132,7 @@ extension Workspace {
         for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
         var applier = Applier(
             providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
-            checks: desired.checks, executor: try checkExecutor(), recorder: recorder, onEvent: onEvent)
+            checks: desired.checks, executor: try checkExecutor(desired: desired), recorder: recorder, onEvent: onEvent)
         applier.onFailure = desired.settings.onFailure
         // A holder that lost its lease stops at the next chunk boundary.
         let shouldStop = request.shouldStop

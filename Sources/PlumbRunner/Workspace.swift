@@ -25,6 +25,9 @@ public struct Workspace: Sendable {
     public var store: (any StateStore)?
     /// Diagnostics in colour (the CLI sets it when stderr is a terminal).
     public var colorDiagnostics = false
+    /// Secrets known apart from the environment and bindings: the password of the `--repo`
+    /// or `--store` URL. Redacted from check output with the rest.
+    public var knownSecrets: [String] = []
 
     public init(
         tree: any SourceTree, source: PlanSource, commit: CommitInfo?, stateDirectory: String,
@@ -46,9 +49,11 @@ public struct Workspace: Sendable {
         let environment = ProcessInfo.processInfo.environment
         if let repo {
             let opened = try GitSource.open(repo: repo, ref: ref ?? "HEAD", stateDirectory: stateDirectory)
-            return Workspace(
+            var workspace = Workspace(
                 tree: opened.tree, source: opened.source, commit: opened.commit,
                 stateDirectory: stateDirectory, environment: environment, git: opened.repository)
+            workspace.knownSecrets = [URLUserInfo.split(repo).password].compactMap { $0 }
+            return workspace
         }
         let root = root ?? "."
         var isDirectory: ObjCBool = false
@@ -178,9 +183,16 @@ public struct Workspace: Sendable {
         }
     }
 
+    /// Every secret value this workspace knows: secret-named variables of its environment,
+    /// the secret-keyed values of the bindings, passwords in URLs (SPEC §8.1).
+    public func redactor(bindings: [String: ProviderBinding] = [:]) -> Redactor {
+        Redactor.known(environment: environment, bindings: bindings).adding(knownSecrets)
+    }
+
     /// Command checks run in the repository root: the directory, or for `--repo` the
-    /// commit's files exported under `--state/checkouts/`.
-    public func checkExecutor() throws -> CheckExecutor {
+    /// commit's files exported under `--state/checkouts/`; with the minimal environment of
+    /// SPEC §8.1, and their output redacted.
+    public func checkExecutor(desired: DesiredState? = nil) throws -> CheckExecutor {
         var directory = (tree as? DirectoryTree)?.root.path ?? FileManager.default.currentDirectoryPath
         if let commitTree = tree as? GitCommitTree {
             directory = URL(fileURLWithPath: stateDirectory).standardizedFileURL
@@ -192,7 +204,11 @@ public struct Workspace: Sendable {
             }
         }
         let state = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
-        return CheckExecutor(probe: SystemProbe(environment: ["PLUMB_STATE_DIR": state]), workingDirectory: directory)
+        let base = CommandEnvironment.base(
+            process: environment, stack: desired?.settings.stack, commit: commit?.id, stateDirectory: state)
+        let secrets = redactor(bindings: desired?.providers ?? [:])
+        let probe = SystemProbe(environment: base, available: environment, redactor: secrets)
+        return CheckExecutor(probe: probe, workingDirectory: directory, redactor: secrets)
     }
 }
 

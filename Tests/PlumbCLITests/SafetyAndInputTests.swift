@@ -32,11 +32,11 @@ extension EndToEnd {
         @Test("an unset ${VAR} names the file, the line and the variable")
         func unsetVariable() throws {
             let repo = try TempRepo.example()
-            try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PLUMB_TEST_UNSET_KEY}\n")
+            try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${TEST_UNSET_PDNS_KEY}\n")
             let validate = try repo.plumb("validate")
             #expect(validate.status == 1)
             #expect(validate.stderr.contains("Providers/pdns.yaml:3:10:"))
-            #expect(validate.stderr.contains("PLUMB_TEST_UNSET_KEY"))
+            #expect(validate.stderr.contains("TEST_UNSET_PDNS_KEY"))
         }
 
         @Test("protection outlives the document, and --force does not lift it")

@@ -343,6 +343,22 @@ struct BrokenInputTests {
             "Providers/pdns.yaml": "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PDNS_API_KEY}\n",
             "Desired/net.yaml": BrokenInput.vpcMain,
         ], expected: [Pinned(.environment, "Providers/pdns.yaml", 3, 10)]),
+        BrokenInput(id: "binding-reads-plumb-secret", files: [
+            "Providers/pdns.yaml": "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PLUMB_WEBHOOK_SECRET}\n",
+            "Desired/net.yaml": BrokenInput.vpcMain,
+        ], expected: [Pinned(.forbidden, "Providers/pdns.yaml", 3, 10)]),
+        BrokenInput(id: "binding-reads-plumb-secret-with-default", files: [
+            "Providers/pdns.yaml": "kind: powerdns\nurl: http://x/${plumb_github_token:-none}\napi_key: k\n",
+            "Desired/net.yaml": BrokenInput.vpcMain,
+        ], expected: [Pinned(.forbidden, "Providers/pdns.yaml", 2, 6)]),
+        BrokenInput(id: "embedded-path-absolute", files: [
+            "Providers/main.yaml": "kind: embedded\npath: /tmp/elsewhere/evil.sqlite\n",
+            "Desired/net.yaml": BrokenInput.vpcMain,
+        ], expected: [Pinned(.forbidden, "Providers/main.yaml", 2, 7)]),
+        BrokenInput(id: "embedded-path-climbs-out", files: [
+            "Providers/main.yaml": "kind: embedded\npath: inventories/../../evil.sqlite\n",
+            "Desired/net.yaml": BrokenInput.vpcMain,
+        ], expected: [Pinned(.forbidden, "Providers/main.yaml", 2, 7)]),
         BrokenInput(id: "malformed-env-reference", files: [
             "Providers/pdns.yaml": "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PDNS KEY}\n",
             "Desired/net.yaml": BrokenInput.vpcMain,

@@ -97,7 +97,7 @@ public struct Applier: Sendable {
             for check in checks where check.applies(to: addresses) {
                 guard let executor else { break }
                 onEvent(.checkStarted(name: check.name))
-                let result = await executor.run(check)
+                let result = await executor.run(check, chunk: chunk.index + 1)
                 await recorder.timing("check", detail: check.name, seconds: result.durationMs / 1000)
                 onEvent(.checkFinished(result))
                 checkResults.append(result)

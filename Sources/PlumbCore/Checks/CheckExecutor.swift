@@ -3,6 +3,15 @@
 public protocol CheckProbe: Sendable {
     /// One attempt; `remaining` bounds how long it may block.
     func attempt(_ probe: Check.Probe, workingDirectory: String, remaining: Duration) async -> ProbeOutcome
+    /// One attempt of the whole check, knowing the chunk it follows: what a `command:`
+    /// check's environment needs (`PLUMB_CHUNK`, its `env:` list). Defaults to the probe.
+    func attempt(_ check: Check, chunk: Int?, workingDirectory: String, remaining: Duration) async -> ProbeOutcome
+}
+
+extension CheckProbe {
+    public func attempt(_ check: Check, chunk: Int?, workingDirectory: String, remaining: Duration) async -> ProbeOutcome {
+        await attempt(check.probe, workingDirectory: workingDirectory, remaining: remaining)
+    }
 }
 
 public struct ProbeOutcome: Sendable {
@@ -26,18 +35,22 @@ public struct CheckExecutor: Sendable {
     public var workingDirectory: String
     public var retryDelay: Duration
     public var clock: any CheckClock
+    /// Applied to every result's detail: check output never carries a known secret.
+    public var redactor: Redactor
 
     public init(
         probe: any CheckProbe, workingDirectory: String, retryDelay: Duration = .milliseconds(250),
-        clock: any CheckClock = SystemCheckClock()
+        clock: any CheckClock = SystemCheckClock(), redactor: Redactor = Redactor()
     ) {
         self.probe = probe
         self.workingDirectory = workingDirectory
         self.retryDelay = retryDelay
         self.clock = clock
+        self.redactor = redactor
     }
 
-    public func run(_ check: Check) async -> CheckResult {
+    /// `chunk`: the 1-based chunk the check follows, nil outside an apply.
+    public func run(_ check: Check, chunk: Int? = nil) async -> CheckResult {
         let start = clock.now
         let deadline = start + check.timeout
         var attempts = 0
@@ -45,7 +58,7 @@ public struct CheckExecutor: Sendable {
         // `timeout:` bounds the retries until the first passing attempt.
         while true {
             attempts += 1
-            last = await attempt(check, deadline: deadline)
+            last = await attempt(check, chunk: chunk, deadline: deadline)
             if last.passed || clock.now + retryDelay >= deadline || Task.isCancelled { break }
             await clock.sleep(for: retryDelay)
         }
@@ -57,12 +70,12 @@ public struct CheckExecutor: Sendable {
         guard let hold = check.measure.hold else {
             return result(check, passed: true, attempts: attempts, start: start, detail: last.detail, figures: last.figures)
         }
-        return await soak(check, window: hold, attempts: attempts, start: start, first: last)
+        return await soak(check, chunk: chunk, window: hold, attempts: attempts, start: start, first: last)
     }
 
     /// `hold:` starts at the first pass and is not bounded by `timeout:`: every `interval`
     /// another attempt, and the first that fails fails the check.
-    private func soak(_ check: Check, window: Duration, attempts: Int, start: Duration, first: AttemptVerdict) async -> CheckResult {
+    private func soak(_ check: Check, chunk: Int?, window: Duration, attempts: Int, start: Duration, first: AttemptVerdict) async -> CheckResult {
         let holdStart = clock.now
         var attempts = attempts
         var last = first
@@ -74,7 +87,7 @@ public struct CheckExecutor: Sendable {
             }
             attempts += 1
             // Each attempt in the window gets the check's timeout for its own samples.
-            let verdict = await attempt(check, deadline: clock.now + check.timeout)
+            let verdict = await attempt(check, chunk: chunk, deadline: clock.now + check.timeout)
             if !verdict.passed {
                 let detail = "failed \(Self.shown(clock.now - holdStart)) into its \(Self.shown(window)) hold: \(verdict.detail)"
                 return result(check, passed: false, attempts: attempts, start: start, detail: detail, figures: verdict.figures)
@@ -89,7 +102,7 @@ public struct CheckExecutor: Sendable {
 
     /// `samples` probes spaced by `interval`, judged together. Sampling stops early once the
     /// failed samples exceed what `error_rate` allows: the attempt cannot pass any more.
-    private func attempt(_ check: Check, deadline: Duration) async -> AttemptVerdict {
+    private func attempt(_ check: Check, chunk: Int?, deadline: Duration) async -> AttemptVerdict {
         let measure = check.measure
         // A plain check keeps its old budget (whatever is left, at least 100 ms); a sample of
         // a measured attempt may take what a whole check may, so late samples are not cut
@@ -103,7 +116,7 @@ public struct CheckExecutor: Sendable {
                 if Task.isCancelled { break }
             }
             let before = clock.now
-            let outcome = await probe.attempt(check.probe, workingDirectory: workingDirectory, remaining: max(deadline - before, floor))
+            let outcome = await probe.attempt(check, chunk: chunk, workingDirectory: workingDirectory, remaining: max(deadline - before, floor))
             samples.append(ProbeSample(passed: outcome.passed, latency: clock.now - before, detail: outcome.detail, figures: outcome.figures))
             if samples.count(where: { !$0.passed }) > allowedFailures { break }
         }
@@ -113,7 +126,7 @@ public struct CheckExecutor: Sendable {
     private func result(_ check: Check, passed: Bool, attempts: Int, start: Duration, detail: String, figures: [String: Double]?) -> CheckResult {
         CheckResult(
             name: check.name, passed: passed, attempts: attempts, durationMs: FigureText.milliseconds(clock.now - start),
-            detail: detail, figures: figures)
+            detail: redactor.redact(detail), figures: figures)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -19,6 +19,8 @@ public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Code: String, Hashable, Sendable, Codable {
         case syntax, unknownKey, missingKey, wrongType, invalidValue, duplicate
         case unresolvedReference, cidr, cnameConflict, unsupportedKind, environment, io
+        /// A file asks for what its author may not have (SPEC §8.1): `${PLUMB_*}`, a path outside `--state`.
+        case forbidden
     }
 
     public var code: Code

@@ -3,7 +3,7 @@ extension DocumentLoader {
 
     mutating func loadChecks(_ node: YAMLNode) {
         for (name, node, location) in namedEntries(node, "checks") {
-            guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout"] + Self.measureKeys + Self.probeKeys) else { continue }
+            guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout", "env"] + Self.measureKeys + Self.probeKeys) else { continue }
             let probes = fields.filter { Self.probeKeys.contains($0.key) }
             guard probes.count == 1, let probeEntry = probes.first else {
                 reader.error(.missingKey, node, "check \(name) needs exactly one of dns, http, tcp, command, prometheus", hint: probes.isEmpty ? "add one probe" : "split it into several checks")
@@ -11,7 +11,14 @@ extension DocumentLoader {
             }
             var after = ["*"]
             var timeout = Duration.seconds(10)
+            var env: [String] = []
             for field in fields {
+                if field.key == "env", let names = reader.strings(field.value, "env") {
+                    for (variable, node) in names where !Self.isVariableName(variable) {
+                        reader.error(.invalidValue, node, "check \(name): '\(variable)' is not an environment variable name")
+                    }
+                    env = names.map(\.0)
+                }
                 if field.key == "after", let globs = reader.strings(field.value, "after") {
                     after = globs.map(\.0)
                 }
@@ -24,7 +31,7 @@ extension DocumentLoader {
                 }
             }
             guard let probe = self.probe(probeEntry, check: name), let measure = self.measure(fields, check: name, probe: probe) else { continue }
-            declarations.checks.append(Check(name: name, after: after, probe: probe, timeout: timeout, measure: measure, location: location))
+            declarations.checks.append(Check(name: name, after: after, probe: probe, timeout: timeout, measure: measure, env: env, location: location))
         }
     }
 
@@ -96,6 +103,11 @@ extension DocumentLoader {
             }
         }
         return .dns(name: name.lowercased(), type: type, server: server, expect: values.sorted())
+    }
+
+    static func isVariableName(_ text: String) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }
     }
 
     /// `500ms`, `5s`, `2m`, `1h`, or bare seconds.

@@ -3,7 +3,11 @@ enum Interpolation {
     enum Failure: Error, Equatable {
         case unset(String)
         case malformed(String)
+        /// `${PLUMB_*}`: the agent's own secrets are never read by a binding (SPEC §8.1).
+        case forbidden(String)
     }
+
+    static func isForbidden(_ name: some StringProtocol) -> Bool { name.uppercased().hasPrefix("PLUMB_") }
 
     /// The text with every reference replaced; `usedEnvironment` says whether any was.
     static func expand(
@@ -29,6 +33,7 @@ enum Interpolation {
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 return .failure(.malformed("${\(body)}"))
             }
+            if isForbidden(name) { return .failure(.forbidden(String(name))) }
             // As in a shell, `:-` also stands in for a variable that is set but empty.
             if let value = environment[String(name)], !(value.isEmpty && fallback != nil) {
                 output += value

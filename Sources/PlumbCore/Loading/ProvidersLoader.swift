@@ -49,6 +49,10 @@ enum ProvidersLoader {
                 reader.error(.environment, entry.value, "environment variable \(variable) is not set (\(entry.key) in provider '\(name)')", hint: "export \(variable), or write ${\(variable):-default}")
                 failed = true
                 continue
+            case .failure(.forbidden(let variable)):
+                reader.error(.forbidden, entry.value, "${\(variable)} may not be read by a binding (\(entry.key) in provider '\(name)'): PLUMB_* variables hold the agent's own secrets", hint: "use a variable of your own, e.g. ${\(variable.dropFirst(6))}")
+                failed = true
+                continue
             case .failure(.malformed(let text)):
                 reader.error(.invalidValue, entry.value, "malformed reference \(text)", hint: "write ${VAR} or ${VAR:-default}")
                 failed = true
@@ -80,6 +84,10 @@ enum ProvidersLoader {
                 // A list: kept comma-separated, each zone fully qualified and lower-cased.
                 let zone = value.lowercased().hasSuffix(".") ? value.lowercased() : value.lowercased() + "."
                 binding.settings["zones"] = binding.settings["zones"].map { "\($0),\(zone)" } ?? zone
+            case "path" where type == .embedded && !Self.staysInState(value):
+                reader.error(.forbidden, entry.value, "path '\(value)' of provider '\(name)' leaves the state directory", hint: "write a path relative to --state, without '..'")
+                failed = true
+                continue
             default:
                 if let problem = BindingValues.problem(type: type, key: entry.key, value: value) {
                     reader.error(.invalidValue, entry.value, "provider '\(name)': \(problem.message)", hint: problem.hint)
@@ -112,6 +120,17 @@ enum ProvidersLoader {
                 return [entry]
             }
         }
+    }
+
+    /// An embedded inventory's path is relative to `--state` and stays inside it (SPEC §8.1).
+    static func staysInState(_ path: String) -> Bool {
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.hasPrefix("~") else { return false }
+        var depth = 0
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == ".." { depth -= 1 } else if part != "." { depth += 1 }
+            if depth < 0 { return false }
+        }
+        return depth > 0
     }
 
     static func isSecret(_ key: String) -> Bool {

@@ -21,21 +21,25 @@ public struct Check: Hashable, Sendable, Codable {
     public var timeout: Duration
     /// Samples, latency bounds, error rate and hold window (SPEC §8.7).
     public var measure: CheckMeasure
+    /// `env: [NAME, ...]`: variables of Plumb's environment a `command:` check receives on
+    /// top of the minimal environment (SPEC §8.1); nothing else of it reaches the command.
+    public var env: [String]
     public var location: SourceLocation?
 
     public init(
         name: String, after: [String] = ["*"], probe: Probe, timeout: Duration = .seconds(10),
-        measure: CheckMeasure = CheckMeasure(), location: SourceLocation? = nil
+        measure: CheckMeasure = CheckMeasure(), env: [String] = [], location: SourceLocation? = nil
     ) {
         self.name = name
         self.after = after
         self.probe = probe
         self.timeout = timeout
         self.measure = measure
+        self.env = env
         self.location = location
     }
 
-    enum CodingKeys: String, CodingKey { case name, after, probe, timeout, measure, location }
+    enum CodingKeys: String, CodingKey { case name, after, probe, timeout, measure, env, location }
 
     /// `measure` may be absent in what older versions wrote: it reads as a plain check.
     public init(from decoder: any Decoder) throws {
@@ -45,6 +49,7 @@ public struct Check: Hashable, Sendable, Codable {
         probe = try container.decode(Probe.self, forKey: .probe)
         timeout = try container.decode(Duration.self, forKey: .timeout)
         measure = try container.decodeIfPresent(CheckMeasure.self, forKey: .measure) ?? CheckMeasure()
+        env = try container.decodeIfPresent([String].self, forKey: .env) ?? []
         location = try container.decodeIfPresent(SourceLocation.self, forKey: .location)
     }
 
