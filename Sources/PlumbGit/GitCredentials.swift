@@ -29,7 +29,8 @@ public struct GitCredentials: Sendable, Hashable {
         guard transfer.requestCredentials() <= maximumAttempts else { return GIT_EAUTH.rawValue }
         let credentials = transfer.credentials
         let user = credentials.username ?? usernameFromURL.map { String(cString: $0) }
-        if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0, let key = credentials.sshKey {
+        if allowed & GIT_CREDENTIAL_SSH_KEY.rawValue != 0 {
+            guard let key = credentials.sshKey else { return git_credential_ssh_key_from_agent(out, user ?? "git") }
             let publicKey = key + ".pub"
             let hasPublic = FileManager.default.fileExists(atPath: publicKey)
             return git_credential_ssh_key_new(out, user ?? "git", hasPublic ? publicKey : nil, key, nil)

@@ -27,7 +27,6 @@ extension EndToEnd {
             #expect(notice != nil && notice!.lowerBound < (text.stdout.range(of: "dns.record/example.com./new/A")?.lowerBound ?? text.stdout.startIndex), text.stdout)
             #expect(text.stdout.contains("+path: stolen.sqlite"))
             #expect(text.stdout.contains("added leak: command sh -c env, after dns.record/*"))
-            #expect(FileManager.default.fileExists(atPath: state.appendingPathComponent("dns.sqlite").path))
             #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("stolen.sqlite").path), "the request's binding was used")
             let markdown = try work.plumb("plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--state", state.path, "--format", "markdown")
             #expect(markdown.stdout.hasPrefix("> :warning:"), markdown.stdout)
