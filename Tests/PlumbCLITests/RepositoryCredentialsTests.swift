@@ -41,13 +41,14 @@ extension EndToEnd {
             let work = try TempRepo.empty()
             let state = work.url.appendingPathComponent("cli-state")
             let plan = try work.plumb("plan", "--repo", url, "--state", state.path, "--format", "json")
-            #expect(plan.status == 0 || plan.status == 2, plan.stderr)
+            #expect(plan.status == 0 || plan.status == 2, "\(plan.stderr)")
             #expect(!plan.stdout.contains(Self.token) && !plan.stderr.contains(Self.token))
             #expect(plan.stdout.contains("dns.zone/example.com."))
             let broken = try work.plumb("plan", "--repo", url + "-missing", "--state", state.path)
             #expect(broken.status != 0)
-            #expect(!broken.stdout.contains(Self.token) && !broken.stderr.contains(Self.token), broken.stderr)
-            #expect(try Self.holdingToken(under: state).isEmpty, "\(try Self.holdingToken(under: state))")
+            #expect(!broken.stdout.contains(Self.token) && !broken.stderr.contains(Self.token), "\(broken.stderr)")
+            let foundState = try Self.holdingToken(under: state)
+            #expect(foundState.isEmpty, "\(foundState)")
             #expect(server.requests.contains { $0.hasSuffix("authorized") })
 
             let agentState = work.url.appendingPathComponent("agent-state")
@@ -59,7 +60,8 @@ extension EndToEnd {
             #expect(!served.contains(Self.token))
             #expect(served.contains(server.url("infra.git")), "the URL without its user information is still shown")
             #expect(agent.stop() == 0)
-            #expect(try Self.holdingToken(under: agentState).isEmpty, "\(try Self.holdingToken(under: agentState))")
+            let foundAgentstate = try Self.holdingToken(under: agentState)
+            #expect(foundAgentstate.isEmpty, "\(foundAgentstate)")
         }
 
         @Test("PLUMB_GIT_USERNAME / PLUMB_GIT_PASSWORD authenticate a clone; without them the server refuses it")
@@ -72,7 +74,7 @@ extension EndToEnd {
             let cloned = try work.plumb(
                 "validate", "--repo", server.url("infra.git"), "--state", state.path,
                 environment: ["PLUMB_GIT_USERNAME": "deploy", "PLUMB_GIT_PASSWORD": Self.token])
-            #expect(cloned.status == 0, cloned.stderr)
+            #expect(cloned.status == 0, "\(cloned.stderr)")
             #expect(server.requests.contains { $0.hasSuffix("authorized") })
             #expect(try Self.holdingToken(under: state).isEmpty)
         }
@@ -89,11 +91,12 @@ extension EndToEnd {
             let git = try GitFixture()
             try git.git("clone", "-q", "--mirror", url, legacy.path)
             let plan = try work.plumb("plan", "--repo", url, "--state", state.path)
-            #expect(plan.status == 0 || plan.status == 2, plan.stderr)
+            #expect(plan.status == 0 || plan.status == 2, "\(plan.stderr)")
             #expect(!FileManager.default.fileExists(atPath: legacy.path), "the old mirror is still there")
             let mirrors = try FileManager.default.contentsOfDirectory(atPath: state.appendingPathComponent("git").path)
             #expect(mirrors.count == 1, "\(mirrors)")
-            #expect(try Self.holdingToken(under: state).isEmpty, "\(try Self.holdingToken(under: state))")
+            let foundState = try Self.holdingToken(under: state)
+            #expect(foundState.isEmpty, "\(foundState)")
         }
     }
 }

@@ -22,14 +22,14 @@ extension EndToEnd {
             let work = try TempRepo.empty()
             let state = work.url.appendingPathComponent("state")
             let text = try work.plumb("plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--state", state.path)
-            #expect(text.status == 0, text.stderr)
+            #expect(text.status == 0, "\(text.stderr)")
             let notice = text.stdout.range(of: "needs a binding review")
-            #expect(notice != nil && notice!.lowerBound < (text.stdout.range(of: "dns.record/example.com./new/A")?.lowerBound ?? text.stdout.startIndex), text.stdout)
+            #expect(notice != nil && notice!.lowerBound < (text.stdout.range(of: "dns.record/example.com./new/A")?.lowerBound ?? text.stdout.startIndex), "\(text.stdout)")
             #expect(text.stdout.contains("+path: stolen.sqlite"))
             #expect(text.stdout.contains("added leak: command sh -c env, after dns.record/*"))
             #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("stolen.sqlite").path), "the request's binding was used")
             let markdown = try work.plumb("plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--state", state.path, "--format", "markdown")
-            #expect(markdown.stdout.hasPrefix("> :warning:"), markdown.stdout)
+            #expect(markdown.stdout.hasPrefix("> :warning:"), "\(markdown.stdout)")
             #expect(markdown.stdout.contains("| added | `leak` | command | `sh -c env` | dns.record/* |"))
         }
 
@@ -41,7 +41,7 @@ extension EndToEnd {
             for command in ["validate", "plan"] {
                 let run = try repo.plumb(command)
                 #expect(run.status == 1)
-                #expect(run.stderr.contains("Providers/dns.yaml:3:7: error:"), run.stderr)
+                #expect(run.stderr.contains("Providers/dns.yaml:3:7: error:"), "\(run.stderr)")
             }
             #expect(!FileManager.default.fileExists(atPath: outside.path))
         }

@@ -23,12 +23,13 @@ enum LineDiff {
                 out.append(" " + old[i])
                 i += 1
                 j += 1
-            } else if j < new.count, i == old.count || lengths[i][j + 1] >= lengths[i + 1][j] {
-                out.append("+" + new[j])
-                j += 1
-            } else {
+            } else if i < old.count, j == new.count || lengths[i + 1][j] >= lengths[i][j + 1] {
+                // Removed lines before added ones, as `git diff` shows them.
                 out.append("-" + old[i])
                 i += 1
+            } else {
+                out.append("+" + new[j])
+                j += 1
             }
         }
         return out
