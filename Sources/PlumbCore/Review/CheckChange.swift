@@ -31,6 +31,7 @@ public struct CheckChange: Hashable, Sendable, Codable {
             (kind, target) = ("http", "\(url) → \(status)" + (contains.map { " containing \($0)" } ?? ""))
         case .tcp(let host, let port): (kind, target) = ("tcp", "\(host):\(port)")
         case .command(let argv): (kind, target) = ("command", argv.joined(separator: " "))
+        case .prometheus(let query): (kind, target) = ("prometheus", "\(query.query) \(query.expect) @\(query.url)")
         }
         self.init(name: check.name, action: action, kind: kind, target: target, after: check.after, env: check.env)
     }
@@ -53,7 +54,7 @@ public struct CheckChange: Hashable, Sendable, Codable {
 
     /// Where a check is declared is no change; what it does, when and with what is.
     static func differs(_ a: Check, _ b: Check) -> Bool {
-        a.probe != b.probe || a.after != b.after || a.timeout != b.timeout || a.env != b.env
+        a.probe != b.probe || a.after != b.after || a.timeout != b.timeout || a.measure != b.measure || a.env != b.env
     }
 
     /// One line for checksums and text: stable, sorted by the caller.
