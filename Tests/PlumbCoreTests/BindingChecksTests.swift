@@ -16,7 +16,7 @@ struct BindingChecksTests {
 
     static let cases: [BrokenInput] = [
         input("powerdns-empty-api-key", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: \"\"\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
-        input("powerdns-empty-api-key-from-env-default", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PLUMB_TEST_UNSET_KEY:-}\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
+        input("powerdns-empty-api-key-from-env-default", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${TEST_UNSET_PDNS_KEY:-}\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
         input("powerdns-url-not-a-url", "kind: powerdns\nurl: htp:/bad\napi_key: k\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 6)]),
         input("powerdns-url-without-host", "kind: powerdns\nurl: http://\napi_key: k\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 6)]),
         input("aws-region-typo", "kind: aws\nregion: us-esat-1\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 9)], suggestion: "us-east-1"),

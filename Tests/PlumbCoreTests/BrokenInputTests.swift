@@ -354,11 +354,11 @@ struct BrokenInputTests {
         BrokenInput(id: "embedded-path-absolute", files: [
             "Providers/main.yaml": "kind: embedded\npath: /tmp/elsewhere/evil.sqlite\n",
             "Desired/net.yaml": BrokenInput.vpcMain,
-        ], expected: [Pinned(.unresolvedReference, "Desired/net.yaml", 1, 11), Pinned(.forbidden, "Providers/main.yaml", 2, 7)]),
+        ], expected: [Pinned(.forbidden, "Providers/main.yaml", 2, 7)]),
         BrokenInput(id: "embedded-path-climbs-out", files: [
             "Providers/main.yaml": "kind: embedded\npath: inventories/../../evil.sqlite\n",
             "Desired/net.yaml": BrokenInput.vpcMain,
-        ], expected: [Pinned(.unresolvedReference, "Desired/net.yaml", 1, 11), Pinned(.forbidden, "Providers/main.yaml", 2, 7)]),
+        ], expected: [Pinned(.forbidden, "Providers/main.yaml", 2, 7)]),
         BrokenInput(id: "malformed-env-reference", files: [
             "Providers/pdns.yaml": "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${PDNS KEY}\n",
             "Desired/net.yaml": BrokenInput.vpcMain,
