@@ -167,13 +167,14 @@ struct BrokenInputTests {
                 type: MX
                 value: mail.example.com.
             """], expected: [Pinned(.invalidValue, "Desired/dns.yaml", 6, 12)]),
-        BrokenInput(id: "unknown-record-type-spf", files: ["Desired/dns.yaml": """
+        // SPF is a known type since #20: HINFO is still one Plumb does not know.
+        BrokenInput(id: "unknown-record-type-hinfo", files: ["Desired/dns.yaml": """
             provider: main
             zone: example.com.
             records:
               "@":
-                type: SPF
-                value: v=spf1 -all
+                type: HINFO
+                value: PC Linux
             """], expected: [Pinned(.invalidValue, "Desired/dns.yaml", 5, 11)]),
         BrokenInput(id: "both-value-and-values", files: ["Desired/dns.yaml": """
             provider: main
