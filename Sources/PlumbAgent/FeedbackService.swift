@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PlumbCore
 import PlumbHTTP
 import PlumbProviderKit
 import PlumbWebhooks
@@ -31,6 +32,9 @@ struct FeedbackService: Service {
 actor Feedback {
     let environment: [String: String]
     let logger: Logger
+    /// The environment's secrets, kept out of every status and notification (SPEC §8.1):
+    /// a run's error can quote a provider's answer or a check's output.
+    let redactor: Redactor
     let http = HTTPClient(maxConcurrent: 2)
     let retry = RetryPolicy(attempts: 3, base: .milliseconds(300), cap: .seconds(3))
     /// The stacks as configured: their `forge:` and repository URL.
@@ -44,6 +48,7 @@ actor Feedback {
 
     init(configuration: AgentConfiguration, origins: WebhookOrigins, logger: Logger) {
         environment = configuration.environment
+        redactor = Redactor.known(environment: configuration.environment)
         self.logger = logger
         self.origins = origins
         configured = configuration.stacks
@@ -90,7 +95,7 @@ actor Feedback {
     private func setStatus(_ event: AgentEvent, state: CommitStatus.State, description: String) async {
         guard let commit = event.commit, commit.count == 40, let repository = repository(stack: event.stack, commit: commit) else { return }
         let status = CommitStatus(
-            repository: repository, commit: commit, state: state, context: "plumb/\(event.stack)", description: description,
+            repository: repository, commit: commit, state: state, context: "plumb/\(event.stack)", description: redactor.redact(description),
             targetURL: link(event))
         guard let request = status.request(environment: environment) else { return }
         await send(request, what: "commit status", metadata: ["commit": "\(commit.prefix(12))", "state": "\(state.rawValue)"])
@@ -142,6 +147,7 @@ actor Feedback {
             return
         }
         var payload: [String: Any] = extra
+        let text = redactor.redact(text)
         payload["text"] = held > 0 ? text + " (\(held) earlier notification\(held == 1 ? "" : "s") held back)" : text
         payload["event"] = name
         payload["stack"] = event.stack

@@ -151,6 +151,20 @@ struct FeedbackTests {
         #expect((bodies[3]["text"] as? String)?.contains("dns.record/example.com./www/A") == true)
     }
 
+    @Test("a run error quoting a secret reaches neither the chat nor the forge (SPEC 8.1)")
+    func redacted() async throws {
+        let server = try ScriptedHTTPServer([], default: .init(status: 201, body: "{}"))
+        let secret = "pdns-key-5e1d9c"
+        let feedback = feedback(
+            ["PLUMB_NOTIFY_URL": server.url + "/hook", "PLUMB_GITHUB_TOKEN": "gh-token", "PLUMB_GITHUB_API_URL": server.url, "PDNS_API_KEY": secret],
+            forge: ForgeRepository("github:acme/infra"))
+        for event in run(.failed, error: "PowerDNS said 401 for X-API-Key \(secret)") { await feedback.handle(event) }
+        let requests = try server.requests()
+        #expect(requests.contains { $0.path == "/hook" } && requests.contains { $0.path != "/hook" })
+        #expect(requests.allSatisfy { !$0.body.contains(secret) })
+        #expect(requests.contains { $0.path == "/hook" && $0.body.contains("X-API-Key ***") })
+    }
+
     @Test("a flapping stack is held to its budget; the next notification says how many were held back")
     func budget() {
         var budget = NotificationBudget(limit: 2, window: 60)
