@@ -9,11 +9,17 @@ public struct RunRecord: Sendable, Codable, Hashable {
         case interrupted
         /// A check failed and `on_failure: revert` put back every change the run applied.
         case reverted
+        /// The commit did not load or validate: `diagnostics` say where and why.
+        case invalid
     }
 
     public var id: Int64
     public var stack: String
     public var command: String
+    /// What the run did and what started it; runs stored before kinds existed read as
+    /// `apply` / `cli`.
+    public var kind: RunOrigin.Kind
+    public var trigger: RunOrigin.Trigger
     public var status: Status
     public var startedAt: Date
     public var finishedAt: Date?
@@ -28,14 +34,23 @@ public struct RunRecord: Sendable, Codable, Hashable {
     /// The agent that ran it (`plumb agent --agent-id`, by default host:pid); nil for the
     /// command line.
     public var agent: String?
-    /// Every check the run ran, with its figures (SPEC §8.7), chunk by chunk.
+    /// Every check the run ran: its chunks' (with their figures, SPEC §8.7), then those it
+    /// ran outside any chunk (`plumb check`, checks owed by an earlier run, SPEC §8.5).
     public var checks: [CheckResult] = []
     /// Every chunk's outcome: its changes, its checks with their durations (absent for a
     /// run that had nothing to apply or did not finish).
     public var chunks: [ChunkResult]? = nil
+    /// Why an `invalid` commit did not load, each with file:line:column.
+    public var diagnostics: [Diagnostic] = []
+    /// For people, beside the status: "checks that failed on run 4 now pass".
+    public var note: String?
+    /// Chunk by chunk (changes and their checks): only `run(_:)` reads it, lists leave it nil.
+    public var result: ApplyResult?
+    /// The plan the run applied or refused: only `run(_:)` reads it.
+    public var plan: Plan?
 
     enum CodingKeys: String, CodingKey {
-        case id, stack, command, status, commit, summary, applied, error, timings, agent, checks, reverted, chunks
+        case id, stack, command, kind, trigger, status, commit, summary, applied, error, timings, agent, checks, reverted, chunks, diagnostics, note, result, plan
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case notApplied = "not_applied"

@@ -15,8 +15,8 @@ extension SQLiteStateStore {
     public func run(_ id: Int64) async throws -> RunRecord? {
         try await flushTimings()
         return try await database.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(StoredRun.columns) FROM runs WHERE id = ?", arguments: [id])
-                .map { try Self.record(row: $0, db: db) }
+            try Row.fetchOne(db, sql: "SELECT \(StoredRun.columns), plan FROM runs WHERE id = ?", arguments: [id])
+                .map { try Self.record(row: $0, db: db, whole: true) }
         }
     }
 
@@ -44,14 +44,15 @@ extension SQLiteStateStore {
         }
     }
 
-    static func record(row: Row, db: Database) throws -> RunRecord {
+    static func record(row: Row, db: Database, whole: Bool = false) throws -> RunRecord {
         let stored = StoredRun(
             id: row["id"], stack: row["stack"], command: row["command"], status: row["status"],
             startedAt: row["started_at"], finishedAt: row["finished_at"], commitID: row["commit_id"],
             commitAuthor: row["commit_author"], commitSubject: row["commit_subject"], summary: row["summary"],
-            result: row["result"], error: row["error"], agent: row["agent"])
+            result: row["result"], error: row["error"], agent: row["agent"], kind: row["kind"], trigger: row["triggered_by"],
+            checks: row["checks"], diagnostics: row["diagnostics"], note: row["note"], plan: whole ? row["plan"] : nil)
         let timings = try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings WHERE run_id = ? ORDER BY rowid", arguments: [stored.id])
-        return stored.record(timings: timings.map(timing))
+        return stored.record(timings: timings.map(timing), whole: whole)
     }
 
     static func timing(_ row: Row) -> StageTiming {

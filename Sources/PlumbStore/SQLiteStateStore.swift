@@ -29,15 +29,18 @@ public struct SQLiteStateStore: StateStore {
         database = try StateDatabase.open(path: path)
     }
 
-    public func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
+    public func beginRun(stack: String, command: String, origin: RunOrigin, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
         let sourceText = try JSONOutput.encode(source)
         return try await database.write { [agent] db in
             try db.execute(
                 sql: """
-                    INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source, agent)
-                    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source, agent, kind, triggered_by)
+                    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [stack, command, Date().timeIntervalSince1970, Int(getpid()), commit?.id, commit?.author, commit?.subject, sourceText, agent])
+                arguments: [
+                    stack, command, Date().timeIntervalSince1970, Int(getpid()), commit?.id, commit?.author, commit?.subject, sourceText, agent,
+                    origin.kind.rawValue, origin.trigger.rawValue,
+                ])
             return db.lastInsertedRowID
         }
     }
@@ -47,8 +50,8 @@ public struct SQLiteStateStore: StateStore {
         try await database.write { db in
             try PendingTimings.write(timings, run: id, db: db)
             try db.execute(
-                sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ? WHERE id = ?",
-                arguments: [status.rawValue, Date().timeIntervalSince1970, text.plan, text.summary, text.result, error, id])
+                sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ?, checks = ?, diagnostics = ?, note = ? WHERE id = ?",
+                arguments: [status.rawValue, Date().timeIntervalSince1970, text.plan, text.summary, text.result, error, text.checks, text.diagnostics, text.note, id])
         }
     }
 

@@ -80,6 +80,23 @@ enum StateDatabase {
             // What PostgreSQL's v3 has: finding a stack's runs by status without a scan.
             try db.create(index: "runs_stack_status", on: "runs", columns: ["stack", "status"], ifNotExists: true)
         }
+        migrator.registerMigration("v5-promises") { db in
+            // SPEC §8.4/§8.5: every run's kind and trigger, the checks it ran outside chunks,
+            // an invalid commit's diagnostics; the checks a stack still owes.
+            try db.alter(table: "runs") { table in
+                table.add(column: "kind", .text)
+                table.add(column: "triggered_by", .text)
+                table.add(column: "checks", .text)
+                table.add(column: "diagnostics", .text)
+                table.add(column: "note", .text)
+            }
+            try db.create(table: "failed_checks") { table in
+                table.primaryKey("stack", .text)
+                table.column("run_id", .integer).notNull()
+                table.column("last_run_id", .integer).notNull()
+                table.column("record", .text).notNull()
+            }
+        }
         return migrator
     }
 }

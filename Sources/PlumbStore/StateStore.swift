@@ -9,7 +9,7 @@ public protocol StateStore: Sendable {
     /// Names the store in messages; never holds a password.
     var location: String { get }
 
-    func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64
+    func beginRun(stack: String, command: String, origin: RunOrigin, source: PlanSource, commit: CommitInfo?) async throws -> Int64
     func finishRun(_ id: Int64, status: RunRecord.Status, text: FinishedRunText, error: String?) async throws
     func recorder(run: Int64) -> any RunRecorder
     /// Marks runs of `stack` left `running` as interrupted. Call it while holding the stack's
@@ -37,6 +37,14 @@ public protocol StateStore: Sendable {
     /// Review plans whose checksum matches: what reviewers saw for these changes.
     func reviewPlans(checksum: String, stack: String) async throws -> [ReviewPlanRecord]
 
+    /// The stack's checks that failed and are owed a pass (SPEC §8.5), if any.
+    func failedChecks(stack: String) async throws -> FailedChecks?
+    /// Records (or, with nil, clears) the stack's failed checks.
+    func saveFailedChecks(_ record: FailedChecks?, stack: String) async throws
+    /// Runs that retention must keep whatever their age: the runs a `FailedChecks` record
+    /// names (its first and its newest failure), which `apply` reports when they pass.
+    func runsToKeep() async throws -> Set<Int64>
+
     /// Who may apply which stack: one writer per stack among everyone sharing this store.
     var coordinator: any StackCoordinator { get }
 
@@ -50,6 +58,11 @@ public protocol StateStore: Sendable {
 
 extension StateStore {
     public func runs() async throws -> [RunRecord] { try await runs(limit: 50) }
+
+    /// A run of `plumb apply` (kind `apply`, trigger `cli`).
+    public func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
+        try await beginRun(stack: stack, command: command, origin: .cli, source: source, commit: commit)
+    }
 
     public func finishRun(_ id: Int64, status: RunRecord.Status, plan: Plan?, result: ApplyResult?, error: String?) async throws {
         try await finishRun(id, status: status, text: try FinishedRunText(plan: plan, result: result), error: error)

@@ -17,14 +17,22 @@ package struct StoredRun: Sendable {
     package var result: String?
     package var error: String?
     package var agent: String?
+    package var kind: String?
+    package var trigger: String?
+    package var checks: String?
+    package var diagnostics: String?
+    package var note: String?
+    /// Only when one run is read whole.
+    package var plan: String?
 
-    /// The columns in the order `init(columns:)` and the SELECTs use.
-    package static let columns = "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent"
+    /// The columns the SELECTs of lists use (`plan`, the large one, only `run(_:)` reads).
+    package static let columns = "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent, kind, triggered_by, checks, diagnostics, note"
 
     package init(
         id: Int64, stack: String, command: String, status: String, startedAt: Double, finishedAt: Double?,
         commitID: String?, commitAuthor: String?, commitSubject: String?, summary: String?, result: String?,
-        error: String?, agent: String?
+        error: String?, agent: String?, kind: String? = nil, trigger: String? = nil, checks: String? = nil,
+        diagnostics: String? = nil, note: String? = nil, plan: String? = nil
     ) {
         self.id = id
         self.stack = stack
@@ -39,19 +47,34 @@ package struct StoredRun: Sendable {
         self.result = result
         self.error = error
         self.agent = agent
+        self.kind = kind
+        self.trigger = trigger
+        self.checks = checks
+        self.diagnostics = diagnostics
+        self.note = note
+        self.plan = plan
     }
 
-    package func record(timings: [StageTiming]) -> RunRecord {
+    /// `whole`: the run's result and plan too (`history show`, `/runs/ID`).
+    package func record(timings: [StageTiming], whole: Bool = false) -> RunRecord {
         let decoder = JSONDecoder()
         let summary = summary.flatMap { try? decoder.decode(Plan.Summary.self, from: Data($0.utf8)) }
         let result = result.flatMap { try? decoder.decode(ApplyResult.self, from: Data($0.utf8)) }
         return RunRecord(
-            id: id, stack: stack, command: command, status: RunRecord.Status(rawValue: status) ?? .failed,
+            id: id, stack: stack, command: command, kind: kind.flatMap(RunOrigin.Kind.init(rawValue:)) ?? .apply,
+            trigger: trigger.flatMap(RunOrigin.Trigger.init(rawValue:)) ?? .cli,
+            status: RunRecord.Status(rawValue: status) ?? .failed,
             startedAt: Date(timeIntervalSince1970: startedAt), finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
             commit: commitID.map { CommitInfo(id: $0, author: commitAuthor, subject: commitSubject) },
             summary: summary, applied: result?.applied.map(\.description) ?? [],
             notApplied: result?.notApplied.map(\.description) ?? [], reverted: result?.reverted.map(\.description) ?? [],
-            error: error, timings: timings, agent: agent, checks: result?.chunks.flatMap(\.checks) ?? [], chunks: result?.chunks)
+            error: error, timings: timings, agent: agent,
+            checks: (result?.chunks.flatMap(\.checks) ?? [])
+                + (checks.flatMap { try? decoder.decode([CheckResult].self, from: Data($0.utf8)) } ?? []),
+            chunks: result?.chunks,
+            diagnostics: diagnostics.flatMap { try? decoder.decode([Diagnostic].self, from: Data($0.utf8)) } ?? [],
+            note: note, result: whole ? result : nil,
+            plan: whole ? plan.flatMap { try? decoder.decode(Plan.self, from: Data($0.utf8)) } : nil)
     }
 }
 
@@ -60,16 +83,29 @@ public struct FinishedRunText: Sendable {
     public var plan: String?
     public var summary: String?
     public var result: String?
+    public var checks: String?
+    public var diagnostics: String?
+    /// For people, beside the status: "checks that failed on run 4 now pass".
+    public var note: String?
 
-    public init(plan: Plan?, result: ApplyResult?) throws {
-        try self.init(plan: plan, planText: plan.map { try JSONOutput.encode($0) }, result: result)
+    public init(
+        plan: Plan?, result: ApplyResult?, checks: [CheckResult] = [], diagnostics: [Diagnostic] = [], note: String? = nil
+    ) throws {
+        try self.init(
+            plan: plan, planText: plan.map { try JSONOutput.encode($0) }, result: result, checks: checks, diagnostics: diagnostics, note: note)
     }
 
     /// With the plan's JSON encoded already (an apply encodes it while the provider works).
-    public init(plan: Plan?, planText: String?, result: ApplyResult?) throws {
+    public init(
+        plan: Plan?, planText: String?, result: ApplyResult?, checks: [CheckResult] = [], diagnostics: [Diagnostic] = [],
+        note: String? = nil
+    ) throws {
         self.plan = planText
         summary = try plan.map { try JSONOutput.encode($0.summary) }
         self.result = try result.map { try JSONOutput.encode($0) }
+        self.checks = checks.isEmpty ? nil : try JSONOutput.encode(checks)
+        self.diagnostics = diagnostics.isEmpty ? nil : try JSONOutput.encode(diagnostics)
+        self.note = note
     }
 }
 

@@ -65,6 +65,15 @@ enum PostgresSchema {
             // SQLite keeps timings in insertion order by rowid; PostgreSQL needs a column.
             "ALTER TABLE timings ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
         ]),
+        ("v5-promises", [
+            // SPEC §8.4/§8.5: every run's kind and trigger, the checks it ran outside chunks,
+            // an invalid commit's diagnostics; the checks a stack still owes.
+            "ALTER TABLE runs ADD COLUMN kind TEXT, ADD COLUMN triggered_by TEXT, ADD COLUMN checks TEXT, ADD COLUMN diagnostics TEXT, ADD COLUMN note TEXT",
+            """
+            CREATE TABLE failed_checks (
+                stack TEXT PRIMARY KEY, run_id BIGINT NOT NULL, last_run_id BIGINT NOT NULL, record TEXT NOT NULL)
+            """,
+        ]),
     ]
 
     /// Any number of agents may start at once: a transaction-scoped advisory lock lets one

@@ -9,7 +9,7 @@ extension PostgresStateStore {
     }
 
     public func run(_ id: Int64) async throws -> RunRecord? {
-        try await records("SELECT \(unescaped: StoredRun.columns) FROM runs WHERE id = \(id)").first
+        try await records("SELECT \(unescaped: StoredRun.columns), plan FROM runs WHERE id = \(id)", whole: true).first
     }
 
     public func allTimings() async throws -> [StageTiming] {
@@ -21,16 +21,21 @@ extension PostgresStateStore {
     }
 
     /// Runs with their timings: two statements, however many runs.
-    private func records(_ query: PostgresQuery) async throws -> [RunRecord] {
+    /// `whole`: the query selects `plan` after the list columns.
+    private func records(_ query: PostgresQuery, whole: Bool = false) async throws -> [RunRecord] {
         let (client, logger) = (self.client, self.logger)
         let stored = try await within {
             var runs: [StoredRun] = []
             let rows = try await client.query(query, logger: logger)
-            typealias Columns = (Int64, String, String, String, Double, Double?, String?, String?, String?, String?, String?, String?, String?)
-            for try await c in rows.decode(Columns.self) {
+            for try await row in rows {
+                let c = try row.decode(
+                    (Int64, String, String, String, Double, Double?, String?, String?, String?, String?, String?, String?, String?,
+                     String?, String?, String?, String?, String?).self)
+                let plan = whole ? try row.makeRandomAccess()["plan"].decode(String?.self) : nil
                 runs.append(StoredRun(
                     id: c.0, stack: c.1, command: c.2, status: c.3, startedAt: c.4, finishedAt: c.5, commitID: c.6,
-                    commitAuthor: c.7, commitSubject: c.8, summary: c.9, result: c.10, error: c.11, agent: c.12))
+                    commitAuthor: c.7, commitSubject: c.8, summary: c.9, result: c.10, error: c.11, agent: c.12,
+                    kind: c.13, trigger: c.14, checks: c.15, diagnostics: c.16, note: c.17, plan: plan))
             }
             return runs
         }
@@ -38,7 +43,7 @@ extension PostgresStateStore {
         let ids = stored.map(\.id)
         let timings = try await timings("SELECT run_id, stage, detail, seconds FROM timings WHERE run_id = ANY(\(ids)) ORDER BY seq")
         let byRun = Dictionary(grouping: timings, by: \.run)
-        return stored.map { $0.record(timings: byRun[$0.id]?.map(\.timing) ?? []) }
+        return stored.map { $0.record(timings: byRun[$0.id]?.map(\.timing) ?? [], whole: whole) }
     }
 
     private func timings(_ query: PostgresQuery) async throws -> [(run: Int64, timing: StageTiming)] {

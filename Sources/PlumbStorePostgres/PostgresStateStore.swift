@@ -91,15 +91,16 @@ public final class PostgresStateStore: StateStore {
         try await Deadline.run(seconds: timeout, target: target, body)
     }
 
-    public func beginRun(stack: String, command: String, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
+    public func beginRun(stack: String, command: String, origin: RunOrigin, source: PlanSource, commit: CommitInfo?) async throws -> Int64 {
         let sourceText = try JSONOutput.encode(source)
         let (client, logger, agent) = (self.client, self.logger, self.agent)
         return try await within {
             let rows = try await client.query(
                 """
-                INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source, agent)
+                INSERT INTO runs (stack, command, status, started_at, pid, commit_id, commit_author, commit_subject, source, agent,
+                                  kind, triggered_by)
                 VALUES (\(stack), \(command), 'running', \(Date().timeIntervalSince1970), \(Int32(getpid())), \(commit?.id),
-                        \(commit?.author), \(commit?.subject), \(sourceText), \(agent))
+                        \(commit?.author), \(commit?.subject), \(sourceText), \(agent), \(origin.kind.rawValue), \(origin.trigger.rawValue))
                 RETURNING id
                 """, logger: logger)
             for try await id in rows.decode(Int64.self) { return id }
@@ -113,7 +114,8 @@ public final class PostgresStateStore: StateStore {
             _ = try await client.query(
                 """
                 UPDATE runs SET status = \(status.rawValue), finished_at = \(Date().timeIntervalSince1970), plan = \(text.plan),
-                    summary = \(text.summary), result = \(text.result), error = \(error)
+                    summary = \(text.summary), result = \(text.result), error = \(error), checks = \(text.checks),
+                    diagnostics = \(text.diagnostics), note = \(text.note)
                 WHERE id = \(id)
                 """, logger: logger)
         }

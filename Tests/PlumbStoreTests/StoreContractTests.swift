@@ -115,4 +115,48 @@ struct StoreContractTests {
         #expect(try await store.reviewPlans(checksum: "x", stack: "s").isEmpty)
         #expect(try await store.reviewPlans(checksum: "y", stack: "other").isEmpty)
     }
+
+    @Test("a run's kind, trigger, checks and an invalid commit's diagnostics read back as written", arguments: StoreKind.allCases)
+    func kindsAndDiagnostics(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        let store = opened.store
+        let commit = CommitInfo(id: String(repeating: "d", count: 40), author: "Bea <bea@example.com>", subject: "Break YAML")
+        let run = try await store.beginRun(
+            stack: "s", command: "agent", origin: RunOrigin(kind: .apply, trigger: .webhook), source: PlanSource(), commit: commit)
+        let diagnostic = Diagnostic(.syntax, at: SourceLocation(file: "Desired/dns/a.yaml", line: 3, column: 7), "mapping values are not allowed")
+        try await store.finishRun(
+            run, status: .invalid, text: try FinishedRunText(plan: nil, result: nil, diagnostics: [diagnostic]), error: diagnostic.description)
+        let checkRun = try await store.beginRun(
+            stack: "s", command: "check", origin: RunOrigin(kind: .check, trigger: .cli), source: PlanSource(), commit: nil)
+        let passed = CheckResult(name: "www", passed: true, attempts: 2, durationMs: 12, detail: "answered")
+        try await store.finishRun(checkRun, status: .succeeded, text: try FinishedRunText(plan: nil, result: nil, checks: [passed]), error: nil)
+
+        let invalid = try #require(try await store.run(run))
+        #expect(invalid.status == .invalid && invalid.kind == .apply && invalid.trigger == .webhook)
+        #expect(invalid.diagnostics == [diagnostic])
+        #expect(invalid.commit?.author == "Bea <bea@example.com>")
+        let checked = try #require(try await store.runs(limit: 5).first)
+        #expect(checked.id == checkRun && checked.kind == .check && checked.trigger == .cli && checked.checks == [passed])
+    }
+
+    @Test("failed checks are kept per stack until cleared, and retention is told to keep their runs", arguments: StoreKind.allCases)
+    func failedChecks(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        let store = opened.store
+        #expect(try await store.failedChecks(stack: "s") == nil)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = FailedChecks(commit: "c1", run: 4, lastRun: 4, checks: ["www"], addresses: ["dns.record/example.com./www/A"], complete: false, at: at)
+        try await store.saveFailedChecks(first, stack: "s")
+        var again = first
+        again.lastRun = 9
+        again.complete = true
+        try await store.saveFailedChecks(again, stack: "s")
+        try await store.saveFailedChecks(FailedChecks(commit: nil, run: 2, lastRun: 3, checks: ["api"], addresses: [], complete: true, at: at), stack: "t")
+        #expect(try await store.failedChecks(stack: "s") == again)
+        #expect(try await store.runsToKeep() == [2, 3, 4, 9])
+        try await store.saveFailedChecks(nil, stack: "s")
+        #expect(try await store.failedChecks(stack: "s") == nil)
+        #expect(try await store.failedChecks(stack: "t")?.checks == ["api"], "another stack's record is not touched")
+        #expect(try await store.runsToKeep() == [2, 3])
+    }
 }
