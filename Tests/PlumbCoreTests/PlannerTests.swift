@@ -176,6 +176,21 @@ struct PlannerTests {
         #expect(plan.changes.count == (deleted ? 1 : 0))
     }
 
+    @Test("a deleted zone's records are deletes of their own, before the zone's, counted by max_deletes")
+    func zoneDeletionListsRecords() throws {
+        let gone = Address.zone("gone.org.")
+        let records = (1...3).map { Address(kind: .record, name: "gone.org./h\($0)/A") }
+        let live = [F.live(Self.zone), F.live(gone, .zone(ZoneSpec()))] + records.map {
+            F.live($0, .record(RecordSpec(ttl: 300, values: ["192.0.2.1"])))
+        }
+        let desired = F.state([Self.zone]) { $0.safety.maxDeletes = 3 }
+        let plan = planOf(desired, F.inventory(live), prior: PriorState(managed: [gone, Self.zone.address]))
+        #expect(plan.changes.map(\.address) == records + [gone])
+        #expect(plan.changes.allSatisfy { $0.action == .delete })
+        #expect(plan.summary.delete == 4)
+        #expect(plan.refusals.map(\.message).contains("4 deletions exceed safety.max_deletes (3); re-run with --force to accept"))
+    }
+
     @Test("an untagged namesake is a conflict, left untouched")
     func untaggedConflict() throws {
         let desired = F.state([Self.vpc, Self.subnet])

@@ -122,8 +122,14 @@ public struct Planner: Sendable {
             summary.count(action)
         }
         let ownedZones = Set(desired.zones(of: provider))
+        // A zone's deletion takes its records with it on every provider: each is planned as
+        // a delete of its own (listed, counted by the safety limits, ordered before the
+        // zone's) instead of vanishing unannounced with it (SPEC §8.5).
+        let deletedZones = Set(inventory.resources.values.filter {
+            $0.address.kind == .zone && desired.resources[$0.address]?.provider != provider && isOwned($0, ownedZones: ownedZones, stack: stack)
+        }.map(\.address.name))
         for live in inventory.resources.values where desired.resources[live.address]?.provider != provider {
-            guard isOwned(live, ownedZones: ownedZones, stack: stack) else { continue }
+            guard isOwned(live, ownedZones: ownedZones.union(deletedZones), stack: stack) else { continue }
             changes.append(Change(
                 action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,
                 liveID: live.id, reason: "not in the desired state"))
