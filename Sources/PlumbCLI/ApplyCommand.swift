@@ -70,9 +70,10 @@ struct ApplyRun {
         }
         switch command.format {
         case .json:
-            Console.out(try JSONOutput.encode(ApplyReport(run: outcome.run, plan: outcome.plan, result: outcome.result, timings: outcome.timings)))
+            Console.out(try JSONOutput.encode(ApplyReport(outcome)))
         default:
-            Console.out(ApplyTextRenderer(style: Console.style).render(plan: outcome.plan, result: outcome.result, run: outcome.run))
+            Console.out(ApplyTextRenderer(style: Console.style).render(
+                plan: outcome.plan, result: outcome.result, run: outcome.run, recheck: outcome.recheck, note: outcome.note))
         }
         return outcome.exitCode
     }
@@ -97,22 +98,41 @@ struct ApplyReport: Encodable {
     var plan: Plan
     var result: ApplyResult
     var timings: [StageTiming]
+    var recheck: Recheck?
+    var owed: FailedChecks?
+    var note: String?
 
-    enum CodingKeys: String, CodingKey { case format, run, plan, status, chunks, error, applied, notApplied = "not_applied", revert, reverted, timings }
+    init(_ outcome: ApplyOutcome) {
+        run = outcome.run
+        plan = outcome.plan
+        result = outcome.result
+        timings = outcome.timings
+        recheck = outcome.recheck
+        owed = outcome.owed
+        note = outcome.note
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, run, plan, status, chunks, error, applied, notApplied = "not_applied", revert, reverted, timings, recheck, owed, note
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(format, forKey: .format)
         try container.encode(run, forKey: .run)
         try container.encode(plan, forKey: .plan)
-        try container.encode(result.status, forKey: .status)
+        // A run whose owed checks still fail did not succeed, whatever its chunks did.
+        try container.encode(recheck?.passed == false ? .failed : result.status, forKey: .status)
         try container.encode(result.chunks, forKey: .chunks)
-        try container.encode(result.error, forKey: .error)
+        try container.encode(result.error ?? recheck.flatMap { $0.passed ? nil : "a check that failed on run \($0.failedRun) still fails" }, forKey: .error)
         try container.encode(result.applied, forKey: .applied)
         try container.encode(result.notApplied, forKey: .notApplied)
         // `on_failure: revert` after a failed check: the reverse chunks, the checks run again.
         try container.encodeIfPresent(result.revert, forKey: .revert)
         if result.revert != nil { try container.encode(result.reverted, forKey: .reverted) }
         try container.encode(timings, forKey: .timings)
+        try container.encode(recheck, forKey: .recheck)
+        try container.encode(owed, forKey: .owed)
+        try container.encode(note, forKey: .note)
     }
 }

@@ -25,8 +25,8 @@ struct ApplyTextRenderer {
     /// `1 change`, `3 changes`.
     static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
-    func render(plan: Plan, result: ApplyResult, run: Int64) -> String {
-        guard plan.hasChanges else { return "No changes. Stack \(plan.stack) is up to date.\n" }
+    func render(plan: Plan, result: ApplyResult, run: Int64, recheck: Recheck? = nil, note: String? = nil) -> String {
+        guard plan.hasChanges else { return renderRecheck(plan: plan, run: run, recheck: recheck, note: note) }
         var out: [String] = [style.bold("Apply of stack \(plan.stack)") + style.dim(" (run \(run))")]
         for chunk in result.chunks {
             let label: String = switch chunk.status {
@@ -45,15 +45,14 @@ struct ApplyTextRenderer {
                 let note = change.error.map { "  " + style.red($0) } ?? ""
                 out.append("  \(mark) \(change.action.rawValue) \(change.address)\(note)")
             }
-            for check in chunk.checks {
-                out.append("  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name): \(check.detail) (\(Int(check.durationMs)) ms)")
-            }
+            for check in chunk.checks { out.append(CheckLine.render(check, style: style)) }
         }
         if !plan.policies.isEmpty {
             // Warnings and waivers stay visible in what was applied, not only in the plan.
             out.append("")
             out.append(contentsOf: PlanTextRenderer(style: style).policyLines(plan.policies))
         }
+        out += recheckLines(recheck, note: note)
         out.append("")
         let applied = result.applied.count, total = plan.summary.total
         if let revert = result.revert { out += revertLines(revert) }
@@ -69,7 +68,11 @@ struct ApplyTextRenderer {
                 out.append("Not applied: " + result.notApplied.map(\.description).joined(separator: ", "))
             }
         default:
-            out.append(style.green("Applied \(Self.count(applied, "change")) in \(Self.count(result.chunks.count, "chunk"))."))
+            if let recheck, !recheck.passed {
+                out.append(style.red("Applied \(Self.count(applied, "change")), but a check that failed on run \(recheck.failedRun) still fails: the commit is not applied."))
+            } else {
+                out.append(style.green("Applied \(Self.count(applied, "change")) in \(Self.count(result.chunks.count, "chunk"))."))
+            }
         }
         return out.joined(separator: "\n") + "\n"
     }
@@ -88,6 +91,24 @@ struct ApplyTextRenderer {
         for check in revert.checks {
             out.append("  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name) after the revert: \(check.detail) (\(Int(check.durationMs)) ms)")
         }
+        return out
+    }
+
+    /// An empty plan: up to date, unless checks are owed (SPEC §8.5).
+    private func renderRecheck(plan: Plan, run: Int64, recheck: Recheck?, note: String?) -> String {
+        guard let recheck else { return "No changes. Stack \(plan.stack) is up to date.\n" }
+        var out = [style.bold("No changes to stack \(plan.stack); checks owed since run \(recheck.failedRun) ran again") + style.dim(" (run \(run))")]
+        out += recheckLines(recheck, note: note)
+        out.append(recheck.passed ? style.green("Stack \(plan.stack) is up to date.") : style.red("Not applied: a check still fails."))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    private func recheckLines(_ recheck: Recheck?, note: String?) -> [String] {
+        guard let recheck else { return [] }
+        var out = ["checks that failed on run \(recheck.failedRun), again:"]
+        if recheck.checks.isEmpty { out.append("  (the current desired state declares none of them)") }
+        for check in recheck.checks { out.append(CheckLine.render(check, style: style)) }
+        if let note { out.append(style.green(note)) }
         return out
     }
 }

@@ -7,6 +7,9 @@ struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history", abstract: "Past runs, their commits, outcomes and stage timings.")
 
+    @Argument(help: "show ID: one run whole (its chunks, changes, checks, timings).")
+    var words: [String] = []
+
     @OptionGroup var state: StateOptions
 
     @Flag(help: "min / median / p95 / max per stage across runs.")
@@ -21,6 +24,14 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "How many runs.")
     var limit = 50
 
+    func validate() throws {
+        guard !words.isEmpty else { return }
+        guard words.count == 2, words[0] == "show", Int64(words[1]) != nil else {
+            throw ValidationError("expected `history show ID` (a run number)")
+        }
+        if format == .markdown { throw ValidationError("history prints text or json") }
+    }
+
     func run() async throws {
         try await runReportingErrors {
             let store: any StateStore
@@ -31,6 +42,11 @@ struct HistoryCommand: AsyncParsableCommand {
                     throw CLIError(message: "no history under \(state.state) yet: nothing has been applied with --state \(state.state)")
                 }
                 store = try SQLiteStateStore(directory: state.state)
+            }
+            if words.count == 2, let id = Int64(words[1]) {
+                guard let run = try await store.run(id) else { throw CLIError(message: "no run \(id) in \(store.location)") }
+                Console.out(format == .json ? try JSONOutput.encode(run) : RunDetailRenderer(style: Console.style).render(run))
+                return
             }
             if stats {
                 let table = StageStats.compute(try await store.allTimings())

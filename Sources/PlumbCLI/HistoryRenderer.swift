@@ -6,19 +6,23 @@ enum HistoryRenderer {
     static func table(_ runs: [RunRecord], style: TextStyle) -> String {
         guard !runs.isEmpty else { return "No runs yet.\n" }
         let formatter = ISO8601DateFormatter()
-        var lines = ["RUN  STARTED               STATUS       CHANGES        DURATION  COMMIT"]
+        var lines = ["RUN  STARTED               KIND          STATUS       CHANGES        DURATION  COMMIT"]
         for run in runs {
             let summary = run.summary.map { "+\($0.create) ~\($0.update + $0.replace) -\($0.delete)" } ?? "-"
             let duration = run.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(run.startedAt)) } ?? "-"
             let commit = run.commit.map { "\($0.id.prefix(10)) \($0.subject ?? "")" + ($0.author.map { " (\($0))" } ?? "") } ?? ""
             let status: String = switch run.status {
             case .succeeded, .unchanged: style.green(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
-            case .failed, .interrupted, .refused, .reverted: style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
+            case .failed, .interrupted, .refused, .reverted, .invalid: style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
             case .running: style.yellow(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
             }
-            lines.append(String(format: "%-4lld %@ ", run.id, formatter.string(from: run.startedAt)) + status + " "
+            let kind = "\(run.kind.rawValue)/\(run.trigger.rawValue)".padding(toLength: 13, withPad: " ", startingAt: 0)
+            lines.append(String(format: "%-4lld %@ ", run.id, formatter.string(from: run.startedAt)) + kind + " " + status + " "
                 + summary.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + duration.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + commit)
-            if let error = run.error, run.status != .succeeded { lines.append("     " + style.dim(error)) }
+            if let error = run.error, run.status != .succeeded {
+                for line in error.split(separator: "\n", omittingEmptySubsequences: true) { lines.append("     " + style.dim(String(line))) }
+            }
+            if let note = run.note { lines.append("     " + style.green(note)) }
             if run.status == .reverted || !run.reverted.isEmpty {
                 lines.append("     " + style.dim("applied \(run.applied.count) change(s), then put back \(run.reverted.count) (on_failure: revert)"))
             }

@@ -10,7 +10,7 @@ struct Plumb: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, PlanCommand.self, ApplyCommand.self, DriftCommand.self,
-            ImportCommand.self, AgentCommand.self, HistoryCommand.self, GraphCommand.self, FollowCommand.self,
+            ImportCommand.self, AgentCommand.self, HistoryCommand.self, GraphCommand.self, FollowCommand.self, CheckCommand.self,
         ])
 }
 

@@ -1,3 +1,5 @@
+import PlumbCore
+
 /// A failure to report to the user before stopping: a kind for code (the CLI's exit code,
 /// the agent's `/status`, metrics labels, commit statuses and notifications), the message
 /// for people, and the exit code it maps to (SPEC §5): 1 when nothing changed, 3 when an
@@ -26,16 +28,19 @@ public struct RunnerError: Error, CustomStringConvertible, Sendable {
     public var kind: Kind
     public var message: String
     public var code: Int32
+    /// When the desired state did not load: every problem, with its file:line:column.
+    public var diagnostics: [Diagnostic]
 
-    public init(_ kind: Kind, message: String, code: Int32 = 1) {
+    public init(_ kind: Kind, message: String, code: Int32 = 1, diagnostics: [Diagnostic] = []) {
         self.kind = kind
         self.message = message
         self.code = code
+        self.diagnostics = diagnostics
     }
 
     /// A usage or input error (a flag, a file given on the command line).
-    public init(message: String, code: Int32 = 1) {
-        self.init(.invalidInput, message: message, code: code)
+    public init(message: String, code: Int32 = 1, diagnostics: [Diagnostic] = []) {
+        self.init(.invalidInput, message: message, code: code, diagnostics: diagnostics)
     }
 
     public var description: String { message }

@@ -13,6 +13,8 @@ public struct ApplyRequest: Sendable {
     public var savedPlan: Plan?
     /// Recorded with the run: `apply`, `agent`, `heal`.
     public var command = "apply"
+    /// The run's kind and trigger (SPEC §8.4).
+    public var origin = RunOrigin.cli
     /// Checked before each chunk (graceful shutdown of the agent).
     public var shouldStop: @Sendable () -> Bool = { false }
     /// The stack's lease on a shared store, when the caller (the agent) holds it already;
@@ -30,10 +32,36 @@ public struct ApplyOutcome: Sendable {
     public var timings: [StageTiming]
     /// Runs of this stack found interrupted (their process died) before this one started.
     public var interrupted: [InterruptedRun]
+    /// The checks the stack owed, run again after the plan (SPEC §8.5).
+    public var recheck: Recheck?
+    /// What the stack still owes after this run; nil once everything passed.
+    public var owed: FailedChecks?
+    /// "checks that failed on run N now pass".
+    public var note: String?
 
-    /// SPEC §5 and §8.4: 0 success, 1 failed before changing anything, 3 stopped part-way,
-    /// 4 a check failed and every change the run applied was put back.
+    public init(
+        plan: Plan, result: ApplyResult, run: Int64, timings: [StageTiming], interrupted: [InterruptedRun],
+        recheck: Recheck? = nil, owed: FailedChecks? = nil, note: String? = nil
+    ) {
+        self.plan = plan
+        self.result = result
+        self.run = run
+        self.timings = timings
+        self.interrupted = interrupted
+        self.recheck = recheck
+        self.owed = owed
+        self.note = note
+    }
+
+    /// Whether the commit counts as applied: every chunk and every owed check passed (a
+    /// reverted run put its changes back: not applied).
+    public var succeeded: Bool { result.status != .failed && result.status != .reverted && recheck?.passed != false }
+
+    /// SPEC §5 and §8.4: 0 success, 1 failed before changing anything, 3 stopped part-way
+    /// (which includes a change whose owed check still fails), 4 a check failed and every
+    /// change the run applied was put back.
     public var exitCode: Int32 {
+        if recheck?.passed == false { return 3 }
         switch result.status {
         case .succeeded, .unchanged: return 0
         case .reverted: return 4
@@ -50,7 +78,16 @@ extension Workspace {
         onEvent: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
     ) async throws -> ApplyOutcome {
         let loadWatch = Stopwatch()
-        let desired = try loadDesired()
+        let desired: DesiredState
+        do {
+            desired = try loadDesired()
+        } catch let invalid as RunnerError where !invalid.diagnostics.isEmpty {
+            // Recorded where a history exists already; invalid input creates nothing.
+            if existingStore() != nil {
+                _ = try? await recordInvalid(invalid, stack: DesiredStateLoader(environment: environment).stackName(tree), origin: request.origin, command: request.command)
+            }
+            throw invalid
+        }
         let loadSeconds = loadWatch.seconds
         let stack = desired.settings.stack
         let store = try openStore()
@@ -84,7 +121,9 @@ extension Workspace {
         }
     }
 
-    /// The apply itself, with the stack locked and leased.
+    /// The apply itself, with the stack locked and leased. Checks a stack still owes (SPEC
+    /// §8.5) run again after the plan's chunks, even when the plan is empty; until they
+    /// pass, the commit is not recorded as applied.
     private func apply(
         _ request: ApplyRequest, desired: DesiredState, loadSeconds: Double, store: any StateStore, lease: any StackLease,
         confirm: (Plan) throws -> Void, onEvent: @escaping @Sendable (ApplyEvent) -> Void
@@ -103,25 +142,20 @@ extension Workspace {
             }
         }
         let prior = try await store.prior(stack: stack)
+        let owed = try await store.failedChecks(stack: stack)
         let outcome = try await plan(desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets, focus: request.focus), providers: providers)
         let plan = try Self.choose(saved: request.savedPlan, fresh: outcome.plan)
-        try Self.enforceSafety(plan, force: request.force)
-
-        guard plan.hasChanges else {
-            // A run with nothing to do still records how long finding that out took.
-            let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
-            onEvent(.runRecorded(id: run))
-            let recorder = store.recorder(run: run)
-            await recorder.timing("load", detail: nil, seconds: loadSeconds)
-            for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
-            try await store.finishRun(run, status: .unchanged, plan: plan, result: nil, error: nil)
-            try await store.savePrior(prior.updated(by: desired, appliedDeletes: []), stack: stack, commit: commit?.id)
-            let timings = try await store.timings(run: run)
-            return ApplyOutcome(plan: plan, result: ApplyResult(status: .unchanged, chunks: []), run: run, timings: timings, interrupted: interrupted)
+        do {
+            try Self.enforceSafety(plan, force: request.force)
+        } catch let refused as RunnerError {
+            // A refusal is an outcome too: recorded with the plan it refused (SPEC §8.4).
+            let run = try await store.beginRun(stack: stack, command: request.command, origin: request.origin, source: source, commit: commit)
+            try await store.finishRun(run, status: .refused, plan: plan, result: nil, error: refused.message)
+            throw refused
         }
-        try confirm(plan)
+        if plan.hasChanges { try confirm(plan) }
 
-        let run = try await store.beginRun(stack: stack, command: request.command, source: source, commit: commit)
+        let run = try await store.beginRun(stack: stack, command: request.command, origin: request.origin, source: source, commit: commit)
         onEvent(.runRecorded(id: run))
         // The plan's JSON (large for a bulk import) is encoded for the history while the
         // provider works, not after.
@@ -130,9 +164,10 @@ extension Workspace {
         if !carried.isEmpty { try await recorder.journal(.carried(carried), chunk: 0) }
         await recorder.timing("load", detail: nil, seconds: loadSeconds)
         for (stage, seconds) in outcome.timings { await recorder.timing(stage, detail: nil, seconds: seconds) }
+        let executor: CheckExecutor? = if plan.hasChanges || owed != nil { try checkExecutor(desired: desired) } else { nil }
         var applier = Applier(
             providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: stack),
-            checks: desired.checks, executor: try checkExecutor(desired: desired), recorder: recorder, onEvent: onEvent)
+            checks: desired.checks, executor: executor, recorder: recorder, onEvent: onEvent)
         applier.onFailure = desired.settings.onFailure
         // A holder that lost its lease stops at the next chunk boundary.
         let shouldStop = request.shouldStop
@@ -141,18 +176,29 @@ extension Workspace {
         if result.status == .reverted, !carried.isEmpty {
             result = try await putBack(carried: carried, after: result, desired: desired, providers: providers, recorder: recorder, onEvent: onEvent)
         }
-        let stopped = Task.isCancelled || request.shouldStop() || !lease.isHeld
-        let status: RunRecord.Status = switch result.status {
-        case .succeeded, .unchanged: .succeeded
-        case .reverted: .reverted
-        case .failed: stopped ? .interrupted : .failed
+        var recheck: Recheck?
+        if let owed, let executor, result.status != .failed, result.status != .reverted {
+            // Owed checks this run already passed after one of its chunks are not run twice.
+            let passed = Set(result.chunks.flatMap(\.checks).filter(\.passed).map(\.name))
+            let due = OwedChecks.due(owed, checks: desired.checks).filter { !passed.contains($0.name) }
+            recheck = Recheck(failedRun: owed.run, checks: await Self.run(due, executor: executor, recorder: recorder, onEvent: onEvent))
         }
-        let text = try FinishedRunText(plan: plan, planText: try await planText.value, result: result)
-        try await store.finishRun(run, status: status, text: text, error: result.error)
+        let stillOwed = OwedChecks.after(apply: result, rechecks: recheck?.checks ?? [], owed: owed, run: run, commit: commit?.id)
+        let note = stillOwed == nil ? owed.map(OwedChecks.clearedNote) : nil
+        let reverted = result.status == .reverted
+        let failed = result.status == .failed || recheck?.passed == false
+        let stopped = Task.isCancelled || request.shouldStop() || !lease.isHeld
+        let status: RunRecord.Status =
+            reverted ? .reverted : failed ? (stopped ? .interrupted : .failed) : result.status == .unchanged && owed == nil ? .unchanged : .succeeded
+        let error = result.error ?? recheck.flatMap(Self.recheckMessage)
+        let text = try FinishedRunText(
+            plan: plan, planText: try await planText.value, result: plan.hasChanges ? result : nil, checks: recheck?.checks ?? [], note: note)
+        try await store.finishRun(run, status: status, text: text, error: error)
+        if stillOwed != owed { try await store.saveFailedChecks(stillOwed, stack: stack) }
         if lease.isHeld {
             try await store.savePrior(
                 Self.priorAfter(prior, desired: desired, result: result), stack: stack,
-                commit: result.status == .succeeded ? commit?.id : nil)
+                commit: failed || reverted || stillOwed != nil ? nil : commit?.id)
         } else {
             // A holder that lost the lease never moves the stack's applied commit (that is the
             // new holder's), but what it wrote stays owned: merged into the prior as it is now.
@@ -160,7 +206,31 @@ extension Workspace {
             try await store.savePrior(Self.priorAfter(current, desired: desired, result: result, failed: true), stack: stack, commit: nil)
         }
         let timings = try await store.timings(run: run)
-        return ApplyOutcome(plan: plan, result: result, run: run, timings: timings, interrupted: interrupted)
+        return ApplyOutcome(
+            plan: plan, result: result, run: run, timings: timings, interrupted: interrupted, recheck: recheck, owed: stillOwed, note: note)
+    }
+
+    /// Runs checks one after another (each retried until its timeout), stopping at the
+    /// first that fails, as after a chunk.
+    static func run(
+        _ checks: [Check], executor: CheckExecutor, recorder: any RunRecorder, onEvent: @Sendable (ApplyEvent) -> Void, stopAtFailure: Bool = true
+    ) async -> [CheckResult] {
+        var results: [CheckResult] = []
+        for check in checks {
+            onEvent(.checkStarted(name: check.name))
+            let result = await executor.run(check)
+            await recorder.timing("check", detail: check.name, seconds: result.durationMs / 1000)
+            onEvent(.checkFinished(result))
+            results.append(result)
+            if stopAtFailure, !result.passed { break }
+        }
+        return results
+    }
+
+    /// Why a run whose owed checks still fail is not applied.
+    public static func recheckMessage(_ recheck: Recheck) -> String? {
+        guard let failed = recheck.checks.first(where: { !$0.passed }) else { return nil }
+        return "check \(failed.name) still fails (it failed on run \(recheck.failedRun)): \(failed.detail)"
     }
 
     /// One writer per stack among everyone sharing the store (a local store grants it; the

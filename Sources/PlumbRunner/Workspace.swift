@@ -77,7 +77,10 @@ public struct Workspace: Sendable {
             return try DesiredStateLoader(environment: environment, cache: cache).load(tree)
         } catch let error as DiagnosticsError {
             let location = tree is GitCommitTree ? "in \(tree.label):\n" : ""
-            throw RunnerError(.invalidInput, message: location + DiagnosticPrinter(tree: tree, style: TextStyle(color: colorDiagnostics)).render(error.diagnostics))
+            throw RunnerError(
+                .invalidInput,
+                message: location + DiagnosticPrinter(tree: tree, style: TextStyle(color: colorDiagnostics)).render(error.diagnostics),
+                diagnostics: error.diagnostics)
         }
     }
 
