@@ -188,6 +188,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PlumbGitTests", dependencies: ["PlumbGit", "PlumbCore", "PlumbTestSupport"]),
+        .testTarget(name: "PlumbRunnerTests", dependencies: ["PlumbRunner", "PlumbStore", "PlumbCore"]),
         .testTarget(name: "PlumbChecksTests", dependencies: ["PlumbChecks", "PlumbHTTP", "PlumbCore", "PlumbTestSupport"]),
         .testTarget(
             name: "PlumbProviderEmbeddedTests",

@@ -153,10 +153,10 @@ struct AgentRoutes {
         case .push(let branch, let after, let repository) where !following(branch, repository: repository).isEmpty:
             let stacks = following(branch, repository: repository)
             origins.record(commit: after, source: source, repository: repository)
-            for reconciler in stacks { reconciler.trigger(.headMoved(after ?? "")) }
+            for reconciler in stacks { reconciler.trigger(.headMoved(.webhook, head: after)) }
             return await accepted(stacks, commit: after)
         case .merged(_, let base) where !following(base).isEmpty:
-            for reconciler in following(base) { reconciler.trigger(.headMoved("")) }
+            for reconciler in following(base) { reconciler.trigger(.headMoved(.webhook, head: nil)) }
             return await accepted(following(base), commit: nil)
         case .review(let id, let head, let headBranch, let base, let repository) where !following(base, repository: repository).isEmpty:
             let stacks = following(base, repository: repository), logger = self.logger, notifier = self.notifier

@@ -41,7 +41,7 @@ struct PollService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await gracefulSleep(interval)
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
-            reconciler.trigger(.headMoved("poll"))
+            reconciler.trigger(.headMoved(.poll, head: nil))
         }
     }
 }

@@ -58,11 +58,19 @@ public struct StackStatus: Sendable, Codable {
     /// What kind of error stopped the last reconcile outside the apply loop
     /// (`RunnerError.Kind`: `invalid_input`, `lock_held`, …, or `other`).
     public var lastErrorKind: String?
+    /// The checks the stack owes (SPEC §8.5): until they pass, no commit is applied.
+    public var failedChecks: FailedChecks?
+    /// When the failing head is tried again (the backoff); nil while nothing fails.
+    public var nextAttempt: Date?
+    /// Failed attempts on the head in a row.
+    public var failures = 0
 
     enum CodingKeys: String, CodingKey {
-        case stack, repo, branch, root, leased, holder, drift, held
+        case stack, repo, branch, root, leased, holder, drift, held, failures
         case fetchingSince = "fetching_since"
         case lastFetchError = "last_fetch_error"
+        case failedChecks = "failed_checks"
+        case nextAttempt = "next_attempt"
         case lastRunReviewedIn = "last_run_reviewed_in"
         case lastAppliedCommit = "last_applied_commit"
         case lastRun = "last_run"
@@ -94,6 +102,9 @@ public struct StackStatus: Sendable, Codable {
         try container.encode(fetchingSince, forKey: .fetchingSince)
         try container.encode(lastFetchError, forKey: .lastFetchError)
         try container.encode(lastErrorKind, forKey: .lastErrorKind)
+        try container.encode(failedChecks, forKey: .failedChecks)
+        try container.encode(nextAttempt, forKey: .nextAttempt)
+        try container.encode(failures, forKey: .failures)
     }
 }
 
@@ -105,6 +116,8 @@ public struct RunSummary: Sendable, Codable {
     public var finishedAt: Date?
     public var applied: Int
     public var agent: String?
+    public var kind: String
+    public var trigger: String
 
     init(_ record: RunRecord) {
         id = record.id
@@ -114,10 +127,12 @@ public struct RunSummary: Sendable, Codable {
         finishedAt = record.finishedAt
         applied = record.applied.count
         agent = record.agent
+        kind = record.kind.rawValue
+        trigger = record.trigger.rawValue
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, commit, applied, agent
+        case id, status, commit, applied, agent, kind, trigger
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }

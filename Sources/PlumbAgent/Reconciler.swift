@@ -47,9 +47,13 @@ public actor Reconciler {
     let stopFlag = StopFlag()
 
     public enum Trigger: Sendable {
-        case headMoved(String)
+        /// The branch may have moved: found by `via` (a webhook names the head it saw).
+        case headMoved(RunOrigin.Trigger, head: String?)
         case heal
     }
+
+    /// When the head failed lately: not before its next attempt (SPEC §8.5 backoff).
+    var backoff = RetryBackoff()
 
     init(
         stack: StackConfiguration, agent: AgentConfiguration, repository: GitRepository, store: any StateStore,
@@ -110,7 +114,7 @@ public actor Reconciler {
         status.leased = true
         status.holder = agent.agentID
         logger.info("took the stack's lease", metadata: ["agent": "\(agent.agentID)"])
-        trigger(.headMoved("lease"))
+        trigger(.headMoved(.start, head: nil))
     }
 
     /// The lease is gone (lost): a run in flight stops at its next chunk.
@@ -176,124 +180,6 @@ public actor Reconciler {
         return workspace
     }
 
-    /// One reconcile of the branch head; `force` applies even when the head is already
-    /// applied (healing drift). Nothing happens without the lease.
-    func reconcile(force: Bool) async {
-        let triggeredAt = arrivals.take()
-        guard let lease, lease.isHeld, let name else { return }
-        started()
-        defer { finished() }
-        if !force, await untouched(stack: name) { return }
-        await slots.acquire()
-        // The wait for a slot may have been long: the lease must still be ours.
-        if lease.isHeld, self.lease != nil {
-            await reconcile(force: force, stack: name, lease: lease, triggeredAt: triggeredAt)
-        }
-        await slots.release()
-    }
-
-    /// Statuses of a stack's newest run after which the live state may differ from the
-    /// last applied commit in ways no changed document tells.
-    static let unsettled: Set<RunRecord.Status?> = [.failed, .interrupted, .running]
-
-    /// A push that changed nothing under this stack's folder (another stack's commit, in a
-    /// repository of several) is applied as it stands: the commit is recorded as applied,
-    /// with no run and no place in the queue. Anything else (or any doubt) answers false.
-    private func untouched(stack name: String) async -> Bool {
-        do {
-            let head = try await currentHead()
-            guard let applied = try await store.lastAppliedCommit(stack: name) else { return false }
-            if head.id == applied { return true }
-            guard !stack.root.isEmpty, (try? repository.resolve(applied)) != nil else { return false }
-            // After a failed or interrupted run the live state may hold part of a later
-            // commit: a head whose folder equals the applied one (a revert) must be applied.
-            if Self.unsettled.contains(try await store.lastRunStatus(stack: name)) { return false }
-            let prefix = stack.root + "/"
-            guard try repository.changedPaths(from: applied, to: head.id).allSatisfy({ !$0.hasPrefix(prefix) }) else { return false }
-            try await store.savePrior(try await store.prior(stack: name), stack: name, commit: head.id)
-            status.lastAppliedCommit = head.id
-            // Someone following this commit learns it is live, with nothing to do.
-            RunEvents(bus: events, stack: name, commit: head, kind: "apply", triggeredAt: nil).unchanged()
-            logger.debug("nothing of the stack changed", metadata: ["commit": "\(head.id.prefix(12))"])
-            return true
-        } catch {
-            return false
-        }
-    }
-
-    private func reconcile(force: Bool, stack name: String, lease: any StackLease, triggeredAt: Date?) async {
-        let watch = Stopwatch()
-        var run: RunEvents?
-        do {
-            let head = try await currentHead()
-            run = RunEvents(bus: events, stack: name, commit: head, kind: force ? "heal" : "apply", triggeredAt: triggeredAt)
-            // The store, not memory: another agent may have applied since we last looked.
-            let applied = try await store.lastAppliedCommit(stack: name)
-            status.lastAppliedCommit = applied
-            if head.id == applied && !force { return }
-            // A commit whose checks failed and whose changes were put back is not tried
-            // again: a new commit (or `plumb apply`) is what moves the stack on.
-            if let last = try await store.runs(limit: 50).first(where: { $0.stack == name }), last.status == .reverted,
-               last.commit?.id == head.id {
-                status.lastError = last.error
-                logger.info("not retrying a reverted commit", metadata: ["commit": "\(head.id.prefix(12))", "run": "\(last.id)"])
-                return
-            }
-            run?.started()
-            let workspace = try workspace(at: head)
-            let declared = try workspace.loadDesired().settings.stack
-            guard declared == name else {
-                throw RunnerError(.invalidInput, message: "the agent follows stack \(name) here, but \(workspace.tree.label) declares stack \(declared) in plumb.yaml")
-            }
-            var log = logger
-            log[metadataKey: "commit"] = "\(head.id.prefix(12))"
-            if stack.requireReviewedPlan, try await holdUnreviewed(workspace, head: head, applied: applied, logger: log) {
-                run?.held()
-                return
-            }
-            var request = ApplyRequest()
-            request.command = force ? "heal" : "agent"
-            request.lease = lease
-            // Incremental only from a clean state: after a failed or interrupted run the live
-            // state may hold changes no document between the two commits names.
-            let last = try await store.lastRunStatus(stack: name)
-            if !force, !Self.unsettled.contains(last) { request.focus = try focus(from: applied, to: head, workspace: workspace) }
-            let flag = stopFlag
-            request.shouldStop = { flag.isSet }
-            log.info("reconciling", metadata: ["subject": "\(head.subject)"])
-            let events = run
-            let outcome = try await workspace.apply(request, onEvent: { events?.relay($0) })
-            run?.finished(outcome)
-            log[metadataKey: "run"] = "\(outcome.run)"
-            metrics.recordRun(outcome: outcome, seconds: watch.seconds)
-            status.lastRun = try await store.run(outcome.run).map(RunSummary.init)
-            if outcome.plan.hasChanges {
-                // Whether this merge made exactly the changes a reviewer saw.
-                let reviews = try await store.reviewPlans(checksum: outcome.plan.changesChecksum, stack: outcome.plan.stack)
-                status.lastRunReviewedIn = reviews.first(where: ReviewRule.countsAsReview)?.id
-                log.info("review", metadata: ["reviewed_in": "\(status.lastRunReviewedIn ?? "none")"])
-            }
-            if outcome.result.status == .succeeded || outcome.result.status == .unchanged {
-                status.lastAppliedCommit = head.id
-                status.lastError = nil
-                status.lastErrorKind = nil
-                log.info("applied", metadata: ["changes": "\(outcome.result.applied.count)"])
-            } else {
-                status.lastError = outcome.result.error
-                status.lastErrorKind = nil
-                log.error("apply stopped", metadata: ["error": "\(outcome.result.error ?? "")"])
-            }
-        } catch {
-            run?.failed(error)
-            status.lastError = "\(error)"
-            let kind = (error as? RunnerError)?.kind.rawValue ?? "other"
-            status.lastErrorKind = kind
-            metrics.recordFailure(kind: kind)
-            logger.error("reconcile failed", metadata: ["error": "\(error)"])
-            if let problem = await monitor.check() { status.lastError = problem }
-        }
-    }
-
     /// What a push touched: the resources declared in the documents that changed between the
     /// last applied commit and the head, at either commit. Nil (everything) when anything
     /// of the stack outside `Desired/` changed, or there is no applied commit yet.
@@ -320,7 +206,7 @@ public actor Reconciler {
     /// With `require_reviewed_plan`: holds a head whose review — its plan's changes, and
     /// the checks and trusted files changed since the last applied commit — matches no
     /// review computed on a pull/merge request. The agent's own `held-` records never count.
-    private func holdUnreviewed(_ workspace: Workspace, head: GitCommit, applied: String?, logger: Logger) async throws -> Bool {
+    func holdUnreviewed(_ workspace: Workspace, head: GitCommit, applied: String?, logger: Logger) async throws -> Bool {
         let (desired, plan) = try await workspace.planDesired()
         let review = try headReview(plan, desired: desired, workspace: workspace, applied: applied)
         guard plan.hasChanges || !review.checks.isEmpty || review.needsBindingReview else { return false }
@@ -354,8 +240,8 @@ public actor Reconciler {
         for await trigger in triggers {
             if stopFlag.isSet { break }
             switch trigger {
-            case .headMoved: await reconcile(force: false)
-            case .heal: await reconcile(force: true)
+            case .headMoved(let via, let head): await pass(via, webhookHead: head)
+            case .heal: await pass(.drift, webhookHead: nil)
             }
         }
     }
