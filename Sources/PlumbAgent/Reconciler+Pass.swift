@@ -86,7 +86,7 @@ extension Reconciler {
         }
         inputs.root = stack.root
         if let applied = inputs.applied, applied != head.id, (try? repository.resolve(applied)) != nil {
-            inputs.changedPaths = try? repository.changedPaths(from: applied, to: head.id)
+            inputs.changedPaths = (try? repository.changedPaths(from: applied, to: head.id)).map { $0.sorted() }
         }
         inputs.review = stack.requireReviewedPlan ? .pending : .notRequired
         inputs.backoff = backoff

@@ -1,4 +1,5 @@
 import PlumbCore
+import PlumbRunner
 
 /// Terminal progress while applying (stderr, only on a terminal).
 enum ApplyProgress {

@@ -64,7 +64,7 @@ public enum OwedChecks {
 }
 
 /// The owed checks one run ran again, after its chunks.
-public struct Recheck: Sendable, Codable, Hashable {
+public struct Recheck: Sendable, Encodable, Hashable {
     /// The run they first failed on.
     public var failedRun: Int64
     public var checks: [CheckResult]
