@@ -93,7 +93,9 @@ extension EndToEnd {
         @Test("removing a 30-record zone's document plans 31 deletes, records first, and max_deletes: 25 refuses with the numbers")
         func zoneDeletionCountsRecords() throws {
             let repo = try TempRepo.empty()
-            try repo.write("plumb.yaml", "stack: zones\nsafety: {max_deletes: 25}\n")
+            // Policy plan-delete-zone (SPEC §8.6) would deny any zone deletion; warn lets the
+            // safety limits speak.
+            try repo.write("plumb.yaml", "stack: zones\nsafety: {max_deletes: 25}\npolicies: {plan-delete-zone: warn}\n")
             try repo.write("Providers/dns.yaml", "kind: embedded\n")
             let records = (1...30).map { "  h\($0): {type: A, value: 192.0.2.\($0)}\n" }.joined()
             try repo.write("Desired/big.yaml", "provider: dns\nzone: big.example.\nrecords:\n\(records)")
