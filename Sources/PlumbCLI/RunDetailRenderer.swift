@@ -36,9 +36,11 @@ struct RunDetailRenderer {
             }
             for check in chunk.checks { lines.append(CheckLine.render(check, style: style)) }
         }
-        if !run.checks.isEmpty {
+        // `checks` lists the chunks' checks first; the rest ran outside any chunk.
+        let outside = run.checks.dropFirst(run.result?.chunks.reduce(0) { $0 + $1.checks.count } ?? 0)
+        if !outside.isEmpty {
             lines.append(run.kind == .check ? "checks:" : "checks run again (owed by an earlier run):")
-            for check in run.checks { lines.append(CheckLine.render(check, style: style)) }
+            for check in outside { lines.append(CheckLine.render(check, style: style)) }
         }
         if !run.timings.isEmpty {
             lines.append("timings:")
