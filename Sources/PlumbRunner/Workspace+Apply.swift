@@ -270,7 +270,9 @@ extension Workspace {
         if result.status == .reverted { return prior }
         let applied = result.chunks.flatMap(\.changes).filter { $0.status == .applied }
         let deletes = Set(applied.filter { $0.action == .delete }.map(\.address))
-        if result.status == .succeeded && !failed { return prior.updated(by: desired, appliedDeletes: deletes) }
+        // An empty plan goes through the applier too (owed checks run after it): `unchanged`
+        // still takes the desired state's flags (a cleared `protect: true`).
+        if result.status == .succeeded || result.status == .unchanged, !failed { return prior.updated(by: desired, appliedDeletes: deletes) }
         let written = Set(applied.filter { $0.action != .delete }.map(\.address))
         let protected = desired.resources.values.filter { $0.protect && written.contains($0.address) }.map(\.address)
         return PriorState(

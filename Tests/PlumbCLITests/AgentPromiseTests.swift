@@ -14,7 +14,7 @@ extension EndToEnd {
         func stickyCheckThroughAPush() async throws {
             let flag = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-gate-\(UUID().uuidString)")
             let fixture = try GitFixture()
-            try fixture.write("plumb.yaml", "stack: sticky\nchunking: {max_changes: 2, by: kind}\n")
+            try fixture.write("plumb.yaml", "stack: sticky\nchunking: {strategy: fixed, max_changes: 2, by: kind}\n")
             try fixture.write("Providers/dns.yaml", "kind: embedded\n")
             let names = ["a", "b", "c", "d"]
             try fixture.write("Desired/zone.yaml", GitFixture.zone(names.enumerated().map { ($0.element, "192.0.2.\($0.offset + 1)") }))

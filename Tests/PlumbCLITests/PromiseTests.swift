@@ -6,7 +6,7 @@ import Testing
 /// after record b, written by `check`.
 private func gatedRepo(provider: String, check: String) throws -> TempRepo {
     let repo = try TempRepo.empty()
-    try repo.write("plumb.yaml", "stack: promise\nchunking: {max_changes: 2, by: kind}\n")
+    try repo.write("plumb.yaml", "stack: promise\nchunking: {strategy: fixed, max_changes: 2, by: kind}\n")
     try repo.write("Providers/dns.yaml", provider)
     let records = ["a", "b", "c", "d", "e", "f"].enumerated()
         .map { "  \($0.element): {type: A, value: 192.0.2.\($0.offset + 1)}" }.joined(separator: "\n")

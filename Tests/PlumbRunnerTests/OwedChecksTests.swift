@@ -65,4 +65,15 @@ struct OwedChecksTests {
         #expect(OwedChecks.after(check: [result("smoke", false)], owed: owed, due: due, run: 4)?.lastRun == 4)
         #expect(OwedChecks.after(check: [result("other", true)], owed: owed, due: due, run: 4) == owed, "--only left it out")
     }
+
+    @Test("a reverted run owes none of its failed checks; what was owed before stays owed")
+    func revertedOwesNothingNew() {
+        let reverted = ApplyResult(status: .reverted, chunks: [
+            chunk(0, api, checks: [result("smoke", true)], status: .applied),
+            chunk(1, www, checks: [result("gate", false)], status: .failed),
+        ])
+        #expect(OwedChecks.after(apply: reverted, rechecks: [], owed: nil, run: 5, commit: "c1") == nil)
+        let before = FailedChecks(commit: "c0", run: 3, lastRun: 3, checks: ["smoke"], addresses: [api.description], complete: true)
+        #expect(OwedChecks.after(apply: reverted, rechecks: [], owed: before, run: 5, commit: "c1") == before)
+    }
 }

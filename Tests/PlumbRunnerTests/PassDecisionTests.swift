@@ -132,6 +132,20 @@ struct PassDecisionTests {
         given.review = .unreviewed
         #expect(PassDecision.decide(given) == .hold)
     }
+
+    @Test("the newest run reverted the head: not retried, not even by a heal; a new head is")
+    func keepReverted() {
+        var given = inputs()
+        given.revertedRun = 6
+        #expect(PassDecision.decide(given) == .keepReverted)
+        var drift = inputs(.drift)
+        drift.revertedRun = 6
+        #expect(PassDecision.decide(drift) == .keepReverted)
+        var applied = inputs(applied: head)
+        applied.revertedRun = 6
+        #expect(PassDecision.decide(applied) == .nothing)
+        #expect(PassDecision.decide(inputs()) == .focusedReconcile)
+    }
 }
 
 @Suite("retry backoff")
