@@ -102,9 +102,9 @@ extension Reconciler {
         var log = logger
         log[metadataKey: "commit"] = "\(head.id.prefix(12))"
         let origin = RunOrigin(kind: inputs.trigger == .drift ? .heal : .apply, trigger: inputs.trigger)
-        let run = RunEvents(bus: events, stack: name, commit: head, kind: origin.kind.rawValue, triggeredAt: triggeredAt)
+        let told = RunEvents(bus: events, stack: name, commit: head, kind: origin.kind.rawValue, triggeredAt: triggeredAt)
         do {
-            if decision.reconciles { run.started() }
+            if decision.reconciles { told.started() }
             var workspace = try workspace(at: head)
             // A heal is started by drift, not by the commit's author.
             if inputs.trigger == .drift { workspace.commit?.author = nil }
@@ -114,7 +114,7 @@ extension Reconciler {
             } catch let invalid as RunnerError where !invalid.diagnostics.isEmpty {
                 let run = try await workspace.recordInvalid(invalid, stack: name, origin: origin, command: "agent")
                 status.lastRun = try await store.run(run).map(RunSummary.init)
-                run.failed(invalid)
+                told.failed(invalid)
                 failed(head: head.id, error: invalid.diagnostics.map(\.description).joined(separator: "\n"), checks: false)
                 log.error("invalid commit", metadata: ["run": "\(run)", "diagnostics": "\(invalid.diagnostics.count)"])
                 return
@@ -127,7 +127,7 @@ extension Reconciler {
                 var reviewed = inputs
                 reviewed.review = try await holdUnreviewed(workspace, head: head, applied: inputs.applied, logger: log) ? .unreviewed : .reviewed
                 decision = PassDecision.decide(reviewed)
-                if decision == .hold { run.held() }
+                if decision == .hold { told.held() }
             }
             switch decision {
             case .checksOnly:
@@ -152,8 +152,8 @@ extension Reconciler {
                 let flag = stopFlag
                 request.shouldStop = { flag.isSet }
                 log.info("reconciling", metadata: ["subject": "\(head.subject)", "trigger": "\(inputs.trigger.rawValue)"])
-                let outcome = try await workspace.apply(request, onEvent: { run.relay($0) })
-                run.finished(outcome)
+                let outcome = try await workspace.apply(request, onEvent: { told.relay($0) })
+                told.finished(outcome)
                 log[metadataKey: "run"] = "\(outcome.run)"
                 metrics.recordRun(outcome: outcome, seconds: watch.seconds)
                 status.lastRun = try await store.run(outcome.run).map(RunSummary.init)
@@ -169,7 +169,7 @@ extension Reconciler {
                 return
             }
         } catch {
-            run.failed(error)
+            told.failed(error)
             let kind = (error as? RunnerError)?.kind.rawValue ?? "other"
             metrics.recordFailure(kind: kind)
             failed(head: head.id, error: "\(error)", checks: false)
