@@ -15,9 +15,9 @@ public enum StoreRetention {
 
 extension StateStore {
     /// The runs retention keeps beyond the store's own rule (newest and newest successful run
-    /// of each stack). The hook for sticky failed checks (#17): the runs their record names
-    /// join here once the store keeps that record.
-    public func retentionKeeps() async throws -> Set<Int64> { [] }
+    /// of each stack): those a record of checks still owed a pass names (SPEC §8.5), however
+    /// old, so `plumb history show` can still explain why a commit is not applied.
+    public func retentionKeeps() async throws -> Set<Int64> { try await runsToKeep() }
 }
 
 /// What one pruning removed, and the commits of the runs that remain (their checkouts stay).

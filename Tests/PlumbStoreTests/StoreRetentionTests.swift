@@ -43,7 +43,11 @@ struct StoreRetentionTests {
         // Nothing is older than an hour ago: nothing goes.
         #expect(try await store.prune(before: Date().addingTimeInterval(-3600), keeping: []).runs == 0)
 
-        let outcome = try await store.prune(before: Date().addingTimeInterval(60), keeping: [sticky])
+        // The run a record of owed checks names is what retention is told to keep.
+        try await store.saveFailedChecks(
+            FailedChecks(commit: "e", run: sticky, lastRun: sticky, checks: ["www"], addresses: [], complete: true, at: Date()), stack: "t")
+        #expect(try await store.retentionKeeps() == [sticky])
+        let outcome = try await store.prune(before: Date().addingTimeInterval(60), keeping: try await store.retentionKeeps())
         #expect(outcome.runs == 2)
         #expect(outcome.driftReports == 1)
         #expect(outcome.reviewPlans == 2)
