@@ -19,7 +19,7 @@ extension EndToEnd {
                 server = try PowerDNSServer()
                 proxy = try FaultProxy(upstream: server.url)
                 repo = try TempRepo.empty()
-                try repo.write("plumb.yaml", "stack: faults\nchunking: {max_changes: 5, by: kind}\n")
+                try repo.write("plumb.yaml", "stack: faults\nchunking: {strategy: fixed, max_changes: 5, by: kind}\n")
                 try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: ${PDNS_URL}\napi_key: ${PDNS_API_KEY}\ntimeout: 2s\n")
                 for zone in ["a", "b", "c"] {
                     let records = (1...5).map { "  h\($0): {type: A, value: 192.0.2.\($0)}\n" }.joined()
