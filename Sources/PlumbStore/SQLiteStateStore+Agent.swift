@@ -44,6 +44,15 @@ extension SQLiteStateStore {
         }
     }
 
+    public func recordDelivery(_ key: String, at: Date, window: TimeInterval) async throws -> Bool {
+        let now = at.timeIntervalSince1970
+        return try await database.write { db in
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE at < ?", arguments: [now - window])
+            try db.execute(sql: "INSERT INTO webhook_deliveries (delivery, at) VALUES (?, ?) ON CONFLICT(delivery) DO NOTHING", arguments: [key, now])
+            return db.changesCount > 0
+        }
+    }
+
     static func reviewPlan(_ row: Row) -> ReviewPlanRecord {
         ReviewPlanRecord(
             id: row["id"], head: row["head"], base: row["base"], checksum: row["checksum"], markdown: row["markdown"],

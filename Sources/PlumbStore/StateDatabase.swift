@@ -97,6 +97,14 @@ enum StateDatabase {
                 table.column("record", .text).notNull()
             }
         }
+        migrator.registerMigration("v6-deliveries") { db in
+            // Webhook deliveries seen (ids and body hashes), so a replay is known after a restart.
+            try db.create(table: "webhook_deliveries") { table in
+                table.primaryKey("delivery", .text)
+                table.column("at", .double).notNull()
+            }
+            try db.create(index: "webhook_deliveries_at", on: "webhook_deliveries", columns: ["at"])
+        }
         return migrator
     }
 }

@@ -44,6 +44,11 @@ public protocol StateStore: Sendable {
     /// Runs that retention must keep whatever their age: the runs a `FailedChecks` record
     /// names (its first and its newest failure), which `apply` reports when they pass.
     func runsToKeep() async throws -> Set<Int64>
+    /// Records a webhook delivery's key (its delivery id, or its body's hash) as seen `at`:
+    /// true when the key was not seen within `window` before, false for a replay. Keys older
+    /// than the window are forgotten. Atomic: of agents sharing the store that record the
+    /// same key at once, one gets true.
+    func recordDelivery(_ key: String, at: Date, window: TimeInterval) async throws -> Bool
 
     /// Who may apply which stack: one writer per stack among everyone sharing this store.
     var coordinator: any StackCoordinator { get }

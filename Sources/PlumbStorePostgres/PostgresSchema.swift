@@ -74,6 +74,10 @@ enum PostgresSchema {
                 stack TEXT PRIMARY KEY, run_id BIGINT NOT NULL, last_run_id BIGINT NOT NULL, record TEXT NOT NULL)
             """,
         ]),
+        ("v6-deliveries", [
+            "CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
+            "CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at)",
+        ]),
     ]
 
     /// Any number of agents may start at once: a transaction-scoped advisory lock lets one

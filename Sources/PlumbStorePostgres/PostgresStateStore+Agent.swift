@@ -35,6 +35,19 @@ extension PostgresStateStore {
             "SELECT id, head, base, checksum, markdown, at FROM review_plans WHERE checksum = \(checksum) AND stack = \(stack)")
     }
 
+    public func recordDelivery(_ key: String, at: Date, window: TimeInterval) async throws -> Bool {
+        let now = at.timeIntervalSince1970, cutoff = now - window
+        try await execute("DELETE FROM webhook_deliveries WHERE at < \(cutoff)")
+        // A key older than the window that another agent has not yet deleted counts as new.
+        let inserted = try await value(
+            """
+            INSERT INTO webhook_deliveries (delivery, at) VALUES (\(key), \(now))
+            ON CONFLICT (delivery) DO UPDATE SET at = excluded.at WHERE webhook_deliveries.at < \(cutoff)
+            RETURNING delivery
+            """, as: String.self)
+        return inserted != nil
+    }
+
     private func reviewPlans(_ query: PostgresQuery) async throws -> [ReviewPlanRecord] {
         let (client, logger) = (self.client, self.logger)
         return try await within {

@@ -159,4 +159,25 @@ struct StoreContractTests {
         #expect(try await store.failedChecks(stack: "t")?.checks == ["api"], "another stack's record is not touched")
         #expect(try await store.runsToKeep() == [2, 3])
     }
+
+    @Test("webhook deliveries: a key is new once within the window and new again after it; one of racing callers is first", arguments: StoreKind.allCases)
+    func deliveries(kind: StoreKind) async throws {
+        let opened = try await kind.open()
+        let store = opened.store
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let window: TimeInterval = 3600
+        #expect(try await store.recordDelivery("id:github:1", at: at, window: window))
+        #expect(try await store.recordDelivery("id:github:1", at: at.addingTimeInterval(10), window: window) == false)
+        #expect(try await store.recordDelivery("body:abc", at: at.addingTimeInterval(10), window: window))
+        #expect(try await store.recordDelivery("id:github:1", at: at.addingTimeInterval(window - 1), window: window) == false)
+        // Past the window the key is forgotten: the same delivery counts as new.
+        #expect(try await store.recordDelivery("id:github:1", at: at.addingTimeInterval(window + 20), window: window))
+        #expect(try await store.recordDelivery("id:github:1", at: at.addingTimeInterval(window + 30), window: window) == false)
+        // Concurrent callers with one key: exactly one is first.
+        let firsts = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 { group.addTask { try await store.recordDelivery("id:gitea:race", at: at, window: window) } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(firsts == 1)
+    }
 }
