@@ -25,10 +25,12 @@ public struct ProviderError: Error, Sendable, CustomStringConvertible, Equatable
     public var message: String
     public var address: Address?
 
+    /// `message` is kept on one line and cut at `ErrorExcerpt.messageLimit`: it may quote a
+    /// provider's answer, and it is stored and served.
     public init(_ code: Code, provider: String, _ message: String, address: Address? = nil) {
         self.code = code
         self.provider = provider
-        self.message = message
+        self.message = ErrorExcerpt.of(message, limit: ErrorExcerpt.messageLimit)
         self.address = address
     }
 

@@ -23,8 +23,8 @@ struct AWSError: Error, Sendable, CustomStringConvertible {
     init(status: Int, body: XMLElement?, operation: String) {
         let error = body?.name == "Error" ? body : body?.descendants("Error").first
         self.init(
-            code: error?.value("Code") ?? "HTTP\(status)",
-            message: error?.value("Message") ?? "HTTP \(status)",
+            code: ErrorExcerpt.of(error?.value("Code") ?? "HTTP\(status)", limit: 80),
+            message: ErrorExcerpt.of(error?.value("Message") ?? "HTTP \(status)"),
             status: status, operation: operation)
     }
 

@@ -106,10 +106,10 @@ public final class ProviderTransport: Sendable {
         return .milliseconds(Int64(min(seconds, 86_400) * 1000))
     }
 
-    /// The start of an error body, for messages.
+    /// The start of an error body, for messages: one line, `ErrorExcerpt.bodyLimit` at most.
     static func snippet(_ response: HTTPResponse) -> String {
-        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "" : ": " + String(text.prefix(300))
+        let text = ErrorExcerpt.of(response.text)
+        return text.isEmpty ? "" : ": " + text
     }
 }
 

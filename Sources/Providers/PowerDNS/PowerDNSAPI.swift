@@ -99,8 +99,7 @@ struct PowerDNSAPI: Sendable {
 
     /// PowerDNS answers 422 with `{"error": …}`; 401, 404 and 400 with plain text.
     private func error(_ response: HTTPResponse, operation: String) -> ProviderError {
-        let text = response.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let detail = (try? JSONDecoder().decode([String: String].self, from: response.body))?["error"] ?? String(text.prefix(300))
+        let detail = ErrorExcerpt.of((try? JSONDecoder().decode([String: String].self, from: response.body))?["error"] ?? response.text)
         let code: ProviderError.Code = switch response.status {
         case 401, 403: .unauthorized
         case 404: .notFound
