@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import PlumbGit
 import PlumbProviderKit
 import PlumbRunner
@@ -21,11 +22,18 @@ public struct Agent: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT. `onListening` receives the bound port (useful with
-    /// port 0).
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        // One agent per --state: a second one would apply beside the first.
+    /// port 0), `onWebhookListening` that of `--webhook-listen`. Throws `AgentStartError`
+    /// when the doors' rules forbid starting or an address cannot be bound.
+    public func run(
+        onListening: @escaping @Sendable (Int) -> Void = { _ in }, onWebhookListening: @escaping @Sendable (Int) -> Void = { _ in }
+    ) async throws {
+        for warning in try configuration.checkDoors() { logger.warning("\(warning)") }
+        // One agent per --state: a second one would apply beside the first. Taken before the
+        // ports are probed, so a second agent is told about the lock, not about a busy port.
         let stateLock = try StateDirectoryLock(stateDirectory: configuration.stateDirectory, agentID: configuration.agentID)
         defer { withExtendedLifetime(stateLock) {} }
+        try AgentServer.probe(ListenAddress(host: configuration.host, port: configuration.port), role: "--listen")
+        if let hooks = configuration.doors.webhookListen { try AgentServer.probe(hooks, role: "--webhook-listen") }
         let store = try await StoreOpener.open(
             configuration.store, stateDirectory: configuration.stateDirectory, agent: configuration.agentID, logger: logger)
         let metrics = AgentMetrics()
@@ -61,26 +69,31 @@ public struct Agent: Sendable {
             reconcilers: reconcilers, keeper: keeper, store: store, metrics: metrics, configuration: configuration,
             logger: logger, notifier: notifier, bus: bus, origins: origins)
         let logger = self.logger
-        let application = Application(
-            router: routes.router(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "plumb"),
-            onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
+        let doors = configuration.doors, secretSet = !(configuration.webhookSecret ?? "").isEmpty
+        func announced(_ role: String, _ report: @escaping @Sendable (Int) -> Void) -> @Sendable (any Channel) async -> Void {
+            { channel in
                 logger.info("listening", metadata: [
-                    "address": "\(channel.localAddress?.description ?? "?")", "store": "\(store.location)",
+                    "address": "\(channel.localAddress?.description ?? "?")", "role": "\(role)", "store": "\(store.location)",
                     "agent": "\(configuration.agentID)", "stacks": "\(configuration.stacks.count)",
                 ])
-                onListening(port)
-            },
-            logger: logger)
+                report(channel.localAddress?.port ?? 0)
+            }
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: application),
+            .init(service: AgentServer.listener(
+                router: routes.router(), address: ListenAddress(host: configuration.host, port: configuration.port), role: "--listen",
+                doors: doors, secretSet: secretSet, metrics: metrics, logger: logger, onRunning: announced("--listen", onListening))),
             .init(service: LeaseService(keeper: keeper, interval: configuration.leaseInterval)),
             // Shut down in reverse order: the runs first (their last events published), then
             // the bus (every stream ends), then the feedback that drains what it still holds.
             .init(service: FeedbackService(bus: bus, feedback: Feedback(configuration: configuration, origins: origins, logger: logger))),
             .init(service: EventBusService(bus: bus)),
         ]
+        if let address = doors.webhookListen {
+            services.append(.init(service: AgentServer.listener(
+                router: routes.webhookRouter(), address: address, role: "--webhook-listen", doors: doors, secretSet: secretSet,
+                metrics: metrics, logger: logger, onRunning: announced("--webhook-listen", onWebhookListening))))
+        }
         for reconciler in reconcilers {
             services.append(.init(service: ReconcileService(reconciler: reconciler)))
             services.append(.init(service: PollService(reconciler: reconciler, interval: reconciler.stack.interval)))

@@ -21,6 +21,8 @@ public struct AgentConfiguration: Sendable {
     public static let maximumLeaseInterval: Duration = .seconds(5)
     /// `PLUMB_WEBHOOK_SECRET`; webhooks are refused (401) without one.
     public var webhookSecret: String?
+    /// Tokens, listeners and limits of the HTTP server (SPEC §8.2).
+    public var doors = AgentDoors()
     public var environment: [String: String] = [:]
     /// `--git-connect-timeout`: how long connecting to a git remote may take.
     public var gitConnectTimeout: Duration = .seconds(10)
@@ -37,9 +39,7 @@ public struct AgentConfiguration: Sendable {
 
     /// `HOST:PORT` (port 0: any free port), as `--listen` and `listen:` take it.
     public static func listenAddress(_ text: String) -> (host: String, port: Int)? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else { return nil }
-        return (String(parts[0]), port)
+        ListenAddress(text).map { ($0.host, $0.port) }
     }
 
     /// One stack, as `plumb agent --repo … --branch …` describes it.

@@ -6,6 +6,8 @@ import Yams
 ///
 /// ```yaml
 /// listen: 127.0.0.1:8080
+/// webhook_listen: 0.0.0.0:8081   # optional: only /hooks/* and /healthz
+/// public_read: false             # serve reads without PLUMB_API_TOKEN off loopback
 /// state: /var/lib/plumb
 /// store: postgres://plumb@db.internal/plumb
 /// concurrency: 2
@@ -25,7 +27,7 @@ public enum AgentConfigurationFile {
         public var description: String
     }
 
-    static let topKeys = ["listen", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
+    static let topKeys = ["listen", "webhook_listen", "public_read", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
                           "git_connect_timeout", "git_stall_timeout", "retain"]
     static let stackKeys = ["name", "repo", "branch", "root", "interval", "drift_interval", "heal", "require_reviewed_plan", "forge"]
 
@@ -59,6 +61,10 @@ public enum AgentConfigurationFile {
         for (key, value) in try reader.mapping(root, allowed: topKeys, what: "the agent configuration") {
             switch key {
             case "listen": (configuration.host, configuration.port) = try reader.listen(value)
+            case "webhook_listen":
+                let (host, port) = try reader.listen(value)
+                configuration.doors.webhookListen = ListenAddress(host: host, port: port)
+            case "public_read": configuration.doors.publicRead = try reader.bool(value, key)
             case "state": configuration.stateDirectory = try reader.string(value, key)
             case "store": configuration.store = try reader.string(value, key)
             case "agent_id": configuration.agentID = try reader.string(value, key)
@@ -135,7 +141,7 @@ public enum AgentConfigurationFile {
 
         func listen(_ node: Node) throws -> (String, Int) {
             guard let address = AgentConfiguration.listenAddress(try string(node, "listen")) else {
-                throw error(node, "listen takes HOST:PORT, e.g. 127.0.0.1:8080")
+                throw error(node, "listen and webhook_listen take HOST:PORT, e.g. 127.0.0.1:8080")
             }
             return address
         }

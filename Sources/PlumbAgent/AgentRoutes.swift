@@ -14,20 +14,43 @@ struct AgentRoutes {
     let store: any StateStore
     let metrics: AgentMetrics
     let configuration: AgentConfiguration
-    let deliveries = DeliveryLog()
     let logger: Logger
     let notifier: Notifier
     let bus: EventBus
     let origins: WebhookOrigins
-    static let maxBody = 1 << 20
+    let replay: ReplayGuard
+    let admission: WebhookAdmission
+    let reviews: ReviewQueue
 
+    init(
+        reconcilers: [Reconciler], keeper: LeaseKeeper, store: any StateStore, metrics: AgentMetrics, configuration: AgentConfiguration,
+        logger: Logger, notifier: Notifier, bus: EventBus, origins: WebhookOrigins
+    ) {
+        self.reconcilers = reconcilers
+        self.keeper = keeper
+        self.store = store
+        self.metrics = metrics
+        self.configuration = configuration
+        self.logger = logger
+        self.notifier = notifier
+        self.bus = bus
+        self.origins = origins
+        let doors = configuration.doors
+        replay = ReplayGuard(store: store, window: doors.replayWindow)
+        admission = WebhookAdmission(limit: doors.webhookBodiesInFlight, waiting: doors.webhookBodiesWaiting)
+        reviews = ReviewQueue(capacity: doors.reviewQueue, workers: doors.reviewWorkers)
+    }
+
+    var maxBody: Int { configuration.doors.maxWebhookBody }
+
+    /// Everything, for `--listen`.
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        // 503 while the store does not answer or failed its integrity check: the agent can
-        // record nothing, so a supervisor or load balancer should know.
-        router.get("healthz") { _, _ in
-            await keeper.health.available ? text(.ok, "ok\n") : text(.serviceUnavailable, "store unavailable\n")
-        }
+        // First, so every route added below, now or later, needs PLUMB_API_TOKEN when it is set.
+        let sessions = SessionCookie(token: configuration.doors.apiToken)
+        router.add(middleware: APIAuthentication<BasicRequestContext>(sessions: sessions))
+        if let sessions { LoginPage.add(to: router, sessions: sessions) }
+        addWebhooks(to: router)
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
@@ -54,12 +77,27 @@ struct AgentRoutes {
             for name in status.stacks.compactMap(\.stack) { drift[name] = try? await store.latestDrift(stack: name) }
             return html(StatusPage.render(status: status, runs: (try? await store.runs(limit: 30)) ?? [], drift: drift))
         }
+        return router
+    }
+
+    /// Only `/hooks/*` and `/healthz`, for `--webhook-listen`.
+    func webhookRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        addWebhooks(to: router)
+        return router
+    }
+
+    private func addWebhooks(to router: Router<BasicRequestContext>) {
+        // 503 while the store does not answer or failed its integrity check: the agent can
+        // record nothing, so a supervisor or load balancer should know.
+        router.get("healthz") { _, _ in
+            await keeper.health.available ? text(.ok, "ok\n") : text(.serviceUnavailable, "store unavailable\n")
+        }
         for source in [WebhookEvent.Source.github, .gitlab, .gitea] {
             router.post("hooks/\(source.rawValue)") { request, _ in
                 try await webhook(source, request)
             }
         }
-        return router
     }
 
     func status() async -> AgentStatus {
@@ -97,23 +135,43 @@ struct AgentRoutes {
         return named.isEmpty ? onBranch : named
     }
 
-    /// Verify first, then parse, then act. Never more than 1 MiB read.
+    /// Refuse what the head alone refuses (as `WebhookGate` does on a live connection), wait
+    /// for a body place, read at most `maxBody`, verify, then parse, then act.
     func webhook(_ source: WebhookEvent.Source, _ request: Request) async throws -> Response {
+        let headers = request.headers
+        func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
+        let precheck = RequestPrecheck(secretSet: !(configuration.webhookSecret ?? "").isEmpty, maxWebhookBody: maxBody)
+        if let refusal = precheck.refusal(request.head) {
+            metrics.recordWebhook(source: source.rawValue, result: refusal.result)
+            return text(refusal.status, refusal.message)
+        }
+        guard await admission.enter() else {
+            metrics.recordWebhook(source: source.rawValue, result: "busy")
+            var response = text(.serviceUnavailable, "too many webhooks at once; try again\n")
+            response.headers[.retryAfter] = "5"
+            return response
+        }
+        do {
+            let response = try await admitted(source, request, header)
+            await admission.leave()
+            return response
+        } catch {
+            await admission.leave()
+            throw error
+        }
+    }
+
+    private func admitted(_ source: WebhookEvent.Source, _ request: Request, _ header: (String) -> String?) async throws -> Response {
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: Self.maxBody)
+            buffer = try await request.collectBody(upTo: maxBody)
         } catch {
             metrics.recordWebhook(source: source.rawValue, result: "too_large")
-            return text(.contentTooLarge, "body over 1 MiB\n")
+            return text(.contentTooLarge, "body over \(maxBody) bytes\n")
         }
         let body = Array(buffer.readableBytesView)
-        let headers = request.headers
-        func header(_ name: String) -> String? { HTTPField.Name(name).flatMap { headers[$0] } }
-        guard let secret = configuration.webhookSecret, !secret.isEmpty else {
-            metrics.recordWebhook(source: source.rawValue, result: "unauthorized")
-            return text(.unauthorized, "webhooks need PLUMB_WEBHOOK_SECRET\n")
-        }
+        let secret = configuration.webhookSecret ?? ""
         let verified: Bool
         let eventName: String
         let delivery: String?
@@ -142,9 +200,17 @@ struct AgentRoutes {
             metrics.recordWebhook(source: source.rawValue, result: "malformed")
             return text(.badRequest, "\(error)\n")
         }
-        if let delivery, !(await deliveries.firstTime("\(source.rawValue):\(delivery)")) {
-            metrics.recordWebhook(source: source.rawValue, result: "duplicate")
-            return text(.ok, "already handled\n")
+        do {
+            guard try await replay.firstTime(source: source.rawValue, delivery: delivery, event: eventName, body: body) else {
+                metrics.recordWebhook(source: source.rawValue, result: "duplicate")
+                return text(.ok, "already handled\n")
+            }
+        } catch {
+            // Without the store a replay cannot be told apart: nothing is done, and the
+            // forge sees a failed delivery (the poller still finds new commits).
+            logger.error("webhook not handled: the store cannot record deliveries", metadata: ["error": "\(error)"])
+            metrics.recordWebhook(source: source.rawValue, result: "store_error")
+            return text(.serviceUnavailable, "the store cannot record deliveries now\n")
         }
         metrics.recordWebhook(source: source.rawValue, result: "accepted")
         switch event {
@@ -162,7 +228,9 @@ struct AgentRoutes {
             let stacks = following(base, repository: repository), logger = self.logger, notifier = self.notifier
             for reconciler in stacks {
                 let recordID = await recordID(id, reconciler)
-                Task {
+                // Queued, newest head per request: a burst of events is a few plans, not a
+                // task each.
+                let outcome = await reviews.submit(recordID) {
                     do {
                         let plan = try await reconciler.review(id: id, recordID: recordID, head: head, headBranch: headBranch, base: base)
                         if let repository {
@@ -171,6 +239,10 @@ struct AgentRoutes {
                     } catch {
                         logger.error("review plan failed", metadata: ["request": "\(id)", "error": "\(error)"])
                     }
+                }
+                if outcome == .full {
+                    metrics.recordWebhook(source: source.rawValue, result: "busy")
+                    return text(.serviceUnavailable, "too many review plans waiting; try again\n")
                 }
             }
             return text(.accepted, "planning \(id)\n")

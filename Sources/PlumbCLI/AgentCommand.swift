@@ -26,6 +26,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to serve webhooks, /status and /metrics on (port 0: any free port).")
     var listen: String?
 
+    @Option(help: "HOST:PORT of a second listener serving only /hooks/* and /healthz, for a proxy that faces the forge.")
+    var webhookListen: String?
+
+    @Flag(help: "Serve /status, /runs, /plans and /metrics without PLUMB_API_TOKEN on a non-loopback --listen.")
+    var publicRead = false
+
     @Option(help: "Where Plumb keeps history, journal, git mirrors and the embedded inventory.")
     var state: String?
 
@@ -97,6 +103,13 @@ struct AgentCommand: AsyncParsableCommand {
             }
             (configuration.host, configuration.port) = address
         }
+        if let webhookListen {
+            guard let address = ListenAddress(webhookListen) else {
+                throw CLIError(message: "--webhook-listen takes HOST:PORT, e.g. 0.0.0.0:8081")
+            }
+            configuration.doors.webhookListen = address
+        }
+        if publicRead { configuration.doors.publicRead = true }
         if let state { configuration.stateDirectory = state }
         if let store { configuration.store = store }
         if let agentID { configuration.agentID = agentID }
@@ -125,6 +138,7 @@ struct AgentCommand: AsyncParsableCommand {
             var configuration = try configuration()
             let environment = ProcessInfo.processInfo.environment
             configuration.webhookSecret = environment["PLUMB_WEBHOOK_SECRET"]
+            configuration.doors.apiToken = environment["PLUMB_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             configuration.environment = environment
             // A parent that started us from a thread with signals blocked (as Foundation's
             // Process does from Swift concurrency threads) would leave SIGTERM blocked, and
@@ -139,10 +153,16 @@ struct AgentCommand: AsyncParsableCommand {
                 terminal ? StreamLogHandler.standardError(label: label) : JSONLogHandler(label: label)
             }
             let logger = Logger(label: "plumb.agent")
-            let host = configuration.host
-            try await Agent(configuration: configuration, logger: logger).run { port in
-                // Tests and scripts read the bound port from this line.
-                Console.out("plumb agent listening on http://\(host):\(port)\n")
+            let host = configuration.host, hooksHost = configuration.doors.webhookListen?.host ?? ""
+            do {
+                try await Agent(configuration: configuration, logger: logger).run(
+                    onListening: { port in
+                        // Tests and scripts read the bound port from this line.
+                        Console.out("plumb agent listening on http://\(host):\(port)\n")
+                    },
+                    onWebhookListening: { port in Console.out("plumb agent webhooks on http://\(hooksHost):\(port)\n") })
+            } catch let error as AgentStartError {
+                throw CLIError(message: "plumb agent: \(error.message)")
             }
         }
     }

@@ -12,6 +12,10 @@ final class AgentProcess: @unchecked Sendable {
     let state: URL
     let http = HTTPClient(maxConcurrent: 16)
     static let secret = "test-secret"
+    /// `PLUMB_API_TOKEN` when the test set one: `get` sends it unless told not to.
+    let token: String?
+    /// The `--webhook-listen` port, when one was asked for.
+    private(set) var webhookPort: Int?
 
     convenience init(repo: URL, state: URL, extra: [String] = [], environment extraEnvironment: [String: String] = [:]) throws {
         try self.init(
@@ -22,6 +26,7 @@ final class AgentProcess: @unchecked Sendable {
     /// `plumb agent ARGUMENTS --listen 127.0.0.1:0 --state STATE`.
     init(arguments: [String], state: URL, environment extraEnvironment: [String: String] = [:]) throws {
         self.state = state
+        token = extraEnvironment["PLUMB_API_TOKEN"]
         process = Process()
         process.executableURL = PlumbProcess.binary
         process.arguments = ["agent"] + arguments + ["--listen", "127.0.0.1:0", "--state", state.path]
@@ -36,13 +41,17 @@ final class AgentProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: state.appendingPathComponent("agent.log"))
         try process.run()
-        var found: Int?
+        var found: Int?, hooks: Int?
         let deadline = Date().addingTimeInterval(120)
-        while found == nil, Date() < deadline, process.isRunning {
+        let wantsHooks = arguments.contains("--webhook-listen")
+        while found == nil || (wantsHooks && hooks == nil), Date() < deadline, process.isRunning {
             Thread.sleep(forTimeInterval: 0.05)
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             if let range = text.range(of: "listening on http://127.0.0.1:") {
                 found = Int(text[range.upperBound...].prefix { $0.isNumber })
+            }
+            if let range = text.range(of: "webhooks on http://127.0.0.1:") {
+                hooks = Int(text[range.upperBound...].prefix { $0.isNumber })
             }
         }
         guard let found else {
@@ -50,6 +59,7 @@ final class AgentProcess: @unchecked Sendable {
             throw AgentStartFailure(log: (try? String(contentsOf: state.appendingPathComponent("agent.log"), encoding: .utf8)) ?? "")
         }
         port = found
+        webhookPort = hooks
     }
 
     deinit {
@@ -61,8 +71,11 @@ final class AgentProcess: @unchecked Sendable {
         var description: String { "the agent did not start:\n\(log)" }
     }
 
-    func get(_ path: String) async throws -> HTTPResponse {
-        try await http.send(HTTPRequest(url: "http://127.0.0.1:\(port)\(path)", timeout: .seconds(60)))
+    /// GET `path`, with the agent's token when it has one and `authenticated` holds.
+    func get(_ path: String, authenticated: Bool = true, headers: [(name: String, value: String)] = [], port: Int? = nil) async throws -> HTTPResponse {
+        var headers = headers
+        if authenticated, let token { headers.append((name: "Authorization", value: "Bearer \(token)")) }
+        return try await http.send(HTTPRequest(url: "http://127.0.0.1:\(port ?? self.port)\(path)", headers: headers, timeout: .seconds(60)))
     }
 
     func json(_ path: String) async throws -> [String: Any] {
@@ -71,14 +84,18 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     /// A GitHub webhook, signed unless `signature` overrides it.
-    func github(_ event: String, _ body: String, delivery: String = UUID().uuidString, signature: String? = nil) async throws -> HTTPResponse {
+    func github(
+        _ event: String, _ body: String, delivery: String? = UUID().uuidString, signature: String? = nil, port: Int? = nil
+    ) async throws -> HTTPResponse {
         let bytes = Array(body.utf8)
-        let headers = [
-            (name: "X-GitHub-Event", value: event), (name: "X-GitHub-Delivery", value: delivery),
+        var headers = [
+            (name: "X-GitHub-Event", value: event),
             (name: "X-Hub-Signature-256", value: signature ?? "sha256=" + WebhookSignature.sign(bytes, secret: Self.secret)),
             (name: "Content-Type", value: "application/json"),
         ]
-        return try await http.send(HTTPRequest(method: "POST", url: "http://127.0.0.1:\(port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(120)))
+        if let delivery { headers.append((name: "X-GitHub-Delivery", value: delivery)) }
+        return try await http.send(HTTPRequest(
+            method: "POST", url: "http://127.0.0.1:\(port ?? self.port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(120)))
     }
 
     /// Polls `/status` until `condition` holds (or 120 s pass: a loaded CI machine runs many
@@ -95,9 +112,14 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     /// The agent's resident set (VmRSS), in KB.
-    func residentKilobytes() -> Int {
+    func residentKilobytes() -> Int { status("VmRSS") }
+
+    /// The agent's peak resident set so far (VmHWM), in KB.
+    func peakResidentKilobytes() -> Int { status("VmHWM") }
+
+    private func status(_ field: String) -> Int {
         let text = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
-        let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
