@@ -1,4 +1,5 @@
 import Foundation
+import PlumbHTTP
 import PlumbTestSupport
 import PlumbWebhooks
 import Testing
@@ -9,14 +10,7 @@ extension EndToEnd {
     struct AgentDoorsTests {
         static let token = "doors-test-token-0123456789"
 
-        func exampleRepository() throws -> GitFixture {
-            let fixture = try GitFixture()
-            for item in ["plumb.yaml", "Providers", "Desired", "scripts"] {
-                try FileManager.default.copyItem(at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
-            }
-            try fixture.commit("Example desired state")
-            return fixture
-        }
+        func exampleRepository() throws -> GitFixture { try AgentTests().exampleRepository() }
 
         /// An agent on the example repository with its first apply done.
         func startedAgent(_ fixture: GitFixture, extra: [String] = [], environment: [String: String] = [:]) async throws -> AgentProcess {
@@ -34,9 +28,7 @@ extension EndToEnd {
                 fixture, extra: ["--webhook-listen", "127.0.0.1:0"], environment: ["PLUMB_API_TOKEN": Self.token])
             // A review plan, so /plans/42 has something to serve.
             try fixture.git("checkout", "-q", "-b", "feature")
-            let url = fixture.url.appendingPathComponent("Desired/dns/example.com.yaml")
-            let text = try String(contentsOf: url, encoding: .utf8)
-            try Data(text.replacingOccurrences(of: "  mail2:\n", with: "  review-me:\n    type: A\n    value: 192.0.2.77\n  mail2:\n").utf8).write(to: url)
+            try AgentTests().edit(fixture, "Desired/dns/example.com.yaml", "  mail2:\n", "  review-me:\n    type: A\n    value: 192.0.2.77\n  mail2:\n")
             let prHead = try fixture.commit("Add review-me")
             try fixture.git("checkout", "-q", "main")
             let pull = #"{"action":"opened","number":42,"pull_request":{"number":42,"head":{"sha":"\#(prHead)","ref":"feature"},"base":{"ref":"main"}}}"#
@@ -135,9 +127,7 @@ extension EndToEnd {
             var agent = try AgentProcess(repo: fixture.url, state: state)
             let head = try fixture.git("rev-parse", "HEAD")
             _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
-            let url = fixture.url.appendingPathComponent("Desired/dns/example.com.yaml")
-            let text = try String(contentsOf: url, encoding: .utf8)
-            try Data(text.replacingOccurrences(of: "value: 198.51.100.25", with: "value: 198.51.100.31").utf8).write(to: url)
+            try AgentTests().edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31")
             let next = try fixture.commit("Move mail2")
             let push = #"{"ref":"refs/heads/main","after":"\#(next)"}"#
             #expect(try await agent.github("push", push, delivery: "first").status == 202)
@@ -171,7 +161,7 @@ extension EndToEnd {
             // A prober asks /healthz on a fresh connection every 20 ms while the flood runs.
             async let latencies: [Duration] = onThread {
                 var latencies: [Duration] = []
-                while !done.value {
+                while !done.withLock({ $0 }) {
                     let start = ContinuousClock.now
                     if let connection = try? RawConnection(port: port) {
                         connection.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
@@ -183,7 +173,7 @@ extension EndToEnd {
                 return latencies
             }
             let report = await onThread {
-                defer { done.value = true }
+                defer { done.withLock { $0 = true } }
                 return HTTPFlood.run(port: port, total: 2000, concurrency: 800, head: head, bodyLength: 1 << 20)
             }
             let sorted = await latencies.sorted()
@@ -203,16 +193,5 @@ extension EndToEnd {
             #expect(try await agent.get("/healthz").status == 200)
             #expect(agent.stop() == 0)
         }
-    }
-}
-
-/// A value shared between a test and the thread it started.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

@@ -45,13 +45,7 @@ public enum HTTPFlood {
             while slots.count < concurrency && started < total {
                 started += 1
                 let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = in_port_t(UInt16(port).bigEndian)
-                address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let result = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
+                let result = RawConnection.connect(descriptor, port: port)
                 if descriptor < 0 || (result != 0 && errno != EINPROGRESS) {
                     if descriptor >= 0 { close(descriptor) }
                     report.connectFailures += 1

@@ -14,20 +14,24 @@ public final class RawConnection: @unchecked Sendable {
     public init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
+        guard Self.connect(descriptor, port: port) == 0 else {
             close(descriptor)
             throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)")
         }
     }
 
     deinit { close(descriptor) }
+
+    /// connect(2) to 127.0.0.1:`port`; its result (non-blocking sockets: -1 and EINPROGRESS).
+    static func connect(_ descriptor: Int32, port: Int) -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
 
     /// False when the peer has closed (EPIPE, ECONNRESET).
     @discardableResult
