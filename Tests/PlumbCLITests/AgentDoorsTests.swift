@@ -64,31 +64,26 @@ extension EndToEnd {
         func loginInChromium() async throws {
             let fixture = try exampleRepository()
             let agent = try await startedAgent(fixture, environment: ["PLUMB_API_TOKEN": Self.token])
-            // A page on another port of 127.0.0.1 (the same site) that submits the login form
-            // on load, as a person would; Chromium follows the redirect to / with the cookie.
-            let page = """
-                <html><body onload="document.forms[0].submit()">
-                <form method="post" action="http://127.0.0.1:\(agent.port)/login">
-                <input name="token" value="\(Self.token)"><input name="next" value="/"></form></body></html>
-                """
-            let starter = try ScriptedHTTPServer([], default: .init(status: 200, headers: ["Content-Type": "text/html"], body: page))
+            let chromium = try #require(HeadlessBrowser.chromium, "chromium is not installed (scripts/install-deps --test installs it)")
             let profile = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-chromium-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: profile) }
-            func dumpDOM(_ url: String) throws -> String {
-                let chromium = Process()
-                chromium.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
-                chromium.arguments = [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile.path)", "--virtual-time-budget=5000", "--dump-dom", url,
-                ]
-                return try runCaptured(chromium, scratch: FileManager.default.temporaryDirectory.path).stdout
-            }
-            let dom = try dumpDOM(starter.url + "/")
-            #expect(dom.contains("<table id=\"runs\">"), "Chromium did not reach the status page:\n\(dom.prefix(2000))")
-            #expect(!dom.contains("action=\"/login\""))
-            // Without the cookie (a fresh profile) the same page is the login form, answered 401.
-            try? FileManager.default.removeItem(at: profile)
-            let anonymous = try dumpDOM("http://127.0.0.1:\(agent.port)/")
-            #expect(anonymous.contains("action=\"/login\"") && !anonymous.contains("<table id=\"runs\">"))
+            // Driven over DevTools, as a person would: the live page holds an /events stream
+            // open, so a one-shot --dump-dom never sees its load settle.
+            let browser = try HeadlessBrowser(chromium: chromium, profile: profile)
+            defer { browser.close() }
+            let base = "http://127.0.0.1:\(agent.port)"
+            // Without the cookie the page is the login form.
+            try browser.open(base + "/")
+            #expect(try browser.wait(until: "document.querySelector('form[action=\"/login\"]')", timeout: 20))
+            #expect(try browser.evaluate("document.querySelector('#runs') === null") as? Bool == true)
+            // A person types the token and submits; the redirect brings the status page.
+            _ = try browser.evaluate("""
+                (() => { const f = document.querySelector('form[action="/login"]'); \
+                f.querySelector('input[name="token"]').value = '\(Self.token)'; f.submit(); return true })()
+                """)
+            #expect(try browser.wait(until: "document.querySelector('#runs')", timeout: 20), "Chromium did not reach the status page")
+            // HttpOnly: the page's own script cannot read the session cookie.
+            #expect(try browser.evaluate("document.cookie.includes('plumb_session')") as? Bool == false)
             #expect(agent.stop() == 0)
         }
 
