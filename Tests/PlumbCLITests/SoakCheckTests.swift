@@ -4,9 +4,9 @@ import Testing
 
 /// A zone of four records in chunks of two ([zone] [a b] [c d]) and a check after chunk 2 that
 /// must hold for `hold` against `url`.
-private func soakRepo(url: String, hold: String) throws -> TempRepo {
+private func soakRepo(url: String, hold: String, onFailure: String = "stop") throws -> TempRepo {
     let repo = try TempRepo.empty()
-    try repo.write("plumb.yaml", "stack: soak\nchunking: {max_changes: 2, by: kind}\n")
+    try repo.write("plumb.yaml", "stack: soak\nchunking: {max_changes: 2, by: kind}\non_failure: \(onFailure)\n")
     try repo.write("Providers/dns.yaml", "kind: embedded\n")
     let records = ["a", "b", "c", "d"].enumerated()
         .map { "  \($0.element): {type: A, value: 192.0.2.\($0.offset + 1)}" }.joined(separator: "\n")
@@ -50,6 +50,20 @@ extension EndToEnd {
             let runs = (try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []
             let stored = runs.compactMap { ($0["checks"] as? [[String: Any]])?.first }.first
             #expect((stored?["figures"] as? [String: Double])?["p95_ms"] != nil, "\(history.stdout.prefix(2000))")
+        }
+
+        @Test("with on_failure: revert, a soak window broken after chunk 2 puts every applied change back: exit 4, nothing left")
+        func soakBrokenReverts() throws {
+            let service = try ScriptedHTTPServer(Array(repeating: .init(status: 200, body: "ok"), count: 5), default: .init(status: 500))
+            let repo = try soakRepo(url: service.url, hold: "3s", onFailure: "revert")
+            let apply = try repo.plumb("apply", "--auto-approve", "--format", "json")
+            #expect(apply.status == 4, "\(apply.stdout.prefix(3000))\(apply.stderr)")
+            #expect(apply.json?["status"] as? String == "reverted", "\(apply.stdout.prefix(2000))")
+            // The zone and the two records applied before the failed window are gone again.
+            let plan = try repo.plumb("plan", "--format", "json")
+            let summary = plan.json?["summary"] as? [String: Any] ?? [:]
+            #expect(summary["create"] as? Int == 5, "\(summary)")
+            #expect(summary["delete"] as? Int == 0)
         }
 
         @Test("a soak window that holds lets the apply finish, and the text output shows the figures")
