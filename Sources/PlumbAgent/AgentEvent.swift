@@ -23,13 +23,14 @@ public struct AgentEvent: Sendable, Codable, Hashable {
         case succeeded
         /// Nothing to do.
         case unchanged
-        /// A write or a check failed (exit 3 when something was written, else 1).
+        /// A write or a check failed (exit 3 when something was written, else 1), or the plan
+        /// was refused (a policy, a safety limit, protection: exit 1).
         case failed
         /// The commit's desired state does not load or validate: nothing was applied.
         case invalid
         /// A failed check put back every change of the run (exit 4).
         case reverted
-        /// Plumb could not run (store, git, lock, refused plan).
+        /// Plumb could not run (store, git, lock).
         case error
         /// `--require-reviewed-plan`: no review plan matches, nothing was applied.
         case held

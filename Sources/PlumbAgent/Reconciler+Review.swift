@@ -29,7 +29,9 @@ extension Reconciler {
         do {
             let (desired, planned) = try await context.planDesired()
             let review = try ReviewPlanner.review(planned, context: context, base: base, head: desired)
-            let markdown = marker + ReviewMarkdownRenderer().render(review)
+            // The network and access the request touches, coloured by change (#22).
+            let diagram = NetworkGraph(desired: desired, plan: review.plan).affected()
+            let markdown = marker + ReviewMarkdownRenderer().render(review, diagram: diagram)
                 + "\nChecksum of these changes: `\(review.checksum.prefix(16))`\n"
             record = ReviewPlanRecord(id: recordID, head: commit.id, base: review.plan.source.base, checksum: review.checksum, markdown: markdown)
             stackName = desired.settings.stack

@@ -100,10 +100,14 @@ final class RunEvents: Sendable {
     @discardableResult
     func failed(_ error: any Error) -> AgentEvent {
         var event = event(.runFinished)
-        let invalid = (error as? RunnerError)?.kind == .invalidInput
-        event.outcome = invalid ? .invalid : .error
+        let kind = (error as? RunnerError)?.kind
+        // A refused plan is the commit's own failure (a policy, a safety limit, protection):
+        // the commit turns red with the reason, not "Plumb could not run".
+        event.outcome = kind == .invalidInput ? .invalid : kind == .refused ? .failed : .error
         event.exitCode = (error as? RunnerError)?.code ?? 1
-        event.error = "\(error)"
+        event.error = kind == .refused
+            ? "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            : "\(error)"
         event.errorKind = (error as? RunnerError)?.kind.rawValue ?? "other"
         return bus.publish(event)
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Draws DOT as SVG through Graphviz's `dot`, the one renderer every distribution packages
-/// (decision 35): Plumb writes the graph language, Graphviz does the layout.
+/// (decision 46): Plumb writes the graph language, Graphviz does the layout.
 public enum GraphvizRenderer {
     public struct Missing: Error, CustomStringConvertible, Sendable {
         public var description: String {
