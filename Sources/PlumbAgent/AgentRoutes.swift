@@ -64,6 +64,15 @@ struct AgentRoutes {
             if Self.wantsHTML(request) { return html(RunPage.render(run)) }
             return try json(run)
         }
+        router.get("graph/:stack") { _, context in
+            // The stack's network and access at its last applied commit (#22), for the page.
+            let name = context.parameters.get("stack")
+            for reconciler in reconcilers where await reconciler.status.stack == name {
+                guard let svg = try await reconciler.diagramSVG() else { break }
+                return Response(status: .ok, headers: [.contentType: "image/svg+xml"], body: .init(byteBuffer: ByteBuffer(string: svg)))
+            }
+            return text(.notFound, "no diagram for that stack\n")
+        }
         router.get("plans/:id") { _, context in
             guard let id = context.parameters.get("id"), let markdown = try await reviewMarkdown(id) else {
                 return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no review plan with that id yet\n")))

@@ -43,6 +43,8 @@ public actor Reconciler {
     let fetcher: MirrorFetcher
     /// `restore()` has read what the store remembers of the stack.
     private var restored = false
+    /// The last diagram drawn for the status page, and the commit it shows.
+    var diagram: (commit: String, svg: String?)?
     /// Set on graceful shutdown: the chunk in flight finishes, the rest are skipped.
     let stopFlag = StopFlag()
 

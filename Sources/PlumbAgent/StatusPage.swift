@@ -45,11 +45,26 @@ enum StatusPage {
         body += stacksTable(agent.stacks, states: states)
         body += agent.stacks.map(fetching).joined()
         body += driftSection(agent.stacks, reports: drift)
+        body += diagrams(agent.stacks)
         body += "<h2>Run durations</h2>\n" + chart(runs)
         body += "<h2>Runs</h2>\n" + runsTable(runs, multiStack: agent.stacks.count > 1)
         return PageStyle.document(
             title: "Plumb · \(agent.stacks.first?.stack ?? "agent")", body: "<div id=\"live\">\n\(body)</div>\n",
             script: PageStyle.liveScript(events: "/events"))
+    }
+
+    /// Each applied stack's network and access, drawn by Graphviz (`/graph/STACK`); an
+    /// `<img>`, so nothing in the drawing can run on the page.
+    static func diagrams(_ stacks: [StackStatus]) -> String {
+        let applied = stacks.compactMap { $0.lastAppliedCommit == nil ? nil : $0.stack }
+        guard !applied.isEmpty else { return "" }
+        var out = "<h2>Network and access</h2>\n"
+        for name in applied {
+            let escaped = PageStyle.escape(name)
+            let path = "/graph/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)
+            out += "<details class=\"diagram\"><summary>\(escaped)</summary><img src=\"\(PageStyle.escape(path))\" alt=\"network and access of stack \(escaped)\" style=\"max-width:100%\"></details>\n"
+        }
+        return out
     }
 
     static func stacksTable(_ stacks: [StackStatus], states: [(Health, String)]) -> String {

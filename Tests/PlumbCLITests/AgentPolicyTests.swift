@@ -83,6 +83,12 @@ extension EndToEnd {
             let run = (applied["last_run"] as? [String: Any])?["id"] as? Int ?? 0
             let stored = String(decoding: try await agent.get("/runs/\(run)").body, as: UTF8.self)
             #expect(stored.contains("bastion, reviewed 2026-12 by SEC-42"), "the waiver's reason is in the applied run's plan: \(stored.prefix(1500))")
+            // The status page shows the stack's diagram, drawn by Graphviz at the applied commit.
+            let page = String(decoding: try await agent.get("/").body, as: UTF8.self)
+            #expect(page.contains("<img src=\"/graph/example\""), "\(page.prefix(800))")
+            let svg = try await agent.get("/graph/example")
+            #expect(svg.status == 200)
+            #expect(String(decoding: svg.body, as: UTF8.self).contains("security group bastion"))
             #expect(agent.stop() == 0)
         }
     }
