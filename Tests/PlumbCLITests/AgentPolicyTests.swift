@@ -8,16 +8,8 @@ extension EndToEnd {
     /// applied once a waiver with a reason is merged.
     @Suite("plumb agent: policies in review and on merge")
     struct AgentPolicyTests {
-        static let bastion = """
-            provider: cloud
-            security_groups:
-              bastion:
-                vpc: main
-                description: SSH from anywhere
-                ingress:
-                  - {protocol: tcp, ports: 22, from: 0.0.0.0/0}
-
-            """
+        /// The same group the CLI policy tests open SSH on.
+        static let bastion = PolicyAndGraphTests.bastion
 
         func waitFor(_ forge: FakeForge, _ condition: ([[String: Any]]) -> Bool) async throws -> [[String: Any]] {
             let deadline = Date().addingTimeInterval(120)
