@@ -365,7 +365,7 @@ struct Route53MappingTests {
         Route53RecordSet(name: name, type: type, ttl: ttl, values: values, isSpecial: special)
     }
 
-    @Test("inventory: SOA and apex NS skipped, delegations kept, TXT unquoted, alias and DS unmodeled, other zones ignored")
+    @Test("inventory: SOA and apex NS skipped, delegations and DS kept, TXT unquoted, alias and routing policies unmodeled, other zones ignored")
     func inventory() {
         let sets = [
             Self.set("example.com.", "SOA", ttl: 900, ["ns-1.awsdns-01.org. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"]),
@@ -385,7 +385,7 @@ struct Route53MappingTests {
 
         let record = { (name: String, type: RecordType) in Address.record(zone: Self.zone, name: name, type: type) }
         #expect(Set(inventory.resources.keys) == [
-            record("@", .TXT), record("@", .MX), record("www", .A), record("*.dev", .A), record("sub", .NS),
+            record("@", .TXT), record("@", .MX), record("www", .A), record("*.dev", .A), record("sub", .NS), record("sub", .DS),
         ])
         #expect(inventory.resources[record("@", .TXT)]?.spec == .record(RecordSpec(ttl: 300, values: [#"say "hi""#, "v=spf1 -all"])))
         #expect(inventory.resources[record("www", .A)]?.spec == .record(RecordSpec(ttl: 60, values: ["192.0.2.10", "192.0.2.11"])))
@@ -395,7 +395,6 @@ struct Route53MappingTests {
 
         #expect(inventory.unmodeled.sorted() == [
             UnmodeledRecord(zone: Self.zone, name: "alias", type: "A", ttl: 300, values: ["(alias or routing policy)"]),
-            UnmodeledRecord(zone: Self.zone, name: "sub", type: "DS", ttl: 3600, values: ["12345 13 2 ABCDEF0123"]),
             UnmodeledRecord(zone: Self.zone, name: "weighted", type: "A", ttl: 60, values: ["192.0.2.20"]),
         ])
     }

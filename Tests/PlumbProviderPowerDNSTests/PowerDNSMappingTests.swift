@@ -12,7 +12,7 @@ struct PowerDNSMappingTests {
             #"{"name":"a.example.","type":"SOA","ttl":3600,"records":[{"content":"ns1. h. 1 2 3 4 5","disabled":false}]}"#,
             #"{"name":"a.example.","type":"NS","ttl":3600,"records":[{"content":"ns1.example.","disabled":false}]}"#,
         ]
-        let types = ["A", "TXT", "CNAME", "DS", "MX"]
+        let types = ["A", "TXT", "CNAME", "HINFO", "MX"]  // HINFO: a type Plumb does not model
         for index in 0..<count {
             let type = types[index % types.count]
             let content = switch type {
@@ -20,7 +20,7 @@ struct PowerDNSMappingTests {
             case "TXT": #"\"v=spf1 \#(index)\""#
             case "CNAME": "H\(index).A.Example."
             case "MX": "10 mx\(index).example."
-            default: "1 2 3 ABCDEF"
+            default: #"\"PC\" \"Linux\""#
             }
             rrsets.append(#"{"name":"h\#(index).a.example.","type":"\#(type)","ttl":\#(60 + index % 7),"records":[{"content":"\#(content)","disabled":\#(index % 11 == 0)}]}"#)
         }

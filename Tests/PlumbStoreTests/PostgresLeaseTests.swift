@@ -111,7 +111,7 @@ struct PostgresLeaseTests {
             }
             try await group.waitForAll()
         }
-        #expect(try server.psql("SELECT string_agg(name, ',' ORDER BY name) FROM plumb_migrations") == "v1,v2-agent,v3-agents,v4-order")
+        #expect(try server.psql("SELECT string_agg(name, ',' ORDER BY name) FROM plumb_migrations") == "v1,v2-agent,v3-agents,v4-order,v5-promises,v6-deliveries")
     }
 
     @Test("an unreachable store fails with a message that names it without its password")
