@@ -133,7 +133,7 @@ struct EC2MappingTests {
         """
 
     static let expectedIngress = [
-        EC2Permission(ipProtocol: "tcp", fromPort: 443, toPort: 443, peer: .cidr("0.0.0.0/0")),
+        EC2Permission(ipProtocol: "tcp", fromPort: 443, toPort: 443, peer: .cidr("0.0.0.0/0"), description: "https"),
         EC2Permission(ipProtocol: "tcp", fromPort: 443, toPort: 443, peer: .cidr("10.0.0.0/8")),
         EC2Permission(ipProtocol: "tcp", fromPort: 443, toPort: 443, peer: .cidrV6("::/0")),
         EC2Permission(ipProtocol: "tcp", fromPort: 8000, toPort: 8010, peer: .group(id: "sg-0lb")),
@@ -158,7 +158,7 @@ struct EC2MappingTests {
         let names = ["sg-0lb": "lb", "sg-0web": "web"]
         let ingress = permissions.map { EC2Rules.rule($0, ingress: true, groupNames: names) }
         #expect(ingress == [
-            SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
+            SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0", description: "https"),
             SecurityRule(protocol: "tcp", ports: "443", from: "10.0.0.0/8"),
             SecurityRule(protocol: "tcp", ports: "443", from: "::/0"),
             SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
@@ -234,6 +234,35 @@ struct EC2MappingTests {
         let fromNothing = EC2Rules.delta(from: [], to: EC2Rules.defaultEgress)
         #expect(fromNothing.revoke.isEmpty)
         #expect(fromNothing.authorize == [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")])
+    }
+
+    @Test("delta: a description that alone differs is changed in place, never revoked and authorized again")
+    func deltaDescriptions() {
+        let bare = SecurityRule(protocol: "tcp", ports: "443", from: "::/0")
+        let described = SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS over IPv6")
+        let ssh = SecurityRule(protocol: "tcp", ports: "22", from: "10.0.0.0/8", description: "bastion")
+
+        let add = EC2Rules.delta(from: [bare, ssh], to: [described, ssh])
+        #expect(add == EC2Rules.RuleDelta(revoke: [], authorize: [], redescribe: [described]))
+        let clear = EC2Rules.delta(from: [described], to: [bare])
+        #expect(clear == EC2Rules.RuleDelta(revoke: [], authorize: [], redescribe: [bare]))
+        // A new rule carries its description in the authorize call; nothing else moves.
+        let new = EC2Rules.delta(from: [ssh], to: [ssh, described])
+        #expect(new == EC2Rules.RuleDelta(revoke: [], authorize: [described], redescribe: []))
+    }
+
+    @Test("parameters: descriptions ride with their peer, IPv4 and IPv6 in one call; revoke sends none")
+    func descriptionParameters() throws {
+        let v6 = try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "v6 web"), groupIDs: [:])
+        let v4 = try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0", description: "v4 web"), groupIDs: [:])
+        let group = try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "5432", from: "security_group/app", description: "app"), groupIDs: ["app": "sg-1"])
+        let parameters = Dictionary(uniqueKeysWithValues: EC2API.parameters([v6, v4, group]))
+        #expect(parameters["IpPermissions.1.Ipv6Ranges.1.CidrIpv6"] == "::/0")
+        #expect(parameters["IpPermissions.1.Ipv6Ranges.1.Description"] == "v6 web")
+        #expect(parameters["IpPermissions.2.IpRanges.1.Description"] == "v4 web")
+        #expect(parameters["IpPermissions.3.Groups.1.Description"] == "app")
+        let bare = EC2API.parameters([v6, v4, group], descriptions: false)
+        #expect(!bare.contains { $0.0.hasSuffix(".Description") })
     }
 
     @Test("parameters: IpPermissions.N.… keys exactly, one peer per permission")

@@ -99,7 +99,16 @@ public struct Importer: Sendable {
             egress: group.egress.map { $0.map(named) }, tags: group.tags))
     }
 
-    /// JSON attributes as YAML, dropping empty tags.
+    /// Attributes whose value is the default a document may leave out (SPEC §8.8): an import
+    /// does not write them, as their authors would not have.
+    static let omittedDefaults: [String: JSONValue] = [
+        "tags": .object([:]), "managed_policies": .array([]), "permissions_boundary": .null,
+        "max_session_duration": .int(RoleSpec.defaultMaxSessionDuration),
+        "ipv6": .bool(false), "dns_hostnames": .bool(false), "dns_support": .bool(true), "ipv6_index": .null,
+        "map_public_ip_on_launch": .bool(false), "assign_ipv6_on_creation": .bool(false),
+    ]
+
+    /// JSON attributes as YAML, dropping defaults; a session duration reads as `2h`.
     static func node(_ value: JSONValue) -> Node {
         switch value {
         case .null: return Node("null", Tag(.null))
@@ -110,12 +119,21 @@ public struct Importer: Sendable {
         case .array(let items): return Node(items.map(node))
         case .object(let object):
             let pairs = object.keys.sorted().compactMap { key -> (Node, Node)? in
-                if key == "tags", case .object(let tags)? = object[key], tags.isEmpty { return nil }
-                guard let value = object[key] else { return nil }
+                guard let value = object[key], omittedDefaults[key] != value else { return nil }
+                if key == "max_session_duration", case .int(let seconds) = value {
+                    return (Node(key), Node(Self.duration(seconds)))
+                }
                 return (Node(key), node(value))
             }
             return Node(pairs)
         }
+    }
+
+    /// `2h`, `90m` or `5400` seconds, whichever is exact.
+    static func duration(_ seconds: Int) -> String {
+        if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
     }
 
     /// A string scalar that reads back as the same string (quoted where YAML would

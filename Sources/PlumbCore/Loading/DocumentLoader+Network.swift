@@ -2,21 +2,40 @@ import Foundation
 extension DocumentLoader {
     mutating func loadVPCs(_ node: YAMLNode, provider: String) {
         for (name, node, location) in namedEntries(node, "vpcs") {
-            guard let fields = reader.mapping(node, "vpc \(name)", allowed: ["cidr", "tags", "protect", "waive"]),
+            let allowed = ["cidr", "ipv6", "dns_hostnames", "dns_support", "tags", "protect", "waive"]
+            guard let fields = reader.mapping(node, "vpc \(name)", allowed: allowed),
                   let cidr = cidr(fields, in: node, what: "vpc \(name)")
             else { continue }
             let (protect, tags) = protectAndTags(fields, what: "vpc \(name)")
+            let reader = self.reader
+            let flag = { (key: String, otherwise: Bool) in
+                fields.first { $0.key == key }.flatMap { reader.bool($0.value, "vpc \(name): \(key)") } ?? otherwise
+            }
+            let spec = VPCSpec(
+                cidr: cidr, ipv6: flag("ipv6", false), dnsHostnames: flag("dns_hostnames", false),
+                dnsSupport: flag("dns_support", true), tags: tags)
             declarations.resources.append(DesiredResource(
                 address: Address(kind: .vpc, name: name), provider: provider,
-                spec: .vpc(VPCSpec(cidr: cidr, tags: tags)), protect: protect, location: location,
+                spec: .vpc(spec), protect: protect, location: location,
                 waivers: waivers(fields, what: "vpc \(name)")))
         }
     }
 
     mutating func loadSubnets(_ node: YAMLNode, provider: String) {
         for (name, node, location) in namedEntries(node, "subnets") {
-            guard let fields = reader.mapping(node, "subnet \(name)", allowed: ["vpc", "cidr", "zone", "tags", "protect", "waive"])
+            let allowed = [
+                "vpc", "cidr", "zone", "ipv6_index", "map_public_ip_on_launch", "assign_ipv6_on_creation", "tags", "protect", "waive",
+            ]
+            guard let fields = reader.mapping(node, "subnet \(name)", allowed: allowed)
             else { continue }
+            let reader = self.reader
+            let field = { (key: String) in fields.first { $0.key == key }?.value }
+            let ipv6Index = field("ipv6_index").flatMap { reader.int($0, "subnet \(name): ipv6_index", range: 0...255) }
+            let flag = { (key: String) in field(key).flatMap { reader.bool($0, "subnet \(name): \(key)") } ?? false }
+            let assignIPv6 = flag("assign_ipv6_on_creation")
+            if assignIPv6, ipv6Index == nil, let node = field("assign_ipv6_on_creation") {
+                reader.error(.invalidValue, node, "subnet \(name): assign_ipv6_on_creation needs an IPv6 block", hint: "add ipv6_index: N (the VPC's /64 number N)")
+            }
             let vpcNode = required(fields, "vpc", in: node, what: "subnet \(name)")
             let zoneNode = required(fields, "zone", in: node, what: "subnet \(name)")
             guard let cidr = cidr(fields, in: node, what: "subnet \(name)"),
@@ -30,7 +49,9 @@ extension DocumentLoader {
                 location: reader.location(vpcNode), what: "subnet \(name): vpc"))
             declarations.resources.append(DesiredResource(
                 address: address, provider: provider,
-                spec: .subnet(SubnetSpec(vpc: vpc, cidr: cidr, zone: zone, tags: tags)),
+                spec: .subnet(SubnetSpec(
+                    vpc: vpc, cidr: cidr, zone: zone, ipv6Index: ipv6Index, mapPublicIPOnLaunch: flag("map_public_ip_on_launch"),
+                    assignIPv6OnCreation: assignIPv6, tags: tags)),
                 protect: protect, location: location, waivers: waivers(fields, what: "subnet \(name)")))
         }
     }
@@ -75,7 +96,7 @@ extension DocumentLoader {
         var result: [SecurityRule] = []
         for item in sequence {
             let what = "\(group.name) \(direction) rule"
-            guard let fields = reader.mapping(item, what, allowed: ["protocol", "ports", peerKey]),
+            guard let fields = reader.mapping(item, what, allowed: ["protocol", "ports", peerKey, "description"]),
                   let protocolNode = required(fields, "protocol", in: item, what: what),
                   let protocolText = reader.string(protocolNode, "protocol"),
                   let peerNode = required(fields, peerKey, in: item, what: what),
@@ -102,9 +123,38 @@ extension DocumentLoader {
                 continue
             }
             guard let normalizedPeer = rulePeer(peer, node: peerNode, group: group, provider: provider, what: what) else { continue }
-            result.append(SecurityRule(protocol: proto, ports: ports, from: ingress ? normalizedPeer : nil, to: ingress ? nil : normalizedPeer))
+            var description: String?
+            if let descriptionNode = fields.first(where: { $0.key == "description" })?.value {
+                guard let text = ruleDescription(descriptionNode, what: what) else { continue }
+                description = text
+            }
+            let rule = SecurityRule(
+                protocol: proto, ports: ports, from: ingress ? normalizedPeer : nil, to: ingress ? nil : normalizedPeer,
+                description: description)
+            // One rule, one description: EC2 holds a rule once, whatever its descriptions say.
+            if result.contains(where: { $0.identity == rule.identity && $0.description != rule.description }) {
+                reader.error(.invalidValue, item, "\(what): \(proto) \(ports ?? "") \(peerKey) \(peer) is written twice with different descriptions", hint: "keep one of them")
+                continue
+            }
+            result.append(rule)
         }
         return result
+    }
+
+    /// EC2's limits on a rule's description: 255 characters from a small set.
+    private func ruleDescription(_ node: YAMLNode, what: String) -> String? {
+        guard let text = reader.scalar(node, "description") else { return nil }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._-:/()#,@[]+=&;{}!$*")
+        if let bad = text.first(where: { !allowed.contains($0) }) {
+            reader.error(.invalidValue, node, "\(what): description holds '\(bad)', which EC2 does not allow in a rule's description",
+                         hint: "use letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*")
+            return nil
+        }
+        guard text.count <= 255 else {
+            reader.error(.invalidValue, node, "\(what): description is \(text.count) characters; EC2 keeps at most 255")
+            return nil
+        }
+        return text
     }
 
     /// A CIDR as written, or a `subnet/NAME` / `security_group/NAME` reference recorded for
@@ -115,6 +165,13 @@ extension DocumentLoader {
                 from: group, target: Address(kind: kind, name: String(peer.dropFirst(prefix.count))),
                 provider: provider, location: reader.location(node), what: what))
             return peer
+        }
+        if peer.contains(":") {
+            guard let cidr = IPv6CIDR(peer) else {
+                reader.error(.cidr, node, "\(what): \(IPv6CIDR.problem(peer))", hint: "use a CIDR such as ::/0 or 2001:db8::/32")
+                return nil
+            }
+            return cidr.description
         }
         guard let cidr = IPv4CIDR(peer) else {
             reader.error(.cidr, node, "\(what): \(IPv4CIDR.problem(peer))", hint: "use a CIDR, subnet/NAME or security_group/NAME")

@@ -1,34 +1,113 @@
 /// A VPC. Its `Name` tag is its identity; `tags` are the user's tags besides `Name` and
 /// `plumb:stack`, which Plumb manages itself.
-public struct VPCSpec: Hashable, Sendable, Codable {
+///
+/// An attribute the document leaves out means AWS's default (SPEC §8.8): no IPv6 block, DNS
+/// hostnames off, DNS resolution on.
+public struct VPCSpec: Hashable, Sendable {
     public var cidr: String
+    /// An Amazon-provided IPv6 /56 is associated.
+    public var ipv6: Bool
+    /// `enableDnsHostnames`.
+    public var dnsHostnames: Bool
+    /// `enableDnsSupport`.
+    public var dnsSupport: Bool
     public var tags: [String: String]
 
-    public init(cidr: String, tags: [String: String] = [:]) {
+    public init(cidr: String, ipv6: Bool = false, dnsHostnames: Bool = false, dnsSupport: Bool = true, tags: [String: String] = [:]) {
         self.cidr = cidr
+        self.ipv6 = ipv6
+        self.dnsHostnames = dnsHostnames
+        self.dnsSupport = dnsSupport
         self.tags = tags
     }
 }
 
-public struct SubnetSpec: Hashable, Sendable, Codable {
+extension VPCSpec: Codable {
+    enum CodingKeys: String, CodingKey {
+        case cidr, ipv6, tags
+        case dnsHostnames = "dns_hostnames"
+        case dnsSupport = "dns_support"
+    }
+
+    /// Plans and states recorded before these attributes existed decode with AWS's defaults.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            cidr: try container.decode(String.self, forKey: .cidr),
+            ipv6: try container.decodeIfPresent(Bool.self, forKey: .ipv6) ?? false,
+            dnsHostnames: try container.decodeIfPresent(Bool.self, forKey: .dnsHostnames) ?? false,
+            dnsSupport: try container.decodeIfPresent(Bool.self, forKey: .dnsSupport) ?? true,
+            tags: try container.decodeIfPresent([String: String].self, forKey: .tags) ?? [:])
+    }
+}
+
+public struct SubnetSpec: Hashable, Sendable {
     /// The VPC's name (not its provider id).
     public var vpc: String
     public var cidr: String
     /// The availability zone.
     public var zone: String
+    /// Which /64 of the VPC's IPv6 block (0-255) the subnet gets; nil: none.
+    public var ipv6Index: Int?
+    public var mapPublicIPOnLaunch: Bool
+    public var assignIPv6OnCreation: Bool
     public var tags: [String: String]
 
-    public init(vpc: String, cidr: String, zone: String, tags: [String: String] = [:]) {
+    public init(
+        vpc: String, cidr: String, zone: String, ipv6Index: Int? = nil, mapPublicIPOnLaunch: Bool = false,
+        assignIPv6OnCreation: Bool = false, tags: [String: String] = [:]
+    ) {
         self.vpc = vpc
         self.cidr = cidr
         self.zone = zone
+        self.ipv6Index = ipv6Index
+        self.mapPublicIPOnLaunch = mapPublicIPOnLaunch
+        self.assignIPv6OnCreation = assignIPv6OnCreation
         self.tags = tags
+    }
+}
+
+extension SubnetSpec: Codable {
+    enum CodingKeys: String, CodingKey {
+        case vpc, cidr, zone, tags
+        case ipv6Index = "ipv6_index"
+        case mapPublicIPOnLaunch = "map_public_ip_on_launch"
+        case assignIPv6OnCreation = "assign_ipv6_on_creation"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            vpc: try container.decode(String.self, forKey: .vpc),
+            cidr: try container.decode(String.self, forKey: .cidr),
+            zone: try container.decode(String.self, forKey: .zone),
+            ipv6Index: try container.decodeIfPresent(Int.self, forKey: .ipv6Index),
+            mapPublicIPOnLaunch: try container.decodeIfPresent(Bool.self, forKey: .mapPublicIPOnLaunch) ?? false,
+            assignIPv6OnCreation: try container.decodeIfPresent(Bool.self, forKey: .assignIPv6OnCreation) ?? false,
+            tags: try container.decodeIfPresent([String: String].self, forKey: .tags) ?? [:])
+    }
+
+    /// Every attribute, `ipv6_index: null` included: differences are computed over the
+    /// desired side's keys, so an index the document drops must still be compared.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(vpc, forKey: .vpc)
+        try container.encode(cidr, forKey: .cidr)
+        try container.encode(zone, forKey: .zone)
+        try container.encode(ipv6Index, forKey: .ipv6Index)
+        try container.encode(mapPublicIPOnLaunch, forKey: .mapPublicIPOnLaunch)
+        try container.encode(assignIPv6OnCreation, forKey: .assignIPv6OnCreation)
+        try container.encode(tags, forKey: .tags)
     }
 }
 
 /// One security group rule. Ingress rules carry `from`, egress rules `to`: a CIDR or
 /// `security_group/NAME`. Subnet references are resolved to the subnet's CIDR at load time,
 /// since that is what a provider reports back.
+///
+/// The rule is what `identity` says (protocol, ports, peer); `description` is an attribute
+/// of it: compared like every other value, but changed in place by providers, never by
+/// removing and adding the rule (SPEC §8.8).
 public struct SecurityRule: Hashable, Sendable, Codable, Comparable {
     /// `tcp`, `udp`, `icmp` or `all`.
     public var `protocol`: String
@@ -36,12 +115,23 @@ public struct SecurityRule: Hashable, Sendable, Codable, Comparable {
     public var ports: String?
     public var from: String?
     public var to: String?
+    /// Why the rule exists, for people (EC2 keeps up to 255 characters). Nil: none.
+    public var description: String?
 
-    public init(protocol: String, ports: String?, from: String? = nil, to: String? = nil) {
+    public init(protocol: String, ports: String?, from: String? = nil, to: String? = nil, description: String? = nil) {
         self.protocol = `protocol`
         self.ports = ports
         self.from = from
         self.to = to
+        self.description = description.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// What makes two rules the same rule, whatever their descriptions say.
+    public var identity: String { "\(self.protocol)|\(ports ?? "")|\(peer)" }
+
+    /// The same rule without its description.
+    public var undescribed: SecurityRule {
+        SecurityRule(protocol: self.protocol, ports: ports, from: from, to: to)
     }
 
     /// The peer, whichever direction the rule has.
@@ -61,9 +151,9 @@ public struct SecurityRule: Hashable, Sendable, Codable, Comparable {
         return nil
     }
 
-    var sortKey: String { "\(self.protocol)|\(ports ?? "")|\(peer)" }
-
-    public static func < (lhs: SecurityRule, rhs: SecurityRule) -> Bool { lhs.sortKey < rhs.sortKey }
+    public static func < (lhs: SecurityRule, rhs: SecurityRule) -> Bool {
+        (lhs.identity, lhs.description ?? "") < (rhs.identity, rhs.description ?? "")
+    }
 }
 
 /// A security group. Rules compare as sets (kept sorted and unique).

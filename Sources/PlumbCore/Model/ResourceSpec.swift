@@ -52,10 +52,7 @@ public enum ResourceSpec: Hashable, Sendable {
                 vpc: spec.vpc, description: spec.description, ingress: spec.ingress,
                 egress: spec.egress, tags: spec.tags))
         case .role:
-            let spec = try attributes.decode(as: RoleSpec.self)
-            self = .role(RoleSpec(
-                path: spec.path, description: spec.description, trust: spec.trust,
-                policies: spec.policies, tags: spec.tags))
+            self = .role(try attributes.decode(as: RoleSpec.self))
         }
     }
 

@@ -3,7 +3,7 @@
 public struct PolicyEngine: Sendable {
     /// Every built-in rule, in the order the docs list them (SPEC §8.6).
     public static let rules: [any PolicyRule] = [
-        SGWorldAdminPort(), SGWorldAllPorts(), SGWorldEgress(),
+        SGWorldAdminPort(), SGWorldAllPorts(), SGWorldEgress(), SGRuleUndocumented(),
         IAMWildcardAction(), IAMAdmin(), IAMTrustAny(), DNSTTLRange(), PlanDeleteZone(),
     ]
 

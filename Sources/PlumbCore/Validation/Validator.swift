@@ -98,6 +98,15 @@ struct Validator {
             for (other, _, otherCIDR) in subnetsByVPC[subnet.vpc, default: []] where otherCIDR.overlaps(cidr) {
                 diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) overlaps subnet \(other.address.name) (\(otherCIDR))", hint: "give each subnet of VPC \(subnet.vpc) its own range")
             }
+            // An IPv6 /64 comes out of the VPC's own /56, one number per subnet.
+            if let index = subnet.ipv6Index {
+                if !vpc.ipv6 {
+                    diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): ipv6_index \(index) needs an IPv6 block on VPC \(subnet.vpc)", hint: "set ipv6: true on vpc \(subnet.vpc)")
+                }
+                for (other, otherSpec, _) in subnetsByVPC[subnet.vpc, default: []] where otherSpec.ipv6Index == index {
+                    diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): ipv6_index \(index) is subnet \(other.address.name)'s /64 too", hint: "give each subnet of VPC \(subnet.vpc) its own ipv6_index")
+                }
+            }
             subnetsByVPC[subnet.vpc, default: []].append((resource, subnet, cidr))
         }
     }
@@ -174,7 +183,13 @@ struct Validator {
         var resolved = resources
         for (address, resource) in resources {
             guard case .securityGroup(let group) = resource.spec else { continue }
-            let fix = { (rules: [SecurityRule]) in rules.map { SecurityRule(protocol: $0.protocol, ports: $0.ports, from: resolve($0.from), to: resolve($0.to)) } }
+            let fix = { (rules: [SecurityRule]) in
+                rules.map { rule in
+                    var rule = rule
+                    (rule.from, rule.to) = (resolve(rule.from), resolve(rule.to))
+                    return rule
+                }
+            }
             var copy = resource
             copy.spec = .securityGroup(SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: fix(group.ingress), egress: group.egress.map(fix), tags: group.tags))
             resolved[address] = copy

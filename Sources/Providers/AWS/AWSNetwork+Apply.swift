@@ -5,6 +5,8 @@ extension AWSNetwork {
     struct IDs: Sendable {
         var vpcs: [String: String] = [:]
         var groups: [String: String] = [:]
+        /// VPCs (by name) with an IPv6 block: their new groups get egress to `::/0` too.
+        var dualStack: Set<String> = []
     }
 
     /// A group's id and the rules it has now, for computing the minimal rule changes.
@@ -37,6 +39,7 @@ extension AWSNetwork {
             let step = record(await AWSProvider.parallel(batch) { try await self.write($0, ids: known, stack: stack) }, into: &outcomes)
             for (change, id) in step.succeeded {
                 if kind == .vpc { ids.vpcs[change.address.name] = id }
+                if case .vpc(let vpc)? = change.after, vpc.ipv6 { ids.dualStack.insert(change.address.name) }
                 outcomes[change.address] = .applied(id: id)
             }
             if step.failed { return outcomes }
@@ -100,10 +103,12 @@ extension AWSNetwork {
         groupNames.subtract(ids.groups.keys)
         let snapshot = try await snapshot(
             kinds: groupNames.isEmpty ? [.vpc] : [.vpc, .securityGroup], stack: stack,
-            names: [.vpc: vpcNames, .securityGroup: groupNames], includeOwned: false)
+            names: [.vpc: vpcNames, .securityGroup: groupNames], includeOwned: false, vpcAttributes: false)
         let owned = { (tags: [String: String]) in tags["plumb:stack"] == stack }
         for vpc in snapshot.vpcs.sorted(by: { owned($0.tags) && !owned($1.tags) }) {
-            if let name = vpc.tags["Name"], vpcNames.contains(name), ids.vpcs[name] == nil { ids.vpcs[name] = vpc.id }
+            guard let name = vpc.tags["Name"], vpcNames.contains(name), ids.vpcs[name] == nil else { continue }
+            ids.vpcs[name] = vpc.id
+            if vpc.ipv6 != nil { ids.dualStack.insert(name) }
         }
         for group in snapshot.groups.sorted(by: { owned($0.tags) && !owned($1.tags) }) where groupNames.contains(group.name) {
             if ids.groups[group.name] == nil { ids.groups[group.name] = group.id }
@@ -120,29 +125,88 @@ extension AWSNetwork {
         switch change.after {
         case .vpc(let vpc)?:
             let tags = Self.allTags(vpc.tags, name: name, stack: stack)
+            let before: VPCSpec? = if case .vpc(let spec)? = change.before, change.action == .update { spec } else { nil }
             if change.action == .update, let id = change.liveID {
                 try await retag(change, id: id, to: tags)
+                try await settle(vpc: id, from: before, to: vpc)
                 return id
             }
-            return try await ec2.createVPC(cidr: vpc.cidr, tags: tags)
+            let id = try await ec2.createVPC(cidr: vpc.cidr, ipv6: vpc.ipv6, tags: tags)
+            try await settle(vpc: id, from: VPCSpec(cidr: vpc.cidr, ipv6: vpc.ipv6), to: vpc)
+            return id
         case .subnet(let subnet)?:
             let tags = Self.allTags(subnet.tags, name: name, stack: stack)
+            let before: SubnetSpec? = if case .subnet(let spec)? = change.before, change.action == .update { spec } else { nil }
             if change.action == .update, let id = change.liveID {
                 try await retag(change, id: id, to: tags)
+                try await settle(subnet: id, vpcID: ids.vpcs[subnet.vpc], from: before, to: subnet)
                 return id
             }
             guard let vpcID = ids.vpcs[subnet.vpc] else { throw Self.missing("VPC", subnet.vpc) }
+            var ipv6: String?
+            if let index = subnet.ipv6Index { ipv6 = try await ipv6Block(vpcID: vpcID, vpc: subnet.vpc, index: index) }
+            let id: String
             do {
-                return try await ec2.createSubnet(vpcID: vpcID, cidr: subnet.cidr, zone: subnet.zone, tags: tags)
+                id = try await ec2.createSubnet(vpcID: vpcID, cidr: subnet.cidr, ipv6Cidr: ipv6, zone: subnet.zone, tags: tags)
             } catch let error as AWSError where error.code == "InvalidSubnet.Conflict" {
                 // A create retried after a crash finds its own subnet: adopt it, never a second.
                 let existing = try await ec2.describeSubnets([("vpc-id", [vpcID]), ("cidr-block", [subnet.cidr])])
                 guard let mine = existing.first(where: { $0.tags["Name"] == name && $0.tags["plumb:stack"] == stack }) else { throw error }
-                return mine.id
+                id = mine.id
             }
+            try await settle(subnet: id, vpcID: vpcID, from: SubnetSpec(vpc: subnet.vpc, cidr: subnet.cidr, zone: subnet.zone, ipv6Index: subnet.ipv6Index), to: subnet)
+            return id
         default:
             throw AWSError(code: "InvalidChange", message: "\(change.action.rawValue) without attributes", status: 400, operation: "apply")
         }
+    }
+
+    /// A VPC's IPv6 block and DNS settings, only what differs from `before` (for a new VPC:
+    /// what AWS gives one). `before == nil`: not known, so every setting is written.
+    private func settle(vpc id: String, from before: VPCSpec?, to after: VPCSpec) async throws {
+        if before?.ipv6 != after.ipv6 {
+            let block = try await ec2.describeVPCs([("vpc-id", [id])]).first?.ipv6
+            if after.ipv6, block == nil { try await ec2.associateVPCIPv6(id) }
+            if !after.ipv6, let block { try await ec2.disassociateVPCBlock(block.associationID) }
+        }
+        // DNS hostnames need DNS support: turn support on first and off last.
+        if after.dnsSupport, before?.dnsSupport != true { try await ec2.setVPCAttribute(id, "EnableDnsSupport", true) }
+        if before?.dnsHostnames != after.dnsHostnames { try await ec2.setVPCAttribute(id, "EnableDnsHostnames", after.dnsHostnames) }
+        if !after.dnsSupport, before?.dnsSupport != false { try await ec2.setVPCAttribute(id, "EnableDnsSupport", false) }
+    }
+
+    /// A subnet's IPv6 /64 and launch settings, only what differs from `before`.
+    private func settle(subnet id: String, vpcID: String?, from before: SubnetSpec?, to after: SubnetSpec) async throws {
+        if before?.mapPublicIPOnLaunch != after.mapPublicIPOnLaunch {
+            try await ec2.setSubnetAttribute(id, "MapPublicIpOnLaunch", after.mapPublicIPOnLaunch)
+        }
+        // Assigning IPv6 addresses needs the block: off before it goes, on once it is there.
+        let assignChanges = before?.assignIPv6OnCreation != after.assignIPv6OnCreation
+        if assignChanges, !after.assignIPv6OnCreation { try await ec2.setSubnetAttribute(id, "AssignIpv6AddressOnCreation", false) }
+        if before?.ipv6Index != after.ipv6Index {
+            let live = try await ec2.describeSubnets([("subnet-id", [id])]).first
+            if let old = live?.ipv6 { try await ec2.disassociateSubnetBlock(old.associationID) }
+            if let index = after.ipv6Index {
+                let block = try await ipv6Block(vpcID: vpcID ?? live?.vpcID ?? "", vpc: after.vpc, index: index)
+                try await ec2.associateSubnetIPv6(id, cidr: block)
+            }
+        }
+        if assignChanges, after.assignIPv6OnCreation { try await ec2.setSubnetAttribute(id, "AssignIpv6AddressOnCreation", true) }
+    }
+
+    /// The /64 number `index` of the VPC's IPv6 block. A block asked for moments ago may
+    /// still be on its way on AWS: asked again a few times, a second apart.
+    private func ipv6Block(vpcID: String, vpc: String, index: Int) async throws -> String {
+        for attempt in 0..<10 {
+            if let block = try await ec2.describeVPCs([("vpc-id", [vpcID])]).first?.ipv6, let parent = IPv6CIDR(block.cidr) {
+                guard let subnet = parent.subnet(index, length: 64) else {
+                    throw AWSError(code: "InvalidSubnet.Range", message: "ipv6_index \(index) does not fit VPC \(vpc)'s block \(block.cidr)", status: 400, operation: "CreateSubnet")
+                }
+                return subnet.description
+            }
+            if attempt < 9 { try await Task.sleep(for: .seconds(1)) }
+        }
+        throw AWSError(code: "InvalidSubnet.Range", message: "VPC \(vpc) has no IPv6 block for ipv6_index \(index)", status: 400, operation: "CreateSubnet")
     }
 
     /// Creates a group (or takes its own earlier create over), or updates its tags.
@@ -154,7 +218,7 @@ extension AWSNetwork {
         let tags = Self.allTags(group.tags, name: name, stack: stack)
         if change.action == .update, let id = change.liveID, case .securityGroup(let before)? = change.before {
             try await retag(change, id: id, to: tags)
-            return GroupState(id: id, ingress: before.ingress, egress: before.egress ?? EC2Rules.defaultEgress)
+            return GroupState(id: id, ingress: before.ingress, egress: before.egress ?? EC2Rules.defaultEgress(dualStack: false))
         }
         if change.action == .replace, let old = change.liveID {
             try await ec2.deleteSecurityGroup(old)
@@ -162,7 +226,7 @@ extension AWSNetwork {
         guard let vpcID = ids.vpcs[group.vpc] else { throw Self.missing("VPC", group.vpc) }
         do {
             let id = try await ec2.createSecurityGroup(name: name, description: group.description, vpcID: vpcID, tags: tags)
-            return GroupState(id: id, ingress: [], egress: EC2Rules.defaultEgress)
+            return GroupState(id: id, ingress: [], egress: EC2Rules.defaultEgress(dualStack: ids.dualStack.contains(group.vpc)))
         } catch let error as AWSError where error.code == "InvalidGroup.Duplicate" {
             let existing = try await ec2.describeSecurityGroups([("vpc-id", [vpcID]), ("group-name", [name])])
             guard let mine = existing.first, mine.tags["plumb:stack"] == stack else { throw error }
@@ -177,14 +241,16 @@ extension AWSNetwork {
     /// call each way and direction, nothing when nothing differs. A group without `egress:`
     /// keeps whatever egress it has.
     private func syncRules(_ state: GroupState, to group: SecurityGroupSpec, ids: IDs) async throws {
-        let ingress = EC2Rules.delta(from: state.ingress, to: group.ingress)
         let permissions = { (rules: [SecurityRule]) in try rules.map { try EC2Rules.permission($0, groupIDs: ids.groups) } }
-        try await ec2.authorize(groupID: state.id, ingress: true, permissions(ingress.authorize))
-        try await ec2.revoke(groupID: state.id, ingress: true, permissions(ingress.revoke))
-        if let egressRules = group.egress {
-            let egress = EC2Rules.delta(from: state.egress, to: egressRules)
-            try await ec2.authorize(groupID: state.id, ingress: false, permissions(egress.authorize))
-            try await ec2.revoke(groupID: state.id, ingress: false, permissions(egress.revoke))
+        let directions: [(ingress: Bool, live: [SecurityRule], desired: [SecurityRule]?)] = [
+            (true, state.ingress, group.ingress), (false, state.egress, group.egress),
+        ]
+        for (ingress, live, desired) in directions {
+            guard let desired else { continue }
+            let delta = EC2Rules.delta(from: live, to: desired)
+            try await ec2.authorize(groupID: state.id, ingress: ingress, permissions(delta.authorize))
+            try await ec2.revoke(groupID: state.id, ingress: ingress, permissions(delta.revoke))
+            try await ec2.describeRules(groupID: state.id, ingress: ingress, permissions(delta.redescribe))
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PlumbCore
+import PlumbProviderKit
 
 /// VPCs, subnets and security groups over EC2.
 ///
@@ -23,9 +24,11 @@ struct AWSNetwork: Sendable {
         var referencedGroups: [EC2SecurityGroup] = []
     }
 
+    /// `vpcAttributes`: also read each VPC's DNS settings, two calls per VPC (EC2 reports
+    /// them nowhere else); an id lookup does without.
     func snapshot(
         kinds: Set<ResourceKind>, stack: String, names: [ResourceKind: Set<String>], includeOwned: Bool = true,
-        everything: Bool = false
+        everything: Bool = false, vpcAttributes: Bool = true
     ) async throws -> Snapshot {
         // Everything Plumb could manage carries a Name tag (groups: their group name).
         let owned: [EC2API.Filter] = everything ? [("tag-key", ["Name"])] : [("tag:plumb:stack", [stack])]
@@ -51,6 +54,18 @@ struct AWSNetwork: Sendable {
         if !referenced.isEmpty {
             snapshot.referencedGroups = try await describe(nil, byName: "group-id", referenced, ec2.describeSecurityGroups)
         }
+        if vpcAttributes, kinds.contains(.vpc) {
+            let ec2 = self.ec2
+            snapshot.vpcs = try await concurrentMap(snapshot.vpcs) { vpc in
+                guard vpc.tags["Name"] != nil else { return vpc }
+                let id = vpc.id
+                async let hostnames = ec2.vpcAttribute(id, "enableDnsHostnames")
+                async let support = ec2.vpcAttribute(id, "enableDnsSupport")
+                var described = vpc
+                (described.dnsHostnames, described.dnsSupport) = try await (hostnames, support)
+                return described
+            }
+        }
         return snapshot
     }
 
@@ -75,6 +90,7 @@ struct AWSNetwork: Sendable {
     func inventory(_ snapshot: Snapshot, kinds: Set<ResourceKind>, stack: String) -> Inventory {
         var inventory = Inventory()
         let vpcNames = Dictionary(snapshot.vpcs.map { ($0.id, $0.tags["Name"] ?? $0.id) }, uniquingKeysWith: { first, _ in first })
+        let vpcBlocks = Dictionary(snapshot.vpcs.compactMap { vpc in vpc.ipv6.flatMap { IPv6CIDR($0.cidr) }.map { (vpc.id, $0) } }, uniquingKeysWith: { first, _ in first })
         let groupNames = Dictionary((snapshot.groups + snapshot.referencedGroups).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         func add(_ resource: LiveResource) {
             // Two resources with one name: the stack's own wins.
@@ -85,14 +101,21 @@ struct AWSNetwork: Sendable {
             for vpc in snapshot.vpcs {
                 guard let name = vpc.tags["Name"] else { continue }
                 add(LiveResource(
-                    address: Address(kind: .vpc, name: name), spec: .vpc(VPCSpec(cidr: vpc.cidr, tags: Self.userTags(vpc.tags))),
+                    address: Address(kind: .vpc, name: name),
+                    spec: .vpc(VPCSpec(
+                        cidr: vpc.cidr, ipv6: vpc.ipv6 != nil, dnsHostnames: vpc.dnsHostnames, dnsSupport: vpc.dnsSupport,
+                        tags: Self.userTags(vpc.tags))),
                     id: vpc.id, owner: vpc.tags["plumb:stack"]))
             }
         }
         if kinds.contains(.subnet) {
             for subnet in snapshot.subnets {
                 guard let name = subnet.tags["Name"] else { continue }
-                let spec = SubnetSpec(vpc: vpcNames[subnet.vpcID] ?? subnet.vpcID, cidr: subnet.cidr, zone: subnet.zone, tags: Self.userTags(subnet.tags))
+                let spec = SubnetSpec(
+                    vpc: vpcNames[subnet.vpcID] ?? subnet.vpcID, cidr: subnet.cidr, zone: subnet.zone,
+                    ipv6Index: subnet.ipv6.flatMap { Self.ipv6Index($0.cidr, vpcBlock: vpcBlocks[subnet.vpcID]) },
+                    mapPublicIPOnLaunch: subnet.mapPublicIPOnLaunch, assignIPv6OnCreation: subnet.assignIPv6OnCreation,
+                    tags: Self.userTags(subnet.tags))
                 add(LiveResource(address: Address(kind: .subnet, name: name), spec: .subnet(spec), id: subnet.id, owner: subnet.tags["plumb:stack"]))
             }
         }
@@ -110,6 +133,14 @@ struct AWSNetwork: Sendable {
             }
         }
         return inventory
+    }
+
+    /// A subnet's /64 number inside its VPC's block (Amazon provides a /56, so without the
+    /// VPC's block at hand the subnet's own /56 is the same one).
+    static func ipv6Index(_ cidr: String, vpcBlock: IPv6CIDR?) -> Int? {
+        guard let block = IPv6CIDR(cidr) else { return nil }
+        let parent = vpcBlock ?? IPv6CIDR("\(IPv6CIDR.format(IPv6CIDR.masked(block.groups, 56)))/56")
+        return parent.flatMap { block.index(in: $0) }
     }
 
     /// The tags a document writes: everything but `Name` and `plumb:stack`, which Plumb sets.

@@ -1,7 +1,8 @@
 import PlumbCore
 import PlumbProviderKit
 
-/// IAM roles: trust policy, inline policies, description and tags.
+/// IAM roles: trust policy, inline and managed policies, boundary, session duration,
+/// description and tags.
 ///
 /// IAM lists roles without their tags, so describe reads each role (`GetRole`) to learn its
 /// owner, and the inline policies of the roles Plumb owns or is asked about.
@@ -26,15 +27,22 @@ struct AWSRoles: Sendable {
             let owner = role.tags["plumb:stack"]
             // Another's role that the desired state does not name is not Plumb's business.
             guard owner == stack || names.contains(name) || only != nil || everything else { return nil }
-            let policies = try await iam.inlinePolicies(name)
-            let spec = RoleSpec(
-                path: role.path, description: role.description, trust: role.trust, policies: policies,
-                tags: role.tags.filter { $0.key != "plumb:stack" })
+            let spec = try await Self.spec(role, iam: iam)
             return LiveResource(address: Address(kind: .role, name: name), spec: .role(spec), id: role.id, owner: owner)
         }
         var inventory = Inventory()
         for case let role? in roles { inventory.resources[role.address] = role }
         return inventory
+    }
+
+    /// Everything Plumb manages of a role: `GetRole` plus its inline and attached policies.
+    static func spec(_ role: IAMRole, iam: IAMAPI) async throws -> RoleSpec {
+        async let policies = iam.inlinePolicies(role.name)
+        async let managed = iam.attachedPolicies(role.name)
+        return RoleSpec(
+            path: role.path, description: role.description, trust: role.trust, policies: try await policies,
+            managedPolicies: try await managed, permissionsBoundary: role.permissionsBoundary,
+            maxSessionDuration: role.maxSessionDuration, tags: role.tags.filter { $0.key != "plumb:stack" })
     }
 
     func apply(_ changes: [Change], stack: String) async -> [Address: ChangeOutcome.Status] {
@@ -65,27 +73,41 @@ struct AWSRoles: Sendable {
             do {
                 let id = try await iam.createRole(
                     name, path: after.path, description: after.description, trust: after.trust,
-                    tags: after.tags.merging(["plumb:stack": stack]) { _, plumb in plumb })
+                    tags: after.tags.merging(["plumb:stack": stack]) { _, plumb in plumb },
+                    boundary: after.permissionsBoundary, maxSessionDuration: after.maxSessionDuration)
                 for (policy, document) in after.policies.sorted(by: { $0.key < $1.key }) {
                     try await iam.putPolicy(name, policy, document)
+                }
+                for arn in after.managedPolicies {
+                    try await iam.attachPolicy(name, arn)
                 }
                 return id
             } catch let error as AWSError where error.code == "EntityAlreadyExists" {
                 // Our own earlier create (a run killed half-way): bring it up to date.
                 guard let role = try await iam.getRole(name), role.tags["plumb:stack"] == stack, role.path == after.path else { throw error }
-                let live = RoleSpec(
-                    path: role.path, description: role.description, trust: role.trust,
-                    policies: try await iam.inlinePolicies(name), tags: role.tags.filter { $0.key != "plumb:stack" })
+                let live = try await Self.spec(role, iam: iam)
                 try await update(name, from: live, to: after, stack: stack, adopting: false)
                 return role.id
             }
         }
     }
 
-    /// Only what differs: the description, the trust policy, each inline policy, each tag.
+    /// Only what differs: the description and session duration (one call), the trust
+    /// policy, the boundary, each inline policy, each managed policy attached or detached,
+    /// each tag.
     private func update(_ name: String, from before: RoleSpec?, to after: RoleSpec, stack: String, adopting: Bool) async throws {
-        if before?.description != after.description { try await iam.updateDescription(name, after.description) }
+        try await iam.updateRole(
+            name, description: before?.description != after.description ? after.description : nil,
+            maxSessionDuration: before?.maxSessionDuration != after.maxSessionDuration ? after.maxSessionDuration : nil)
         if before?.trust != after.trust { try await iam.updateTrust(name, after.trust) }
+        if before?.permissionsBoundary != after.permissionsBoundary { try await iam.setBoundary(name, after.permissionsBoundary) }
+        let attached = Set(before?.managedPolicies ?? [])
+        for arn in after.managedPolicies where !attached.contains(arn) {
+            try await iam.attachPolicy(name, arn)
+        }
+        for arn in attached.subtracting(after.managedPolicies).sorted() {
+            try await iam.detachPolicy(name, arn)
+        }
         let oldPolicies = before?.policies ?? [:]
         for (policy, document) in after.policies.sorted(by: { $0.key < $1.key }) where oldPolicies[policy] != document {
             try await iam.putPolicy(name, policy, document)

@@ -5,6 +5,17 @@ struct EC2VPC: Sendable, Equatable {
     var id: String
     var cidr: String
     var tags: [String: String]
+    /// The associated IPv6 block, if any.
+    var ipv6: EC2IPv6Block?
+    /// `DescribeVpcAttribute`'s answers, read only for the VPCs an inventory reports.
+    var dnsHostnames = false
+    var dnsSupport = true
+}
+
+/// An IPv6 block and the association that holds it (what disassociating needs).
+struct EC2IPv6Block: Sendable, Equatable {
+    var cidr: String
+    var associationID: String
 }
 
 struct EC2Subnet: Sendable, Equatable {
@@ -13,6 +24,9 @@ struct EC2Subnet: Sendable, Equatable {
     var cidr: String
     var zone: String
     var tags: [String: String]
+    var ipv6: EC2IPv6Block?
+    var mapPublicIPOnLaunch = false
+    var assignIPv6OnCreation = false
 }
 
 struct EC2SecurityGroup: Sendable, Equatable {
@@ -25,7 +39,8 @@ struct EC2SecurityGroup: Sendable, Equatable {
     var tags: [String: String]
 }
 
-/// One rule as EC2 speaks of it: a protocol, a port range and one peer.
+/// One rule as EC2 speaks of it: a protocol, a port range, one peer and the peer's
+/// description (EC2 keeps descriptions per peer, not per permission).
 struct EC2Permission: Sendable, Hashable {
     enum Peer: Sendable, Hashable {
         case cidr(String)
@@ -38,6 +53,7 @@ struct EC2Permission: Sendable, Hashable {
     var fromPort: Int?
     var toPort: Int?
     var peer: Peer
+    var description: String?
 }
 
 /// The EC2 Query API calls Plumb makes. Describe calls are paginated and filtered, so a
@@ -52,8 +68,54 @@ struct EC2API: Sendable {
     func describeVPCs(_ filters: [Filter]) async throws -> [EC2VPC] {
         try await describeAll("DescribeVpcs", list: "vpcSet", filters).compactMap { item in
             guard let id = item.value("vpcId") else { return nil }
-            return EC2VPC(id: id, cidr: item.value("cidrBlock") ?? "", tags: Self.tags(item))
+            return EC2VPC(id: id, cidr: item.value("cidrBlock") ?? "", tags: Self.tags(item), ipv6: Self.ipv6Block(item))
         }
+    }
+
+    /// The first IPv6 block that is associated (or on its way): one that is being removed
+    /// or failed is not the resource's.
+    static func ipv6Block(_ item: XMLElement) -> EC2IPv6Block? {
+        for association in item.items("ipv6CidrBlockAssociationSet") {
+            // moto answers the state as the text `{'State': 'associated'}`; AWS as `associated`.
+            let state = association.value("ipv6CidrBlockState", "state") ?? "associated"
+            guard state.contains("associat"), !state.contains("disassociat"),
+                  let cidr = association.value("ipv6CidrBlock"), let id = association.value("associationId")
+            else { continue }
+            return EC2IPv6Block(cidr: IPv6CIDR(cidr)?.description ?? cidr, associationID: id)
+        }
+        return nil
+    }
+
+    /// `enableDnsHostnames` or `enableDnsSupport`: EC2 reports them one call each.
+    func vpcAttribute(_ id: String, _ attribute: String) async throws -> Bool {
+        let answer = try await client.query(.ec2, "DescribeVpcAttribute", [("VpcId", id), ("Attribute", attribute)])
+        return answer.value(attribute, "value") == "true"
+    }
+
+    /// One attribute per call, as EC2 requires.
+    func setVPCAttribute(_ id: String, _ attribute: String, _ value: Bool) async throws {
+        _ = try await client.query(.ec2, "ModifyVpcAttribute", [("VpcId", id), ("\(attribute).Value", value ? "true" : "false")])
+    }
+
+    func setSubnetAttribute(_ id: String, _ attribute: String, _ value: Bool) async throws {
+        _ = try await client.query(.ec2, "ModifySubnetAttribute", [("SubnetId", id), ("\(attribute).Value", value ? "true" : "false")])
+    }
+
+    /// Asks for an Amazon-provided /56.
+    func associateVPCIPv6(_ id: String) async throws {
+        _ = try await client.query(.ec2, "AssociateVpcCidrBlock", [("VpcId", id), ("AmazonProvidedIpv6CidrBlock", "true")])
+    }
+
+    func disassociateVPCBlock(_ associationID: String) async throws {
+        try await ignoringNotFound { _ = try await client.query(.ec2, "DisassociateVpcCidrBlock", [("AssociationId", associationID)]) }
+    }
+
+    func associateSubnetIPv6(_ id: String, cidr: String) async throws {
+        _ = try await client.query(.ec2, "AssociateSubnetCidrBlock", [("SubnetId", id), ("Ipv6CidrBlock", cidr)])
+    }
+
+    func disassociateSubnetBlock(_ associationID: String) async throws {
+        try await ignoringNotFound { _ = try await client.query(.ec2, "DisassociateSubnetCidrBlock", [("AssociationId", associationID)]) }
     }
 
     func describeSubnets(_ filters: [Filter]) async throws -> [EC2Subnet] {
@@ -61,7 +123,9 @@ struct EC2API: Sendable {
             guard let id = item.value("subnetId") else { return nil }
             return EC2Subnet(
                 id: id, vpcID: item.value("vpcId") ?? "", cidr: item.value("cidrBlock") ?? "",
-                zone: item.value("availabilityZone") ?? "", tags: Self.tags(item))
+                zone: item.value("availabilityZone") ?? "", tags: Self.tags(item), ipv6: Self.ipv6Block(item),
+                mapPublicIPOnLaunch: item.value("mapPublicIpOnLaunch") == "true",
+                assignIPv6OnCreation: item.value("assignIpv6AddressOnCreation") == "true")
         }
     }
 
@@ -100,16 +164,18 @@ struct EC2API: Sendable {
 
     // MARK: Writes
 
-    func createVPC(cidr: String, tags: [String: String]) async throws -> String {
+    func createVPC(cidr: String, ipv6: Bool = false, tags: [String: String]) async throws -> String {
+        let block = ipv6 ? [("AmazonProvidedIpv6CidrBlock", "true")] : []
         let answer = try await client.query(
-            .ec2, "CreateVpc", [("CidrBlock", cidr)] + AWSQuery.tagSpecification("vpc", tags), safeToRepeat: false)
+            .ec2, "CreateVpc", [("CidrBlock", cidr)] + block + AWSQuery.tagSpecification("vpc", tags), safeToRepeat: false)
         return try id(answer.value("vpc", "vpcId"), "CreateVpc")
     }
 
-    func createSubnet(vpcID: String, cidr: String, zone: String, tags: [String: String]) async throws -> String {
+    func createSubnet(vpcID: String, cidr: String, ipv6Cidr: String?, zone: String, tags: [String: String]) async throws -> String {
+        let block = ipv6Cidr.map { [("Ipv6CidrBlock", $0)] } ?? []
         let answer = try await client.query(
             .ec2, "CreateSubnet",
-            [("VpcId", vpcID), ("CidrBlock", cidr), ("AvailabilityZone", zone)] + AWSQuery.tagSpecification("subnet", tags),
+            [("VpcId", vpcID), ("CidrBlock", cidr), ("AvailabilityZone", zone)] + block + AWSQuery.tagSpecification("subnet", tags),
             safeToRepeat: false)
         return try id(answer.value("subnet", "subnetId"), "CreateSubnet")
     }
@@ -163,8 +229,17 @@ struct EC2API: Sendable {
     /// Removes rules from a group in one call; rules already gone are skipped one by one.
     func revoke(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
         try await changeRules(
-            ingress ? "RevokeSecurityGroupIngress" : "RevokeSecurityGroupEgress", groupID: groupID, permissions,
+            ingress ? "RevokeSecurityGroupIngress" : "RevokeSecurityGroupEgress", groupID: groupID,
+            permissions.map { var bare = $0; bare.description = nil; return bare },
             ruleAlreadyDone: "InvalidPermission.NotFound", ignoring: \.isNotFound)
+    }
+
+    /// Sets the descriptions of rules the group has, in place, in one call: a permission
+    /// without a description clears it. The rules themselves stay.
+    func describeRules(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
+        guard !permissions.isEmpty else { return }
+        let action = ingress ? "UpdateSecurityGroupRuleDescriptionsIngress" : "UpdateSecurityGroupRuleDescriptionsEgress"
+        _ = try await client.query(.ec2, action, [("GroupId", groupID)] + Self.parameters(permissions))
     }
 
     /// One call for all the rules. Errors that mean "already as wanted" (`ignoring`) end it;
@@ -205,26 +280,31 @@ struct EC2API: Sendable {
             let ipProtocol = item.value("ipProtocol") ?? "-1"
             let from = item.value("fromPort").flatMap { Int($0) }
             let to = item.value("toPort").flatMap { Int($0) }
-            let peers: [EC2Permission.Peer] =
-                item.items("ipRanges").compactMap { $0.value("cidrIp").map(EC2Permission.Peer.cidr) }
-                + item.items("ipv6Ranges").compactMap { $0.value("cidrIpv6").map(EC2Permission.Peer.cidrV6) }
-                + item.items("groups").compactMap { $0.value("groupId").map { EC2Permission.Peer.group(id: $0) } }
-            return peers.map { EC2Permission(ipProtocol: ipProtocol, fromPort: from, toPort: to, peer: $0) }
+            let peers: [(EC2Permission.Peer, String?)] =
+                item.items("ipRanges").compactMap { range in range.value("cidrIp").map { (.cidr($0), range.value("description")) } }
+                + item.items("ipv6Ranges").compactMap { range in range.value("cidrIpv6").map { (.cidrV6($0), range.value("description")) } }
+                + item.items("groups").compactMap { pair in pair.value("groupId").map { (.group(id: $0), pair.value("description")) } }
+            return peers.map { EC2Permission(ipProtocol: ipProtocol, fromPort: from, toPort: to, peer: $0.0, description: $0.1) }
         }
     }
 
-    /// `IpPermissions.N.…` for Authorize and Revoke: one permission per rule.
-    static func parameters(_ permissions: [EC2Permission]) -> [(String, String)] {
+    /// `IpPermissions.N.…` for Authorize, Revoke and the description updates: one permission
+    /// per rule, IPv4 and IPv6 peers alike. Revoke matches rules without their descriptions.
+    static func parameters(_ permissions: [EC2Permission], descriptions: Bool = true) -> [(String, String)] {
         var parameters: [(String, String)] = []
         for (index, permission) in permissions.enumerated() {
             let prefix = "IpPermissions.\(index + 1)"
             parameters.append(("\(prefix).IpProtocol", permission.ipProtocol))
             if let from = permission.fromPort { parameters.append(("\(prefix).FromPort", String(from))) }
             if let to = permission.toPort { parameters.append(("\(prefix).ToPort", String(to))) }
-            switch permission.peer {
-            case .cidr(let cidr): parameters.append(("\(prefix).IpRanges.1.CidrIp", cidr))
-            case .cidrV6(let cidr): parameters.append(("\(prefix).Ipv6Ranges.1.CidrIpv6", cidr))
-            case .group(let id): parameters.append(("\(prefix).Groups.1.GroupId", id))
+            let (list, key, value): (String, String, String) = switch permission.peer {
+            case .cidr(let cidr): ("IpRanges", "CidrIp", cidr)
+            case .cidrV6(let cidr): ("Ipv6Ranges", "CidrIpv6", cidr)
+            case .group(let id): ("Groups", "GroupId", id)
+            }
+            parameters.append(("\(prefix).\(list).1.\(key)", value))
+            if descriptions, let description = permission.description {
+                parameters.append(("\(prefix).\(list).1.Description", description))
             }
         }
         return parameters

@@ -14,13 +14,15 @@ enum EC2Rules {
         case .cidr(let cidr), .cidrV6(let cidr): cidr
         case .group(let id): "security_group/\(groupNames[id] ?? id)"
         }
-        return ingress ? SecurityRule(protocol: proto, ports: ports, from: peer) : SecurityRule(protocol: proto, ports: ports, to: peer)
+        return ingress
+            ? SecurityRule(protocol: proto, ports: ports, from: peer, description: permission.description)
+            : SecurityRule(protocol: proto, ports: ports, to: peer, description: permission.description)
     }
 
     /// A Plumb rule as an EC2 permission. `groupIDs` maps group names to ids; a name it
     /// lacks is an error naming the group.
     static func permission(_ rule: SecurityRule, groupIDs: [String: String]) throws -> EC2Permission {
-        var permission = EC2Permission(ipProtocol: rule.protocol, fromPort: nil, toPort: nil, peer: .cidr(rule.peer))
+        var permission = EC2Permission(ipProtocol: rule.protocol, fromPort: nil, toPort: nil, peer: .cidr(rule.peer), description: rule.description)
         switch rule.protocol {
         case "all":
             permission.ipProtocol = "-1"
@@ -48,13 +50,32 @@ enum EC2Rules {
         return permission
     }
 
-    /// The rules to revoke and to authorize to go from `current` to `desired`: only the
-    /// ones that differ.
-    static func delta(from current: [SecurityRule], to desired: [SecurityRule]) -> (revoke: [SecurityRule], authorize: [SecurityRule]) {
-        let have = Set(current), want = Set(desired)
-        return (have.subtracting(want).sorted(), want.subtracting(have).sorted())
+    /// What it takes to go from `current` to `desired`: the rules to revoke and to authorize
+    /// (only the ones that differ as rules), and the rules both have whose description alone
+    /// differs, which change in place (SPEC §8.8).
+    static func delta(from current: [SecurityRule], to desired: [SecurityRule]) -> RuleDelta {
+        let have = Dictionary(current.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        let want = Dictionary(desired.map { ($0.identity, $0) }, uniquingKeysWith: { first, _ in first })
+        return RuleDelta(
+            revoke: have.filter { want[$0.key] == nil }.values.sorted(),
+            authorize: want.filter { have[$0.key] == nil }.values.sorted(),
+            redescribe: want.values.filter { rule in
+                guard let live = have[rule.identity] else { return false }
+                return live.description != rule.description
+            }.sorted())
+    }
+
+    struct RuleDelta: Equatable {
+        var revoke: [SecurityRule]
+        var authorize: [SecurityRule]
+        var redescribe: [SecurityRule]
     }
 
     /// What EC2 gives a new group: no ingress, all traffic out.
     static let defaultEgress = [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")]
+
+    /// In a VPC with an IPv6 block, EC2 adds all traffic out to `::/0` as well.
+    static func defaultEgress(dualStack: Bool) -> [SecurityRule] {
+        dualStack ? defaultEgress + [SecurityRule(protocol: "all", ports: nil, to: "::/0")] : defaultEgress
+    }
 }

@@ -10,6 +10,8 @@ struct IAMRole: Sendable, Equatable {
     /// The trust policy, canonical.
     var trust: JSONValue
     var tags: [String: String]
+    var permissionsBoundary: String?
+    var maxSessionDuration: Int
 }
 
 /// The IAM Query API calls Plumb makes.
@@ -52,7 +54,8 @@ struct IAMAPI: Sendable {
                 name: role.value("RoleName") ?? name, id: role.value("RoleId") ?? "",
                 path: role.value("Path") ?? "/", description: role.value("Description") ?? "",
                 trust: PolicyDocument.parse(role.value("AssumeRolePolicyDocument") ?? "{}") ?? .object([:]),
-                tags: tags)
+                tags: tags, permissionsBoundary: role.value("PermissionsBoundary", "PermissionsBoundaryArn"),
+                maxSessionDuration: role.value("MaxSessionDuration").flatMap { Int($0) } ?? RoleSpec.defaultMaxSessionDuration)
         } catch let error as AWSError where error.isNotFound {
             return nil
         }
@@ -74,17 +77,55 @@ struct IAMAPI: Sendable {
         return policies
     }
 
+    /// The ARNs of the managed policies attached to the role.
+    func attachedPolicies(_ role: String) async throws -> [String] {
+        try await members("ListAttachedRolePolicies", [("RoleName", role)], list: "AttachedPolicies").compactMap { $0.value("PolicyArn") }
+    }
+
+    func attachPolicy(_ role: String, _ arn: String) async throws {
+        _ = try await client.query(.iam, "AttachRolePolicy", [("RoleName", role), ("PolicyArn", arn)])
+    }
+
+    func detachPolicy(_ role: String, _ arn: String) async throws {
+        try await ignoringNotFound {
+            _ = try await client.query(.iam, "DetachRolePolicy", [("RoleName", role), ("PolicyArn", arn)])
+        }
+    }
+
+    func setBoundary(_ role: String, _ arn: String?) async throws {
+        if let arn {
+            _ = try await client.query(.iam, "PutRolePermissionsBoundary", [("RoleName", role), ("PermissionsBoundary", arn)])
+        } else {
+            try await ignoringNotFound {
+                _ = try await client.query(.iam, "DeleteRolePermissionsBoundary", [("RoleName", role)])
+            }
+        }
+    }
+
     /// IAM role names are unique: a repeated create fails with `EntityAlreadyExists`.
-    func createRole(_ name: String, path: String, description: String, trust: JSONValue, tags: [String: String]) async throws -> String {
+    /// The boundary and session duration are set by the create itself.
+    func createRole(
+        _ name: String, path: String, description: String, trust: JSONValue, tags: [String: String],
+        boundary: String?, maxSessionDuration: Int
+    ) async throws -> String {
         var parameters = [("RoleName", name), ("Path", path), ("AssumeRolePolicyDocument", trust.canonicalText)]
         if !description.isEmpty { parameters.append(("Description", description)) }
+        if let boundary { parameters.append(("PermissionsBoundary", boundary)) }
+        if maxSessionDuration != RoleSpec.defaultMaxSessionDuration {
+            parameters.append(("MaxSessionDuration", String(maxSessionDuration)))
+        }
         parameters += Self.tagParameters(tags)
         let answer = try await client.query(.iam, "CreateRole", parameters)
         return answer.descendants("RoleId").first?.text ?? ""
     }
 
-    func updateDescription(_ role: String, _ description: String) async throws {
-        _ = try await client.query(.iam, "UpdateRole", [("RoleName", role), ("Description", description)])
+    /// `UpdateRole` for the description and the session duration, whichever are given.
+    func updateRole(_ role: String, description: String?, maxSessionDuration: Int?) async throws {
+        var parameters = [("RoleName", role)]
+        if let description { parameters.append(("Description", description)) }
+        if let maxSessionDuration { parameters.append(("MaxSessionDuration", String(maxSessionDuration))) }
+        guard parameters.count > 1 else { return }
+        _ = try await client.query(.iam, "UpdateRole", parameters)
     }
 
     func updateTrust(_ role: String, _ trust: JSONValue) async throws {
@@ -111,12 +152,15 @@ struct IAMAPI: Sendable {
         _ = try await client.query(.iam, "UntagRole", [("RoleName", role)] + AWSQuery.list("TagKeys.member", keys.sorted()))
     }
 
-    /// Deletes the role's inline policies, then the role: IAM refuses to delete a role
-    /// that still has them (`DeleteConflict`).
+    /// Deletes the role's inline policies and detaches its managed ones, then the role: IAM
+    /// refuses to delete a role that still has either (`DeleteConflict`).
     func deleteRole(_ role: String) async throws {
         try await ignoringNotFound {
             for name in try await policyNames(role).sorted() {
                 try await deletePolicy(role, name)
+            }
+            for arn in try await attachedPolicies(role).sorted() {
+                try await detachPolicy(role, arn)
             }
             _ = try await client.query(.iam, "DeleteRole", [("RoleName", role)])
         }

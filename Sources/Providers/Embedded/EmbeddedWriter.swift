@@ -101,9 +101,16 @@ struct EmbeddedWriter {
             guard let cidr = IPv4CIDR(subnet.cidr), let vpcCIDR = IPv4CIDR(vpcSpec.cidr), vpcCIDR.contains(cidr) else {
                 throw ProviderError(.invalid, provider: provider, "InvalidSubnet.Range: \(subnet.cidr) is not inside \(vpcSpec.cidr)", address: address)
             }
+            if let index = subnet.ipv6Index, !vpcSpec.ipv6 {
+                throw ProviderError(.invalid, provider: provider, "InvalidSubnet.Range: ipv6_index \(index) but VPC \(subnet.vpc) has no IPv6 block", address: address)
+            }
             for other in try all(.subnet) where other.name != address.name {
-                if case .subnet(let o) = other.spec, o.vpc == subnet.vpc, let oc = IPv4CIDR(o.cidr), oc.overlaps(cidr) {
+                guard case .subnet(let o) = other.spec, o.vpc == subnet.vpc else { continue }
+                if let oc = IPv4CIDR(o.cidr), oc.overlaps(cidr) {
                     throw ProviderError(.conflict, provider: provider, "InvalidSubnet.Conflict: \(subnet.cidr) overlaps \(other.address) (\(o.cidr))", address: address)
+                }
+                if let index = subnet.ipv6Index, o.ipv6Index == index {
+                    throw ProviderError(.conflict, provider: provider, "InvalidSubnet.Conflict: IPv6 /64 number \(index) is \(other.address)'s", address: address)
                 }
             }
         case .securityGroup(let group):

@@ -50,6 +50,9 @@ struct PolicyRuleTests {
         PolicyCase(id: "egress-all-to-world", rule: "sg-world-egress", resources: [F.group("db", egress: [egressRule("all", nil, to: "0.0.0.0/0")])], found: true),
         PolicyCase(id: "egress-https-to-world-passes", rule: "sg-world-egress", resources: [F.group("web", egress: [egressRule("tcp", "443", to: "0.0.0.0/0")])], found: false),
         PolicyCase(id: "egress-default-passes", rule: "sg-world-egress", resources: [F.group("web", egress: nil)], found: false),
+        PolicyCase(id: "undocumented-ingress", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [rule("tcp", "443", from: "::/0")])], found: true),
+        PolicyCase(id: "undocumented-egress", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS")], egress: [egressRule("tcp", "5432", to: "10.0.0.0/16")])], found: true),
+        PolicyCase(id: "documented-passes", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS")], egress: nil)], found: false),
         PolicyCase(id: "wildcard-action-star", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "arn:aws:s3:::b/*")])], found: true),
         PolicyCase(id: "wildcard-action-service", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: .array(["s3:*", "ec2:DescribeVpcs"]), resource: "*")])], found: true),
         PolicyCase(id: "wildcard-action-get-star-passes", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "s3:Get*", resource: "*")])], found: false),
@@ -101,6 +104,12 @@ struct PolicyRuleTests {
 
         let off = planOf(F.state([open]) { $0.policies = ["sg-world-admin-port": .off] }, F.inventory([]))
         #expect(off.policies.isEmpty && off.refusals.isEmpty)
+
+        // sg-rule-undocumented is off by default: an undescribed rule is no finding until asked for.
+        let quiet = F.group("web", ingress: [rule("tcp", "443", from: "10.0.0.0/8")])
+        #expect(planOf(F.state([quiet]), F.inventory([])).policies.isEmpty)
+        let asked = planOf(F.state([quiet]) { $0.policies = ["sg-rule-undocumented": .deny] }, F.inventory([]))
+        #expect(asked.policies.map(\.rule) == ["sg-rule-undocumented"] && asked.refusals.map(\.rule) == [.policy])
 
         // A rule that is off by default can be turned on.
         let ttl = F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 30)
