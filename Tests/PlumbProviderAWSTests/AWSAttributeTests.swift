@@ -224,6 +224,55 @@ struct AWSAttributeTests {
         #expect(roles.contains("deployer") && !roles.contains("reader"))
     }
 
+    /// A desired state of `count` roles at `path` for `stack`, bound with `iam_path` when given.
+    static func rolesState(_ server: MotoServer, stack: String, count: Int, path: String, iamPath: String?) throws -> DesiredState {
+        let roles = (0..<count).map { "  \(stack)-\($0):\n    path: \(path)\n    trust: \(trust)\n" }.joined()
+        let files = [
+            "Providers/cloud.yaml": AWSFixtures.binding(server) + (iamPath.map { "iam_path: \($0)\n" } ?? ""),
+            "plumb.yaml": "stack: \(stack)\nsafety: {max_changes: 5000, max_deletes: 100}\n",
+            "Desired/roles.yaml": "provider: cloud\nroles:\n" + roles,
+        ]
+        return try DesiredStateLoader(environment: server.credentialsEnvironment).load(MemoryTree(files, stack: stack))
+    }
+
+    @Test("iam_path: describe lists the roles under it and reads only those, not every role in the account; a role that leaves the documents is still found and deleted")
+    func iamPathScope() async throws {
+        let server = try MotoServer()
+        // Another team's 40 roles at the root path.
+        let others = try Self.rolesState(server, stack: "other", count: 40, path: "/", iamPath: nil)
+        #expect(try await ProviderHarness(desired: others, provider: AWSFixtures.provider(server, others)).converge().result.status == .succeeded)
+
+        let scoped = try Self.rolesState(server, stack: "mine", count: 3, path: "/plumb/", iamPath: "/plumb/")
+        let provider = try AWSFixtures.provider(server, scoped)
+        #expect(try await ProviderHarness(desired: scoped, provider: provider).converge().result.status == .succeeded)
+        var before = provider.operationCounts
+        #expect(try await ProviderHarness(desired: scoped, provider: provider).plan().plan.changes.isEmpty)
+        let getRoles = (provider.operationCounts["GetRole"] ?? 0) - (before["GetRole"] ?? 0)
+        #expect(getRoles == 3, "GetRole for the three roles under /plumb/ only, not for the account's 43")
+        #expect((provider.operationCounts["ListRoles"] ?? 0) - (before["ListRoles"] ?? 0) == 1)
+
+        // Unscoped, the same plan reads every role.
+        let unscoped = try Self.rolesState(server, stack: "mine", count: 3, path: "/plumb/", iamPath: nil)
+        let wide = try AWSFixtures.provider(server, unscoped)
+        before = wide.operationCounts
+        #expect(try await ProviderHarness(desired: unscoped, provider: wide).plan().plan.changes.isEmpty)
+        #expect((wide.operationCounts["GetRole"] ?? 0) - (before["GetRole"] ?? 0) == 43)
+
+        // mine-2 leaves the documents: found under the path by its tag, and deleted.
+        let fewer = try Self.rolesState(server, stack: "mine", count: 2, path: "/plumb/", iamPath: "/plumb/")
+        let (plan, result) = try await ProviderHarness(desired: fewer, provider: provider).converge()
+        #expect(plan.changes.map { "\($0.action) \($0.address.name)" } == ["delete mine-2"])
+        #expect(result.status == .succeeded)
+
+        // A role outside the binding's path is refused before anything is asked.
+        #expect(throws: (any Error).self) { try Self.rolesState(server, stack: "mine", count: 1, path: "/", iamPath: "/plumb/") }
+        do {
+            _ = try Self.rolesState(server, stack: "mine", count: 1, path: "/", iamPath: "/plumb/")
+        } catch {
+            #expect("\(error)".contains("path / is outside provider 'cloud''s iam_path /plumb/"), "\(error)")
+        }
+    }
+
     @Test("bad attribute values are refused at their position and nothing is planned")
     func refusedValues() throws {
         let cases: [(String, String)] = [

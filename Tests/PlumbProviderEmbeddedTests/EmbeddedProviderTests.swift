@@ -89,6 +89,15 @@ struct EmbeddedProviderTests {
             create(Address(kind: .securityGroup, name: "web"), .securityGroup(SecurityGroupSpec(
                 vpc: "main", description: "w", ingress: [SecurityRule(protocol: "tcp", ports: "80", from: "security_group/ghost")], egress: nil))),
         ], .notFound),
+        ("ipv6-subnet-in-ipv4-vpc", [
+            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 1))),
+        ], .invalid),
+        ("two-subnets-one-ipv6-block", [
+            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16", ipv6: true))),
+            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 3))),
+            create(Address(kind: .subnet, name: "b"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "z", ipv6Index: 3))),
+        ], .conflict),
         ("record-without-zone", [
             create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
         ], .notFound),

@@ -30,6 +30,8 @@ enum BindingValues {
             return value.isEmpty || value.contains("/") ? Problem(message: "server '\(value)' is not a PowerDNS server id", hint: "the default is localhost") : nil
         case (.aws, "region"):
             return region(value)
+        case (.aws, "iam_path"):
+            return iamPath(value)
         default:
             return nil
         }
@@ -42,6 +44,13 @@ enum BindingValues {
             return ("api_key", Problem(message: "api_key is empty", hint: "set the PowerDNS API key, e.g. export PDNS_API_KEY"))
         }
         return nil
+    }
+
+    /// An IAM path: `/`, or `/` + segments + `/`, of IAM's characters, at most 512.
+    static func iamPath(_ text: String) -> Problem? {
+        let valid = text.hasPrefix("/") && text.hasSuffix("/") && text.count <= 512
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/+=,.@_-".contains($0)) }
+        return valid ? nil : Problem(message: "iam_path '\(text.prefix(120))' is not an IAM path", hint: "write e.g. /plumb/ (it begins and ends with /)")
     }
 
     static func httpURL(_ text: String, what: String, example: String) -> Problem? {

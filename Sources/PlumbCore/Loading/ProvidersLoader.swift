@@ -3,7 +3,7 @@ enum ProvidersLoader {
     static let commonKeys = ["kind", "rate_limit", "concurrency", "timeout"]
     static let keysByType: [ProviderType: [String]] = [
         .powerdns: ["url", "api_key", "server", "nameservers"],
-        .aws: ["region", "endpoint"],
+        .aws: ["region", "endpoint", "iam_path"],
         .embedded: ["path"],
         .rfc2136: ["server", "tsig", "zones"],
     ]

@@ -27,6 +27,7 @@ struct Validator {
         checkProviders()
         checkReferences(resources)
         checkNetworkLayout(resources)
+        checkRolePaths(resources)
         checkDNS(resources)
         checkChecks()
         return resolveSubnetPeers(resources)
@@ -108,6 +109,20 @@ struct Validator {
                 }
             }
             subnetsByVPC[subnet.vpc, default: []].append((resource, subnet, cidr))
+        }
+    }
+
+    /// A binding with `iam_path:` describes only the roles under that path, so a role it
+    /// serves must live there: one outside would be created, then never seen again.
+    private mutating func checkRolePaths(_ resources: OrderedDictionary<Address, DesiredResource>) {
+        for address in resources.keys where address.kind == .role {
+            guard let resource = resources[address], case .role(let role) = resource.spec,
+                  let scope = providers[resource.provider]?.settings["iam_path"], !role.path.hasPrefix(scope)
+            else { continue }
+            diagnostics.error(
+                .invalidValue, at: resource.location,
+                "role \(address.name): path \(role.path) is outside provider '\(resource.provider)''s iam_path \(scope)",
+                hint: "write path: \(scope) (or a path under it)")
         }
     }
 

@@ -38,7 +38,7 @@ public struct AWSProvider: Provider {
         transport = ProviderTransport.shared(for: binding, retry: retry)
         let client = AWSClient(provider: binding.name, transport: transport, credentials: credentials, region: region, endpoint: endpoint)
         network = AWSNetwork(ec2: EC2API(client: client), provider: binding.name)
-        roles = AWSRoles(iam: IAMAPI(client: client), provider: binding.name)
+        roles = AWSRoles(iam: IAMAPI(client: client), provider: binding.name, pathScope: binding.settings["iam_path"])
         dns = AWSDNS(route53: Route53API(client: client), provider: binding.name)
     }
 

@@ -9,6 +9,9 @@ import PlumbProviderKit
 struct AWSRoles: Sendable {
     let iam: IAMAPI
     let provider: String
+    /// The binding's `iam_path:`: only roles under it are Plumb's to find (one `ListRoles`
+    /// page and a `GetRole` for each of those, instead of one for every role in the account).
+    var pathScope: String?
 
     /// Roles under these paths belong to AWS itself.
     static let reservedPaths = ["/aws-service-role/", "/aws-reserved/"]
@@ -18,8 +21,10 @@ struct AWSRoles: Sendable {
         if let only {
             candidates = only.sorted()
         } else {
-            candidates = try await iam.listRoles()
+            // Desired names outside the scope are refused by validation; an import sees everything.
+            let listed = try await iam.listRoles(pathPrefix: everything ? nil : pathScope)
                 .filter { role in !Self.reservedPaths.contains { role.path.hasPrefix($0) } }.map(\.name)
+            candidates = Array(Set(listed).union(pathScope == nil || everything ? [] : names)).sorted()
         }
         let iam = self.iam
         let roles = try await concurrentMap(candidates) { name -> LiveResource? in

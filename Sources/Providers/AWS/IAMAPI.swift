@@ -20,8 +20,8 @@ struct IAMAPI: Sendable {
 
     /// Every role's name and path. `ListRoles` carries no tags, so ownership needs
     /// `getRole` per role.
-    func listRoles() async throws -> [(name: String, path: String)] {
-        try await members("ListRoles", list: "Roles").compactMap { member in
+    func listRoles(pathPrefix: String? = nil) async throws -> [(name: String, path: String)] {
+        try await members("ListRoles", pathPrefix.map { [("PathPrefix", $0)] } ?? [], list: "Roles").compactMap { member in
             member.value("RoleName").map { ($0, member.value("Path") ?? "/") }
         }
     }
