@@ -140,6 +140,8 @@ struct AWSAttributeTests {
             description: Web tier
             ingress:
               - {protocol: tcp, ports: 443, from: "::/0", description: public HTTPS over IPv6}
+              - {protocol: tcp, ports: 22, from: subnet/web-a, description: from web-a}
+              - {protocol: tcp, ports: 5432, from: subnet/db-b}
             egress:
               - {protocol: tcp, ports: 443, to: "::/0"}
         """
@@ -179,6 +181,20 @@ struct AWSAttributeTests {
         // The new group in a dual-stack VPC: EC2's default ::/0 egress is gone, only what the document says is left.
         let web = try #require(try Self.list(server.awsJSON(["ec2", "describe-security-groups"] + tagged), "SecurityGroups").first)
         #expect(Self.peers(web["IpPermissionsEgress"]) == ["tcp 443 ::/0 -"])
+        // subnet/web-a stands for both of its blocks; db-b has only IPv4.
+        #expect(Self.peers(web["IpPermissions"]) == [
+            "tcp 443 ::/0 public HTTPS over IPv6", "tcp 22 10.50.1.0/24 from web-a", "tcp 22 \(slash64(1)) from web-a",
+            "tcp 5432 10.50.12.0/24 -",
+        ])
+
+        // Imported back, subnet/web-a is written once and the plan is empty.
+        let imported = try Importer(provider: "cloud").documents(try await provider.describe(DescribeScope(
+            stack: AWSFixtures.stack, kinds: [.vpc, .subnet, .securityGroup])))
+        let document = try #require(imported.values.first { $0.contains("security_groups:") })
+        #expect(document.contains("\"subnet/web-a\"") && !document.contains("/ipv6"), "\(document)")
+        let reloaded = try AWSFixtures.load(server, imported)
+        let importPlan = try await ProviderHarness(desired: reloaded, provider: provider).plan().plan
+        #expect(importPlan.changes.isEmpty, "\(importPlan.changes.map { "\($0.action) \($0.address) \($0.reason ?? "")" })")
 
         // Hostnames off, web-b without IPv6: only those calls.
         let edited = try AWSFixtures.load(server, ["network.yaml": Self.dualStack(hostnames: false, webB: "map_public_ip_on_launch: false")])

@@ -89,6 +89,7 @@ extension NetworkGraph {
                 return NetworkGraph.id("sg", String(group))
             }
             if let subnet = subnets["\(vpc)|\(peer)"] ?? subnets["*|\(peer)"] { return subnet }
+            if let name = SecurityRule(protocol: "all", ports: nil, from: peer).peerSubnetIPv6 { return NetworkGraph.id("subnet", name) }
             let id = NetworkGraph.id("cidr", peer)
             nodes[id] = Node(id: id, kind: .cidr, lines: [peer == "0.0.0.0/0" || peer == "::/0" ? "\(peer) (internet)" : peer], cluster: nil, status: nil)
             return id

@@ -67,10 +67,16 @@ public struct Importer: Sendable {
         var sections: [(Node, Node)] = [(Node("provider"), Node(provider))]
         let groups: [(String, ResourceKind)] = [("vpcs", .vpc), ("subnets", .subnet), ("security_groups", .securityGroup), ("roles", .role)]
         let subnets = Self.subnetNames(resources)
+        let dualStack = Set(resources.compactMap { resource -> String? in
+            if case .subnet(let subnet) = resource.spec, subnet.ipv6Index != nil { return resource.address.name }
+            return nil
+        })
         for (key, kind) in groups {
             let items = resources.filter { $0.address.kind == kind }
             guard !items.isEmpty else { continue }
-            sections.append((Node(key), Node(items.map { (Self.string($0.address.name), Self.node(Self.referencingSubnets($0.spec, subnets).attributes)) })))
+            sections.append((Node(key), Node(items.map {
+                (Self.string($0.address.name), Self.node(Self.referencingSubnets($0.spec, subnets, dualStack: dualStack).attributes))
+            })))
         }
         return try Yams.serialize(node: Node(sections), width: -1)
     }
@@ -85,18 +91,31 @@ public struct Importer: Sendable {
     }
 
     /// A group whose rules name a subnet's CIDR, written with `subnet/NAME` as its author
-    /// would have: the loader resolves it back to the same CIDR, so the plan is unchanged.
-    static func referencingSubnets(_ spec: ResourceSpec, _ subnets: [String: String]) -> ResourceSpec {
+    /// would have: the loader resolves it back to the same rules, so the plan is unchanged. A
+    /// dual-stack subnet's `subnet/NAME` stands for both blocks, so it is written only where
+    /// the rule has both (the IPv6 half is then left out); a rule with one of them keeps its
+    /// CIDR, or `subnet/NAME/ipv6`.
+    static func referencingSubnets(_ spec: ResourceSpec, _ subnets: [String: String], dualStack: Set<String> = []) -> ResourceSpec {
         guard case .securityGroup(let group) = spec else { return spec }
-        func named(_ rule: SecurityRule) -> SecurityRule {
-            var rule = rule
-            if let from = rule.from, let name = subnets["\(group.vpc)|\(from)"] { rule.from = "subnet/\(name)" }
-            if let to = rule.to, let name = subnets["\(group.vpc)|\(to)"] { rule.to = "subnet/\(name)" }
-            return rule
+        func named(_ rules: [SecurityRule]) -> [SecurityRule] {
+            let identities = Set(rules.map { "\($0.identity)|\($0.description ?? "")" })
+            return rules.compactMap { rule in
+                if let name = rule.peerSubnetIPv6 {
+                    // Its IPv4 sibling, written as subnet/NAME, stands for it.
+                    let sibling = subnets.first { $0.value == name && $0.key.hasPrefix("\(group.vpc)|") }.map { rule.with(peer: String($0.key.dropFirst(group.vpc.count + 1))) }
+                    return sibling.map { identities.contains("\($0.identity)|\($0.description ?? "")") } == true ? nil : rule
+                }
+                guard let name = subnets["\(group.vpc)|\(rule.peer)"] else { return rule }
+                if dualStack.contains(name) {
+                    let ipv6 = rule.with(peer: "subnet/\(name)\(SecurityRule.ipv6Suffix)")
+                    guard identities.contains("\(ipv6.identity)|\(ipv6.description ?? "")") else { return rule }
+                }
+                return rule.with(peer: "subnet/\(name)")
+            }
         }
         return .securityGroup(SecurityGroupSpec(
-            vpc: group.vpc, description: group.description, ingress: group.ingress.map(named),
-            egress: group.egress.map { $0.map(named) }, tags: group.tags))
+            vpc: group.vpc, description: group.description, ingress: named(group.ingress),
+            egress: group.egress.map(named), tags: group.tags))
     }
 
     /// Attributes whose value is the default a document may leave out (SPEC §8.8): an import

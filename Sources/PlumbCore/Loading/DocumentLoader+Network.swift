@@ -161,8 +161,11 @@ extension DocumentLoader {
     /// resolution once every document is read.
     private mutating func rulePeer(_ peer: String, node: YAMLNode, group: Address, provider: String, what: String) -> String? {
         for (prefix, kind) in [("subnet/", ResourceKind.subnet), ("security_group/", .securityGroup)] where peer.hasPrefix(prefix) {
+            var name = String(peer.dropFirst(prefix.count))
+            // `subnet/NAME/ipv6`: that subnet's IPv6 block alone.
+            if kind == .subnet, name.hasSuffix(SecurityRule.ipv6Suffix) { name.removeLast(SecurityRule.ipv6Suffix.count) }
             declarations.references.append(Reference(
-                from: group, target: Address(kind: kind, name: String(peer.dropFirst(prefix.count))),
+                from: group, target: Address(kind: kind, name: name),
                 provider: provider, location: reader.location(node), what: what))
             return peer
         }

@@ -137,6 +137,26 @@ public struct SecurityRule: Hashable, Sendable, Codable, Comparable {
     /// The peer, whichever direction the rule has.
     public var peer: String { from ?? to ?? "" }
 
+    /// The subnet whose IPv6 block the peer is (`subnet/NAME/ipv6`). A `subnet/NAME` written
+    /// in a document stands for both of a dual-stack subnet's blocks: its IPv4 CIDR, resolved
+    /// at load time, and this form, which providers resolve, since the IPv6 block is the
+    /// cloud's choice (SPEC §8.8).
+    public var peerSubnetIPv6: String? {
+        let peer = self.peer
+        guard peer.hasPrefix("subnet/"), peer.hasSuffix(Self.ipv6Suffix) else { return nil }
+        let name = peer.dropFirst("subnet/".count).dropLast(Self.ipv6Suffix.count)
+        return name.isEmpty ? nil : String(name)
+    }
+
+    public static let ipv6Suffix = "/ipv6"
+
+    /// The same rule with another peer, in its direction.
+    public func with(peer: String) -> SecurityRule {
+        var rule = self
+        if from != nil { rule.from = peer } else { rule.to = peer }
+        return rule
+    }
+
     /// The referenced group's name when the peer is `security_group/NAME`.
     public var peerGroup: String? {
         peer.hasPrefix("security_group/") ? String(peer.dropFirst("security_group/".count)) : nil

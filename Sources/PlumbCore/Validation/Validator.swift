@@ -186,28 +186,35 @@ struct Validator {
         }
     }
 
-    /// Subnet references in rules become the subnet's CIDR, which is what providers report.
-    /// Only security groups change; the rest of the map is returned as it came.
-    private func resolveSubnetPeers(_ resources: OrderedDictionary<Address, DesiredResource>) -> OrderedDictionary<Address, DesiredResource> {
-        func resolve(_ peer: String?) -> String? {
-            guard let peer, peer.hasPrefix("subnet/") else { return peer }
-            let address = Address(kind: .subnet, name: String(peer.dropFirst("subnet/".count)))
-            if case .subnet(let subnet)? = resources[address]?.spec { return subnet.cidr }
-            return peer
+    /// Subnet references in rules become the subnet's CIDR, which is what providers report;
+    /// a dual-stack subnet's also become `subnet/NAME/ipv6`, which providers resolve (its
+    /// block is the cloud's choice). Only security groups change; the rest of the map is
+    /// returned as it came.
+    private mutating func resolveSubnetPeers(_ resources: OrderedDictionary<Address, DesiredResource>) -> OrderedDictionary<Address, DesiredResource> {
+        var problems: [(SourceLocation?, String, String)] = []
+        func resolve(_ rule: SecurityRule, group: DesiredResource) -> [SecurityRule] {
+            if let name = rule.peerSubnetIPv6 {
+                if case .subnet(let subnet)? = resources[Address(kind: .subnet, name: name)]?.spec, subnet.ipv6Index == nil {
+                    problems.append((group.location, "security group \(group.address.name): \(rule.peer) names subnet \(name), which has no IPv6 block", "give subnet \(name) an ipv6_index, or write subnet/\(name)"))
+                }
+                return [rule]
+            }
+            guard rule.peer.hasPrefix("subnet/") else { return [rule] }
+            let name = String(rule.peer.dropFirst("subnet/".count))
+            guard case .subnet(let subnet)? = resources[Address(kind: .subnet, name: name)]?.spec else { return [rule] }
+            let ipv4 = rule.with(peer: subnet.cidr)
+            return subnet.ipv6Index == nil ? [ipv4] : [ipv4, rule.with(peer: "subnet/\(name)\(SecurityRule.ipv6Suffix)")]
         }
         var resolved = resources
         for (address, resource) in resources {
             guard case .securityGroup(let group) = resource.spec else { continue }
-            let fix = { (rules: [SecurityRule]) in
-                rules.map { rule in
-                    var rule = rule
-                    (rule.from, rule.to) = (resolve(rule.from), resolve(rule.to))
-                    return rule
-                }
-            }
+            let fix = { (rules: [SecurityRule]) in rules.flatMap { resolve($0, group: resource) } }
             var copy = resource
             copy.spec = .securityGroup(SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: fix(group.ingress), egress: group.egress.map(fix), tags: group.tags))
             resolved[address] = copy
+        }
+        for (location, message, hint) in problems {
+            diagnostics.error(.unresolvedReference, at: location, message, hint: hint)
         }
         return resolved
     }

@@ -7,6 +7,8 @@ extension AWSNetwork {
         var groups: [String: String] = [:]
         /// VPCs (by name) with an IPv6 block: their new groups get egress to `::/0` too.
         var dualStack: Set<String> = []
+        /// Subnet name → its IPv6 block, for rules that name `subnet/NAME/ipv6`.
+        var subnetIPv6: [String: String] = [:]
     }
 
     /// A group's id and the rules it has now, for computing the minimal rule changes.
@@ -46,6 +48,20 @@ extension AWSNetwork {
         }
 
         let groupWrites = writes.filter { $0.address.kind == .securityGroup }
+        // Rules naming a subnet's IPv6 block need the block, known only once the subnet exists.
+        let ipv6Subnets = Set(groupWrites.flatMap { change -> [String] in
+            guard case .securityGroup(let group)? = change.after else { return [] }
+            return (group.ingress + (group.egress ?? [])).compactMap(\.peerSubnetIPv6)
+        })
+        if !ipv6Subnets.isEmpty {
+            do {
+                ids.subnetIPv6 = try await subnetBlocks(ipv6Subnets, stack: stack)
+            } catch {
+                let failure = AWSProvider.providerError(error, provider: provider, address: nil)
+                for change in groupWrites { outcomes[change.address] = .failed(failure) }
+                return outcomes
+            }
+        }
         let known = ids
         let created = record(await AWSProvider.parallel(groupWrites) { try await self.writeGroup($0, ids: known, stack: stack) }, into: &outcomes)
         if created.failed { return outcomes }
@@ -161,6 +177,17 @@ extension AWSNetwork {
         }
     }
 
+    /// The IPv6 blocks of the named subnets (the stack's own first): one filtered call.
+    private func subnetBlocks(_ names: Set<String>, stack: String) async throws -> [String: String] {
+        var blocks: [String: String] = [:]
+        let subnets = try await ec2.describeSubnets([("tag:Name", names.sorted())])
+        for subnet in subnets.sorted(by: { ($0.tags["plumb:stack"] == stack ? 0 : 1) < ($1.tags["plumb:stack"] == stack ? 0 : 1) }) {
+            guard let name = subnet.tags["Name"], let block = subnet.ipv6, blocks[name] == nil else { continue }
+            blocks[name] = block.cidr
+        }
+        return blocks
+    }
+
     /// A VPC's IPv6 block and DNS settings, only what differs from `before` (for a new VPC:
     /// what AWS gives one). `before == nil`: not known, so every setting is written.
     private func settle(vpc id: String, from before: VPCSpec?, to after: VPCSpec) async throws {
@@ -241,7 +268,9 @@ extension AWSNetwork {
     /// call each way and direction, nothing when nothing differs. A group without `egress:`
     /// keeps whatever egress it has.
     private func syncRules(_ state: GroupState, to group: SecurityGroupSpec, ids: IDs) async throws {
-        let permissions = { (rules: [SecurityRule]) in try rules.map { try EC2Rules.permission($0, groupIDs: ids.groups) } }
+        let permissions = { (rules: [SecurityRule]) in
+            try rules.map { try EC2Rules.permission($0, groupIDs: ids.groups, subnetIPv6: ids.subnetIPv6) }
+        }
         let directions: [(ingress: Bool, live: [SecurityRule], desired: [SecurityRule]?)] = [
             (true, state.ingress, group.ingress), (false, state.egress, group.egress),
         ]

@@ -22,6 +22,18 @@ struct AWSNetwork: Sendable {
         var groups: [EC2SecurityGroup] = []
         /// Groups outside the scope that rules of `groups` name: for their names only.
         var referencedGroups: [EC2SecurityGroup] = []
+        /// Subnets outside the scope whose IPv6 blocks rules of `groups` name: for their names.
+        var referencedSubnets: [EC2Subnet] = []
+
+        /// `VPC-ID|IPV6-CIDR` → subnet name, for reading rules back as `subnet/NAME/ipv6`.
+        var subnetIPv6Names: [String: String] {
+            var names: [String: String] = [:]
+            for subnet in subnets + referencedSubnets {
+                guard let block = subnet.ipv6, let name = subnet.tags["Name"] else { continue }
+                names["\(subnet.vpcID)|\(block.cidr)"] = names["\(subnet.vpcID)|\(block.cidr)"] ?? name
+            }
+            return names
+        }
     }
 
     /// `vpcAttributes`: also read each VPC's DNS settings, two calls per VPC (EC2 reports
@@ -53,6 +65,17 @@ struct AWSNetwork: Sendable {
         })
         if !referenced.isEmpty {
             snapshot.referencedGroups = try await describe(nil, byName: "group-id", referenced, ec2.describeSecurityGroups)
+        }
+        // Rules may name subnets' IPv6 blocks (a /64): name those subnets too, one call per VPC set.
+        let knownBlocks = Set(snapshot.subnets.compactMap { $0.ipv6.map { "\($0.cidr)" } })
+        let ipv6VPCs = Set(snapshot.groups.filter { group in
+            (group.ingress + group.egress).contains { permission in
+                if case .cidrV6(let cidr) = permission.peer { return cidr.hasSuffix("/64") && !knownBlocks.contains(IPv6CIDR(cidr)?.description ?? cidr) }
+                return false
+            }
+        }.map(\.vpcID))
+        if !ipv6VPCs.isEmpty {
+            snapshot.referencedSubnets = try await describe(nil, byName: "vpc-id", ipv6VPCs, ec2.describeSubnets)
         }
         if vpcAttributes, kinds.contains(.vpc) {
             let ec2 = self.ec2
@@ -120,12 +143,16 @@ struct AWSNetwork: Sendable {
             }
         }
         if kinds.contains(.securityGroup) {
+            let subnetIPv6Names = snapshot.subnetIPv6Names
             // Every VPC's `default` group is AWS's: it cannot be created or deleted.
             for group in snapshot.groups where group.name != "default" {
+                let inVPC = Dictionary(subnetIPv6Names.filter { $0.key.hasPrefix("\(group.vpcID)|") }.map { (String($0.key.dropFirst(group.vpcID.count + 1)), $0.value) }, uniquingKeysWith: { first, _ in first })
+                let rule = { (permission: EC2Permission, ingress: Bool) in
+                    EC2Rules.rule(permission, ingress: ingress, groupNames: groupNames, subnetIPv6Names: inVPC)
+                }
                 let spec = SecurityGroupSpec(
                     vpc: vpcNames[group.vpcID] ?? group.vpcID, description: group.description,
-                    ingress: group.ingress.map { EC2Rules.rule($0, ingress: true, groupNames: groupNames) },
-                    egress: group.egress.map { EC2Rules.rule($0, ingress: false, groupNames: groupNames) },
+                    ingress: group.ingress.map { rule($0, true) }, egress: group.egress.map { rule($0, false) },
                     tags: Self.userTags(group.tags))
                 add(LiveResource(
                     address: Address(kind: .securityGroup, name: group.name), spec: .securityGroup(spec),

@@ -3,15 +3,20 @@ import PlumbCore
 /// Between Plumb's security rules and EC2's permissions. Peers that are groups are named
 /// in Plumb (`security_group/web`) and identified in EC2 (`sg-…`).
 enum EC2Rules {
-    /// A live permission as a Plumb rule; a group Plumb cannot name keeps its id.
-    static func rule(_ permission: EC2Permission, ingress: Bool, groupNames: [String: String]) -> SecurityRule {
+    /// A live permission as a Plumb rule; a group Plumb cannot name keeps its id. A subnet's
+    /// IPv6 block (`subnetIPv6Names`: CIDR → subnet name, of the group's VPC) reads as
+    /// `subnet/NAME/ipv6`, the form the loader gives it.
+    static func rule(
+        _ permission: EC2Permission, ingress: Bool, groupNames: [String: String], subnetIPv6Names: [String: String] = [:]
+    ) -> SecurityRule {
         let proto = permission.ipProtocol == "-1" ? "all" : permission.ipProtocol.lowercased()
         var ports: String?
         if proto == "tcp" || proto == "udp", let from = permission.fromPort, let to = permission.toPort {
             ports = from == to ? "\(from)" : "\(from)-\(to)"
         }
         let peer: String = switch permission.peer {
-        case .cidr(let cidr), .cidrV6(let cidr): cidr
+        case .cidr(let cidr): cidr
+        case .cidrV6(let cidr): subnetIPv6Names[cidr].map { "subnet/\($0)\(SecurityRule.ipv6Suffix)" } ?? IPv6CIDR(cidr)?.description ?? cidr
         case .group(let id): "security_group/\(groupNames[id] ?? id)"
         }
         return ingress
@@ -21,7 +26,7 @@ enum EC2Rules {
 
     /// A Plumb rule as an EC2 permission. `groupIDs` maps group names to ids; a name it
     /// lacks is an error naming the group.
-    static func permission(_ rule: SecurityRule, groupIDs: [String: String]) throws -> EC2Permission {
+    static func permission(_ rule: SecurityRule, groupIDs: [String: String], subnetIPv6: [String: String] = [:]) throws -> EC2Permission {
         var permission = EC2Permission(ipProtocol: rule.protocol, fromPort: nil, toPort: nil, peer: .cidr(rule.peer), description: rule.description)
         switch rule.protocol {
         case "all":
@@ -44,6 +49,13 @@ enum EC2Rules {
                     code: "InvalidGroup.NotFound", message: "security group \(group) does not exist", status: 400,
                     operation: "resolve rule")
             }
+        } else if let subnet = rule.peerSubnetIPv6 {
+            guard let cidr = subnetIPv6[subnet] else {
+                throw AWSError(
+                    code: "InvalidSubnet.NotFound", message: "subnet \(subnet) has no IPv6 block (a rule names \(rule.peer))", status: 400,
+                    operation: "resolve rule")
+            }
+            permission.peer = .cidrV6(cidr)
         } else if rule.peer.contains(":") {
             permission.peer = .cidrV6(rule.peer)
         }

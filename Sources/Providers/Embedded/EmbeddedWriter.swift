@@ -117,6 +117,11 @@ struct EmbeddedWriter {
             guard try fetch(Address(kind: .vpc, name: group.vpc)) != nil else {
                 throw ProviderError(.notFound, provider: provider, "VPC \(group.vpc) does not exist", address: address)
             }
+            for name in Set((group.ingress + (group.egress ?? [])).compactMap(\.peerSubnetIPv6)) {
+                guard case .subnet(let subnet)? = try fetch(Address(kind: .subnet, name: name))?.spec, subnet.ipv6Index != nil else {
+                    throw ProviderError(.notFound, provider: provider, "InvalidSubnet.NotFound: subnet \(name) has no IPv6 block", address: address)
+                }
+            }
             for name in group.referencedGroups where name != address.name && !batchGroups.contains(name) {
                 guard try fetch(Address(kind: .securityGroup, name: name)) != nil else {
                     throw ProviderError(.notFound, provider: provider, "InvalidGroup.NotFound: security group \(name) does not exist", address: address)
