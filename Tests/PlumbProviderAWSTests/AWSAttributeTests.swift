@@ -211,6 +211,54 @@ struct AWSAttributeTests {
         #expect(try await editHarness.plan().plan.changes.isEmpty)
     }
 
+    @Test("prefix lists as sources, by name and by id: authorized with the list's id, read back as written, a second plan is empty")
+    func prefixListSources() async throws {
+        let server = try MotoServer()
+        func create(_ name: String, _ cidr: String) throws -> String {
+            let created = try server.awsJSON([
+                "ec2", "create-managed-prefix-list", "--prefix-list-name", name, "--max-entries", "5",
+                "--address-family", "IPv4", "--entries", "Cidr=\(cidr)",
+            ]) as? [String: Any]
+            return try #require((created?["PrefixList"] as? [String: Any])?["PrefixListId"] as? String)
+        }
+        let corpID = try create("corp-office", "203.0.113.0/24")
+        // A list written by its id (one document names each list one way).
+        let listID = try create("vpn", "198.51.100.0/24")
+        let document = """
+            provider: cloud
+            vpcs:
+              main: {cidr: 10.60.0.0/16}
+            security_groups:
+              admin:
+                vpc: main
+                ingress:
+                  - {protocol: tcp, ports: 443, from: prefix_list/corp-office}
+                  - {protocol: tcp, ports: 8443, from: \(listID)}
+            """
+        let desired = try AWSFixtures.load(server, ["network.yaml": document])
+        let provider = try AWSFixtures.provider(server, desired)
+        let harness = ProviderHarness(desired: desired, provider: provider)
+        let (_, result) = try await harness.converge()
+        #expect(result.status == .succeeded, "\(result.error ?? "")")
+        let second = try await harness.plan().plan
+        #expect(second.changes.isEmpty, "\(second.changes.map { "\($0.action) \($0.address) \($0.reason ?? "")" })")
+
+        let group = try #require(try Self.list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=admin"]), "SecurityGroups").first)
+        var sources = Set<String>()
+        for permission in group["IpPermissions"] as? [[String: Any]] ?? [] {
+            for list in permission["PrefixListIds"] as? [[String: Any]] ?? [] {
+                sources.insert("\(permission["FromPort"] as? Int ?? 0) \(list["PrefixListId"] as? String ?? "")")
+            }
+        }
+        #expect(sources == ["443 \(corpID)", "8443 \(listID)"])
+
+        // A list that does not exist fails the group's change, naming the list.
+        let missing = try AWSFixtures.load(server, ["network.yaml": document.replacingOccurrences(of: "corp-office", with: "no-such-list")])
+        let (_, failed) = try await ProviderHarness(desired: missing, provider: provider).converge()
+        #expect(failed.status == .failed)
+        #expect(failed.error?.contains("prefix list no-such-list does not exist") == true, "\(failed.error ?? "")")
+    }
+
     @Test("a managed policy attached by hand is drift; one apply detaches it with one DetachRolePolicy call; a deleted role's policies are detached first")
     func handAttachedPolicy() async throws {
         let server = try MotoServer()
@@ -303,6 +351,7 @@ struct AWSAttributeTests {
             ("vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 256}\n", "ipv6_index must be a whole number from 0 to 255"),
             ("vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, assign_ipv6_on_creation: true}\n", "assign_ipv6_on_creation needs an IPv6 block"),
             ("vpcs:\n  main: {cidr: 10.0.0.0/16, dns_hostnames: yes please}\n", "dns_hostnames must be true or false"),
+            ("vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: pl-zz}\n", "'pl-zz' is not a prefix list's name or pl- id"),
         ]
         for (document, message) in cases {
             let files = ["Providers/cloud.yaml": "kind: embedded\n", "plumb.yaml": "stack: test\n", "Desired/cloud.yaml": "provider: cloud\n" + document]

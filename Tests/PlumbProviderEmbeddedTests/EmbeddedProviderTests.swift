@@ -98,6 +98,11 @@ struct EmbeddedProviderTests {
             create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 3))),
             create(Address(kind: .subnet, name: "b"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "z", ipv6Index: 3))),
         ], .conflict),
+        ("prefix-list-the-cloud-lacks", [
+            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+            create(Address(kind: .securityGroup, name: "admin"), .securityGroup(SecurityGroupSpec(
+                vpc: "main", description: "a", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "prefix_list/corp-office")], egress: nil))),
+        ], .notFound),
         ("record-without-zone", [
             create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
         ], .notFound),

@@ -169,6 +169,17 @@ extension DocumentLoader {
                 provider: provider, location: reader.location(node), what: what))
             return peer
         }
+        // A managed prefix list, by name or id; a bare `pl-…` id reads as `prefix_list/pl-…`.
+        if peer.hasPrefix("prefix_list/") || peer.hasPrefix("pl-") {
+            let list = peer.hasPrefix("pl-") ? peer : String(peer.dropFirst("prefix_list/".count))
+            let valid = (1...255).contains(list.count) && !list.contains(where: \.isWhitespace)
+                && (!list.hasPrefix("pl-") || list.dropFirst(3).allSatisfy(\.isHexDigit))
+            guard valid else {
+                reader.error(.invalidValue, node, "\(what): '\(peer.prefix(120))' is not a prefix list's name or pl- id", hint: "write prefix_list/NAME or pl-0123abcd")
+                return nil
+            }
+            return "prefix_list/\(list)"
+        }
         if peer.contains(":") {
             guard let cidr = IPv6CIDR(peer) else {
                 reader.error(.cidr, node, "\(what): \(IPv6CIDR.problem(peer))", hint: "use a CIDR such as ::/0 or 2001:db8::/32")

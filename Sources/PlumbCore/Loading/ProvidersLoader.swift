@@ -4,7 +4,7 @@ enum ProvidersLoader {
     static let keysByType: [ProviderType: [String]] = [
         .powerdns: ["url", "api_key", "server", "nameservers"],
         .aws: ["region", "endpoint", "iam_path"],
-        .embedded: ["path"],
+        .embedded: ["path", "prefix_lists"],
         .rfc2136: ["server", "tsig", "zones"],
     ]
     static let requiredKeys: [ProviderType: [String]] = [
@@ -84,6 +84,9 @@ enum ProvidersLoader {
                 // A list: kept comma-separated, each zone fully qualified and lower-cased.
                 let zone = value.lowercased().hasSuffix(".") ? value.lowercased() : value.lowercased() + "."
                 binding.settings["zones"] = binding.settings["zones"].map { "\($0),\(zone)" } ?? zone
+            case "prefix_lists":
+                // The prefix lists an embedded cloud pretends to have, for rules that name them.
+                binding.settings["prefix_lists"] = binding.settings["prefix_lists"].map { "\($0),\(value)" } ?? value
             case "path" where type == .embedded && !Self.staysInState(value):
                 reader.error(.forbidden, entry.value, "path '\(value)' of provider '\(name)' leaves the state directory", hint: "write a path relative to --state, without '..'")
                 failed = true
@@ -114,8 +117,8 @@ enum ProvidersLoader {
             case ("tsig", .mapping):
                 let inner = reader.mapping(entry.value, "tsig", allowed: ["name", "algorithm", "secret"]) ?? []
                 return inner.map { Entry(key: "tsig.\($0.key)", keyNode: $0.keyNode, value: $0.value) }
-            case ("zones", .sequence(let items, _)):
-                return items.map { Entry(key: "zones", keyNode: entry.keyNode, value: $0) }
+            case ("zones", .sequence(let items, _)), ("prefix_lists", .sequence(let items, _)):
+                return items.map { Entry(key: entry.key, keyNode: entry.keyNode, value: $0) }
             default:
                 return [entry]
             }

@@ -150,6 +150,11 @@ public struct SecurityRule: Hashable, Sendable, Codable, Comparable {
 
     public static let ipv6Suffix = "/ipv6"
 
+    /// The prefix list's name or `pl-…` id when the peer is `prefix_list/…`.
+    public var peerPrefixList: String? {
+        peer.hasPrefix("prefix_list/") ? String(peer.dropFirst("prefix_list/".count)) : nil
+    }
+
     /// The same rule with another peer, in its direction.
     public func with(peer: String) -> SecurityRule {
         var rule = self

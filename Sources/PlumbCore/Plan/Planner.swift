@@ -19,15 +19,19 @@ public struct Planner: Sendable {
         let resources = desired.resources.values.filter { $0.provider == provider }
         var names: [ResourceKind: Set<String>] = [:]
         // Providers describe DNS by zone, cloud resources also by name: only those names.
+        var prefixLists: Set<String> = []
         for resource in resources where resource.address.kind.isTaggedCloudKind {
             names[resource.address.kind, default: []].insert(resource.address.name)
+            if case .securityGroup(let group) = resource.spec {
+                prefixLists.formUnion((group.ingress + (group.egress ?? [])).compactMap(\.peerPrefixList).filter { !$0.hasPrefix("pl-") })
+            }
         }
         let binding = desired.providers[provider]
         let kinds = binding?.type.servedKinds ?? Set(resources.map(\.address.kind))
         let priorZones = prior.managed.filter { $0.kind == .zone }.map(\.name)
         let zones = Set(desired.zones(of: provider)).union(priorZones).sorted()
         guard let focus = options.focus else {
-            return DescribeScope(stack: desired.settings.stack, kinds: kinds, zones: zones, names: names)
+            return DescribeScope(stack: desired.settings.stack, kinds: kinds, zones: zones, names: names, prefixLists: prefixLists)
         }
         // Incremental: only the kinds and zones of the focused addresses.
         var focusKinds = Set(focus.map(\.kind))
@@ -35,7 +39,7 @@ public struct Planner: Sendable {
         let focusZones = Set(focus.compactMap(\.zoneName))
         return DescribeScope(
             stack: desired.settings.stack, kinds: kinds.intersection(focusKinds),
-            zones: zones.filter(focusZones.contains), names: names)
+            zones: zones.filter(focusZones.contains), names: names, prefixLists: prefixLists)
     }
 
     /// Plans `inventories` (one per binding name) towards the desired state.

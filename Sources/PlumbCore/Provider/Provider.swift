@@ -46,16 +46,20 @@ public struct DescribeScope: Hashable, Sendable, Codable {
     /// Everything the provider can see, not only the stack's own and the named: for
     /// `import`, which brings existing resources under Plumb.
     public var everything: Bool
+    /// Prefix lists the desired rules name by name (`prefix_list/NAME`): a provider reads
+    /// those back by name, and every other one by its id, as a document may write either.
+    public var prefixLists: Set<String>
 
     public init(
         stack: String, kinds: Set<ResourceKind>, zones: [String] = [], names: [ResourceKind: Set<String>] = [:],
-        everything: Bool = false
+        everything: Bool = false, prefixLists: Set<String> = []
     ) {
         self.stack = stack
         self.kinds = kinds
         self.zones = zones
         self.names = names
         self.everything = everything
+        self.prefixLists = prefixLists
     }
 }
 

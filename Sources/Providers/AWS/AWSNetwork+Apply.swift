@@ -9,6 +9,8 @@ extension AWSNetwork {
         var dualStack: Set<String> = []
         /// Subnet name → its IPv6 block, for rules that name `subnet/NAME/ipv6`.
         var subnetIPv6: [String: String] = [:]
+        /// Prefix list name → id, for rules that name `prefix_list/NAME`.
+        var prefixLists: [String: String] = [:]
     }
 
     /// A group's id and the rules it has now, for computing the minimal rule changes.
@@ -53,9 +55,18 @@ extension AWSNetwork {
             guard case .securityGroup(let group)? = change.after else { return [] }
             return (group.ingress + (group.egress ?? [])).compactMap(\.peerSubnetIPv6)
         })
-        if !ipv6Subnets.isEmpty {
+        let listNames = Set(groupWrites.flatMap { change -> [String] in
+            guard case .securityGroup(let group)? = change.after else { return [] }
+            return (group.ingress + (group.egress ?? [])).compactMap(\.peerPrefixList).filter { !$0.hasPrefix("pl-") }
+        })
+        if !ipv6Subnets.isEmpty || !listNames.isEmpty {
             do {
-                ids.subnetIPv6 = try await subnetBlocks(ipv6Subnets, stack: stack)
+                if !ipv6Subnets.isEmpty { ids.subnetIPv6 = try await subnetBlocks(ipv6Subnets, stack: stack) }
+                if !listNames.isEmpty {
+                    for list in try await ec2.describePrefixLists([("prefix-list-name", listNames.sorted())]) where ids.prefixLists[list.name] == nil {
+                        ids.prefixLists[list.name] = list.id
+                    }
+                }
             } catch {
                 let failure = AWSProvider.providerError(error, provider: provider, address: nil)
                 for change in groupWrites { outcomes[change.address] = .failed(failure) }
@@ -269,7 +280,7 @@ extension AWSNetwork {
     /// keeps whatever egress it has.
     private func syncRules(_ state: GroupState, to group: SecurityGroupSpec, ids: IDs) async throws {
         let permissions = { (rules: [SecurityRule]) in
-            try rules.map { try EC2Rules.permission($0, groupIDs: ids.groups, subnetIPv6: ids.subnetIPv6) }
+            try rules.map { try EC2Rules.permission($0, groupIDs: ids.groups, subnetIPv6: ids.subnetIPv6, prefixListIDs: ids.prefixLists) }
         }
         let directions: [(ingress: Bool, live: [SecurityRule], desired: [SecurityRule]?)] = [
             (true, state.ingress, group.ingress), (false, state.egress, group.egress),

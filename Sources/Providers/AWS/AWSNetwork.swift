@@ -24,6 +24,8 @@ struct AWSNetwork: Sendable {
         var referencedGroups: [EC2SecurityGroup] = []
         /// Subnets outside the scope whose IPv6 blocks rules of `groups` name: for their names.
         var referencedSubnets: [EC2Subnet] = []
+        /// Prefix list id → the name the desired rules use for it; others read as ids.
+        var prefixListNames: [String: String] = [:]
 
         /// `VPC-ID|IPV6-CIDR` → subnet name, for reading rules back as `subnet/NAME/ipv6`.
         var subnetIPv6Names: [String: String] {
@@ -40,7 +42,7 @@ struct AWSNetwork: Sendable {
     /// them nowhere else); an id lookup does without.
     func snapshot(
         kinds: Set<ResourceKind>, stack: String, names: [ResourceKind: Set<String>], includeOwned: Bool = true,
-        everything: Bool = false, vpcAttributes: Bool = true
+        everything: Bool = false, vpcAttributes: Bool = true, prefixLists: Set<String> = []
     ) async throws -> Snapshot {
         // Everything Plumb could manage carries a Name tag (groups: their group name).
         let owned: [EC2API.Filter] = everything ? [("tag-key", ["Name"])] : [("tag:plumb:stack", [stack])]
@@ -76,6 +78,15 @@ struct AWSNetwork: Sendable {
         }.map(\.vpcID))
         if !ipv6VPCs.isEmpty {
             snapshot.referencedSubnets = try await describe(nil, byName: "vpc-id", ipv6VPCs, ec2.describeSubnets)
+        }
+        let listIDs = Set(snapshot.groups.flatMap { $0.ingress + $0.egress }.compactMap { permission -> String? in
+            if case .prefixList(let id) = permission.peer { return id }
+            return nil
+        })
+        if !listIDs.isEmpty, !prefixLists.isEmpty {
+            for list in try await ec2.describePrefixLists([("prefix-list-id", listIDs.sorted())]) where prefixLists.contains(list.name) {
+                snapshot.prefixListNames[list.id] = list.name
+            }
         }
         if vpcAttributes, kinds.contains(.vpc) {
             let ec2 = self.ec2
@@ -148,7 +159,9 @@ struct AWSNetwork: Sendable {
             for group in snapshot.groups where group.name != "default" {
                 let inVPC = Dictionary(subnetIPv6Names.filter { $0.key.hasPrefix("\(group.vpcID)|") }.map { (String($0.key.dropFirst(group.vpcID.count + 1)), $0.value) }, uniquingKeysWith: { first, _ in first })
                 let rule = { (permission: EC2Permission, ingress: Bool) in
-                    EC2Rules.rule(permission, ingress: ingress, groupNames: groupNames, subnetIPv6Names: inVPC)
+                    EC2Rules.rule(
+                        permission, ingress: ingress, groupNames: groupNames, subnetIPv6Names: inVPC,
+                        prefixListNames: snapshot.prefixListNames)
                 }
                 let spec = SecurityGroupSpec(
                     vpc: vpcNames[group.vpcID] ?? group.vpcID, description: group.description,

@@ -49,7 +49,9 @@ public struct AWSProvider: Provider {
             async let networkPart = kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
                 ? Inventory()
                 : network.inventory(
-                    network.snapshot(kinds: kinds, stack: scope.stack, names: scope.names, everything: scope.everything),
+                    network.snapshot(
+                        kinds: kinds, stack: scope.stack, names: scope.names, everything: scope.everything,
+                        prefixLists: scope.prefixLists),
                     kinds: kinds, stack: scope.stack)
             async let rolePart = kinds.contains(.role)
                 ? roles.describe(stack: scope.stack, names: scope.names[.role] ?? [], everything: scope.everything) : Inventory()
@@ -91,7 +93,8 @@ public struct AWSProvider: Provider {
         do {
             let networkKinds = kinds.intersection([.vpc, .subnet, .securityGroup])
             if !networkKinds.isEmpty {
-                let snapshot = try await network.snapshot(kinds: networkKinds, stack: scope.stack, names: names, includeOwned: false)
+                let snapshot = try await network.snapshot(
+                    kinds: networkKinds, stack: scope.stack, names: names, includeOwned: false, prefixLists: scope.prefixLists)
                 inventory.merge(network.inventory(snapshot, kinds: networkKinds, stack: scope.stack))
             }
             if let roleNames = names[.role] {

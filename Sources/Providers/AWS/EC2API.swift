@@ -46,6 +46,7 @@ struct EC2Permission: Sendable, Hashable {
         case cidr(String)
         case cidrV6(String)
         case group(id: String)
+        case prefixList(id: String)
     }
 
     /// `tcp`, `udp`, `icmp` or `-1` (all).
@@ -90,6 +91,14 @@ struct EC2API: Sendable {
     func vpcAttribute(_ id: String, _ attribute: String) async throws -> Bool {
         let answer = try await client.query(.ec2, "DescribeVpcAttribute", [("VpcId", id), ("Attribute", attribute)])
         return answer.value(attribute, "value") == "true"
+    }
+
+    /// Managed prefix lists as (id, name).
+    func describePrefixLists(_ filters: [Filter]) async throws -> [(id: String, name: String)] {
+        try await describeAll("DescribeManagedPrefixLists", list: "prefixListSet", filters).compactMap { item in
+            guard let id = item.value("prefixListId") else { return nil }
+            return (id, item.value("prefixListName") ?? "")
+        }
     }
 
     /// One attribute per call, as EC2 requires.
@@ -284,6 +293,7 @@ struct EC2API: Sendable {
                 item.items("ipRanges").compactMap { range in range.value("cidrIp").map { (.cidr($0), range.value("description")) } }
                 + item.items("ipv6Ranges").compactMap { range in range.value("cidrIpv6").map { (.cidrV6($0), range.value("description")) } }
                 + item.items("groups").compactMap { pair in pair.value("groupId").map { (.group(id: $0), pair.value("description")) } }
+                + item.items("prefixListIds").compactMap { list in list.value("prefixListId").map { (.prefixList(id: $0), list.value("description")) } }
             return peers.map { EC2Permission(ipProtocol: ipProtocol, fromPort: from, toPort: to, peer: $0.0, description: $0.1) }
         }
     }
@@ -301,6 +311,7 @@ struct EC2API: Sendable {
             case .cidr(let cidr): ("IpRanges", "CidrIp", cidr)
             case .cidrV6(let cidr): ("Ipv6Ranges", "CidrIpv6", cidr)
             case .group(let id): ("Groups", "GroupId", id)
+            case .prefixList(let id): ("PrefixListIds", "PrefixListId", id)
             }
             parameters.append(("\(prefix).\(list).1.\(key)", value))
             if descriptions, let description = permission.description {

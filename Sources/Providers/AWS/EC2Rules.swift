@@ -7,7 +7,8 @@ enum EC2Rules {
     /// IPv6 block (`subnetIPv6Names`: CIDR → subnet name, of the group's VPC) reads as
     /// `subnet/NAME/ipv6`, the form the loader gives it.
     static func rule(
-        _ permission: EC2Permission, ingress: Bool, groupNames: [String: String], subnetIPv6Names: [String: String] = [:]
+        _ permission: EC2Permission, ingress: Bool, groupNames: [String: String], subnetIPv6Names: [String: String] = [:],
+        prefixListNames: [String: String] = [:]
     ) -> SecurityRule {
         let proto = permission.ipProtocol == "-1" ? "all" : permission.ipProtocol.lowercased()
         var ports: String?
@@ -18,6 +19,7 @@ enum EC2Rules {
         case .cidr(let cidr): cidr
         case .cidrV6(let cidr): subnetIPv6Names[cidr].map { "subnet/\($0)\(SecurityRule.ipv6Suffix)" } ?? IPv6CIDR(cidr)?.description ?? cidr
         case .group(let id): "security_group/\(groupNames[id] ?? id)"
+        case .prefixList(let id): "prefix_list/\(prefixListNames[id] ?? id)"
         }
         return ingress
             ? SecurityRule(protocol: proto, ports: ports, from: peer, description: permission.description)
@@ -26,7 +28,9 @@ enum EC2Rules {
 
     /// A Plumb rule as an EC2 permission. `groupIDs` maps group names to ids; a name it
     /// lacks is an error naming the group.
-    static func permission(_ rule: SecurityRule, groupIDs: [String: String], subnetIPv6: [String: String] = [:]) throws -> EC2Permission {
+    static func permission(
+        _ rule: SecurityRule, groupIDs: [String: String], subnetIPv6: [String: String] = [:], prefixListIDs: [String: String] = [:]
+    ) throws -> EC2Permission {
         var permission = EC2Permission(ipProtocol: rule.protocol, fromPort: nil, toPort: nil, peer: .cidr(rule.peer), description: rule.description)
         switch rule.protocol {
         case "all":
@@ -49,6 +53,12 @@ enum EC2Rules {
                     code: "InvalidGroup.NotFound", message: "security group \(group) does not exist", status: 400,
                     operation: "resolve rule")
             }
+        } else if let list = rule.peerPrefixList {
+            guard let id = list.hasPrefix("pl-") ? list : prefixListIDs[list] else {
+                throw AWSError(
+                    code: "InvalidPrefixListID.NotFound", message: "prefix list \(list) does not exist", status: 400, operation: "resolve rule")
+            }
+            permission.peer = .prefixList(id: id)
         } else if let subnet = rule.peerSubnetIPv6 {
             guard let cidr = subnetIPv6[subnet] else {
                 throw AWSError(

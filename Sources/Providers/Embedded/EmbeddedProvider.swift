@@ -52,6 +52,7 @@ public struct EmbeddedProvider: Provider {
     public func apply(_ changes: [Change], context: ApplyContext) async -> BatchResult {
         var outcomes: [ChangeOutcome] = []
         let batchGroups = Set(changes.filter { $0.address.kind == .securityGroup && $0.action != .delete }.map(\.address.name))
+        let prefixLists = Set((binding.settings["prefix_lists"] ?? "").split(separator: ",").map(String.init))
         for change in changes {
             if outcomes.contains(where: { !$0.isApplied }) {
                 outcomes.append(ChangeOutcome(address: change.address, status: .notAttempted))
@@ -60,7 +61,7 @@ public struct EmbeddedProvider: Provider {
             do {
                 // One transaction per change, as a cloud API applies one call at a time.
                 let id = try await database.write { db in
-                    try EmbeddedWriter(db: db, provider: binding.name, stack: context.stack, batchGroups: batchGroups).apply(change)
+                    try EmbeddedWriter(db: db, provider: binding.name, stack: context.stack, batchGroups: batchGroups, prefixLists: prefixLists).apply(change)
                 }
                 outcomes.append(ChangeOutcome(address: change.address, status: .applied(id: id)))
             } catch let error as ProviderError {

@@ -9,6 +9,8 @@ struct EmbeddedWriter {
     /// Groups this batch creates or updates: a rule may reference them, as a cloud provider
     /// creates every group of a batch before authorising rules.
     let batchGroups: Set<String>
+    /// The managed prefix lists this cloud has (the binding's `prefix_lists:`, names or ids).
+    var prefixLists: Set<String> = []
 
     func apply(_ change: Change) throws -> String? {
         switch change.action {
@@ -116,6 +118,9 @@ struct EmbeddedWriter {
         case .securityGroup(let group):
             guard try fetch(Address(kind: .vpc, name: group.vpc)) != nil else {
                 throw ProviderError(.notFound, provider: provider, "VPC \(group.vpc) does not exist", address: address)
+            }
+            for list in Set((group.ingress + (group.egress ?? [])).compactMap(\.peerPrefixList)) where !prefixLists.contains(list) {
+                throw ProviderError(.notFound, provider: provider, "InvalidPrefixListID.NotFound: prefix list \(list) does not exist", address: address)
             }
             for name in Set((group.ingress + (group.egress ?? [])).compactMap(\.peerSubnetIPv6)) {
                 guard case .subnet(let subnet)? = try fetch(Address(kind: .subnet, name: name))?.spec, subnet.ipv6Index != nil else {
