@@ -10,7 +10,9 @@ enum HistoryRenderer {
         for run in runs {
             let summary = run.summary.map { "+\($0.create) ~\($0.update + $0.replace) -\($0.delete)" } ?? "-"
             let duration = run.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(run.startedAt)) } ?? "-"
-            let commit = run.commit.map { "\($0.id.prefix(10)) \($0.subject ?? "")" + ($0.author.map { " (\($0))" } ?? "") } ?? ""
+            let commit = run.commit.map {
+                "\($0.id.prefix(10))\($0.dirty == true ? " dirty" : "") \($0.subject ?? "")" + ($0.author.map { " (\($0))" } ?? "")
+            } ?? ""
             let status: String = switch run.status {
             case .succeeded, .unchanged: style.green(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
             case .failed, .interrupted, .refused, .reverted, .invalid: style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))

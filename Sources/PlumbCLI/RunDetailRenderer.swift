@@ -15,7 +15,7 @@ struct RunDetailRenderer {
             lines.append("finished: \(formatter.string(from: finished)) (\(String(format: "%.2fs", finished.timeIntervalSince(run.startedAt))))")
         }
         if let commit = run.commit {
-            lines.append("commit:   \(commit.id) \(commit.subject ?? "")")
+            lines.append("commit:   \(commit.id)\(commit.dirty == true ? " (dirty: uncommitted changes were applied)" : "") \(commit.subject ?? "")")
             if let author = commit.author { lines.append("author:   \(author)") }
         }
         if let agent = run.agent { lines.append("agent:    \(agent)") }

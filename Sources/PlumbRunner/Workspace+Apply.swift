@@ -198,7 +198,7 @@ extension Workspace {
         if lease.isHeld {
             try await store.savePrior(
                 Self.priorAfter(prior, desired: desired, result: result), stack: stack,
-                commit: failed || reverted || stillOwed != nil ? nil : commit?.id)
+                commit: failed || reverted || stillOwed != nil ? nil : commit?.appliedID)
         } else {
             // A holder that lost the lease never moves the stack's applied commit (that is the
             // new holder's), but what it wrote stays owned: merged into the prior as it is now.

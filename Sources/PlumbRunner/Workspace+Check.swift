@@ -56,7 +56,7 @@ extension Workspace {
             run, status: failure == nil ? .succeeded : .failed, text: try FinishedRunText(plan: nil, result: nil, checks: results, note: note),
             error: failure)
         if stillOwed != owed { try await store.saveFailedChecks(stillOwed, stack: stack) }
-        if let owed, stillOwed == nil, owed.complete, let id = commit?.id, owed.commit == id {
+        if let owed, stillOwed == nil, owed.complete, let id = commit?.appliedID, owed.commit == id {
             // That commit's plan was applied whole; only its checks were owed.
             try await store.savePrior(try await store.prior(stack: stack), stack: stack, commit: id)
         }

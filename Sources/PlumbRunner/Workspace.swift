@@ -61,9 +61,11 @@ public struct Workspace: Sendable {
             throw RunnerError(.invalidInput, message: "--root \(root): no such directory")
         }
         let tree = DirectoryTree(root: root)
-        return Workspace(
-            tree: tree, source: PlanSource(root: tree.root.path), commit: nil,
-            stateDirectory: stateDirectory, environment: environment)
+        var source = PlanSource(root: tree.root.path)
+        let commit = WorkTreeCommit.read(root: tree.root.path)
+        source.commit = commit?.id
+        source.dirty = commit?.dirty
+        return Workspace(tree: tree, source: source, commit: commit, stateDirectory: stateDirectory, environment: environment)
     }
 
     /// Loads and validates; diagnostics are printed and become exit 1.

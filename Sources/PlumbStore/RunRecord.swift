@@ -62,12 +62,19 @@ public struct CommitInfo: Sendable, Codable, Hashable {
     public var id: String
     public var author: String?
     public var subject: String?
+    /// A run from a git work tree whose files Plumb reads differed from the commit
+    /// (uncommitted changes): `id` is HEAD, but not what was applied.
+    public var dirty: Bool?
 
-    public init(id: String, author: String?, subject: String?) {
+    public init(id: String, author: String?, subject: String?, dirty: Bool? = nil) {
         self.id = id
         self.author = author
         self.subject = subject
+        self.dirty = dirty == true ? true : nil
     }
+
+    /// The commit that was applied: none when the work tree had uncommitted changes.
+    public var appliedID: String? { dirty == true ? nil : id }
 }
 
 public struct StageTiming: Sendable, Codable, Hashable {

@@ -50,7 +50,8 @@ extension SQLiteStateStore {
             startedAt: row["started_at"], finishedAt: row["finished_at"], commitID: row["commit_id"],
             commitAuthor: row["commit_author"], commitSubject: row["commit_subject"], summary: row["summary"],
             result: row["result"], error: row["error"], agent: row["agent"], kind: row["kind"], trigger: row["triggered_by"],
-            checks: row["checks"], diagnostics: row["diagnostics"], note: row["note"], plan: whole ? row["plan"] : nil)
+            checks: row["checks"], diagnostics: row["diagnostics"], note: row["note"], source: row["source"],
+            plan: whole ? row["plan"] : nil)
         let timings = try Row.fetchAll(db, sql: "SELECT stage, detail, seconds FROM timings WHERE run_id = ? ORDER BY rowid", arguments: [stored.id])
         return stored.record(timings: timings.map(timing), whole: whole)
     }

@@ -22,17 +22,19 @@ package struct StoredRun: Sendable {
     package var checks: String?
     package var diagnostics: String?
     package var note: String?
+    /// The run's `PlanSource` as JSON (for a work tree's "dirty").
+    package var source: String?
     /// Only when one run is read whole.
     package var plan: String?
 
     /// The columns the SELECTs of lists use (`plan`, the large one, only `run(_:)` reads).
-    package static let columns = "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent, kind, triggered_by, checks, diagnostics, note"
+    package static let columns = "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent, kind, triggered_by, checks, diagnostics, note, source"
 
     package init(
         id: Int64, stack: String, command: String, status: String, startedAt: Double, finishedAt: Double?,
         commitID: String?, commitAuthor: String?, commitSubject: String?, summary: String?, result: String?,
         error: String?, agent: String?, kind: String? = nil, trigger: String? = nil, checks: String? = nil,
-        diagnostics: String? = nil, note: String? = nil, plan: String? = nil
+        diagnostics: String? = nil, note: String? = nil, source: String? = nil, plan: String? = nil
     ) {
         self.id = id
         self.stack = stack
@@ -52,6 +54,7 @@ package struct StoredRun: Sendable {
         self.checks = checks
         self.diagnostics = diagnostics
         self.note = note
+        self.source = source
         self.plan = plan
     }
 
@@ -65,7 +68,11 @@ package struct StoredRun: Sendable {
             trigger: trigger.flatMap(RunOrigin.Trigger.init(rawValue:)) ?? .cli,
             status: RunRecord.Status(rawValue: status) ?? .failed,
             startedAt: Date(timeIntervalSince1970: startedAt), finishedAt: finishedAt.map(Date.init(timeIntervalSince1970:)),
-            commit: commitID.map { CommitInfo(id: $0, author: commitAuthor, subject: commitSubject) },
+            commit: commitID.map {
+                CommitInfo(
+                    id: $0, author: commitAuthor, subject: commitSubject,
+                    dirty: source.flatMap { try? decoder.decode(PlanSource.self, from: Data($0.utf8)) }?.dirty)
+            },
             summary: summary, applied: result?.applied.map(\.description) ?? [],
             notApplied: result?.notApplied.map(\.description) ?? [], reverted: result?.reverted.map(\.description) ?? [],
             error: error, timings: timings, agent: agent,

@@ -46,6 +46,38 @@ extension EndToEnd {
             }
         }
 
+        @Test("a --root in a git work tree: the plan and history name HEAD, and say dirty when the documents have uncommitted changes")
+        func workTreeCommit() throws {
+            let fixture = try repository()
+            let head = try fixture.git("rev-parse", "HEAD")
+            let plumb = { (arguments: [String]) in try PlumbProcess.run(arguments, in: fixture.url) }
+            let clean = try plumb(["plan", "--format", "json"])
+            let cleanSource = clean.json?["source"] as? [String: Any]
+            #expect(cleanSource?["commit"] as? String == head)
+            #expect(cleanSource?["dirty"] == nil)
+            #expect(try plumb(["apply", "--auto-approve"]).status == 0)
+
+            // Files outside plumb.yaml, Providers/ and Desired/ (the state folder, notes) do not count.
+            try fixture.write("NOTES.md", "scratch\n")
+            #expect((try plumb(["plan", "--format", "json"]).json?["source"] as? [String: Any])?["dirty"] == nil)
+
+            try fixture.write("Desired/zone.yaml", GitFixture.zone([("www", "192.0.2.9"), ("api", "192.0.2.2")]))
+            let dirty = try plumb(["plan", "--format", "json"])
+            let dirtySource = dirty.json?["source"] as? [String: Any]
+            #expect(dirtySource?["commit"] as? String == head && dirtySource?["dirty"] as? Bool == true)
+            #expect(try plumb(["apply", "--auto-approve"]).status == 0)
+
+            let history = try plumb(["history"])
+            let lines = history.stdout.split(separator: "\n").filter { $0.contains(head.prefix(10)) }
+            #expect(lines.count == 2, "\(history.stdout)")
+            #expect(lines.first?.contains("\(head.prefix(10)) dirty Initial zone") == true, "the newest run: \(history.stdout)")
+            #expect(lines.last?.contains("\(head.prefix(10)) Initial zone") == true, "the clean run: \(history.stdout)")
+            let json = try plumb(["history", "--format", "json"])
+            let runs = (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) as? [[String: Any]] ?? []
+            #expect((runs.first?["commit"] as? [String: Any])?["dirty"] as? Bool == true)
+            #expect((runs.last?["commit"] as? [String: Any])?["dirty"] == nil)
+        }
+
         @Test("--base marks what the pull request causes as change and hand-made differences as drift")
         func reviewPlan() async throws {
             let fixture = try repository()

@@ -68,6 +68,16 @@ struct StoreContractTests {
         #expect(try await store.runs(limit: 1).map(\.id) == [second])
         #expect(try await store.allTimings().count == 2)
         #expect(try await store.run(second + 1000) == nil)
+
+        // A work tree's uncommitted changes: the run keeps HEAD and says dirty.
+        var source = PlanSource(commit: commit.id, root: "/srv/infra")
+        source.dirty = true
+        let dirty = try await store.beginRun(
+            stack: "s", command: "apply", source: source,
+            commit: CommitInfo(id: commit.id, author: commit.author, subject: commit.subject, dirty: true))
+        #expect(try await store.run(dirty)?.commit?.dirty == true)
+        #expect(try await store.runs(limit: 1).first?.commit?.dirty == true)
+        #expect(try await store.run(run)?.commit?.dirty == nil)
     }
 
     @Test("a run left running is recovered once, with the changes intended but never confirmed", arguments: StoreKind.allCases)

@@ -175,6 +175,9 @@ public struct PlanSource: Hashable, Sendable, Codable {
     public var base: String?
     public var mergeBase: String?
     public var root: String?
+    /// A `--root` inside a git work tree whose files differ from `commit` (HEAD). Plumb
+    /// extension of `plumb.plan/v1`, absent otherwise.
+    public var dirty: Bool?
 
     public init(repo: String? = nil, ref: String? = nil, commit: String? = nil, base: String? = nil, mergeBase: String? = nil, root: String? = nil) {
         self.repo = repo
@@ -186,7 +189,7 @@ public struct PlanSource: Hashable, Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case repo, ref, commit, base, root
+        case repo, ref, commit, base, root, dirty
         case mergeBase = "merge_base"
     }
 
@@ -198,5 +201,6 @@ public struct PlanSource: Hashable, Sendable, Codable {
         try container.encode(base, forKey: .base)
         try container.encodeIfPresent(mergeBase, forKey: .mergeBase)
         try container.encodeIfPresent(root, forKey: .root)
+        try container.encodeIfPresent(dirty == true ? true : nil, forKey: .dirty)
     }
 }
