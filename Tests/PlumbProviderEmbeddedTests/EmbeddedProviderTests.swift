@@ -51,6 +51,37 @@ struct EmbeddedProviderTests {
         #expect(live?.spec == .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "a"])))
     }
 
+    @Test("the AWS attributes of SPEC §8.8 are kept and read back exactly, across a restart")
+    func awsAttributes() async throws {
+        let directory = temporaryDirectory()
+        let binding = ProviderBinding(name: "cloud", type: .embedded, settings: ["prefix_lists": "corp-office,pl-0a1b"])
+        let first = try EmbeddedProvider(binding: binding, stateDirectory: directory)
+        let group = Address(kind: .securityGroup, name: "web")
+        let role = Address(kind: .role, name: "deployer")
+        let trust: JSONValue = .object([
+            "Version": .string("2012-10-17"), "Statement": .object(["Effect": .string("Allow"), "Action": .string("sts:AssumeRole")]),
+        ])
+        let specs: [(Address, ResourceSpec)] = [
+            (vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16", ipv6: true, dnsHostnames: true, dnsSupport: false))),
+            (subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 4, mapPublicIPOnLaunch: true, assignIPv6OnCreation: true))),
+            (group, .securityGroup(SecurityGroupSpec(vpc: "main", description: "w", ingress: [
+                SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS"),
+                SecurityRule(protocol: "tcp", ports: "22", from: "prefix_list/corp-office"),
+                SecurityRule(protocol: "tcp", ports: "22", from: "prefix_list/pl-0a1b"),
+                SecurityRule(protocol: "tcp", ports: "5432", from: "subnet/a/ipv6"),
+            ], egress: []))),
+            (role, .role(RoleSpec(
+                trust: trust, managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                permissionsBoundary: "arn:aws:iam::123456789012:policy/boundary", maxSessionDuration: 7200))),
+        ]
+        let result = await first.apply(specs.map { create($0.0, $0.1) }, context: context)
+        #expect(result.outcomes.allSatisfy { $0.isApplied }, "\(result.outcomes)")
+        let live = try await EmbeddedProvider(binding: binding, stateDirectory: directory).describe(everything).resources
+        for (address, spec) in specs {
+            #expect(live[address]?.spec == spec, "\(address)")
+        }
+    }
+
     @Test("creating what already exists for the same stack is idempotent: no duplicate, same id")
     func idempotentCreate() async throws {
         let embedded = try provider(temporaryDirectory())
