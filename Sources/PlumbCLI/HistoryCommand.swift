@@ -25,11 +25,13 @@ struct HistoryCommand: AsyncParsableCommand {
     var limit = 50
 
     func validate() throws {
+        if format == .markdown { throw ValidationError("history prints text or json") }
+        // Zero runs would print "No runs yet." over a history that has runs.
+        guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
         guard !words.isEmpty else { return }
         guard words.count == 2, words[0] == "show", Int64(words[1]) != nil else {
             throw ValidationError("expected `history show ID` (a run number)")
         }
-        if format == .markdown { throw ValidationError("history prints text or json") }
     }
 
     func run() async throws {

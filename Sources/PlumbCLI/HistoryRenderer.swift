@@ -83,7 +83,9 @@ struct StageStats: Encodable {
 
     static func render(_ stats: [StageStats]) -> String {
         guard !stats.isEmpty else { return "No timings yet.\n" }
-        var lines = ["STAGE       RUNS      MIN ms   MEDIAN ms      P95 ms      MAX ms"]
+        // A run times load, describe and plan once, and apply, read-back and checks once per
+        // chunk: the count is of timings, not of runs.
+        var lines = ["STAGE    SAMPLES      MIN ms   MEDIAN ms      P95 ms      MAX ms"]
         for row in stats {
             lines.append(String(format: "%@ %6d %11.2f %11.2f %11.2f %11.2f", row.stage.padding(toLength: 10, withPad: " ", startingAt: 0), row.count, row.minMs, row.medianMs, row.p95Ms, row.maxMs))
         }

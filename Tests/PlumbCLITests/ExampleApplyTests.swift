@@ -86,6 +86,13 @@ extension EndToEnd {
             #expect(runs.count == 2)
             #expect(runs.first?["status"] as? String == "succeeded")
             #expect((runs.first?["applied"] as? [String]) == ["dns.record/example.com./mail2/A"])
+
+            // The text table counts timings (apply, read-back and checks once per chunk), and says so.
+            #expect(try repo.plumb("history", "--stats").stdout.hasPrefix("STAGE    SAMPLES"))
+            // Zero runs asked for is a usage error (64), not "No runs yet." over a history that has two.
+            let none = try repo.plumb("history", "--limit", "0")
+            #expect(none.status == 64 && none.stderr.contains("--limit must be 1 or more"), "\(none.status) \(none.stderr)")
+            #expect(try repo.plumb("history", "--format", "markdown").status == 64)
         }
     }
 }

@@ -118,14 +118,8 @@ public struct Importer: Sendable {
             egress: group.egress.map(named), tags: group.tags))
     }
 
-    /// Attributes whose value is the default a document may leave out (SPEC §8.8): an import
-    /// does not write them, as their authors would not have.
-    static let omittedDefaults: [String: JSONValue] = [
-        "tags": .object([:]), "managed_policies": .array([]), "permissions_boundary": .null,
-        "max_session_duration": .int(RoleSpec.defaultMaxSessionDuration),
-        "ipv6": .bool(false), "dns_hostnames": .bool(false), "dns_support": .bool(true), "ipv6_index": .null,
-        "map_public_ip_on_launch": .bool(false), "assign_ipv6_on_creation": .bool(false),
-    ]
+    /// An import does not write what its authors would have left out.
+    static let omittedDefaults = ResourceSpec.defaultAttributes
 
     /// JSON attributes as YAML, dropping defaults; a session duration reads as `2h`.
     static func node(_ value: JSONValue) -> Node {

@@ -76,6 +76,15 @@ public enum ResourceSpec: Hashable, Sendable {
         return result
     }
 
+    /// Attributes whose value is the default a document may leave out (SPEC §8.8), by their
+    /// JSON key: imports do not write them and plans do not list them for a create or delete.
+    public static let defaultAttributes: [String: JSONValue] = [
+        "tags": .object([:]), "managed_policies": .array([]), "permissions_boundary": .null,
+        "max_session_duration": .int(RoleSpec.defaultMaxSessionDuration),
+        "ipv6": .bool(false), "dns_hostnames": .bool(false), "dns_support": .bool(true), "ipv6_index": .null,
+        "map_public_ip_on_launch": .bool(false), "assign_ipv6_on_creation": .bool(false),
+    ]
+
     /// Fields whose change the provider cannot make in place: changing them replaces the
     /// resource (delete, then create).
     public var immutableFields: Set<String> {

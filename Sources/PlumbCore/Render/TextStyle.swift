@@ -69,6 +69,8 @@ enum ValueText {
         for key in Set(old.keys).union(new.keys).sorted() {
             let oldValue = old[key], newValue = new[key]
             if oldValue == newValue { continue }
+            // A create or delete lists what the document says, not every default it implies.
+            if before == nil || after == nil, let value = oldValue ?? newValue, ResourceSpec.defaultAttributes[key] == value { continue }
             switch (oldValue, newValue) {
             case (nil, .object(let empty)?) where empty.isEmpty: continue
             case (nil, let value?): lines.append("\(key): \(show(value))")
