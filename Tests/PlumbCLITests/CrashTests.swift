@@ -91,11 +91,17 @@ extension EndToEnd {
                     document += "  g\(index): {vpc: main, description: group \(index), ingress: [{protocol: tcp, ports: \(1000 * round + index), from: \(peer)}, {protocol: udp, ports: 53, from: subnet/s\(index)}]}\n"
                 }
                 try repo.write("Desired/network.yaml", document)
+                // The apply describes as the plan does: past that many calls, it has recorded
+                // its run and is writing. (A kill during the describe records no run at all.)
                 try proxy.clear(log: true)
+                _ = try repo.plumb("plan", environment: server.credentialsEnvironment)
+                let describes = try proxy.log().count
+                // Clearing the log clears the rules: the latency that spreads the writes comes back.
+                try proxy.clear(log: true)
+                try proxy.set([.latency(ms: 25)])
                 let process = try PlumbProcess.start(["apply", "--auto-approve"], in: repo.url, environment: server.credentialsEnvironment)
                 let deadline = Date().addingTimeInterval(60)
-                // Past the describes (a handful of calls), into the writes.
-                while Date() < deadline, process.isRunning, try proxy.log().count < 8 {
+                while Date() < deadline, process.isRunning, try proxy.log().count <= describes {
                     Thread.sleep(forTimeInterval: 0.02)
                 }
                 Thread.sleep(forTimeInterval: Double.random(in: 0...0.8, using: &generator))
