@@ -25,6 +25,10 @@ struct FeedbackService: Service {
             guard case .event(let event) = element else { continue }
             await feedback.handle(event)
         }
+        // The bus ends before the group tells this service to stop (shutdown runs in reverse
+        // order): returning now would be "finished unexpectedly" to the group, and the agent
+        // would exit 1 after a clean SIGTERM. Drained, it waits to be told.
+        try? await gracefulShutdown()
     }
 }
 

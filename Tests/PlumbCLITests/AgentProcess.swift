@@ -123,10 +123,15 @@ final class AgentProcess: @unchecked Sendable {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
     }
 
-    /// SIGTERM, then the exit status.
+    /// SIGTERM, then the exit status. An agent that does not exit 0 leaves the end of its
+    /// log in the test output, so a failure seen only in CI can be read there.
     func stop() -> Int32 {
         process.terminate()
         process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            let log = (try? String(contentsOf: state.appendingPathComponent("agent.log"), encoding: .utf8)) ?? ""
+            print("agent exited \(process.terminationStatus); the end of its log:\n" + log.split(separator: "\n").suffix(30).joined(separator: "\n"))
+        }
         return process.terminationStatus
     }
 }

@@ -17,7 +17,7 @@ public enum Reversal {
         return Change(
             action: action, address: change.address, provider: change.provider, before: change.after,
             after: change.before, liveID: change.action == .update ? change.liveID : id ?? change.liveID,
-            reason: "revert \(change.action.rawValue)")
+            why: .revert(change.action))
     }
 
     /// The note a plan shows for `change` (nil: its reverse restores it exactly). A cloud
@@ -49,23 +49,23 @@ extension Reversal {
     public static func putBack(_ changes: [Change], live: [String: Inventory]) -> [Change] {
         changes.reversed().compactMap { change in
             let current = live[change.provider]?.resources[change.address]
-            let reason = "revert \(change.action.rawValue)"
+            let why = ChangeReason.revert(change.action)
             switch (change.before, current) {
             case (nil, nil):
                 return nil
             case (nil, let current?):
                 return Change(
                     action: .delete, address: change.address, provider: change.provider, before: current.spec, after: nil,
-                    liveID: current.id, reason: reason)
+                    liveID: current.id, why: why)
             case (let before?, nil):
-                return Change(action: .create, address: change.address, provider: change.provider, before: nil, after: before, reason: reason)
+                return Change(action: .create, address: change.address, provider: change.provider, before: nil, after: before, why: why)
             case (let before?, let current?):
                 let differences = before.differences(fromLive: current.spec)
                 guard !differences.isEmpty else { return nil }
                 let immutable = differences.contains { before.immutableFields.contains($0.field) }
                 return Change(
                     action: immutable ? .replace : .update, address: change.address, provider: change.provider,
-                    before: current.spec, after: before, liveID: current.id, reason: reason)
+                    before: current.spec, after: before, liveID: current.id, why: why)
             }
         }
     }

@@ -20,15 +20,15 @@ public struct Change: Hashable, Sendable {
     public var after: ResourceSpec?
     /// The provider's id of the live resource, for updates, replaces and deletes.
     public var liveID: String?
-    /// Short explanation: the fields that differ, "adopt", "not in the desired state".
-    public var reason: String?
+    /// Why the change is there, as a value (`ChangeReason`).
+    public var why: ChangeReason?
     /// With `on_failure: revert`: how this change would not be put back exactly ("recreated
     /// with a new id"); nil when its reverse restores it as it was.
     public var revert: String?
 
     public init(
         action: Action, address: Address, provider: String, origin: Origin? = nil,
-        before: ResourceSpec?, after: ResourceSpec?, liveID: String? = nil, reason: String? = nil
+        before: ResourceSpec?, after: ResourceSpec?, liveID: String? = nil, why: ChangeReason? = nil
     ) {
         self.action = action
         self.address = address
@@ -37,16 +37,20 @@ public struct Change: Hashable, Sendable {
         self.before = before
         self.after = after
         self.liveID = liveID
-        self.reason = reason
+        self.why = why
     }
 }
 
 extension Change {
+    /// The reason as plans show it: the fields that differ, "adopt, …", "not in the desired
+    /// state".
+    public var reason: String? { why?.text }
+
     /// Whether this change takes over an untagged namesake (`--adopt`): the provider must
-    /// then mark it as the stack's even when no attribute differs. The planner puts "adopt"
-    /// first in the reason.
+    /// then mark it as the stack's even when no attribute differs.
     public var isAdoption: Bool {
-        reason?.components(separatedBy: ", ").first == "adopt"
+        if case .adopt? = why { return true }
+        return false
     }
 }
 
@@ -63,7 +67,7 @@ extension Change: Codable {
         provider = try container.decode(String.self, forKey: .provider)
         origin = try container.decodeIfPresent(Origin.self, forKey: .origin)
         liveID = try container.decodeIfPresent(String.self, forKey: .liveID)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
+        why = try container.decodeIfPresent(String.self, forKey: .reason).map(ChangeReason.init(text:))
         revert = try container.decodeIfPresent(String.self, forKey: .revert)
         let kind = address.kind
         before = try container.decodeIfPresent(JSONValue.self, forKey: .before).flatMap { $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0) }

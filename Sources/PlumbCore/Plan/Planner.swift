@@ -117,12 +117,11 @@ public struct Planner: Sendable {
             }
             let immutable = differences.map(\.field).filter(resource.spec.immutableFields.contains)
             let action: Change.Action = immutable.isEmpty ? .update : .replace
-            var reasons = differences.map(\.field)
-            if adopting { reasons.insert("adopt", at: 0) }
-            if !immutable.isEmpty { reasons = ["\(immutable.joined(separator: ", ")) cannot change in place"] }
+            let fields = differences.map(\.field)
+            let why: ChangeReason = !immutable.isEmpty ? .immutable(immutable) : adopting ? .adopt(fields) : .differs(fields)
             changes.append(Change(
                 action: action, address: resource.address, provider: provider, before: live.spec,
-                after: resource.spec, liveID: live.id, reason: reasons.joined(separator: ", ")))
+                after: resource.spec, liveID: live.id, why: why))
             summary.count(action)
         }
         let ownedZones = Set(desired.zones(of: provider))
@@ -136,7 +135,7 @@ public struct Planner: Sendable {
             guard isOwned(live, ownedZones: ownedZones.union(deletedZones), stack: stack) else { continue }
             changes.append(Change(
                 action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,
-                liveID: live.id, reason: "not in the desired state"))
+                liveID: live.id, why: .notDesired))
             summary.delete += 1
         }
     }
