@@ -25,11 +25,18 @@ public final class PostgresServer: @unchecked Sendable {
     static let install = "install the Debian package postgresql (scripts/install-deps --test)"
 
     /// `tls`: a certificate and key (PEM files) with which the server also accepts TLS.
+    /// One start at a time: the store tests start twenty servers at once, and twenty
+    /// `initdb`s together on two cores starved the first migrations past their 30 s
+    /// deadline (seen in CI). Started one after another, each runs while the next starts.
+    private static let starting = NSLock()
+
     public init(tls: (certificate: String, key: String)? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("postgres-\(UUID().uuidString.prefix(8))").path
         self.directory = directory
         do {
-            (url, port) = try Self.call("start", directory, extra: tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
+            (url, port) = try Self.starting.withLock {
+                try Self.call("start", directory, extra: tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
+            }
         } catch {
             _ = try? PowerDNSServer.run([Self.script, "stop", directory])
             try? FileManager.default.removeItem(atPath: directory)
