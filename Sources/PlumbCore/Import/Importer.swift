@@ -118,9 +118,6 @@ public struct Importer: Sendable {
             egress: group.egress.map(named), tags: group.tags))
     }
 
-    /// An import does not write what its authors would have left out.
-    static let omittedDefaults = ResourceSpec.defaultAttributes
-
     /// JSON attributes as YAML, dropping defaults; a session duration reads as `2h`.
     static func node(_ value: JSONValue) -> Node {
         switch value {
@@ -132,7 +129,7 @@ public struct Importer: Sendable {
         case .array(let items): return Node(items.map(node))
         case .object(let object):
             let pairs = object.keys.sorted().compactMap { key -> (Node, Node)? in
-                guard let value = object[key], omittedDefaults[key] != value else { return nil }
+                guard let value = object[key], ResourceSpec.defaultAttributes[key] != value else { return nil }
                 if key == "max_session_duration", case .int(let seconds) = value {
                     return (Node(key), Node(Self.duration(seconds)))
                 }

@@ -203,6 +203,15 @@ public struct SecurityGroupSpec: Hashable, Sendable, Codable {
 
     /// The names of other groups this group's rules reference.
     public var referencedGroups: Set<String> {
-        Set((ingress + (egress ?? [])).compactMap(\.peerGroup))
+        Set(rules.compactMap(\.peerGroup))
+    }
+
+    /// Every rule, ingress then egress.
+    public var rules: [SecurityRule] { ingress + (egress ?? []) }
+
+    /// The prefix lists the rules name by name (`prefix_list/NAME`, not a `pl-` id): what a
+    /// provider has to look up.
+    public var namedPrefixLists: Set<String> {
+        Set(rules.compactMap(\.peerPrefixList).filter { !$0.hasPrefix("pl-") })
     }
 }

@@ -23,7 +23,7 @@ public struct Planner: Sendable {
         for resource in resources where resource.address.kind.isTaggedCloudKind {
             names[resource.address.kind, default: []].insert(resource.address.name)
             if case .securityGroup(let group) = resource.spec {
-                prefixLists.formUnion((group.ingress + (group.egress ?? [])).compactMap(\.peerPrefixList).filter { !$0.hasPrefix("pl-") })
+                prefixLists.formUnion(group.namedPrefixLists)
             }
         }
         let binding = desired.providers[provider]

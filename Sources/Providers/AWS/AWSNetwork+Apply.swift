@@ -53,11 +53,11 @@ extension AWSNetwork {
         // Rules naming a subnet's IPv6 block need the block, known only once the subnet exists.
         let ipv6Subnets = Set(groupWrites.flatMap { change -> [String] in
             guard case .securityGroup(let group)? = change.after else { return [] }
-            return (group.ingress + (group.egress ?? [])).compactMap(\.peerSubnetIPv6)
+            return group.rules.compactMap(\.peerSubnetIPv6)
         })
-        let listNames = Set(groupWrites.flatMap { change -> [String] in
+        let listNames = Set(groupWrites.flatMap { change -> Set<String> in
             guard case .securityGroup(let group)? = change.after else { return [] }
-            return (group.ingress + (group.egress ?? [])).compactMap(\.peerPrefixList).filter { !$0.hasPrefix("pl-") }
+            return group.namedPrefixLists
         })
         if !ipv6Subnets.isEmpty || !listNames.isEmpty {
             do {

@@ -119,10 +119,10 @@ struct EmbeddedWriter {
             guard try fetch(Address(kind: .vpc, name: group.vpc)) != nil else {
                 throw ProviderError(.notFound, provider: provider, "VPC \(group.vpc) does not exist", address: address)
             }
-            for list in Set((group.ingress + (group.egress ?? [])).compactMap(\.peerPrefixList)) where !prefixLists.contains(list) {
+            for list in Set(group.rules.compactMap(\.peerPrefixList)) where !prefixLists.contains(list) {
                 throw ProviderError(.notFound, provider: provider, "InvalidPrefixListID.NotFound: prefix list \(list) does not exist", address: address)
             }
-            for name in Set((group.ingress + (group.egress ?? [])).compactMap(\.peerSubnetIPv6)) {
+            for name in Set(group.rules.compactMap(\.peerSubnetIPv6)) {
                 guard case .subnet(let subnet)? = try fetch(Address(kind: .subnet, name: name))?.spec, subnet.ipv6Index != nil else {
                     throw ProviderError(.notFound, provider: provider, "InvalidSubnet.NotFound: subnet \(name) has no IPv6 block", address: address)
                 }
