@@ -114,8 +114,8 @@ extension Reconciler {
             } catch let invalid as RunnerError where !invalid.diagnostics.isEmpty {
                 let run = try await workspace.recordInvalid(invalid, stack: name, origin: origin, command: "agent")
                 status.lastRun = try await store.run(run).map(RunSummary.init)
-                told.failed(invalid)
                 failed(head: head.id, error: invalid.diagnostics.map(\.description).joined(separator: "\n"), checks: false)
+                told.failed(invalid)
                 log.error("invalid commit", metadata: ["run": "\(run)", "diagnostics": "\(invalid.diagnostics.count)"])
                 return
             }
@@ -153,7 +153,10 @@ extension Reconciler {
                 request.shouldStop = { flag.isSet }
                 log.info("reconciling", metadata: ["subject": "\(head.subject)", "trigger": "\(inputs.trigger.rawValue)"])
                 let outcome = try await workspace.apply(request, onEvent: { told.relay($0) })
-                told.finished(outcome)
+                // Told when this case ends, once the status says so: a page or a `follow` that
+                // reads /status on this event must see this run, not the one before (the status
+                // page showed a failed run's row under a green health in CI).
+                defer { told.finished(outcome) }
                 log[metadataKey: "run"] = "\(outcome.run)"
                 metrics.recordRun(outcome: outcome, seconds: watch.seconds)
                 status.lastRun = try await store.run(outcome.run).map(RunSummary.init)
@@ -169,11 +172,11 @@ extension Reconciler {
                 return
             }
         } catch {
-            told.failed(error)
             let kind = (error as? RunnerError)?.kind.rawValue ?? "other"
             metrics.recordFailure(kind: kind)
             failed(head: head.id, error: "\(error)", checks: false)
             status.lastErrorKind = kind
+            told.failed(error)
             log.error("reconcile failed", metadata: ["error": "\(error)"])
             if let problem = await monitor.check() { status.lastError = problem }
         }
