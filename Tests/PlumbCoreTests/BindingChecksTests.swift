@@ -95,6 +95,28 @@ struct CascadeTests {
         #expect(diagnostics.first?.hint?.contains("embedded") == true)
     }
 
+    @Test("a duplicate key in a binding is one error at the repeat, not also 'binding is empty'")
+    func bindingDuplicateKey() throws {
+        let tree = MemoryTree([
+            "Providers/dns.yaml": "kind: embedded\npath: dns.sqlite\npath: other.sqlite\n",
+            "Desired/a.yaml": "provider: dns\nzone: a.example.\nrecords: {www: {type: A, value: 192.0.2.1}}\n",
+        ])
+        let diagnostics = try CoreFixtures.diagnostics(tree)
+        #expect(diagnostics.map(Pinned.init) == [Pinned(.duplicate, "Providers/dns.yaml", 3, 1)], "\(diagnostics)")
+        #expect(diagnostics.first?.message.contains("first at line 2") == true)
+    }
+
+    @Test("an unclosed flow collection is one error at its bracket, not at the line libyaml stopped on", arguments: [
+        ("zone: a.example.\nrecords:\n  www: {type: A, value: 192.0.2.1\n  mail: {type: A, value: 192.0.2.2}\n", 3, 8),
+        ("zone: a.example.\nrecords:\n  www:\n    - type: A\n      values: [192.0.2.1, 192.0.2.2\n    - type: TXT\n", 5, 15),
+    ])
+    func unclosedFlow(_ document: String, _ line: Int, _ column: Int) throws {
+        let tree = Fixtures.tree(["dns.yaml": "provider: main\n" + document])
+        let diagnostics = try CoreFixtures.diagnostics(tree)
+        #expect(diagnostics.map(Pinned.init) == [Pinned(.syntax, "Desired/dns.yaml", line + 1, column)], "\(diagnostics)")
+        #expect(diagnostics.first?.message.contains("never closed") == true)
+    }
+
     @Test("a reference to a name nobody declares is still reported")
     func stillMissing() throws {
         let tree = Fixtures.tree(["net.yaml": "provider: main\nsubnets:\n  a: {vpc: nowhere, cidr: 10.0.1.0/24, zone: us-east-1a}\n"])

@@ -408,8 +408,23 @@ struct BrokenInputTests {
         #expect(diagnostics.count == 1)
         #expect(diagnostics.first?.location?.file == "Desired/net.yaml")
         #expect(diagnostics.first?.code == .duplicate)
-        #expect(diagnostics.first?.location?.line == 3 || diagnostics.first?.location?.line == 4)
+        #expect(diagnostics.first?.location?.line == 4, "at the repeat, which is the line to remove")
         #expect(diagnostics.first?.location?.column == 3)
+    }
+
+    @Test("a duplicate key is found where it repeats: a flow mapping, a sequence item, a quoted key", arguments: [
+        ("a: 1\nb: {x: 1, y: 2, x: 3}\n", "x", (2, 5), (2, 17)),
+        ("- a: 1\n  b: 2\n- a: 1\n  a: 2\n", "a", (3, 3), (4, 3)),
+        ("top:\n  \"k\": 1\n  other: 2\n  k: 3\n", "k", (2, 3), (4, 3)),
+    ])
+    func duplicateRepeat(_ text: String, _ key: String, _ first: (Int, Int), _ repeated: (Int, Int)) {
+        let found = YAMLDuplicateKey.repeat(of: key, first: (first.0, first.1), in: text)
+        #expect(found?.line == repeated.0 && found?.column == repeated.1, "\(String(describing: found))")
+    }
+
+    @Test("a key that does not repeat in its own mapping is not found in the next one")
+    func duplicateNotInNextMapping() {
+        #expect(YAMLDuplicateKey.repeat(of: "a", first: (1, 3), in: "- a: 1\n- a: 2\n") == nil)
     }
 
     @Test("a repository with several defects in several files reports all of them, sorted")

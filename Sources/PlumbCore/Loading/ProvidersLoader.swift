@@ -19,6 +19,8 @@ enum ProvidersLoader {
         let reader = YAMLReader(file: file)
         defer { bag.append(contentsOf: reader.diagnostics.items) }
         guard let root = reader.documents(text).first else {
+            // A file Yams could not read has said so at its position: not empty, just broken.
+            guard reader.diagnostics.items.isEmpty else { return nil }
             reader.error(.missingKey, at: SourceLocation(file: file, line: 1, column: 1), "provider binding '\(name)' is empty", hint: "set at least 'kind:'")
             return nil
         }

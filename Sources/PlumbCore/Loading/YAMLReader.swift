@@ -23,14 +23,23 @@ final class YAMLReader {
         do {
             return try YAMLNode.composeAll(text)
         } catch {
-            diagnostics.append(contentsOf: [YAMLReader.syntaxDiagnostic(error, file: file)])
+            diagnostics.append(contentsOf: [YAMLReader.syntaxDiagnostic(error, file: file, text: text)])
             return []
         }
     }
 
-    static func syntaxDiagnostic(_ error: any Error, file: String) -> Diagnostic {
+    /// `text`, when given, lets a duplicate key be reported where it repeats (Yams marks the
+    /// first occurrence, which is the one a reader wants to keep).
+    static func syntaxDiagnostic(_ error: any Error, file: String, text: String? = nil) -> Diagnostic {
         let hint = "fix the YAML syntax (check indentation, quotes and colons)"
         switch error {
+        case YamlError.parser(let context?, let problem, _, _) where problem.hasPrefix("did not find expected ',' or"):
+            // An unclosed `[` or `{`: libyaml notices on a later line; the bracket is the cause.
+            let bracket = context.text.contains("sequence") ? "[" : "{"
+            let closer = bracket == "[" ? "]" : "}"
+            return Diagnostic(
+                .syntax, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                "YAML syntax error: this '\(bracket)' is never closed", hint: "end it with '\(closer)' on the same line, or separate its items with ','")
         case YamlError.scanner(let context, let problem, let mark, _),
              YamlError.parser(let context, let problem, let mark, _),
              YamlError.composer(let context, let problem, let mark, _):
@@ -45,9 +54,13 @@ final class YAMLReader {
                 hint: problem.contains("duplicate") ? "keep one of the keys" : hint)
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let first = (line: context.mark.line, column: context.mark.column)
+            let repeated = text.flatMap { text in duplicates.sorted().first.flatMap { YAMLDuplicateKey.repeat(of: $0, first: first, in: text) } }
+            let at = repeated ?? first
+            let earlier = repeated == nil ? "" : " (first at line \(first.line))"
             return Diagnostic(
-                .duplicate, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
-                "duplicate key \(keys): a key appears twice in this mapping", hint: "keep one of them")
+                .duplicate, at: SourceLocation(file: file, line: at.line, column: at.column),
+                "duplicate key \(keys): a key appears twice in this mapping\(earlier)", hint: "keep one of them")
         case YamlError.reader(let problem, _, _, _):
             return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
                               "unreadable YAML: \(problem)", hint: "save the file as UTF-8 text")
