@@ -131,7 +131,6 @@ let package = Package(
             dependencies: [
                 "PlumbWebhooks", "PlumbRunner", "PlumbCore", "PlumbStore", "PlumbStorePostgres", "PlumbGit", "PlumbHTTP",
                 "PlumbProviderKit",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,5 @@
 import Foundation
 import PlumbCore
-import Yams
 
 /// Reads an agent configuration file (`plumb agent --config FILE`, Docs/agent.md):
 ///
@@ -21,10 +20,19 @@ import Yams
 ///     root: production
 /// ```
 ///
-/// Errors name the file, line and column.
+/// Read with the loader's `YAMLReader`, so its errors read like every document's
+/// (`file:line:column: error: …; hint`) and all of them are told at once. Yams's own words
+/// quote the offending line, which may be the store URL with its password: the reader tells
+/// only the position and the problem.
 public enum AgentConfigurationFile {
     public struct Invalid: Error, CustomStringConvertible {
-        public var description: String
+        public var diagnostics: [Diagnostic]
+        public var description: String { DiagnosticsError(diagnostics).description }
+
+        init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+        init(file: String, _ message: String) {
+            self.init([Diagnostic(.io, at: SourceLocation(file: file, line: 1, column: 1), message)])
+        }
     }
 
     static let topKeys = ["listen", "webhook_listen", "public_read", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
@@ -33,149 +41,148 @@ public enum AgentConfigurationFile {
 
     public static func load(path: String) throws -> AgentConfiguration {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw Invalid(description: "\(path): cannot read the agent configuration")
+            throw Invalid(file: path, "cannot read the agent configuration")
         }
         return try parse(text, file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> AgentConfiguration {
-        let reader = Reader(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text, .basic) else {
-                throw Invalid(description: "\(file): empty; it needs at least `stacks:`")
+        let reader = YAMLReader(file: file)
+        let documents = reader.documents(text)
+        guard let root = documents.first else {
+            if reader.diagnostics.isEmpty {
+                reader.error(.missingKey, at: SourceLocation(file: file, line: 1, column: 1), "the agent configuration is empty", hint: "it needs at least `stacks:`")
             }
-            root = node
-        } catch let error as YamlError {
-            // Yams quotes the offending line, which may be the store URL with its password:
-            // only the position and the problem are told.
-            switch error {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-                throw Invalid(description: "\(file):\(mark.line):\(mark.column): not valid YAML: \(problem)")
-            default:
-                throw Invalid(description: "\(file): not valid YAML")
-            }
+            throw Invalid(reader.diagnostics.items)
         }
         var configuration = AgentConfiguration(stacks: [])
         var names: Set<String> = []
-        for (key, value) in try reader.mapping(root, allowed: topKeys, what: "the agent configuration") {
+        var sawStacks = false
+        for entry in reader.mapping(root, "the agent configuration", allowed: topKeys) ?? [] {
+            let (key, value) = (entry.key, entry.value)
             switch key {
-            case "listen": (configuration.host, configuration.port) = try reader.listen(value)
-            case "webhook_listen":
-                let (host, port) = try reader.listen(value)
-                configuration.doors.webhookListen = ListenAddress(host: host, port: port)
-            case "public_read": configuration.doors.publicRead = try reader.bool(value, key)
-            case "state": configuration.stateDirectory = try reader.string(value, key)
-            case "store": configuration.store = try reader.string(value, key)
-            case "agent_id": configuration.agentID = try reader.string(value, key)
-            case "concurrency": configuration.concurrency = try reader.int(value, key, range: 1...64)
+            case "listen": if let (host, port) = reader.listen(value, key) { (configuration.host, configuration.port) = (host, port) }
+            case "webhook_listen": if let (host, port) = reader.listen(value, key) { configuration.doors.webhookListen = ListenAddress(host: host, port: port) }
+            case "public_read": if let flag = reader.bool(value, key) { configuration.doors.publicRead = flag }
+            case "state": if let state = reader.text(value, key) { configuration.stateDirectory = state }
+            case "store": if let store = reader.text(value, key) { configuration.store = store }
+            case "agent_id": if let id = reader.text(value, key) { configuration.agentID = id }
+            case "concurrency": if let count = reader.int(value, key, range: 1...64) { configuration.concurrency = count }
             case "lease_interval":
-                configuration.leaseInterval = try reader.duration(value, key)
-                guard configuration.leaseInterval <= AgentConfiguration.maximumLeaseInterval else {
-                    throw reader.error(value, "lease_interval may be at most 5s: a lease unconfirmed for 10 s is given up")
+                guard let interval = reader.duration(value, key) else { continue }
+                guard interval <= AgentConfiguration.maximumLeaseInterval else {
+                    reader.error(.invalidValue, value, "lease_interval may be at most 5s", hint: "a lease unconfirmed for 10 s is given up")
+                    continue
                 }
-            case "git_connect_timeout": configuration.gitConnectTimeout = try reader.duration(value, key)
-            case "git_stall_timeout": configuration.gitStallTimeout = try reader.duration(value, key)
-            case "retain": configuration.retention = try reader.duration(value, key)
+                configuration.leaseInterval = interval
+            case "git_connect_timeout": if let timeout = reader.duration(value, key) { configuration.gitConnectTimeout = timeout }
+            case "git_stall_timeout": if let timeout = reader.duration(value, key) { configuration.gitStallTimeout = timeout }
+            case "retain": if let window = reader.duration(value, key) { configuration.retention = window }
             default:
-                guard case .sequence(let items) = value, !items.isEmpty else {
-                    throw reader.error(value, "stacks must be a list of at least one stack")
+                sawStacks = true
+                guard case .sequence(let items, _) = value, !items.isEmpty else {
+                    reader.error(.wrongType, value, "stacks must be a list of at least one stack")
+                    continue
                 }
                 for item in items {
-                    let stack = try reader.stack(item)
-                    guard let name = stack.name else { throw reader.error(item, "every stack needs a name") }
-                    guard names.insert(name).inserted else { throw reader.error(item, "two stacks are named \(name)") }
+                    guard let stack = reader.stack(item) else { continue }
+                    guard let name = stack.name else {
+                        reader.error(.missingKey, item, "every stack needs a name")
+                        continue
+                    }
+                    guard names.insert(name).inserted else {
+                        reader.error(.duplicate, item, "two stacks are named \(name)", hint: "give each stack its own name")
+                        continue
+                    }
                     configuration.stacks.append(stack)
                 }
             }
         }
-        guard !configuration.stacks.isEmpty else { throw reader.error(root, "the agent configuration needs `stacks:`") }
+        if !sawStacks, reader.diagnostics.isEmpty {
+            reader.error(.missingKey, root, "the agent configuration needs `stacks:`", hint: "list at least one stack with name: and repo:")
+        }
+        guard reader.diagnostics.isEmpty else { throw Invalid(reader.diagnostics.items) }
         return configuration
     }
+}
 
-    struct Reader {
-        let file: String
-
-        func error(_ node: Node, _ message: String) -> Invalid {
-            Invalid(description: "\(file):\(node.mark?.line ?? 1):\(node.mark?.column ?? 1): \(message)")
+extension YAMLReader {
+    /// A non-empty string that is not YAML's null (`state: ~` is a mistake, not a path).
+    fileprivate func text(_ node: YAMLNode, _ key: String) -> String? {
+        if let scalar = node.scalar, scalar.style == .plain, ["~", "null", "Null", "NULL"].contains(scalar.text) {
+            error(.missingKey, node, "\(key) must be a non-empty string", hint: "remove the key to take the default")
+            return nil
         }
+        return string(node, key)
+    }
 
-        func mapping(_ node: Node, allowed: [String], what: String) throws -> [(String, Node)] {
-            guard case .mapping(let mapping) = node else { throw error(node, "\(what) must be a mapping") }
-            return try mapping.map { key, value in
-                guard let name = key.string, allowed.contains(name) else {
-                    throw error(key, "unknown key '\(key.string ?? "?")' in \(what); known: \(allowed.joined(separator: ", "))")
+    fileprivate func duration(_ node: YAMLNode, _ key: String) -> Duration? {
+        guard let text = text(node, key) else { return nil }
+        guard let duration = DurationText.parse(text), duration > .zero else {
+            error(.invalidValue, node, "\(key) must be a duration such as 30s, 5m or 1h, not '\(text)'")
+            return nil
+        }
+        return duration
+    }
+
+    fileprivate func listen(_ node: YAMLNode, _ key: String) -> (String, Int)? {
+        guard let text = text(node, key) else { return nil }
+        guard let address = AgentConfiguration.listenAddress(text) else {
+            error(.invalidValue, node, "\(key) takes HOST:PORT, e.g. 127.0.0.1:8080")
+            return nil
+        }
+        return address
+    }
+
+    /// One entry of `stacks:`, or nil after reporting what is wrong with it.
+    fileprivate func stack(_ node: YAMLNode) -> StackConfiguration? {
+        guard let entries = mapping(node, "a stack", allowed: AgentConfigurationFile.stackKeys) else { return nil }
+        guard let repoEntry = entries.first(where: { $0.key == "repo" }) else {
+            error(.missingKey, node, "a stack needs repo:", hint: "the repository's URL or path")
+            return nil
+        }
+        guard let repo = text(repoEntry.value, "repo") else { return nil }
+        var stack = StackConfiguration(repo: repo)
+        var valid = true
+        func take<T>(_ value: T?, _ set: (T) -> Void) {
+            if let value { set(value) } else { valid = false }
+        }
+        for entry in entries {
+            let (key, value) = (entry.key, entry.value)
+            switch key {
+            case "name":
+                guard let name = text(value, key) else { valid = false; continue }
+                guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+                    error(.invalidValue, value, "stack name '\(name)' may hold only letters, digits, '-', '_' and '.'")
+                    valid = false
+                    continue
                 }
-                return (name, value)
-            }
-        }
-
-        func string(_ node: Node, _ key: String) throws -> String {
-            guard case .scalar(let scalar) = node, !scalar.string.isEmpty,
-                  scalar.style != .plain || !["~", "null", "Null", "NULL"].contains(scalar.string)
-            else { throw error(node, "\(key) must be a non-empty string") }
-            return scalar.string
-        }
-
-        func int(_ node: Node, _ key: String, range: ClosedRange<Int>) throws -> Int {
-            guard let value = Int(try string(node, key)), range.contains(value) else {
-                throw error(node, "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-            }
-            return value
-        }
-
-        func bool(_ node: Node, _ key: String) throws -> Bool {
-            switch try string(node, key) {
-            case "true": return true
-            case "false": return false
-            default: throw error(node, "\(key) must be true or false")
-            }
-        }
-
-        func duration(_ node: Node, _ key: String) throws -> Duration {
-            guard let duration = DurationText.parse(try string(node, key)), duration > .zero else {
-                throw error(node, "\(key) must be a duration such as 30s, 5m or 1h")
-            }
-            return duration
-        }
-
-        func listen(_ node: Node) throws -> (String, Int) {
-            guard let address = AgentConfiguration.listenAddress(try string(node, "listen")) else {
-                throw error(node, "listen and webhook_listen take HOST:PORT, e.g. 127.0.0.1:8080")
-            }
-            return address
-        }
-
-        func stack(_ node: Node) throws -> StackConfiguration {
-            let entries = try mapping(node, allowed: AgentConfigurationFile.stackKeys, what: "a stack")
-            guard let repo = entries.first(where: { $0.0 == "repo" }) else { throw error(node, "a stack needs repo:") }
-            var stack = StackConfiguration(repo: try string(repo.1, "repo"))
-            for (key, value) in entries {
-                switch key {
-                case "name":
-                    let name = try string(value, key)
-                    guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                        throw error(value, "stack name '\(name)' may hold only letters, digits, '-', '_' and '.'")
-                    }
-                    stack.name = name
-                case "branch": stack.branch = try string(value, key)
-                case "root":
-                    let parts = try string(value, key).split(separator: "/").filter { $0 != "." }
-                    guard !parts.contains("..") else { throw error(value, "root must stay inside the repository") }
-                    stack.root = parts.joined(separator: "/")
-                case "interval": stack.interval = try duration(value, key)
-                case "drift_interval": stack.driftInterval = try duration(value, key)
-                case "heal": stack.heal = try bool(value, key)
-                case "require_reviewed_plan": stack.requireReviewedPlan = try bool(value, key)
-                case "forge":
-                    guard let forge = ForgeRepository(try string(value, key)) else {
-                        throw error(value, "forge takes github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO")
-                    }
-                    stack.forge = forge
-                default: break
+                stack.name = name
+            case "branch": take(text(value, key)) { stack.branch = $0 }
+            case "root":
+                guard let root = text(value, key) else { valid = false; continue }
+                let parts = root.split(separator: "/").filter { $0 != "." }
+                guard !parts.contains("..") else {
+                    error(.invalidValue, value, "root must stay inside the repository")
+                    valid = false
+                    continue
                 }
+                stack.root = parts.joined(separator: "/")
+            case "interval": take(duration(value, key)) { stack.interval = $0 }
+            case "drift_interval": take(duration(value, key)) { stack.driftInterval = $0 }
+            case "heal": take(bool(value, key)) { stack.heal = $0 }
+            case "require_reviewed_plan": take(bool(value, key)) { stack.requireReviewedPlan = $0 }
+            case "forge":
+                guard let text = text(value, key) else { valid = false; continue }
+                guard let forge = ForgeRepository(text) else {
+                    error(.invalidValue, value, "forge takes github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO")
+                    valid = false
+                    continue
+                }
+                stack.forge = forge
+            default: break
             }
-            return stack
         }
+        return valid ? stack : nil
     }
 }

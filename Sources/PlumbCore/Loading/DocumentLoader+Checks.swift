@@ -35,7 +35,7 @@ extension DocumentLoader {
         }
     }
 
-    private func probe(_ entry: Entry, check: String) -> Check.Probe? {
+    private func probe(_ entry: YAMLEntry, check: String) -> Check.Probe? {
         let what = "check \(check) \(entry.key)"
         switch entry.key {
         case "command":
@@ -72,7 +72,7 @@ extension DocumentLoader {
         }
     }
 
-    private func dnsProbe(_ entry: Entry, what: String) -> Check.Probe? {
+    private func dnsProbe(_ entry: YAMLEntry, what: String) -> Check.Probe? {
         guard let fields = reader.mapping(entry.value, what, allowed: ["name", "type", "server", "expect"]),
               let nameNode = required(fields, "name", in: entry.value, what: what),
               let name = reader.string(nameNode, "name"),

@@ -1,7 +1,7 @@
 extension DocumentLoader {
     static let recordKeys = ["type", "ttl", "value", "values", "protect", "waive"]
 
-    mutating func loadZone(_ entries: [Entry], root: YAMLNode, provider: String) {
+    mutating func loadZone(_ entries: [YAMLEntry], root: YAMLNode, provider: String) {
         guard let zoneNode = required(entries, "zone", in: root, what: "this DNS document"),
               let rawZone = reader.string(zoneNode, "zone")
         else { return }
@@ -31,7 +31,7 @@ extension DocumentLoader {
         }
     }
 
-    private mutating func loadRecordName(_ entry: Entry, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]) {
+    private mutating func loadRecordName(_ entry: YAMLEntry, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]) {
         let name = entry.key.lowercased()
         guard DNSLabel.isValidRelativeName(name) else {
             let hint = entry.key.hasSuffix(".")

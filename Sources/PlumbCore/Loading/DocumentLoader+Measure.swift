@@ -4,7 +4,7 @@ extension DocumentLoader {
 
     /// The check's measure; nil after reporting a bad value (or a measuring key on a check that
     /// cannot take it).
-    func measure(_ fields: [Entry], check: String, probe: Check.Probe) -> CheckMeasure? {
+    func measure(_ fields: [YAMLEntry], check: String, probe: Check.Probe) -> CheckMeasure? {
         var measure = CheckMeasure()
         var valid = true
         for field in fields where Self.measureKeys.contains(field.key) {
@@ -36,7 +36,7 @@ extension DocumentLoader {
         return valid ? measure : nil
     }
 
-    private func duration(_ field: Entry, check: String) -> Duration? {
+    private func duration(_ field: YAMLEntry, check: String) -> Duration? {
         guard let text = reader.scalar(field.value, field.key) else { return nil }
         guard let value = Self.duration(text) else {
             reader.error(.invalidValue, field.value, "check \(check): \(field.key) must be a duration such as 200ms, 5s or 2m, not '\(text)'")
@@ -45,7 +45,7 @@ extension DocumentLoader {
         return value
     }
 
-    func prometheusProbe(_ entry: Entry, what: String) -> Check.Probe? {
+    func prometheusProbe(_ entry: YAMLEntry, what: String) -> Check.Probe? {
         guard let fields = reader.mapping(entry.value, what, allowed: ["url", "query", "expect", "empty", "token_env"]),
               let urlNode = required(fields, "url", in: entry.value, what: what),
               let url = reader.string(urlNode, "url"),

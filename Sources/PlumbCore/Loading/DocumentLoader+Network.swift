@@ -202,7 +202,7 @@ extension DocumentLoader {
         return low...high
     }
 
-    private func cidr(_ fields: [Entry], in node: YAMLNode, what: String) -> String? {
+    private func cidr(_ fields: [YAMLEntry], in node: YAMLNode, what: String) -> String? {
         guard let cidrNode = required(fields, "cidr", in: node, what: what),
               let text = reader.string(cidrNode, "cidr")
         else { return nil }

@@ -1,7 +1,7 @@
 extension DocumentLoader {
     /// Reads `waive: {RULE: "REASON", …}` among a resource's entries (SPEC §8.6): each key a
     /// built-in rule id, each reason non-empty, since the reason is what a reviewer reads.
-    func waivers(_ entries: [Entry], what: String) -> [String: String] {
+    func waivers(_ entries: [YAMLEntry], what: String) -> [String: String] {
         guard let entry = entries.first(where: { $0.key == "waive" }),
               let items = reader.mapping(entry.value, "\(what) waive")
         else { return [:] }

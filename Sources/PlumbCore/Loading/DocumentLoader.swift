@@ -89,7 +89,7 @@ struct DocumentLoader {
     }
 
     /// Reads `protect:` and `tags:` entries common to cloud resources.
-    func protectAndTags(_ entries: [Entry], what: String) -> (protect: Bool, tags: [String: String]) {
+    func protectAndTags(_ entries: [YAMLEntry], what: String) -> (protect: Bool, tags: [String: String]) {
         var protect = false
         var tags: [String: String] = [:]
         for entry in entries {
@@ -104,7 +104,7 @@ struct DocumentLoader {
         return (protect, tags)
     }
 
-    func required(_ entries: [Entry], _ key: String, in node: YAMLNode, what: String) -> YAMLNode? {
+    func required(_ entries: [YAMLEntry], _ key: String, in node: YAMLNode, what: String) -> YAMLNode? {
         if let entry = entries.first(where: { $0.key == key }) { return entry.value }
         reader.error(.missingKey, node, "\(what) has no '\(key):'", hint: "add '\(key):'")
         return nil

@@ -113,14 +113,14 @@ enum ProvidersLoader {
 
     /// rfc2136's `tsig:` mapping as `tsig.name`, `tsig.algorithm`, `tsig.secret`, and its
     /// `zones:` list as one `zones` entry per zone; every other entry as it is.
-    private static func flattened(_ entries: [Entry], reader: YAMLReader) -> [Entry] {
-        entries.flatMap { entry -> [Entry] in
+    private static func flattened(_ entries: [YAMLEntry], reader: YAMLReader) -> [YAMLEntry] {
+        entries.flatMap { entry -> [YAMLEntry] in
             switch (entry.key, entry.value) {
             case ("tsig", .mapping):
                 let inner = reader.mapping(entry.value, "tsig", allowed: ["name", "algorithm", "secret"]) ?? []
-                return inner.map { Entry(key: "tsig.\($0.key)", keyNode: $0.keyNode, value: $0.value) }
+                return inner.map { YAMLEntry(key: "tsig.\($0.key)", keyNode: $0.keyNode, value: $0.value) }
             case ("zones", .sequence(let items, _)), ("prefix_lists", .sequence(let items, _)):
-                return items.map { Entry(key: entry.key, keyNode: entry.keyNode, value: $0) }
+                return items.map { YAMLEntry(key: entry.key, keyNode: entry.keyNode, value: $0) }
             default:
                 return [entry]
             }

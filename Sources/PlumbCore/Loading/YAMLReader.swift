@@ -2,11 +2,11 @@ import Yams
 
 /// Reads one YAML file's node tree into typed values, collecting diagnostics with
 /// file:line:column instead of stopping at the first problem.
-final class YAMLReader {
-    let file: String
-    private(set) var diagnostics = DiagnosticBag()
+public final class YAMLReader {
+    public let file: String
+    public private(set) var diagnostics = DiagnosticBag()
 
-    init(file: String) {
+    public init(file: String) {
         self.file = file
     }
 
@@ -14,7 +14,7 @@ final class YAMLReader {
     /// an alias bomb (see YAMLAliasGuard), which is refused before it is composed. The
     /// everyday subset is composed by `YAMLComposer`; Yams composes the rest and words
     /// every syntax error.
-    func documents(_ text: String) -> [YAMLNode] {
+    public func documents(_ text: String) -> [YAMLNode] {
         if let nodes = YAMLComposer.compose(text) { return nodes }
         if let refusal = YAMLAliasGuard.refusal(text, file: file) {
             diagnostics.append(contentsOf: [refusal])
@@ -70,22 +70,22 @@ final class YAMLReader {
         }
     }
 
-    func location(_ node: YAMLNode) -> SourceLocation {
+    public func location(_ node: YAMLNode) -> SourceLocation {
         SourceLocation(file: file, line: Int(node.mark.line), column: Int(node.mark.column))
     }
 
-    func error(_ code: Diagnostic.Code, _ node: YAMLNode, _ message: String, hint: String? = nil) {
+    public func error(_ code: Diagnostic.Code, _ node: YAMLNode, _ message: String, hint: String? = nil) {
         diagnostics.error(code, at: location(node), message, hint: hint)
     }
 
-    func error(_ code: Diagnostic.Code, at location: SourceLocation, _ message: String, hint: String? = nil) {
+    public func error(_ code: Diagnostic.Code, at location: SourceLocation, _ message: String, hint: String? = nil) {
         diagnostics.error(code, at: location, message, hint: hint)
     }
 
     /// A mapping's entries, in order. Keys outside `allowed` are reported (with a
     /// suggestion) and dropped; a non-mapping is reported and gives nil.
-    func mapping(_ node: YAMLNode, _ what: String, allowed: [String]? = nil) -> [Entry]? {
-        var entries: [Entry] = []
+    public func mapping(_ node: YAMLNode, _ what: String, allowed: [String]? = nil) -> [YAMLEntry]? {
+        var entries: [YAMLEntry] = []
         let isMapping = forEachEntry(node, what, allowed: allowed, reserve: { entries.reserveCapacity($0) }) {
             entries.append($0)
         }
@@ -98,7 +98,7 @@ final class YAMLReader {
     @discardableResult
     func forEachEntry(
         _ node: YAMLNode, _ what: String, allowed: [String]? = nil, reserve: (Int) -> Void = { _ in },
-        _ body: (Entry) -> Void
+        _ body: (YAMLEntry) -> Void
     ) -> Bool {
         guard case .mapping(let pairs, _) = node else {
             error(.wrongType, node, "\(what) must be a mapping (key: value)")
@@ -117,12 +117,12 @@ final class YAMLReader {
                 error(.unknownKey, keyNode, "unknown key '\(key)' in \(what)", hint: hint)
                 continue
             }
-            body(Entry(key: key, keyNode: keyNode, value: pair.value))
+            body(YAMLEntry(key: key, keyNode: keyNode, value: pair.value))
         }
         return true
     }
 
-    func scalar(_ node: YAMLNode, _ what: String) -> String? {
+    public func scalar(_ node: YAMLNode, _ what: String) -> String? {
         guard case .scalar(let scalar) = node else {
             error(.wrongType, node, "\(what) must be a single value, not a list or mapping")
             return nil
@@ -130,7 +130,7 @@ final class YAMLReader {
         return scalar.text
     }
 
-    func string(_ node: YAMLNode, _ what: String) -> String? {
+    public func string(_ node: YAMLNode, _ what: String) -> String? {
         guard let text = scalar(node, what) else { return nil }
         if text.isEmpty, node.scalar?.style == .plain {
             error(.missingKey, node, "\(what) is empty")
@@ -139,7 +139,7 @@ final class YAMLReader {
         return text
     }
 
-    func int(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>) -> Int? {
+    public func int(_ node: YAMLNode, _ what: String, range: ClosedRange<Int>) -> Int? {
         guard let text = scalar(node, what) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             error(.invalidValue, node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
@@ -157,7 +157,7 @@ final class YAMLReader {
         return value
     }
 
-    func bool(_ node: YAMLNode, _ what: String) -> Bool? {
+    public func bool(_ node: YAMLNode, _ what: String) -> Bool? {
         guard scalar(node, what) != nil else { return nil }
         guard let value = node.bool else {
             error(.invalidValue, node, "\(what) must be true or false")
@@ -214,8 +214,8 @@ final class YAMLReader {
 }
 
 /// One key of a mapping, with the nodes that give positions.
-struct Entry {
-    let key: String
-    let keyNode: YAMLNode
-    let value: YAMLNode
+public struct YAMLEntry {
+    public let key: String
+    public let keyNode: YAMLNode
+    public let value: YAMLNode
 }

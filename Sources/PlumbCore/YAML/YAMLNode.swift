@@ -5,28 +5,28 @@ import Yams
 /// Plumb's own value type rather than `Yams.Node`: a 100,000-record document is about
 /// 700,000 nodes, and Yams gives each of them a class-backed tag and copies them through
 /// existentials; these are plain values (see `YAMLComposer`, Docs/decisions.md).
-enum YAMLNode: Sendable, Equatable {
+public enum YAMLNode: Sendable, Equatable {
     case scalar(YAMLScalar)
     case sequence([YAMLNode], YAMLMark)
     case mapping([YAMLPair], YAMLMark)
     /// Only from the Yams path: an alias Yams kept as such.
     case alias(YAMLMark)
 
-    var mark: YAMLMark {
+    public var mark: YAMLMark {
         switch self {
         case .scalar(let scalar): scalar.mark
         case .sequence(_, let mark), .mapping(_, let mark), .alias(let mark): mark
         }
     }
 
-    var scalar: YAMLScalar? {
+    public var scalar: YAMLScalar? {
         if case .scalar(let scalar) = self { return scalar }
         return nil
     }
 
     /// YAML 1.1 booleans, as Yams reads them: untagged plain scalars and those tagged other
     /// than `!!str`; a quoted `"true"` is a string (libyaml tags quoted scalars `!!str`).
-    var bool: Bool? {
+    public var bool: Bool? {
         guard let scalar, scalar.tag != .string else { return nil }
         switch scalar.text.lowercased() {
         case "true", "yes", "on": return true
@@ -36,26 +36,26 @@ enum YAMLNode: Sendable, Equatable {
     }
 }
 
-struct YAMLPair: Sendable, Equatable {
-    var key: YAMLNode
-    var value: YAMLNode
+public struct YAMLPair: Sendable, Equatable {
+    public var key: YAMLNode
+    public var value: YAMLNode
 }
 
-struct YAMLScalar: Sendable, Equatable {
-    enum Style: UInt8, Sendable {
+public struct YAMLScalar: Sendable, Equatable {
+    public enum Style: UInt8, Sendable {
         case plain, singleQuoted, doubleQuoted, literal, folded
     }
 
     /// The tag libyaml gives: none for plain scalars, `!!str` for quoted ones, or one
     /// written out (only on the Yams path: the composer declines tags).
-    enum Tag: UInt8, Sendable {
+    public enum Tag: UInt8, Sendable {
         case implicit, string, other
     }
 
-    var text: String
-    var style: Style
-    var mark: YAMLMark
-    var tag: Tag = .implicit
+    public var text: String
+    public var style: Style
+    public var mark: YAMLMark
+    public var tag: Tag = .implicit
 
     init(text: String, style: Style, mark: YAMLMark, tag: Tag = .implicit) {
         self.text = text
@@ -66,9 +66,9 @@ struct YAMLScalar: Sendable, Equatable {
 }
 
 /// 1-based line and column (columns count characters, as libyaml does).
-struct YAMLMark: Sendable, Equatable {
-    var line: Int32
-    var column: Int32
+public struct YAMLMark: Sendable, Equatable {
+    public var line: Int32
+    public var column: Int32
 }
 
 extension YAMLNode {
