@@ -68,7 +68,7 @@ struct ImportCommand: AsyncParsableCommand {
             // Nothing is written when anything would be overwritten: an import is all or none.
             let existing = documents.keys.sorted().filter { FileManager.default.fileExists(atPath: URL(fileURLWithPath: out).appendingPathComponent($0).path) }
             if !existing.isEmpty, !force {
-                throw CLIError(message: "import would overwrite \(existing.map { (out as NSString).appendingPathComponent($0) }.joined(separator: ", ")); nothing was written; re-run with --force to replace them, or choose another --out")
+                throw CLIError(message: "import would overwrite \(existing.map { (out as NSString).appendingPathComponent($0) }.joined(separator: ", ")); nothing was written; re-run with --force to replace \(existing.count == 1 ? "it" : "them"), or choose another --out")
             }
             for (path, text) in documents.sorted(by: { $0.key < $1.key }) {
                 let url = URL(fileURLWithPath: out).appendingPathComponent(path)
@@ -79,7 +79,7 @@ struct ImportCommand: AsyncParsableCommand {
             for record in inventory.unmodeled {
                 Console.err("not managed: \(record.label) (Plumb leaves \(record.type) records alone)")
             }
-            Console.err("imported \(inventory.resources.count) resources into \(documents.count) documents")
+            Console.err("imported \(ApplyTextRenderer.count(inventory.resources.count, "resource")) into \(ApplyTextRenderer.count(documents.count, "document"))")
         }
     }
 }

@@ -82,7 +82,8 @@ extension EndToEnd {
             let error = apply.json?["error"] as? String ?? ""
             #expect(error.contains("chunk 3 of 4"), "\(error)")
             #expect(error.contains("provider pdns"), "\(error)")
-            #expect(error.contains("HTTP 500: backend down"), "\(error)")
+            #expect(error.contains("HTTP 500 from PATCH http://127.0.0.1:"), "the request, by method and URL: \(error)")
+            #expect(error.contains("/api/v1/servers/localhost/zones/c.example.: backend down") || error.contains(": backend down"), "\(error)")
             let failedChunk = (apply.json?["chunks"] as? [[String: Any]] ?? []).first { $0["status"] as? String == "failed" }
             #expect(failedChunk?["index"] as? Int == 2, "the third chunk")
             // Zone c's records were never sent.

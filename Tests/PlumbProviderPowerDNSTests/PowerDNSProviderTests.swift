@@ -185,6 +185,29 @@ struct PowerDNSProviderTests {
         #expect(provider.requestsSent == 3)
     }
 
+    @Test("a refused connection names the binding, the request's URL without credentials, and what to check")
+    func refusedNamesWhere() async throws {
+        let port = try freePort()
+        let provider = try PowerDNSProvider(
+            binding: ProviderBinding(name: "where-\(port)", type: .powerdns, settings: ["url": "http://deploy:hunter2@127.0.0.1:\(port)", "api_key": "k"]),
+            retry: RetryPolicy(attempts: 2, base: .milliseconds(10), cap: .milliseconds(20)))
+        let error = try await #require(throws: ProviderError.self) { _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone])) }
+        #expect(error.message.contains("list zones: GET http://127.0.0.1:\(port)/api/v1/servers/localhost/zones: "), "\(error.message)")
+        #expect(error.message.contains("check that the server is running and reachable from here, and the address in Providers/where-\(port).yaml"), "\(error.message)")
+        #expect(!error.message.contains("hunter2") && !error.message.contains("deploy"), "no credentials: \(error.message)")
+    }
+
+    @Test("a server that is not PowerDNS: its 404 page is named by URL and status, cut short, with what to check")
+    func notPowerDNS() async throws {
+        let page = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>" + String(repeating: "<p>nothing here</p>", count: 300) + "</body></html>"
+        let server = try ScriptedHTTPServer([], default: .init(status: 404, headers: ["Content-Type": "text/html"], body: page))
+        let provider = try PowerDNSProvider(binding: ProviderBinding(name: "web", type: .powerdns, settings: ["url": server.url, "api_key": "k"]))
+        let error = try await #require(throws: ProviderError.self) { _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone])) }
+        #expect(error.message.hasPrefix("list zones: HTTP 404 from GET \(server.url)/api/v1/servers/localhost/zones: <!DOCTYPE html>"), "\(error.message)")
+        #expect(error.message.hasSuffix("this answer is not from the PowerDNS API: check url: and server: in Providers/web.yaml"), "\(error.message)")
+        #expect(error.message.count < ErrorExcerpt.bodyLimit + 250, "an excerpt, not the page: \(error.message.count) characters")
+    }
+
     @Test("PowerDNS's own error text surfaces with the zone and the records involved")
     func errorBodies() async throws {
         let server = try PowerDNSServer()

@@ -93,12 +93,12 @@ struct PowerDNSAPI: Sendable {
         }
         let request = HTTPRequest(method: method, url: "\(baseURL)/api/v1/servers/\(server)\(path)", headers: headers, body: data, timeout: .seconds(60))
         let response = try await transport.send(request, operation: operation)
-        guard accept.contains(response.status) else { throw error(response, operation: operation) }
+        guard accept.contains(response.status) else { throw error(response, operation: operation, request: request) }
         return response
     }
 
     /// PowerDNS answers 422 with `{"error": …}`; 401, 404 and 400 with plain text.
-    private func error(_ response: HTTPResponse, operation: String) -> ProviderError {
+    private func error(_ response: HTTPResponse, operation: String, request: HTTPRequest) -> ProviderError {
         let detail = ErrorExcerpt.of((try? JSONDecoder().decode([String: String].self, from: response.body))?["error"] ?? response.text)
         let code: ProviderError.Code = switch response.status {
         case 401, 403: .unauthorized
@@ -106,8 +106,13 @@ struct PowerDNSAPI: Sendable {
         case 409: .conflict
         default: .invalid
         }
-        let hint = code == .unauthorized ? " (check api_key in the binding)" : ""
-        return ProviderError(code, provider: provider, "\(operation): HTTP \(response.status): \(detail.isEmpty ? "no detail" : detail)\(hint)")
+        // PowerDNS's API answers JSON, or plain text for 401/404; an HTML page (a proxy, a web
+        // server, the wrong port) means `url:` does not point at the API.
+        let isPage = response.header("content-type")?.lowercased().contains("html") == true
+        let hint = code == .unauthorized ? "; check api_key in Providers/\(provider).yaml"
+            : isPage ? "; this answer is not from the PowerDNS API: check url: and server: in Providers/\(provider).yaml" : ""
+        let target = "\(request.method) \(URLDisplay.of(request.url))"
+        return ProviderError(code, provider: provider, "\(operation): HTTP \(response.status) from \(target): \(detail.isEmpty ? "no detail" : detail)\(hint)")
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) async throws -> T {
