@@ -44,10 +44,18 @@ extension RFC2136Provider {
         func spec(_ resource: ResourceSpec?) -> [String]? {
             if case .record(let record)? = resource { record.values } else { nil }
         }
-        if live.allSatisfy({ spec($0.0.after) == $0.1?.values && (spec($0.0.after) == nil || $0.1?.ttl == recordTTL($0.0.after)) }) {
+        // Plain loops: the same test written as closures over the (change, live) tuples
+        // crashed the optimiser (Swift 6.3.1, -O: "Found outside of lifetime use").
+        var allApplied = true
+        var moved: [Address] = []
+        for (change, current) in live {
+            let wanted = spec(change.after)
+            if wanted != current?.values || (wanted != nil && current?.ttl != recordTTL(change.after)) { allApplied = false }
+            if spec(change.before) != current?.values { moved.append(change.address) }
+        }
+        if allApplied {
             return Dictionary(changes.map { ($0.address, ChangeOutcome.Status.applied(id: nil)) }, uniquingKeysWith: { first, _ in first })
         }
-        let moved = live.filter { spec($0.0.before) != $0.1?.values }.map { $0.0.address }
         let names = moved.isEmpty ? "an rrset of this chunk" : moved.map { $0.description }.joined(separator: ", ")
         var outcomes: [Address: ChangeOutcome.Status] = [:]
         for change in changes {
