@@ -21,7 +21,7 @@ struct APIAuthentication<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let sessions, !Self.isOpen(request.uri.path) else { return try await next(request, context) }
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
-           sessions.isToken(String(authorization.dropFirst(7)))
+            sessions.isToken(String(authorization.dropFirst(7)))
         {
             return try await next(request, context)
         }
@@ -60,7 +60,7 @@ struct SessionCookie: Sendable {
     func isValid(_ value: String, now: Date = Date()) -> Bool {
         let parts = value.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let expiry = Int(parts[0]), Double(expiry) > now.timeIntervalSince1970,
-              let mac = Self.bytes(hex: parts[1]), mac.count == SHA256.byteCount
+            let mac = Self.bytes(hex: parts[1]), mac.count == SHA256.byteCount
         else { return false }
         // isValidAuthenticationCode compares in constant time.
         return HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(parts[0].utf8), using: key)

@@ -54,14 +54,18 @@ public struct Agent: Sendable {
             // Stacks in one repository share its mirror and its fetches. Nothing is fetched
             // yet: an unreachable remote is retried (with backoff) by the lease keeper's
             // ticks, not an exit at start.
-            let (repository, fetcher) = try repositories[stack.repo]
-                ?? (GitSource.openRepository(
-                    stack.repo, stateDirectory: configuration.stateDirectory, userInfo: stack.repoUserInfo,
-                    environment: configuration.environment, fetch: false), MirrorFetcher(options: fetchOptions))
+            let (repository, fetcher) =
+                try repositories[stack.repo]
+                ?? (
+                    GitSource.openRepository(
+                        stack.repo, stateDirectory: configuration.stateDirectory, userInfo: stack.repoUserInfo,
+                        environment: configuration.environment, fetch: false), MirrorFetcher(options: fetchOptions)
+                )
             repositories[stack.repo] = (repository, fetcher)
-            reconcilers.append(Reconciler(
-                stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics, monitor: monitor,
-                logger: logger, notifier: notifier, slots: slots, fetcher: fetcher, events: bus))
+            reconcilers.append(
+                Reconciler(
+                    stack: stack, agent: configuration, repository: repository, store: store, metrics: metrics, monitor: monitor,
+                    logger: logger, notifier: notifier, slots: slots, fetcher: fetcher, events: bus))
         }
         let keeper = LeaseKeeper(
             reconcilers: reconcilers, store: store, configuration: configuration, metrics: metrics, monitor: monitor, logger: logger)
@@ -69,20 +73,24 @@ public struct Agent: Sendable {
             reconcilers: reconcilers, keeper: keeper, store: store, metrics: metrics, configuration: configuration,
             logger: logger, notifier: notifier, bus: bus, origins: origins)
         let logger = self.logger
-        let doors = configuration.doors, secretSet = !(configuration.webhookSecret ?? "").isEmpty
+        let doors = configuration.doors
+        let secretSet = !(configuration.webhookSecret ?? "").isEmpty
         func announced(_ role: String, _ report: @escaping @Sendable (Int) -> Void) -> @Sendable (any Channel) async -> Void {
             { channel in
-                logger.info("listening", metadata: [
-                    "address": "\(channel.localAddress?.description ?? "?")", "role": "\(role)", "store": "\(store.location)",
-                    "agent": "\(configuration.agentID)", "stacks": "\(configuration.stacks.count)",
-                ])
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "address": "\(channel.localAddress?.description ?? "?")", "role": "\(role)", "store": "\(store.location)",
+                        "agent": "\(configuration.agentID)", "stacks": "\(configuration.stacks.count)",
+                    ])
                 report(channel.localAddress?.port ?? 0)
             }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: AgentServer.listener(
-                router: routes.router(), address: ListenAddress(host: configuration.host, port: configuration.port), role: "--listen",
-                doors: doors, secretSet: secretSet, metrics: metrics, logger: logger, onRunning: announced("--listen", onListening))),
+            .init(
+                service: AgentServer.listener(
+                    router: routes.router(), address: ListenAddress(host: configuration.host, port: configuration.port), role: "--listen",
+                    doors: doors, secretSet: secretSet, metrics: metrics, logger: logger, onRunning: announced("--listen", onListening))),
             .init(service: LeaseService(keeper: keeper, interval: configuration.leaseInterval)),
             // Shut down in reverse order: the runs first (their last events published), then
             // the bus (every stream ends), then the feedback that drains what it still holds.
@@ -90,17 +98,22 @@ public struct Agent: Sendable {
             .init(service: EventBusService(bus: bus)),
         ]
         if let address = doors.webhookListen {
-            services.append(.init(service: AgentServer.listener(
-                router: routes.webhookRouter(), address: address, role: "--webhook-listen", doors: doors, secretSet: secretSet,
-                metrics: metrics, logger: logger, onRunning: announced("--webhook-listen", onWebhookListening))))
+            services.append(
+                .init(
+                    service: AgentServer.listener(
+                        router: routes.webhookRouter(), address: address, role: "--webhook-listen", doors: doors, secretSet: secretSet,
+                        metrics: metrics, logger: logger, onRunning: announced("--webhook-listen", onWebhookListening))))
         }
         for reconciler in reconcilers {
             services.append(.init(service: ReconcileService(reconciler: reconciler)))
             services.append(.init(service: PollService(reconciler: reconciler, interval: reconciler.stack.interval)))
             services.append(.init(service: DriftService(reconciler: reconciler, interval: reconciler.stack.driftInterval)))
         }
-        services.append(.init(service: RetentionService(
-            store: store, retention: configuration.retention, stateDirectory: configuration.stateDirectory, monitor: monitor, logger: logger)))
+        services.append(
+            .init(
+                service: RetentionService(
+                    store: store, retention: configuration.retention, stateDirectory: configuration.stateDirectory, monitor: monitor, logger: logger))
+        )
         // Last: the group tells it first on shutdown (see GitShutdownService).
         services.append(.init(service: GitShutdownService(cancellation: cancellation)))
         let group = ServiceGroup(

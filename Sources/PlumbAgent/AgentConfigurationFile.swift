@@ -35,8 +35,10 @@ public enum AgentConfigurationFile {
         }
     }
 
-    static let topKeys = ["listen", "webhook_listen", "public_read", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
-                          "git_connect_timeout", "git_stall_timeout", "retain"]
+    static let topKeys = [
+        "listen", "webhook_listen", "public_read", "state", "store", "agent_id", "concurrency", "lease_interval", "stacks",
+        "git_connect_timeout", "git_stall_timeout", "retain",
+    ]
     static let stackKeys = ["name", "repo", "branch", "root", "interval", "drift_interval", "heal", "require_reviewed_plan", "forge"]
 
     public static func load(path: String) throws -> AgentConfiguration {
@@ -51,7 +53,9 @@ public enum AgentConfigurationFile {
         let documents = reader.documents(text)
         guard let root = documents.first else {
             if reader.diagnostics.isEmpty {
-                reader.error(.missingKey, at: SourceLocation(file: file, line: 1, column: 1), "the agent configuration is empty", hint: "it needs at least `stacks:`")
+                reader.error(
+                    .missingKey, at: SourceLocation(file: file, line: 1, column: 1), "the agent configuration is empty",
+                    hint: "it needs at least `stacks:`")
             }
             throw Invalid(reader.diagnostics.items)
         }
@@ -62,7 +66,8 @@ public enum AgentConfigurationFile {
             let (key, value) = (entry.key, entry.value)
             switch key {
             case "listen": if let (host, port) = reader.listen(value, key) { (configuration.host, configuration.port) = (host, port) }
-            case "webhook_listen": if let (host, port) = reader.listen(value, key) { configuration.doors.webhookListen = ListenAddress(host: host, port: port) }
+            case "webhook_listen":
+                if let (host, port) = reader.listen(value, key) { configuration.doors.webhookListen = ListenAddress(host: host, port: port) }
             case "public_read": if let flag = reader.bool(value, key) { configuration.doors.publicRead = flag }
             case "state": if let state = reader.text(value, key) { configuration.stateDirectory = state }
             case "store": if let store = reader.text(value, key) { configuration.store = store }
@@ -151,7 +156,10 @@ extension YAMLReader {
             let (key, value) = (entry.key, entry.value)
             switch key {
             case "name":
-                guard let name = text(value, key) else { valid = false; continue }
+                guard let name = text(value, key) else {
+                    valid = false
+                    continue
+                }
                 guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
                     error(.invalidValue, value, "stack name '\(name)' may hold only letters, digits, '-', '_' and '.'")
                     valid = false
@@ -160,7 +168,10 @@ extension YAMLReader {
                 stack.name = name
             case "branch": take(text(value, key)) { stack.branch = $0 }
             case "root":
-                guard let root = text(value, key) else { valid = false; continue }
+                guard let root = text(value, key) else {
+                    valid = false
+                    continue
+                }
                 let parts = root.split(separator: "/").filter { $0 != "." }
                 guard !parts.contains("..") else {
                     error(.invalidValue, value, "root must stay inside the repository")
@@ -173,7 +184,10 @@ extension YAMLReader {
             case "heal": take(bool(value, key)) { stack.heal = $0 }
             case "require_reviewed_plan": take(bool(value, key)) { stack.requireReviewedPlan = $0 }
             case "forge":
-                guard let text = text(value, key) else { valid = false; continue }
+                guard let text = text(value, key) else {
+                    valid = false
+                    continue
+                }
                 guard let forge = ForgeRepository(text) else {
                     error(.invalidValue, value, "forge takes github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO")
                     valid = false

@@ -9,7 +9,10 @@ public final class AgentMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let runDuration: DurationHistogram
     private let lastSuccess: Gauge
-    private static let buckets: [Duration] = [.milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300)]
+    private static let buckets: [Duration] = [
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+        .seconds(30), .seconds(60), .seconds(300),
+    ]
 
     public init() {
         runDuration = registry.makeDurationHistogram(
@@ -23,14 +26,18 @@ public final class AgentMetrics: Sendable {
         registry.makeCounter(descriptor: Self.describe("plumb_runs_total", "Reconcile runs by result"), labels: [("result", result)]).increment()
         runDuration.recordSeconds(seconds)
         for timing in outcome.timings {
-            registry.makeDurationHistogram(descriptor: Self.describe("plumb_stage_duration_seconds", "Duration of run stages"), labels: [("stage", timing.stage)], buckets: Self.buckets)
-                .recordSeconds(timing.seconds)
+            registry.makeDurationHistogram(
+                descriptor: Self.describe("plumb_stage_duration_seconds", "Duration of run stages"), labels: [("stage", timing.stage)],
+                buckets: Self.buckets
+            )
+            .recordSeconds(timing.seconds)
         }
         for chunk in outcome.result.chunks {
             for change in chunk.changes where change.status == .applied {
                 registry.makeCounter(
                     descriptor: Self.describe("plumb_changes_applied_total", "Changes applied by action and kind"),
-                    labels: [("action", change.action.rawValue), ("kind", change.address.kind.rawValue)]).increment()
+                    labels: [("action", change.action.rawValue), ("kind", change.address.kind.rawValue)]
+                ).increment()
             }
         }
         if outcome.result.status == .succeeded || outcome.result.status == .unchanged { lastSuccess.set(Date().timeIntervalSince1970) }
@@ -66,7 +73,9 @@ public final class AgentMetrics: Sendable {
     }
 
     func recordWebhook(source: String, result: String) {
-        registry.makeCounter(descriptor: Self.describe("plumb_webhooks_total", "Webhook deliveries by result"), labels: [("source", source), ("result", result)]).increment()
+        registry.makeCounter(
+            descriptor: Self.describe("plumb_webhooks_total", "Webhook deliveries by result"), labels: [("source", source), ("result", result)]
+        ).increment()
     }
 
     private let seen = ProviderCounts()
@@ -75,10 +84,15 @@ public final class AgentMetrics: Sendable {
     public func text() -> String {
         for (binding, requests, retries) in ProviderTransport.statistics() {
             let (newRequests, newRetries) = seen.delta(binding: binding, requests: requests, retries: retries)
-            registry.makeCounter(descriptor: Self.describe("plumb_provider_requests_total", "HTTP requests sent to providers, retries included"), labels: [("provider", binding)])
-                .increment(by: Int64(newRequests))
-            registry.makeCounter(descriptor: Self.describe("plumb_provider_retries_total", "Provider requests that were retries"), labels: [("provider", binding)])
-                .increment(by: Int64(newRetries))
+            registry.makeCounter(
+                descriptor: Self.describe("plumb_provider_requests_total", "HTTP requests sent to providers, retries included"),
+                labels: [("provider", binding)]
+            )
+            .increment(by: Int64(newRequests))
+            registry.makeCounter(
+                descriptor: Self.describe("plumb_provider_retries_total", "Provider requests that were retries"), labels: [("provider", binding)]
+            )
+            .increment(by: Int64(newRetries))
         }
         return registry.emitToString()
     }

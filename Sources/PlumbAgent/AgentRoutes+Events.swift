@@ -10,7 +10,8 @@ extension AgentRoutes {
     func events(_ request: Request) -> Response {
         let query = request.uri.queryParameters
         let filter = EventFilter(stack: query.get("stack"), commit: query.get("commit"))
-        let lastID = HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }.flatMap { Int($0) }
+        let lastID =
+            HTTPField.Name("Last-Event-ID").flatMap { request.headers[$0] }.flatMap { Int($0) }
             ?? query.get("after").flatMap { Int($0) }
         let (backlog, stream) = bus.subscribe(filter, after: lastID)
         var headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store"]
@@ -58,7 +59,9 @@ extension AgentRoutes {
         }
         if names.count == 1, let name = names.first {
             body["stack"] = name
-            if query.isEmpty, let escaped = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) {
+            if query.isEmpty,
+                let escaped = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            {
                 query.append("stack=\(escaped)")
             }
         } else {

@@ -77,7 +77,8 @@ struct AgentRoutes {
             guard let id = context.parameters.get("id"), let markdown = try await reviewMarkdown(id) else {
                 return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no review plan with that id yet\n")))
             }
-            return Response(status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: markdown)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: markdown)))
         }
         router.get("/") { _, _ in
             // A store that cannot list runs or drift still gets its page, red, saying why.
@@ -234,7 +235,9 @@ struct AgentRoutes {
             for reconciler in following(base) { reconciler.trigger(.headMoved(.webhook, head: nil)) }
             return await accepted(following(base), commit: nil)
         case .review(let id, let head, let headBranch, let base, let repository) where !following(base, repository: repository).isEmpty:
-            let stacks = following(base, repository: repository), logger = self.logger, notifier = self.notifier
+            let stacks = following(base, repository: repository)
+            let logger = self.logger
+            let notifier = self.notifier
             for reconciler in stacks {
                 let recordID = await recordID(id, reconciler)
                 // Queued, newest head per request: a burst of events is a few plans, not a

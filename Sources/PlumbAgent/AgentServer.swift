@@ -28,9 +28,10 @@ enum AgentServer {
         let started = NIOLockedValueBox(false)
         let application = Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [WebhookGate(precheck: precheck, onRefusal: onRefusal)],
-                idleTimeout: TimeAmount(doors.headerTimeout))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [WebhookGate(precheck: precheck, onRefusal: onRefusal)],
+                    idleTimeout: TimeAmount(doors.headerTimeout))),
             configuration: .init(
                 address: .hostname(address.host, port: address.port), serverName: "plumb",
                 // hummingbird's 256 overflows under a flood, and the kernel then drops SYNs
@@ -59,7 +60,8 @@ enum AgentServer {
         hints.ai_flags = AI_PASSIVE
         var found: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(address.host, String(address.port), &hints, &found) == 0, let info = found else {
-            throw AgentStartError(.bind, "cannot listen on \(address) (\(role)): \(address.host) does not resolve; give \(role) an address of this machine")
+            throw AgentStartError(
+                .bind, "cannot listen on \(address) (\(role)): \(address.host) does not resolve; give \(role) an address of this machine")
         }
         defer { freeaddrinfo(found) }
         let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
@@ -78,7 +80,8 @@ enum AgentServer {
         let reason: String
         switch (error as? IOError)?.errnoCode {
         case EADDRINUSE:
-            reason = "the address is in use: another process (perhaps another plumb agent) listens there; "
+            reason =
+                "the address is in use: another process (perhaps another plumb agent) listens there; "
                 + "stop it (ss -ltnp 'sport = :\(address.port)' names it) or give \(role) another port"
         case EACCES:
             reason = "permission denied: ports below 1024 need privileges; use a port from 1024 up or grant CAP_NET_BIND_SERVICE"

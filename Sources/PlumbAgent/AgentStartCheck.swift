@@ -38,12 +38,14 @@ extension AgentConfiguration {
                 throw AgentStartError(
                     .publicWithoutToken,
                     "refusing to serve /status, /runs, /plans and /metrics without a token on \(listen), which is not a loopback address: "
-                        + "set PLUMB_API_TOKEN, or listen on 127.0.0.1 and give the forge --webhook-listen, or pass --public-read to serve them to anyone")
+                        + "set PLUMB_API_TOKEN, or listen on 127.0.0.1 and give the forge --webhook-listen, or pass --public-read to serve them to anyone"
+                )
             }
             warnings.append("--public-read: /status, /runs, /plans and /metrics are served without a token on \(listen)")
         }
         if (webhookSecret ?? "").isEmpty {
-            warnings.append("PLUMB_WEBHOOK_SECRET is not set: every webhook will be refused (401); set it to the secret the forge signs deliveries with")
+            warnings.append(
+                "PLUMB_WEBHOOK_SECRET is not set: every webhook will be refused (401); set it to the secret the forge signs deliveries with")
         }
         return warnings
     }

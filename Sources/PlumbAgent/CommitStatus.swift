@@ -66,7 +66,9 @@ public struct CommitStatus: Sendable, Hashable {
         case .gitlab:
             guard let token = environment["PLUMB_GITLAB_TOKEN"], !token.isEmpty else { return nil }
             let api = Self.trimmed(environment["PLUMB_GITLAB_API_URL"] ?? "https://gitlab.com/api/v4")
-            let project = repository.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? repository.path
+            let project =
+                repository.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+                ?? repository.path
             url = "\(api)/projects/\(project)/statuses/\(commit)"
             headers += [(name: "PRIVATE-TOKEN", value: token), (name: "Accept", value: "application/json")]
             body["name"] = context

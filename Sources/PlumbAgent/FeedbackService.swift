@@ -118,7 +118,8 @@ actor Feedback {
         if failed {
             failing.insert(event.stack)
             name = "run_\(event.outcome?.rawValue ?? "failed")"
-            text = "Plumb: stack \(event.stack), commit \(commit)\(event.author.map { " by \($0)" } ?? ""): \(event.outcome?.rawValue ?? "failed"): \(event.oneLine)"
+            text =
+                "Plumb: stack \(event.stack), commit \(commit)\(event.author.map { " by \($0)" } ?? ""): \(event.outcome?.rawValue ?? "failed"): \(event.oneLine)"
         } else {
             guard failing.remove(event.stack) != nil else { return }
             name = "run_recovered"
@@ -134,7 +135,8 @@ actor Feedback {
             guard drifting.remove(event.stack) != nil else { return }
         }
         let summary = event.drift
-        let text = event.type == .driftCleared
+        let text =
+            event.type == .driftCleared
             ? "Plumb: drift in stack \(event.stack) cleared"
             : "Plumb: drift in stack \(event.stack): \(summary?.modified ?? 0) modified, \(summary?.missing ?? 0) missing, \(summary?.unmanaged ?? 0) unmanaged"
                 + (event.addresses.map { $0.isEmpty ? "" : " (" + $0.prefix(5).joined(separator: ", ") + ($0.count > 5 ? ", …" : "") + ")" } ?? "")

@@ -38,7 +38,9 @@ public struct ForgeRepository: Sendable, Hashable, CustomStringConvertible {
     public static func named(byURL url: String, environment: [String: String]) -> ForgeRepository? {
         guard let (host, path) = hostAndPath(url) else { return nil }
         var hosts: [String: WebhookEvent.Source] = ["github.com": .github, "gitlab.com": .gitlab, "codeberg.org": .gitea]
-        for (key, forge) in [("PLUMB_GITHUB_API_URL", WebhookEvent.Source.github), ("PLUMB_GITLAB_API_URL", .gitlab), ("PLUMB_GITEA_API_URL", .gitea)] {
+        for (key, forge) in [
+            ("PLUMB_GITHUB_API_URL", WebhookEvent.Source.github), ("PLUMB_GITLAB_API_URL", .gitlab), ("PLUMB_GITEA_API_URL", .gitea),
+        ] {
             if let api = environment[key], let apiHost = URLComponents(string: api)?.host?.lowercased() {
                 hosts[apiHost == "api.github.com" ? "github.com" : apiHost] = forge
             }
@@ -51,7 +53,8 @@ public struct ForgeRepository: Sendable, Hashable, CustomStringConvertible {
 
     /// `https://host/owner/repo(.git)`, `ssh://git@host/owner/repo`, `git@host:owner/repo.git`.
     static func hostAndPath(_ url: String) -> (String, String)? {
-        var host: String, path: String
+        var host: String
+        var path: String
         if let components = URLComponents(string: url), let found = components.host, components.scheme != nil {
             host = found
             path = components.path

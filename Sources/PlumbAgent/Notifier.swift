@@ -52,7 +52,8 @@ struct Notifier: Sendable {
         switch source {
         case .github, .gitea:
             let tokenKey = source == .github ? "PLUMB_GITHUB_TOKEN" : "PLUMB_GITEA_TOKEN"
-            let api = environment[source == .github ? "PLUMB_GITHUB_API_URL" : "PLUMB_GITEA_API_URL"]
+            let api =
+                environment[source == .github ? "PLUMB_GITHUB_API_URL" : "PLUMB_GITEA_API_URL"]
                 ?? (source == .github ? "https://api.github.com" : nil)
             guard let token = environment[tokenKey], let api else { return nil }
             return CommentAPI(

@@ -94,6 +94,8 @@ enum PageStyle {
 
     static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
     static func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
-    static func milliseconds(_ seconds: Double) -> String { seconds >= 1 ? String(format: "%.2f s", seconds) : "\(Int((seconds * 1000).rounded())) ms" }
+    static func milliseconds(_ seconds: Double) -> String {
+        seconds >= 1 ? String(format: "%.2f s", seconds) : "\(Int((seconds * 1000).rounded())) ms"
+    }
     static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 }

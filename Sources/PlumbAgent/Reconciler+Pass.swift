@@ -81,7 +81,8 @@ extension Reconciler {
         inputs.lastRunUnsettled = Self.unsettled.contains(try await store.lastRunStatus(stack: name))
         // A commit whose checks failed and whose changes were put back is not tried again.
         if let last = try await store.runs(limit: 50).first(where: { $0.stack == name }), last.status == .reverted,
-           last.commit?.id == head.id {
+            last.commit?.id == head.id
+        {
             inputs.revertedRun = last.id
         }
         inputs.root = stack.root
@@ -120,7 +121,9 @@ extension Reconciler {
                 return
             }
             guard declared == name else {
-                throw RunnerError(.invalidInput, message: "the agent follows stack \(name) here, but \(workspace.tree.label) declares stack \(declared) in plumb.yaml")
+                throw RunnerError(
+                    .invalidInput,
+                    message: "the agent follows stack \(name) here, but \(workspace.tree.label) declares stack \(declared) in plumb.yaml")
             }
             var decision = decision
             if inputs.review == .pending, decision.reconciles {
@@ -142,7 +145,9 @@ extension Reconciler {
                     trigger(.headMoved(inputs.trigger, head: nil))
                     return
                 }
-                finish(head: head.id, owed: outcome.owed, error: outcome.results.first { !$0.passed }.map { "check \($0.name) failed: \($0.detail)" }, log: log)
+                finish(
+                    head: head.id, owed: outcome.owed, error: outcome.results.first { !$0.passed }.map { "check \($0.name) failed: \($0.detail)" },
+                    log: log)
             case .focusedReconcile, .fullReconcile:
                 var request = ApplyRequest()
                 request.command = inputs.trigger == .drift ? "heal" : "agent"

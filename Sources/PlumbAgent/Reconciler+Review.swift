@@ -31,7 +31,8 @@ extension Reconciler {
             let review = try ReviewPlanner.review(planned, context: context, base: base, head: desired)
             // The network and access the request touches, coloured by change (#22).
             let diagram = NetworkGraph(desired: desired, plan: review.plan).affected()
-            let markdown = marker + ReviewMarkdownRenderer().render(review, diagram: diagram)
+            let markdown =
+                marker + ReviewMarkdownRenderer().render(review, diagram: diagram)
                 + "\nChecksum of these changes: `\(review.checksum.prefix(16))`\n"
             record = ReviewPlanRecord(id: recordID, head: commit.id, base: review.plan.source.base, checksum: review.checksum, markdown: markdown)
             stackName = desired.settings.stack
@@ -39,8 +40,10 @@ extension Reconciler {
             // What the request changes of the bindings still reaches the reviewer; its
             // checksum matches no plan, so it approves nothing.
             let trusted = (try? ReviewPlanner.trustedChanges(context)) ?? []
-            let markdown = marker + ReviewMarkdownRenderer().renderUnplanned(
-                trustedFiles: trusted, error: context.redactor().redact("\(error)"))
+            let markdown =
+                marker
+                + ReviewMarkdownRenderer().renderUnplanned(
+                    trustedFiles: trusted, error: context.redactor().redact("\(error)"))
             record = ReviewPlanRecord(id: recordID, head: commit.id, base: nil, checksum: "unplanned-\(commit.id)", markdown: markdown)
             stackName = name ?? DesiredStateLoader(environment: [:]).stackName(context.tree)
             logger.warning("review plan not computed", metadata: ["request": "\(id)", "error": "\(context.redactor().redact("\(error)"))"])
@@ -73,10 +76,12 @@ extension Reconciler {
                 events.publish(event)
             }
             if previous?.total != report.summary.total {
-                logger.info("drift", metadata: [
-                    "modified": "\(report.summary.modified)", "missing": "\(report.summary.missing)",
-                    "unmanaged": "\(report.summary.unmanaged)",
-                ])
+                logger.info(
+                    "drift",
+                    metadata: [
+                        "modified": "\(report.summary.modified)", "missing": "\(report.summary.missing)",
+                        "unmanaged": "\(report.summary.unmanaged)",
+                    ])
             }
             if stack.heal, report.hasDrift { trigger(.heal) }
         } catch {

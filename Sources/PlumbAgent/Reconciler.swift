@@ -218,7 +218,8 @@ public actor Reconciler {
             logger.info("plan matches the reviewed plan", metadata: ["review": "\(match.id)"])
             return false
         }
-        let markdown = "**Held by Plumb:** the plan of \(head.id.prefix(12)) differs from every reviewed plan.\n\n" + ReviewMarkdownRenderer().render(review)
+        let markdown =
+            "**Held by Plumb:** the plan of \(head.id.prefix(12)) differs from every reviewed plan.\n\n" + ReviewMarkdownRenderer().render(review)
         try await store.saveReviewPlan(
             ReviewPlanRecord(id: "held-\(head.id)", head: head.id, base: nil, checksum: review.checksum, markdown: markdown),
             stack: desired.settings.stack)
@@ -235,7 +236,8 @@ public actor Reconciler {
         guard let applied, let commit = try? repository.resolve(applied) else { return Review(plan: plan) }
         let before = try tree(at: commit)
         let checks = (try? self.workspace(at: commit).loadDesired().checks) ?? []
-        return Review(plan: plan, checks: CheckChange.between(checks, desired.checks), trustedFiles: try TrustedFileChange.between(before, workspace.tree))
+        return Review(
+            plan: plan, checks: CheckChange.between(checks, desired.checks), trustedFiles: try TrustedFileChange.between(before, workspace.tree))
     }
 
     func runLoop() async {

@@ -31,10 +31,12 @@ struct RetentionService: Service {
             let outcome = try await store.prune(before: cutoff, keeping: try await store.retentionKeeps())
             let checkouts = Checkouts.prune(stateDirectory: stateDirectory, before: cutoff, keeping: outcome.remainingCommits)
             if outcome.runs + outcome.driftReports + outcome.reviewPlans + checkouts > 0 {
-                logger.info("pruned what is older than the retention", metadata: [
-                    "runs": "\(outcome.runs)", "drift_reports": "\(outcome.driftReports)",
-                    "review_plans": "\(outcome.reviewPlans)", "checkouts": "\(checkouts)",
-                ])
+                logger.info(
+                    "pruned what is older than the retention",
+                    metadata: [
+                        "runs": "\(outcome.runs)", "drift_reports": "\(outcome.driftReports)",
+                        "review_plans": "\(outcome.reviewPlans)", "checkouts": "\(checkouts)",
+                    ])
             }
         } catch {
             logger.error("pruning failed", metadata: ["error": "\(error)"])

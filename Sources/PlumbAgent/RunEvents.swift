@@ -1,7 +1,7 @@
 import Foundation
-import PlumbHTTP
 import PlumbCore
 import PlumbGit
+import PlumbHTTP
 import PlumbRunner
 
 /// One reconcile's events: what every event of the run shares (stack, commit, author,
@@ -105,7 +105,8 @@ final class RunEvents: Sendable {
         // the commit turns red with the reason, not "Plumb could not run".
         event.outcome = kind == .invalidInput ? .invalid : kind == .refused ? .failed : .error
         event.exitCode = (error as? RunnerError)?.code ?? 1
-        event.error = kind == .refused
+        event.error =
+            kind == .refused
             ? "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             : "\(error)"
         event.errorKind = (error as? RunnerError)?.kind.rawValue ?? "other"

@@ -34,19 +34,22 @@ enum RunPage {
         let escape = PageStyle.escape
         var out = "<h2>Chunks</h2>\n<ol id=\"chunks\">\n"
         for chunk in chunks {
-            out += "<li class=\"chunk \(PageStyle.outcomeClass(chunk.status.rawValue))\"><b>chunk \(chunk.index + 1)</b> "
+            out +=
+                "<li class=\"chunk \(PageStyle.outcomeClass(chunk.status.rawValue))\"><b>chunk \(chunk.index + 1)</b> "
                 + "<span class=\"\(PageStyle.outcomeClass(chunk.status.rawValue))\">\(chunk.status.rawValue)</span> · \(Int(chunk.durationMs)) ms\n"
             if let error = chunk.error { out += "<div class=\"error\">\(escape(error))</div>\n" }
             out += "<ul class=\"changes\">\n"
             for change in chunk.changes {
-                out += "<li class=\"change \(PageStyle.outcomeClass(change.status.rawValue))\"><code>\(change.action.rawValue)</code> \(escape(change.address.description))"
+                out +=
+                    "<li class=\"change \(PageStyle.outcomeClass(change.status.rawValue))\"><code>\(change.action.rawValue)</code> \(escape(change.address.description))"
                     + " <span class=\"dim\">\(change.status.rawValue)</span>\(change.error.map { " <span class=\"error\">\(escape($0))</span>" } ?? "")</li>\n"
             }
             out += "</ul>\n"
             if !chunk.checks.isEmpty {
                 out += "<ul class=\"checks\">\n"
                 for check in chunk.checks {
-                    out += "<li class=\"check \(check.passed ? "ok" : "bad")\">\(check.passed ? "✓" : "✗") check <b>\(escape(check.name))</b> "
+                    out +=
+                        "<li class=\"check \(check.passed ? "ok" : "bad")\">\(check.passed ? "✓" : "✗") check <b>\(escape(check.name))</b> "
                         + "\(check.passed ? "passed" : "failed") in \(Int(check.durationMs)) ms"
                         + "\(check.attempts > 1 ? " (\(check.attempts) attempts)" : ""): \(escape(check.detail))</li>\n"
                 }
@@ -61,21 +64,28 @@ enum RunPage {
     static func timeline(_ timings: [StageTiming]) -> String {
         let total = timings.reduce(0) { $0 + $1.seconds }
         guard total > 0 else { return "<p id=\"timeline\">No stage timings recorded.</p>\n" }
-        let width = 600.0, row = 18, left = 170.0
-        var bars = "", start = 0.0
+        let width = 600.0
+        let row = 18
+        let left = 170.0
+        var bars = ""
+        var start = 0.0
         for (index, timing) in timings.enumerated() {
-            let x = left + start / total * (width - left), w = max(1, timing.seconds / total * (width - left))
+            let x = left + start / total * (width - left)
+            let w = max(1, timing.seconds / total * (width - left))
             let y = index * row + 4
             let label = PageStyle.escape(timing.stage + (timing.detail.map { " " + $0 } ?? ""))
-            bars += "<text x=\"0\" y=\"\(y + 12)\" class=\"label\">\(label)</text>"
+            bars +=
+                "<text x=\"0\" y=\"\(y + 12)\" class=\"label\">\(label)</text>"
                 + "<rect x=\"\(PageStyle.number(x))\" y=\"\(y)\" width=\"\(PageStyle.number(w))\" height=\"\(row - 6)\" class=\"stage-\(PageStyle.escape(timing.stage))\"><title>\(label): \(PageStyle.milliseconds(timing.seconds))</title></rect>"
                 + "<text x=\"\(PageStyle.number(min(x + w + 4, width - 60)))\" y=\"\(y + 12)\" class=\"label\">\(PageStyle.milliseconds(timing.seconds))</text>"
             start += timing.seconds
         }
         let height = timings.count * row + 24
-        let axis = "<line x1=\"\(PageStyle.number(left))\" y1=\"\(height - 18)\" x2=\"\(PageStyle.number(width))\" y2=\"\(height - 18)\" class=\"axis\"/>"
+        let axis =
+            "<line x1=\"\(PageStyle.number(left))\" y1=\"\(height - 18)\" x2=\"\(PageStyle.number(width))\" y2=\"\(height - 18)\" class=\"axis\"/>"
             + "<text x=\"\(PageStyle.number(left))\" y=\"\(height - 4)\" class=\"label\">0</text>"
             + "<text x=\"\(PageStyle.number(width - 60))\" y=\"\(height - 4)\" class=\"label\">\(PageStyle.milliseconds(total))</text>"
-        return "<svg id=\"timeline\" viewBox=\"0 0 \(Int(width)) \(height)\" width=\"100%\" role=\"img\" aria-label=\"stage timeline\">\(bars)\(axis)</svg>\n"
+        return
+            "<svg id=\"timeline\" viewBox=\"0 0 \(Int(width)) \(height)\" width=\"100%\" role=\"img\" aria-label=\"stage timeline\">\(bars)\(axis)</svg>\n"
     }
 }

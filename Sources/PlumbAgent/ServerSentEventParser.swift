@@ -45,7 +45,8 @@ public struct ServerSentEventParser: Sendable {
             return started ? Message(id: id, event: event, data: data.joined(separator: "\n")) : nil
         }
         if line.hasPrefix(":") { return nil }
-        let name: Substring, value: Substring
+        let name: Substring
+        let value: Substring
         if let colon = line.firstIndex(of: ":") {
             name = line[..<colon]
             var rest = line[line.index(after: colon)...]

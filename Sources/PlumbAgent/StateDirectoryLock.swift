@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One agent per `--state`: an exclusive `flock` on `STATE/agent.lock`, held for the

@@ -35,7 +35,8 @@ enum StatusPage {
         let escape = PageStyle.escape
         let states = agent.stacks.map { health($0, store: agent.store) }
         let worst = states.max { $0.0 < $1.0 } ?? (.ok, "healthy")
-        let title = agent.stacks.count == 1 ? "stack \(agent.stacks[0].stack ?? "?") · branch \(agent.stacks[0].branch)" : "\(agent.stacks.count) stacks"
+        let title =
+            agent.stacks.count == 1 ? "stack \(agent.stacks[0].stack ?? "?") · branch \(agent.stacks[0].branch)" : "\(agent.stacks.count) stacks"
         var body = """
             <h1>Plumb agent · \(escape(title))</h1>
             <p id="health" class="\(worst.0.name)">\(escape(worst.1))</p>
@@ -62,7 +63,8 @@ enum StatusPage {
         for name in applied {
             let escaped = PageStyle.escape(name)
             let path = "/graph/" + (name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? name)
-            out += "<details class=\"diagram\"><summary>\(escaped)</summary><img src=\"\(PageStyle.escape(path))\" alt=\"network and access of stack \(escaped)\" style=\"max-width:100%\"></details>\n"
+            out +=
+                "<details class=\"diagram\"><summary>\(escaped)</summary><img src=\"\(PageStyle.escape(path))\" alt=\"network and access of stack \(escaped)\" style=\"max-width:100%\"></details>\n"
         }
         return out
     }
@@ -73,11 +75,13 @@ enum StatusPage {
         for (stack, state) in zip(stacks, states) {
             let lease = stack.leased ? "held here" : stack.holder.map { "held by " + escape($0) } ?? "free"
             let reviewed = stack.lastRunReviewedIn.map { " · reviewed in <a href=\"/plans/\(escape($0))\">\(escape($0))</a>" } ?? ""
-            rows += "<tr class=\"\(state.0.name)\"><td>\(escape(stack.stack ?? "?"))</td><td class=\"\(state.0.name)\">\(escape(state.1))</td>"
+            rows +=
+                "<tr class=\"\(state.0.name)\"><td>\(escape(stack.stack ?? "?"))</td><td class=\"\(state.0.name)\">\(escape(state.1))</td>"
                 + "<td>\(escape(stack.branch))\(stack.root.isEmpty ? "" : ":" + escape(stack.root))</td><td>\(lease)</td>"
                 + "<td><code class=\"commit\">\(escape(stack.lastAppliedCommit ?? "none"))</code>\(reviewed)</td></tr>\n"
         }
-        return "<h2>Stacks</h2>\n<div class=\"scroll\"><table id=\"stacks\"><tr><th>stack</th><th>health</th><th>branch</th><th>lease</th><th>applied</th></tr>\n\(rows)</table></div>\n"
+        return
+            "<h2>Stacks</h2>\n<div class=\"scroll\"><table id=\"stacks\"><tr><th>stack</th><th>health</th><th>branch</th><th>lease</th><th>applied</th></tr>\n\(rows)</table></div>\n"
     }
 
     /// A stack's fetch under way and its last error, when there is either.
@@ -108,7 +112,11 @@ enum StatusPage {
             for item in report.items {
                 var detail = ""
                 if let diff = item.diff, !diff.isEmpty {
-                    detail = ": " + diff.map { "\(escape($0.field)) <code>\(escape(Self.json($0.desired)))</code> → <code>\(escape(Self.json($0.live)))</code>" }
+                    detail =
+                        ": "
+                        + diff.map {
+                            "\(escape($0.field)) <code>\(escape(Self.json($0.desired)))</code> → <code>\(escape(Self.json($0.live)))</code>"
+                        }
                         .joined(separator: "; ")
                 }
                 out += "<li class=\"warn\"><code>\(escape(item.address.description))</code> \(item.state.rawValue)\(detail)</li>\n"
@@ -135,14 +143,16 @@ enum StatusPage {
             let stages = run.timings.map { "\(escape($0.stage))\($0.detail.map { " " + escape($0) } ?? ""): \(PageStyle.milliseconds($0.seconds))" }
                 .joined(separator: "<br>")
             let error = run.error.map { "<span class=\"error\">\(escape($0))</span>" } ?? ""
-            rows += "<tr class=\"run \(outcome)\" id=\"run-\(run.id)\"><td><a href=\"/runs/\(run.id)\">\(run.id)</a></td>"
+            rows +=
+                "<tr class=\"run \(outcome)\" id=\"run-\(run.id)\"><td><a href=\"/runs/\(run.id)\">\(run.id)</a></td>"
                 + (multiStack ? "<td>\(escape(run.stack))</td>" : "")
                 + "<td class=\"wide\">\(PageStyle.time(run.startedAt))</td><td>\(escape(run.command))</td><td>\(author)</td>"
                 + "<td class=\"\(outcome)\">\(escape(run.status.rawValue))</td>"
                 + "<td>\(run.applied.count) applied\(run.notApplied.isEmpty ? "" : ", \(run.notApplied.count) not")</td>"
                 + "<td>\(duration)</td><td>\(commit)</td><td class=\"error-cell\">\(error)</td><td class=\"t wide\">\(stages)</td></tr>\n"
         }
-        return "<div class=\"scroll\"><table id=\"runs\"><tr><th>run</th>\(multiStack ? "<th>stack</th>" : "")<th class=\"wide\">started</th><th>kind</th><th>author</th><th>outcome</th>"
+        return
+            "<div class=\"scroll\"><table id=\"runs\"><tr><th>run</th>\(multiStack ? "<th>stack</th>" : "")<th class=\"wide\">started</th><th>kind</th><th>author</th><th>outcome</th>"
             + "<th>changes</th><th>duration</th><th>commit</th><th>error</th><th class=\"wide\">stages</th></tr>\n\(rows)</table></div>\n"
     }
 
@@ -150,21 +160,28 @@ enum StatusPage {
     static func chart(_ runs: [RunRecord]) -> String {
         let finished = runs.reversed().compactMap { run in run.finishedAt.map { (run, $0.timeIntervalSince(run.startedAt)) } }
         guard let peak = finished.map(\.1).max(), peak > 0 else { return "<p id=\"chart\">No finished runs yet.</p>\n" }
-        let left = 52.0, bottom = 30.0, plot = 120.0, bar = 14.0
-        let width = left + Double(finished.count) * bar + 10, height = plot + bottom + 10
+        let left = 52.0
+        let bottom = 30.0
+        let plot = 120.0
+        let bar = 14.0
+        let width = left + Double(finished.count) * bar + 10
+        let height = plot + bottom + 10
         var bars = ""
         for (index, (run, seconds)) in finished.enumerated() {
             let h = max(1, seconds / peak * plot)
             let failed = failedStatuses.contains(run.status.rawValue)
-            bars += "<a href=\"/runs/\(run.id)\"><rect x=\"\(PageStyle.number(left + Double(index) * bar + 1))\" y=\"\(PageStyle.number(10 + plot - h))\" width=\"\(PageStyle.number(bar - 3))\" height=\"\(PageStyle.number(h))\""
+            bars +=
+                "<a href=\"/runs/\(run.id)\"><rect x=\"\(PageStyle.number(left + Double(index) * bar + 1))\" y=\"\(PageStyle.number(10 + plot - h))\" width=\"\(PageStyle.number(bar - 3))\" height=\"\(PageStyle.number(h))\""
                 + "\(failed ? " class=\"bad\"" : "")><title>run \(run.id) \(run.status.rawValue): \(PageStyle.seconds(seconds))</title></rect></a>"
         }
-        let axes = "<line x1=\"\(left)\" y1=\"10\" x2=\"\(left)\" y2=\"\(10 + plot)\" class=\"axis\"/>"
+        let axes =
+            "<line x1=\"\(left)\" y1=\"10\" x2=\"\(left)\" y2=\"\(10 + plot)\" class=\"axis\"/>"
             + "<line x1=\"\(left)\" y1=\"\(10 + plot)\" x2=\"\(PageStyle.number(width))\" y2=\"\(10 + plot)\" class=\"axis\"/>"
             + "<text x=\"\(left - 4)\" y=\"16\" text-anchor=\"end\" class=\"label\">\(PageStyle.seconds(peak))</text>"
             + "<text x=\"\(left - 4)\" y=\"\(10 + plot)\" text-anchor=\"end\" class=\"label\">0 s</text>"
             + "<text x=\"12\" y=\"\(10 + plot / 2)\" transform=\"rotate(-90 12 \(10 + plot / 2))\" text-anchor=\"middle\" class=\"label\">duration</text>"
             + "<text x=\"\(left)\" y=\"\(PageStyle.number(height - 6))\" class=\"label\">runs, oldest → newest (red: failed)</text>"
-        return "<svg id=\"chart\" viewBox=\"0 0 \(PageStyle.number(max(width, 260))) \(PageStyle.number(height))\" width=\"\(PageStyle.number(max(width, 260)))\" style=\"max-width:100%\" role=\"img\" aria-label=\"run durations\">\(axes)\(bars)</svg>\n"
+        return
+            "<svg id=\"chart\" viewBox=\"0 0 \(PageStyle.number(max(width, 260))) \(PageStyle.number(height))\" width=\"\(PageStyle.number(max(width, 260)))\" style=\"max-width:100%\" role=\"img\" aria-label=\"run durations\">\(axes)\(bars)</svg>\n"
     }
 }

@@ -59,13 +59,17 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Hold a merge whose plan differs from every reviewed plan, and post the new plan.")
     var requireReviewedPlan = false
 
-    @Option(help: "Where commit statuses go: github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO (default: from --repo's host, else the webhook).")
+    @Option(
+        help: "Where commit statuses go: github:OWNER/REPO, gitlab:GROUP/PROJECT or gitea:OWNER/REPO (default: from --repo's host, else the webhook)."
+    )
     var forge: String?
 
     func validate() throws {
         if (repo == nil) == (config == nil) { throw ValidationError("give --repo or --config") }
         if config != nil, branch != nil || interval != nil || driftInterval != nil || heal || requireReviewedPlan || forge != nil {
-            throw ValidationError("--branch, --interval, --drift-interval, --heal, --require-reviewed-plan and --forge describe the --repo stack; with --config, set them per stack in the file")
+            throw ValidationError(
+                "--branch, --interval, --drift-interval, --heal, --require-reviewed-plan and --forge describe the --repo stack; with --config, set them per stack in the file"
+            )
         }
     }
 
@@ -153,7 +157,8 @@ struct AgentCommand: AsyncParsableCommand {
                 terminal ? StreamLogHandler.standardError(label: label) : JSONLogHandler(label: label)
             }
             let logger = Logger(label: "plumb.agent")
-            let host = configuration.host, hooksHost = configuration.doors.webhookListen?.host ?? ""
+            let host = configuration.host
+            let hooksHost = configuration.doors.webhookListen?.host ?? ""
             do {
                 try await Agent(configuration: configuration, logger: logger).run(
                     onListening: { port in

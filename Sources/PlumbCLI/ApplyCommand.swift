@@ -72,8 +72,9 @@ struct ApplyRun {
         case .json:
             Console.out(try JSONOutput.encode(ApplyReport(outcome)))
         default:
-            Console.out(ApplyTextRenderer(style: Console.style).render(
-                plan: outcome.plan, result: outcome.result, run: outcome.run, recheck: outcome.recheck, note: outcome.note))
+            Console.out(
+                ApplyTextRenderer(style: Console.style).render(
+                    plan: outcome.plan, result: outcome.result, run: outcome.run, recheck: outcome.recheck, note: outcome.note))
         }
         return outcome.exitCode
     }
@@ -84,7 +85,9 @@ struct ApplyRun {
             throw CLIError(message: "apply needs confirmation but there is no terminal; re-run with --auto-approve")
         }
         Console.out(PlanTextRenderer(style: Console.style).render(plan))
-        Console.out("\nApply \(ApplyTextRenderer.count(plan.summary.total, "change")) in \(ApplyTextRenderer.count(plan.chunks.count, "chunk")) to stack \(plan.stack)? Type 'yes': ")
+        Console.out(
+            "\nApply \(ApplyTextRenderer.count(plan.summary.total, "change")) in \(ApplyTextRenderer.count(plan.chunks.count, "chunk")) to stack \(plan.stack)? Type 'yes': "
+        )
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CLIError(message: "not applied.")
         }
@@ -113,7 +116,9 @@ struct ApplyReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case format, run, plan, status, chunks, error, applied, notApplied = "not_applied", revert, reverted, timings, recheck, owed, note
+        case format, run, plan, status, chunks, error, applied
+        case notApplied = "not_applied"
+        case revert, reverted, timings, recheck, owed, note
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -124,7 +129,8 @@ struct ApplyReport: Encodable {
         // A run whose owed checks still fail did not succeed, whatever its chunks did.
         try container.encode(recheck?.passed == false ? .failed : result.status, forKey: .status)
         try container.encode(result.chunks, forKey: .chunks)
-        try container.encode(result.error ?? recheck.flatMap { $0.passed ? nil : "a check that failed on run \($0.failedRun) still fails" }, forKey: .error)
+        try container.encode(
+            result.error ?? recheck.flatMap { $0.passed ? nil : "a check that failed on run \($0.failedRun) still fails" }, forKey: .error)
         try container.encode(result.applied, forKey: .applied)
         try container.encode(result.notApplied, forKey: .notApplied)
         // `on_failure: revert` after a failed check: the reverse chunks, the checks run again.

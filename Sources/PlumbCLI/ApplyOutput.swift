@@ -30,19 +30,21 @@ struct ApplyTextRenderer {
         guard plan.hasChanges else { return renderRecheck(plan: plan, run: run, recheck: recheck, note: note) }
         var out: [String] = [style.bold("Apply of stack \(plan.stack)") + style.dim(" (run \(run))")]
         for chunk in result.chunks {
-            let label: String = switch chunk.status {
-            case .applied: style.green("applied")
-            case .failed: style.red("FAILED")
-            case .skipped: style.dim("not applied")
-            }
+            let label: String =
+                switch chunk.status {
+                case .applied: style.green("applied")
+                case .failed: style.red("FAILED")
+                case .skipped: style.dim("not applied")
+                }
             out.append("chunk \(chunk.index + 1)/\(result.chunks.count): \(label)")
             for change in chunk.changes {
-                let mark: String = switch change.status {
-                case .applied: style.marker(change.action)
-                case .failed: style.red("✗")
-                case .notApplied: style.dim("·")
-                case .unconfirmed: style.yellow("?")
-                }
+                let mark: String =
+                    switch change.status {
+                    case .applied: style.marker(change.action)
+                    case .failed: style.red("✗")
+                    case .notApplied: style.dim("·")
+                    case .unconfirmed: style.yellow("?")
+                    }
                 let note = change.error.map { "  " + style.red($0) } ?? ""
                 out.append("  \(mark) \(change.action.rawValue) \(change.address)\(note)")
             }
@@ -55,12 +57,15 @@ struct ApplyTextRenderer {
         }
         out += recheckLines(recheck, note: note)
         out.append("")
-        let applied = result.applied.count, total = plan.summary.total
+        let applied = result.applied.count
+        let total = plan.summary.total
         if let revert = result.revert { out += revertLines(revert) }
         switch result.status {
         case .reverted:
             out.append(style.red("Stopped: \(result.error ?? "failed")"))
-            out.append("Reverted: the \(applied) applied changes were put back (\(result.reverted.count) reverse changes read back); not applied: \(result.notApplied.count).")
+            out.append(
+                "Reverted: the \(applied) applied changes were put back (\(result.reverted.count) reverse changes read back); not applied: \(result.notApplied.count)."
+            )
         case .failed:
             out.append(style.red("Stopped: \(result.error ?? "failed")"))
             if let error = result.revert?.error { out.append(style.red("Revert incomplete: \(error)")) }
@@ -70,7 +75,10 @@ struct ApplyTextRenderer {
             }
         default:
             if let recheck, !recheck.passed {
-                out.append(style.red("Applied \(Self.count(applied, "change")), but a check that failed on run \(recheck.failedRun) still fails: the commit is not applied."))
+                out.append(
+                    style.red(
+                        "Applied \(Self.count(applied, "change")), but a check that failed on run \(recheck.failedRun) still fails: the commit is not applied."
+                    ))
             } else {
                 out.append(style.green("Applied \(Self.count(applied, "change")) in \(Self.count(result.chunks.count, "chunk"))."))
             }
@@ -90,7 +98,9 @@ struct ApplyTextRenderer {
             }
         }
         for check in revert.checks {
-            out.append("  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name) after the revert: \(check.detail) (\(Int(check.durationMs)) ms)")
+            out.append(
+                "  \(check.passed ? style.green("✓") : style.red("✗")) check \(check.name) after the revert: \(check.detail) (\(Int(check.durationMs)) ms)"
+            )
         }
         return out
     }

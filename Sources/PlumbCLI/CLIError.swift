@@ -1,5 +1,4 @@
 import ArgumentParser
-
 import PlumbRunner
 
 /// A failure the CLI reports on stderr before exiting with its code (SPEC §5 exit codes).

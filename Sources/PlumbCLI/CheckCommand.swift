@@ -78,9 +78,13 @@ struct CheckTextRenderer {
         for check in outcome.results { lines.append(CheckLine.render(check, style: style)) }
         if let note = outcome.note { lines.append(style.green(note)) }
         if let owed = outcome.owed {
-            lines.append(style.red("Still failing since run \(owed.run): \(owed.checks.joined(separator: ", ")); the commit is not applied until they pass."))
+            lines.append(
+                style.red("Still failing since run \(owed.run): \(owed.checks.joined(separator: ", ")); the commit is not applied until they pass."))
         }
-        lines.append(outcome.passed ? style.green("All \(outcome.results.count) checks pass.") : style.red("\(outcome.results.filter { !$0.passed }.count) of \(outcome.results.count) checks fail."))
+        lines.append(
+            outcome.passed
+                ? style.green("All \(outcome.results.count) checks pass.")
+                : style.red("\(outcome.results.filter { !$0.passed }.count) of \(outcome.results.count) checks fail."))
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -24,11 +24,12 @@ struct DriftCommand: AsyncParsableCommand {
             let context = try await state.workspace(source)
             let plan = try await context.planDesired().plan
             let report = DriftReport(plan: plan)
-            let text: String = switch format {
-            case .text: DriftTextRenderer(style: Console.style).render(report)
-            case .json: try JSONOutput.encode(report)
-            case .markdown: DriftMarkdownRenderer().render(report)
-            }
+            let text: String =
+                switch format {
+                case .text: DriftTextRenderer(style: Console.style).render(report)
+                case .json: try JSONOutput.encode(report)
+                case .markdown: DriftMarkdownRenderer().render(report)
+                }
             try Console.emit(text, to: out)
             drifted = report.hasDrift
         }

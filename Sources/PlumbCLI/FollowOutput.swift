@@ -59,12 +59,13 @@ struct FollowOutput: Sendable {
             let label = event.type == .chunkApplied ? style.green("applied") : style.red("FAILED")
             var out = ["chunk \(chunk.index + 1)/\(event.chunks ?? chunk.index + 1): \(label) (\(Int(chunk.durationMs)) ms)"]
             for change in chunk.changes {
-                let mark: String = switch change.status {
-                case .applied: style.marker(change.action)
-                case .failed: style.red("✗")
-                case .notApplied: style.dim("·")
-                case .unconfirmed: style.yellow("?")
-                }
+                let mark: String =
+                    switch change.status {
+                    case .applied: style.marker(change.action)
+                    case .failed: style.red("✗")
+                    case .notApplied: style.dim("·")
+                    case .unconfirmed: style.yellow("?")
+                    }
                 out.append("  \(mark) \(change.action.rawValue) \(change.address)\(change.error.map { "  " + style.red($0) } ?? "")")
             }
             return out

@@ -91,7 +91,12 @@ struct Follower: Sendable {
         let parser = Locked(ServerSentEventParser())
         let connected = Locked(false)
         request.onBodyChunk = { data in
-            if connected.withLock({ value in defer { value = true }; return !value }) { sink.yield(.connected) }
+            if connected.withLock({ value in
+                defer { value = true }
+                return !value
+            }) {
+                sink.yield(.connected)
+            }
             for message in parser.withLock({ $0.feed(data) }) {
                 guard let event = try? AgentEvent.decoder.decode(AgentEvent.self, from: Data(message.data.utf8)) else { continue }
                 lastID.withLock { $0 = max($0, event.id) }

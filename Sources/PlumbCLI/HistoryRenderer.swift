@@ -10,17 +10,22 @@ enum HistoryRenderer {
         for run in runs {
             let summary = run.summary.map { "+\($0.create) ~\($0.update + $0.replace) -\($0.delete)" } ?? "-"
             let duration = run.finishedAt.map { String(format: "%.2fs", $0.timeIntervalSince(run.startedAt)) } ?? "-"
-            let commit = run.commit.map {
-                "\($0.id.prefix(10))\($0.dirty == true ? " dirty" : "") \($0.subject ?? "")" + ($0.author.map { " (\($0))" } ?? "")
-            } ?? ""
-            let status: String = switch run.status {
-            case .succeeded, .unchanged: style.green(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
-            case .failed, .interrupted, .refused, .reverted, .invalid: style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
-            case .running: style.yellow(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
-            }
+            let commit =
+                run.commit.map {
+                    "\($0.id.prefix(10))\($0.dirty == true ? " dirty" : "") \($0.subject ?? "")" + ($0.author.map { " (\($0))" } ?? "")
+                } ?? ""
+            let status: String =
+                switch run.status {
+                case .succeeded, .unchanged: style.green(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
+                case .failed, .interrupted, .refused, .reverted, .invalid:
+                    style.red(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
+                case .running: style.yellow(run.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))
+                }
             let kind = "\(run.kind.rawValue)/\(run.trigger.rawValue)".padding(toLength: 13, withPad: " ", startingAt: 0)
-            lines.append(String(format: "%-4lld %@ ", run.id, formatter.string(from: run.startedAt)) + kind + " " + status + " "
-                + summary.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + duration.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + commit)
+            lines.append(
+                String(format: "%-4lld %@ ", run.id, formatter.string(from: run.startedAt)) + kind + " " + status + " "
+                    + summary.padding(toLength: 14, withPad: " ", startingAt: 0) + " " + duration.padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + " " + commit)
             if let error = run.error, run.status != .succeeded {
                 for line in error.split(separator: "\n", omittingEmptySubsequences: true) { lines.append("     " + style.dim(String(line))) }
             }
@@ -58,7 +63,10 @@ struct StageStats: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case stage, count
-        case minMs = "min_ms", medianMs = "median_ms", p95Ms = "p95_ms", maxMs = "max_ms"
+        case minMs = "min_ms"
+        case medianMs = "median_ms"
+        case p95Ms = "p95_ms"
+        case maxMs = "max_ms"
     }
 
     static func compute(_ timings: [StageTiming]) -> [StageStats] {
@@ -87,7 +95,10 @@ struct StageStats: Encodable {
         // chunk: the count is of timings, not of runs.
         var lines = ["STAGE    SAMPLES      MIN ms   MEDIAN ms      P95 ms      MAX ms"]
         for row in stats {
-            lines.append(String(format: "%@ %6d %11.2f %11.2f %11.2f %11.2f", row.stage.padding(toLength: 10, withPad: " ", startingAt: 0), row.count, row.minMs, row.medianMs, row.p95Ms, row.maxMs))
+            lines.append(
+                String(
+                    format: "%@ %6d %11.2f %11.2f %11.2f %11.2f", row.stage.padding(toLength: 10, withPad: " ", startingAt: 0), row.count, row.minMs,
+                    row.medianMs, row.p95Ms, row.maxMs))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -55,7 +55,8 @@ struct ImportCommand: AsyncParsableCommand {
                 }
                 if kinds.contains(.record) { kinds.insert(.zone) }
             }
-            let instance = try ProviderFactories.registry.make(binding, environment: ProviderEnvironment(stateDirectory: context.stateDirectory, variables: context.environment))
+            let instance = try ProviderFactories.registry.make(
+                binding, environment: ProviderEnvironment(stateDirectory: context.stateDirectory, variables: context.environment))
             let stack = (try? DesiredStateLoader(environment: context.environment).load(context.tree).settings.stack) ?? "import"
             var zones = zone.map { $0.hasSuffix(".") ? $0.lowercased() : $0.lowercased() + "." }
             if zones.isEmpty, kinds.contains(.zone) {
@@ -66,9 +67,14 @@ struct ImportCommand: AsyncParsableCommand {
             inventory.resources = inventory.resources.filter { $0.key.kind != .zone || zones.contains($0.key.name) }
             let documents = try Importer(provider: provider).documents(inventory)
             // Nothing is written when anything would be overwritten: an import is all or none.
-            let existing = documents.keys.sorted().filter { FileManager.default.fileExists(atPath: URL(fileURLWithPath: out).appendingPathComponent($0).path) }
+            let existing = documents.keys.sorted().filter {
+                FileManager.default.fileExists(atPath: URL(fileURLWithPath: out).appendingPathComponent($0).path)
+            }
             if !existing.isEmpty, !force {
-                throw CLIError(message: "import would overwrite \(existing.map { (out as NSString).appendingPathComponent($0) }.joined(separator: ", ")); nothing was written; re-run with --force to replace \(existing.count == 1 ? "it" : "them"), or choose another --out")
+                throw CLIError(
+                    message:
+                        "import would overwrite \(existing.map { (out as NSString).appendingPathComponent($0) }.joined(separator: ", ")); nothing was written; re-run with --force to replace \(existing.count == 1 ? "it" : "them"), or choose another --out"
+                )
             }
             for (path, text) in documents.sorted(by: { $0.key < $1.key }) {
                 let url = URL(fileURLWithPath: out).appendingPathComponent(path)
@@ -79,7 +85,9 @@ struct ImportCommand: AsyncParsableCommand {
             for record in inventory.unmodeled {
                 Console.err("not managed: \(record.label) (Plumb leaves \(record.type) records alone)")
             }
-            Console.err("imported \(ApplyTextRenderer.count(inventory.resources.count, "resource")) into \(ApplyTextRenderer.count(documents.count, "document"))")
+            Console.err(
+                "imported \(ApplyTextRenderer.count(inventory.resources.count, "resource")) into \(ApplyTextRenderer.count(documents.count, "document"))"
+            )
         }
     }
 }

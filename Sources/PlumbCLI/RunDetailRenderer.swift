@@ -32,7 +32,9 @@ struct RunDetailRenderer {
             lines.append("chunk \(chunk.index + 1): \(chunk.status.rawValue) (\(Int(chunk.durationMs)) ms)")
             for change in chunk.changes {
                 let note = change.error.map { "  " + style.red($0) } ?? ""
-                lines.append("  \(change.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(change.action.rawValue) \(change.address)\(note)")
+                lines.append(
+                    "  \(change.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(change.action.rawValue) \(change.address)\(note)"
+                )
             }
             for check in chunk.checks { lines.append(CheckLine.render(check, style: style)) }
         }

@@ -22,7 +22,10 @@ struct ValidateCommand: AsyncParsableCommand {
             }
             let denied = findings.filter(\.blocks).count
             if denied > 0 {
-                throw CLIError(message: "invalid: \(denied) policy finding\(denied == 1 ? "" : "s") deny this desired state (waive with a reason, or change the resource)")
+                throw CLIError(
+                    message:
+                        "invalid: \(denied) policy finding\(denied == 1 ? "" : "s") deny this desired state (waive with a reason, or change the resource)"
+                )
             }
             let kinds = Dictionary(grouping: desired.resources.values, by: \.address.kind)
                 .sorted { $0.key < $1.key }

@@ -5,7 +5,9 @@ import PlumbCore
 /// kept (the last lines) for the report, and it is killed when its time is up.
 enum CommandProbe {
     /// `environment` is the command's whole environment: nothing of Plumb's own is inherited.
-    static func run(_ argv: [String], in directory: String, environment: [String: String], timeout: Duration, redactor: Redactor) async -> ProbeOutcome {
+    static func run(_ argv: [String], in directory: String, environment: [String: String], timeout: Duration, redactor: Redactor) async
+        -> ProbeOutcome
+    {
         guard let program = argv.first else { return ProbeOutcome(passed: false, detail: "empty command") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

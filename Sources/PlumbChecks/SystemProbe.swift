@@ -83,7 +83,8 @@ public struct SystemProbe: CheckProbe {
                 return ProbeOutcome(passed: true, detail: "\(name) \(type.rawValue) @\(server) = \(got.joined(separator: ", "))")
             }
             let shown = got.isEmpty ? "no \(type.rawValue) records (\(answer.rcodeName))" : got.joined(separator: ", ")
-            return ProbeOutcome(passed: false, detail: "\(name) \(type.rawValue) @\(server) answered \(shown), expected \(expect.joined(separator: ", "))")
+            return ProbeOutcome(
+                passed: false, detail: "\(name) \(type.rawValue) @\(server) answered \(shown), expected \(expect.joined(separator: ", "))")
         } catch {
             return ProbeOutcome(passed: false, detail: "\(name) \(type.rawValue) @\(server): \(error)")
         }

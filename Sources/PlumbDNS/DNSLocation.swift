@@ -28,9 +28,9 @@ public struct DNSLocation: Equatable, Sendable {
     public init?(_ value: String) {
         var fields = value.split(whereSeparator: { $0 == " " || $0 == "\t" })[...]
         guard let latitude = Self.angle(&fields, positive: "N", negative: "S", maxDegrees: 90),
-              let longitude = Self.angle(&fields, positive: "E", negative: "W", maxDegrees: 180),
-              let altitudeText = fields.popFirst(), let altitude = Self.centimetres(altitudeText, signed: true),
-              (-10_000_000...4_284_967_295).contains(altitude)
+            let longitude = Self.angle(&fields, positive: "E", negative: "W", maxDegrees: 180),
+            let altitudeText = fields.popFirst(), let altitude = Self.centimetres(altitudeText, signed: true),
+            (-10_000_000...4_284_967_295).contains(altitude)
         else { return nil }
         self.init(latitude: latitude, longitude: longitude, altitude: altitude)
         for keyPath in [\DNSLocation.size, \.horizontal, \.vertical] {
@@ -105,7 +105,8 @@ public struct DNSLocation: Equatable, Sendable {
         func angle(_ value: Int, _ positive: String, _ negative: String) -> String {
             let magnitude = abs(value)
             let seconds = magnitude % 60_000
-            return "\(magnitude / 3_600_000) \(magnitude % 3_600_000 / 60_000) \(seconds / 1000).\(Self.padded(seconds % 1000, 3)) \(value < 0 ? negative : positive)"
+            return
+                "\(magnitude / 3_600_000) \(magnitude % 3_600_000 / 60_000) \(seconds / 1000).\(Self.padded(seconds % 1000, 3)) \(value < 0 ? negative : positive)"
         }
         func metres(_ centimetres: Int) -> String {
             "\(centimetres < 0 ? "-" : "")\(abs(centimetres) / 100).\(Self.padded(abs(centimetres) % 100, 2))m"
@@ -125,7 +126,8 @@ public struct DNSLocation: Equatable, Sendable {
     /// then latitude and longitude from 2^31 and altitude from -100,000 m, all big-endian.
     public var wire: [UInt8] {
         func precision(_ centimetres: Int) -> UInt8 {
-            var mantissa = centimetres, exponent = 0
+            var mantissa = centimetres
+            var exponent = 0
             while mantissa >= 10 {
                 mantissa /= 10
                 exponent += 1
@@ -145,7 +147,8 @@ public struct DNSLocation: Equatable, Sendable {
         let bytes = Array(wire)
         guard bytes.count == 16, bytes[0] == 0 else { return nil }
         func amount(_ byte: UInt8) -> Int? {
-            let mantissa = Int(byte >> 4), exponent = Int(byte & 0x0F)
+            let mantissa = Int(byte >> 4)
+            let exponent = Int(byte & 0x0F)
             guard mantissa <= 9, exponent <= 9 else { return nil }
             return (0..<exponent).reduce(mantissa) { value, _ in value * 10 }
         }

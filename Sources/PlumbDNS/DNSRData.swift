@@ -53,7 +53,7 @@ public enum DNSRData {
             return [try number(0, UInt8.self), try number(1, UInt8.self)] + (try hex(fields.dropFirst(2), invalid))
         case .naptr:
             guard let tokens = PresentationTokens.split(value), tokens.count == 6,
-                  let order = UInt16(tokens[0].text), let preference = UInt16(tokens[1].text)
+                let order = UInt16(tokens[0].text), let preference = UInt16(tokens[1].text)
             else { throw invalid }
             bytes.appendUInt16(order)
             bytes.appendUInt16(preference)
@@ -65,7 +65,7 @@ public enum DNSRData {
             return bytes + (try DNSMessage.encode(name: String(tokens[5].text)))
         case .uri:
             guard let tokens = PresentationTokens.split(value), tokens.count == 3,
-                  let priority = UInt16(tokens[0].text), let weight = UInt16(tokens[1].text)
+                let priority = UInt16(tokens[0].text), let weight = UInt16(tokens[1].text)
             else { throw invalid }
             bytes.appendUInt16(priority)
             bytes.appendUInt16(weight)
@@ -107,7 +107,8 @@ public enum DNSRData {
             }
             let digits = input[(index + 1)..<min(index + 4, input.count)]
             if digits.count == 3, digits.allSatisfy({ (0x30...0x39).contains($0) }),
-               let byte = UInt8(String(decoding: digits, as: UTF8.self)) {
+                let byte = UInt8(String(decoding: digits, as: UTF8.self))
+            {
                 bytes.append(byte)
                 index += 4
             } else {

@@ -125,7 +125,9 @@ extension DNSReader {
             case 3 where value.count == 2:
                 parts.append("\(name)=\(Int(value[value.startIndex]) << 8 | Int(value[value.startIndex + 1]))")
             case 4 where value.count % 4 == 0:
-                let addresses = stride(from: value.startIndex, to: value.endIndex, by: 4).map { value[$0..<$0 + 4].map(String.init).joined(separator: ".") }
+                let addresses = stride(from: value.startIndex, to: value.endIndex, by: 4).map {
+                    value[$0..<$0 + 4].map(String.init).joined(separator: ".")
+                }
                 parts.append("\(name)=" + addresses.joined(separator: ","))
             case 5:
                 parts.append("\(name)=" + Data(value).base64EncodedString())

@@ -1,9 +1,24 @@
 /// The record types Plumb's DNS checks ask for and the rfc2136 provider reads and writes.
 public enum DNSRecordType: String, Sendable, CaseIterable {
-    case a = "A", aaaa = "AAAA", cname = "CNAME", mx = "MX", txt = "TXT"
-    case srv = "SRV", ns = "NS", caa = "CAA", ptr = "PTR"
-    case ds = "DS", tlsa = "TLSA", sshfp = "SSHFP", naptr = "NAPTR", loc = "LOC"
-    case https = "HTTPS", svcb = "SVCB", dname = "DNAME", uri = "URI", spf = "SPF"
+    case a = "A"
+    case aaaa = "AAAA"
+    case cname = "CNAME"
+    case mx = "MX"
+    case txt = "TXT"
+    case srv = "SRV"
+    case ns = "NS"
+    case caa = "CAA"
+    case ptr = "PTR"
+    case ds = "DS"
+    case tlsa = "TLSA"
+    case sshfp = "SSHFP"
+    case naptr = "NAPTR"
+    case loc = "LOC"
+    case https = "HTTPS"
+    case svcb = "SVCB"
+    case dname = "DNAME"
+    case uri = "URI"
+    case spf = "SPF"
     case soa = "SOA"
 
     /// Accepts any case ("aaaa").

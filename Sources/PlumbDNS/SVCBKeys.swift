@@ -9,7 +9,7 @@ public enum SVCBKeys {
         if let index = names.firstIndex(of: lower) { return index }
         let digits = lower.dropFirst(3)
         guard lower.hasPrefix("key"), !digits.isEmpty, digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-              let number = Int(digits), number <= 65535
+            let number = Int(digits), number <= 65535
         else { return nil }
         return number
     }

@@ -9,7 +9,8 @@ import Foundation
 /// next signed one's digest (§5.3.1).
 public struct TSIGKey: Sendable {
     public enum Algorithm: String, Sendable, CaseIterable {
-        case hmacSHA256 = "hmac-sha256", hmacSHA512 = "hmac-sha512"
+        case hmacSHA256 = "hmac-sha256"
+        case hmacSHA512 = "hmac-sha512"
     }
 
     public var name: String

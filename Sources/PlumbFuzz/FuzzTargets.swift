@@ -1,6 +1,6 @@
 import Foundation
-import PlumbWebhooks
 @_spi(Testing) import PlumbCore
+import PlumbWebhooks
 
 /// The fuzz targets. Each takes arbitrary bytes and must return (any refusal is fine); a
 /// trap, a crash or a hang is the bug. Both the libFuzzer build (`-DFUZZING`) and the replay
@@ -25,10 +25,11 @@ func fuzzLoader(_ data: Data) -> String {
     if let text = String(data: data, encoding: .utf8), case .disagreed(let difference) = YAMLComposerCheck.compare(text) {
         preconditionFailure("the YAML composer and Yams disagree: \(difference)")
     }
-    let tree = BytesTree([
-        "Providers/main.yaml": Data("kind: embedded\n".utf8),
-        "Desired/fuzz.yaml": data,
-    ], label: "fuzz")
+    let tree = BytesTree(
+        [
+            "Providers/main.yaml": Data("kind: embedded\n".utf8),
+            "Desired/fuzz.yaml": data,
+        ], label: "fuzz")
     do {
         let state = try DesiredStateLoader(environment: [:]).load(tree)
         return "loaded: \(state.resources.count) resources, \(state.checks.count) checks"

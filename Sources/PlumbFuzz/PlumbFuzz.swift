@@ -15,32 +15,32 @@ import Synchronization
 // the `main` libFuzzer would otherwise provide.
 
 #if FUZZING
-/// libFuzzer's entry point, also used by LLVMFuzzerRunDriver below.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    let data = start.map { Data(bytes: $0, count: count) } ?? Data()
-    fuzzTargetFromEnvironment.run(data)
-    return 0
-}
-
-let fuzzTargetFromEnvironment: FuzzTarget = {
-    let name = ProcessInfo.processInfo.environment["PLUMB_FUZZ_TARGET"] ?? ""
-    guard let target = FuzzTarget(rawValue: name) else {
-        FileHandle.standardError.write(Data("plumb-fuzz: set PLUMB_FUZZ_TARGET to loader or webhook (got '\(name)')\n".utf8))
-        exit(2)
+    /// libFuzzer's entry point, also used by LLVMFuzzerRunDriver below.
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzTestOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+        let data = start.map { Data(bytes: $0, count: count) } ?? Data()
+        fuzzTargetFromEnvironment.run(data)
+        return 0
     }
-    return target
-}()
 
-/// libFuzzer's driver (compiler-rt, FuzzerDriver.cpp): parses libFuzzer flags from argv
-/// and runs the callback. Its arguments are plain pointers, passed alike by the Swift and
-/// C calling conventions on the platforms this builds on.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+    let fuzzTargetFromEnvironment: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["PLUMB_FUZZ_TARGET"] ?? ""
+        guard let target = FuzzTarget(rawValue: name) else {
+            FileHandle.standardError.write(Data("plumb-fuzz: set PLUMB_FUZZ_TARGET to loader or webhook (got '\(name)')\n".utf8))
+            exit(2)
+        }
+        return target
+    }()
+
+    /// libFuzzer's driver (compiler-rt, FuzzerDriver.cpp): parses libFuzzer flags from argv
+    /// and runs the callback. Its arguments are plain pointers, passed alike by the Swift and
+    /// C calling conventions on the platforms this builds on.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 #endif
 
 @main
@@ -51,13 +51,13 @@ enum PlumbFuzzMain {
             exit(Replay.run(Array(arguments.dropFirst())))
         }
         #if FUZZING
-        _ = fuzzTargetFromEnvironment  // refuse a bad PLUMB_FUZZ_TARGET before libFuzzer starts
-        var argc = CommandLine.argc
-        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, { start, count in fuzzTestOneInput(start, count) }))
+            _ = fuzzTargetFromEnvironment  // refuse a bad PLUMB_FUZZ_TARGET before libFuzzer starts
+            var argc = CommandLine.argc
+            var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+            exit(LLVMFuzzerRunDriver(&argc, &argv, { start, count in fuzzTestOneInput(start, count) }))
         #else
-        FileHandle.standardError.write(Data(Replay.usage.utf8))
-        exit(2)
+            FileHandle.standardError.write(Data(Replay.usage.utf8))
+            exit(2)
         #endif
     }
 }
@@ -126,7 +126,9 @@ enum Replay {
             if tooSlow { slow += 1 }
             print("\(tooSlow ? "SLOW" : "ok  ") \(milliseconds(elapsed).leftPadded(10)) ms  \(file)  \(outcome)")
         }
-        print("\(files.count) files through \(target.rawValue): \(slow) over \(bound), \(unreadable) unreadable; slowest \(milliseconds(slowest.0)) ms (\(slowest.1))")
+        print(
+            "\(files.count) files through \(target.rawValue): \(slow) over \(bound), \(unreadable) unreadable; slowest \(milliseconds(slowest.0)) ms (\(slowest.1))"
+        )
         return slow == 0 && unreadable == 0 ? 0 : 1
     }
 
@@ -136,8 +138,9 @@ enum Replay {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [path] }
         guard isDirectory.boolValue else { return [path] }
         let base = URL(fileURLWithPath: path)
-        guard let enumerator = FileManager.default.enumerator(
-            at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else { return [] }
         var files: [String] = []
         for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {

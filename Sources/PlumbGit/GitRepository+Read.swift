@@ -57,15 +57,17 @@ extension GitRepository {
             let collector = FileCollector()
             let payload = Unmanaged.passUnretained(collector).toOpaque()
             try GitError.check("walk tree of \(commitID.prefix(12))") {
-                git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-                    guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
-                    let collector = Unmanaged<FileCollector>.fromOpaque(payload).takeUnretainedValue()
-                    let name = String(cString: git_tree_entry_name(entry))
-                    let prefix = root.map { String(cString: $0) } ?? ""
-                    let executable = git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE
-                    collector.files[prefix + name] = GitBlobEntry(id: GitRepository.hex(git_tree_entry_id(entry)), executable: executable)
-                    return 0
-                }, payload)
+                git_tree_walk(
+                    tree, GIT_TREEWALK_PRE,
+                    { root, entry, payload in
+                        guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return 0 }
+                        let collector = Unmanaged<FileCollector>.fromOpaque(payload).takeUnretainedValue()
+                        let name = String(cString: git_tree_entry_name(entry))
+                        let prefix = root.map { String(cString: $0) } ?? ""
+                        let executable = git_tree_entry_filemode(entry) == GIT_FILEMODE_BLOB_EXECUTABLE
+                        collector.files[prefix + name] = GitBlobEntry(id: GitRepository.hex(git_tree_entry_id(entry)), executable: executable)
+                        return 0
+                    }, payload)
             }
             return collector.files
         }
@@ -87,7 +89,9 @@ extension GitRepository {
     /// The best common ancestor of two commits.
     public func mergeBase(_ one: String, _ two: String) throws -> String {
         try locked {
-            var a = try Self.oid(one), b = try Self.oid(two), out = git_oid()
+            var a = try Self.oid(one)
+            var b = try Self.oid(two)
+            var out = git_oid()
             try GitError.check("merge base of \(one.prefix(12)) and \(two.prefix(12))") { git_merge_base(&out, handle, &a, &b) }
             return Self.hex(&out)
         }
@@ -121,13 +125,16 @@ extension GitRepository {
     /// an add).
     public func changedPaths(from old: String, to new: String) throws -> Set<String> {
         try locked {
-            var oldOID = try Self.oid(old), newOID = try Self.oid(new)
-            var oldCommit: OpaquePointer?, newCommit: OpaquePointer?
+            var oldOID = try Self.oid(old)
+            var newOID = try Self.oid(new)
+            var oldCommit: OpaquePointer?
+            var newCommit: OpaquePointer?
             try GitError.check("read commit \(old.prefix(12))") { git_commit_lookup(&oldCommit, handle, &oldOID) }
             defer { git_commit_free(oldCommit) }
             try GitError.check("read commit \(new.prefix(12))") { git_commit_lookup(&newCommit, handle, &newOID) }
             defer { git_commit_free(newCommit) }
-            var oldTree: OpaquePointer?, newTree: OpaquePointer?
+            var oldTree: OpaquePointer?
+            var newTree: OpaquePointer?
             try GitError.check("read tree of \(old.prefix(12))") { git_commit_tree(&oldTree, oldCommit) }
             defer { git_tree_free(oldTree) }
             try GitError.check("read tree of \(new.prefix(12))") { git_commit_tree(&newTree, newCommit) }

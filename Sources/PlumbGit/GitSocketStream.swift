@@ -1,7 +1,8 @@
 import CLibGit2
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The TCP stream under every libgit2 transport (http, https through OpenSSL, git, ssh),
@@ -81,7 +82,8 @@ enum GitSocketStream {
 
     private static func connect(_ stream: UnsafeMutablePointer<plumb_socket_stream>) -> Int32 {
         let transfer = Self.transfer(stream)
-        let host = String(cString: stream.pointee.host), port = String(cString: stream.pointee.port)
+        let host = String(cString: stream.pointee.host)
+        let port = String(cString: stream.pointee.port)
         if let failed = stopped(transfer) { return failed }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -94,7 +96,8 @@ enum GitSocketStream {
         var next = info
         while let address = next {
             next = address.pointee.ai_next
-            let socket = Glibc.socket(address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
+            let socket = Glibc.socket(
+                address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
             guard socket >= 0 else { continue }
             guard transfer.register(socket) else {
                 _ = Glibc.close(socket)
@@ -155,7 +158,8 @@ enum GitSocketStream {
     }
 
     private static func read(_ stream: UnsafeMutablePointer<plumb_socket_stream>, _ buffer: UnsafeMutableRawPointer?, _ length: Int) -> Int {
-        let transfer = Self.transfer(stream), socket = stream.pointee.s
+        let transfer = Self.transfer(stream)
+        let socket = stream.pointee.s
         let host = String(cString: stream.pointee.host)
         while true {
             if wait(socket, Int32(POLLIN), transfer, host: host) < 0 { return -1 }
@@ -173,7 +177,8 @@ enum GitSocketStream {
     }
 
     private static func write(_ stream: UnsafeMutablePointer<plumb_socket_stream>, _ data: UnsafePointer<CChar>?, _ length: Int) -> Int {
-        let transfer = Self.transfer(stream), socket = stream.pointee.s
+        let transfer = Self.transfer(stream)
+        let socket = stream.pointee.s
         let host = String(cString: stream.pointee.host)
         while true {
             if wait(socket, Int32(POLLOUT), transfer, host: host) < 0 { return -1 }

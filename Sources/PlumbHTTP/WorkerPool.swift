@@ -93,7 +93,10 @@ final class WorkerPool: Sendable {
 
     /// Returns a worker: straight to the longest waiter, else onto the idle stack.
     func release(_ worker: TransferWorker) {
-        enum Next { case waiter(Waiter), idle, stop }
+        enum Next {
+            case waiter(Waiter)
+            case idle, stop
+        }
         let next = state.withLock { state -> Next in
             if state.closed { return .stop }
             if !state.waiters.isEmpty { return .waiter(state.waiters.removeFirst()) }

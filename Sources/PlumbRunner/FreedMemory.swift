@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hands the pages of freed heap memory back to the system, and frees large values off the
@@ -27,19 +27,19 @@ public enum FreedMemory {
     @discardableResult
     public static func configureAllocator() -> Bool {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
-        return unsafeBitCast(symbol, to: Option.self)(mmapThreshold, 256 * 1024) == 1
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return false }
+            return unsafeBitCast(symbol, to: Option.self)(mmapThreshold, 256 * 1024) == 1
         #else
-        return false
+            return false
         #endif
     }
 
     private static let trim: Trim? = {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: Trim.self)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+            return unsafeBitCast(symbol, to: Trim.self)
         #else
-        return nil
+            return nil
         #endif
     }()
 

@@ -29,7 +29,9 @@ public enum GraphvizRenderer {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["-Tsvg"]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors

@@ -75,11 +75,12 @@ public enum PassDecision: Sendable, Hashable {
         if inputs.head == inputs.applied { return inputs.owed == nil ? .nothing : waitOr(.checksOnly, inputs) }
         if let owed = inputs.owed, owed.commit == inputs.head, owed.complete { return waitOr(.checksOnly, inputs) }
         if inputs.owed == nil, !inputs.lastRunUnsettled, !inputs.root.isEmpty, inputs.applied != nil,
-           let changed = inputs.changedPaths, changed.allSatisfy({ !$0.hasPrefix(inputs.root + "/") })
+            let changed = inputs.changedPaths, changed.allSatisfy({ !$0.hasPrefix(inputs.root + "/") })
         {
             return .recordApplied
         }
-        let focused = inputs.owed == nil && !inputs.lastRunUnsettled && inputs.applied != nil
+        let focused =
+            inputs.owed == nil && !inputs.lastRunUnsettled && inputs.applied != nil
             && (inputs.changedPaths.map { paths in stackPaths(paths, root: inputs.root).allSatisfy { $0.hasPrefix("Desired/") } } ?? false)
         return waitOr(reconcile(focused ? .focusedReconcile : .fullReconcile, inputs), inputs)
     }

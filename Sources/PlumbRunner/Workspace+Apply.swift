@@ -84,7 +84,8 @@ extension Workspace {
         } catch let invalid as RunnerError where !invalid.diagnostics.isEmpty {
             // Recorded where a history exists already; invalid input creates nothing.
             if existingStore() != nil {
-                _ = try? await recordInvalid(invalid, stack: DesiredStateLoader(environment: environment).stackName(tree), origin: request.origin, command: request.command)
+                _ = try? await recordInvalid(
+                    invalid, stack: DesiredStateLoader(environment: environment).stackName(tree), origin: request.origin, command: request.command)
             }
             throw invalid
         }
@@ -143,7 +144,8 @@ extension Workspace {
         }
         let prior = try await store.prior(stack: stack)
         let owed = try await store.failedChecks(stack: stack)
-        let outcome = try await plan(desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets, focus: request.focus), providers: providers)
+        let outcome = try await plan(
+            desired, prior: prior, options: PlanOptions(adopt: request.adopt, targets: request.targets, focus: request.focus), providers: providers)
         let plan = try Self.choose(saved: request.savedPlan, fresh: outcome.plan)
         do {
             try Self.enforceSafety(plan, force: request.force)
@@ -251,7 +253,11 @@ extension Workspace {
             throw RunnerError(.invalidInput, message: "the saved plan is for stack \(saved.stack), not \(fresh.stack)")
         }
         guard saved.observed == fresh.observed else {
-            throw RunnerError(.stalePlan, message: "the saved plan is stale: the live inventory changed since it was planned (observed \(saved.observed.prefix(12)), now \(fresh.observed.prefix(12))); plan again")
+            throw RunnerError(
+                .stalePlan,
+                message:
+                    "the saved plan is stale: the live inventory changed since it was planned (observed \(saved.observed.prefix(12)), now \(fresh.observed.prefix(12))); plan again"
+            )
         }
         return saved
     }

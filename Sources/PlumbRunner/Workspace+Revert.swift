@@ -35,7 +35,10 @@ extension Workspace {
         var live: [String: Inventory] = [:]
         for (name, own) in Dictionary(grouping: changes, by: \.provider) {
             guard let provider = providers[name] else {
-                throw RunnerError(message: "changes of provider \(name) are to be put back, but the desired state no longer binds it; bind it again to finish the revert")
+                throw RunnerError(
+                    message:
+                        "changes of provider \(name) are to be put back, but the desired state no longer binds it; bind it again to finish the revert"
+                )
             }
             let addresses = own.map(\.address)
             var names: [ResourceKind: Set<String>] = [:]

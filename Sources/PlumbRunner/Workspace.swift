@@ -1,9 +1,9 @@
 import Foundation
-import PlumbCore
 import PlumbChecks
+import PlumbCore
 import PlumbGit
-import PlumbProviderEmbedded
 import PlumbProviderAWS
+import PlumbProviderEmbedded
 import PlumbProviderPowerDNS
 import PlumbProviderRFC2136
 import PlumbStore
@@ -139,7 +139,11 @@ public struct Workspace: Sendable {
             await early.value.prefetch?.cancel()
             throw error
         }
-        let started = await withTaskCancellationHandler { await early.value } onCancel: { early.cancel() }
+        let started = await withTaskCancellationHandler {
+            await early.value
+        } onCancel: {
+            early.cancel()
+        }
         var (prior, prefetch) = (started.prior, started.prefetch)
         do {
             let store = try started.store ?? openStore()
@@ -162,10 +166,12 @@ public struct Workspace: Sendable {
     /// zones a DNS binding will most likely be asked for (see DescribePrefetch). Only from a
     /// store that exists already (documents that do not load must create nothing) and
     /// bindings that load; otherwise nothing, and the plan reads and reports as before.
-    private func startPrefetch(stack: String, options: PlanOptions) async -> (store: (any StateStore)?, prior: PriorState?, prefetch: DescribePrefetch?) {
+    private func startPrefetch(stack: String, options: PlanOptions) async -> (
+        store: (any StateStore)?, prior: PriorState?, prefetch: DescribePrefetch?
+    ) {
         guard let store = existingStore(), let prior = try? await store.prior(stack: stack) else { return (nil, nil, nil) }
         guard options.focus == nil, !Task.isCancelled,
-              let bindings = try? DesiredStateLoader(environment: environment).loadProviders(tree)
+            let bindings = try? DesiredStateLoader(environment: environment).loadProviders(tree)
         else { return (store, prior, nil) }
         let predicted = DescribePrefetch.predictedScopes(stack: stack, bindings: bindings, prior: prior)
         var providers: [String: any Provider] = [:]
@@ -200,7 +206,8 @@ public struct Workspace: Sendable {
     public func checkExecutor(desired: DesiredState? = nil) throws -> CheckExecutor {
         var directory = (tree as? DirectoryTree)?.root.path ?? FileManager.default.currentDirectoryPath
         if let commitTree = tree as? GitCommitTree {
-            directory = URL(fileURLWithPath: stateDirectory).standardizedFileURL
+            directory =
+                URL(fileURLWithPath: stateDirectory).standardizedFileURL
                 .appendingPathComponent("checkouts/\(commitTree.commit.id)").path
             do {
                 try commitTree.export(to: directory)

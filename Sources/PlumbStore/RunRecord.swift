@@ -50,7 +50,8 @@ public struct RunRecord: Sendable, Codable, Hashable {
     public var plan: Plan?
 
     enum CodingKeys: String, CodingKey {
-        case id, stack, command, kind, trigger, status, commit, summary, applied, error, timings, agent, checks, reverted, chunks, diagnostics, note, result, plan
+        case id, stack, command, kind, trigger, status, commit, summary, applied, error, timings, agent, checks, reverted, chunks, diagnostics, note,
+            result, plan
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case notApplied = "not_applied"

@@ -40,7 +40,8 @@ extension SQLiteStateStore {
     /// Review plans whose checksum matches: what reviewers saw for these changes.
     public func reviewPlans(checksum: String, stack: String) async throws -> [ReviewPlanRecord] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM review_plans WHERE checksum = ? AND stack = ?", arguments: [checksum, stack]).map(Self.reviewPlan)
+            try Row.fetchAll(db, sql: "SELECT * FROM review_plans WHERE checksum = ? AND stack = ?", arguments: [checksum, stack]).map(
+                Self.reviewPlan)
         }
     }
 
@@ -48,7 +49,8 @@ extension SQLiteStateStore {
         let now = at.timeIntervalSince1970
         return try await database.write { db in
             try db.execute(sql: "DELETE FROM webhook_deliveries WHERE at < ?", arguments: [now - window])
-            try db.execute(sql: "INSERT INTO webhook_deliveries (delivery, at) VALUES (?, ?) ON CONFLICT(delivery) DO NOTHING", arguments: [key, now])
+            try db.execute(
+                sql: "INSERT INTO webhook_deliveries (delivery, at) VALUES (?, ?) ON CONFLICT(delivery) DO NOTHING", arguments: [key, now])
             return db.changesCount > 0
         }
     }

@@ -29,7 +29,10 @@ extension SQLiteStateStore {
 
     public func runsToKeep() async throws -> Set<Int64> {
         try await database.read { db in
-            Set(try Row.fetchAll(db, sql: "SELECT run_id, last_run_id FROM failed_checks").flatMap { [$0["run_id"] as Int64, $0["last_run_id"] as Int64] })
+            Set(
+                try Row.fetchAll(db, sql: "SELECT run_id, last_run_id FROM failed_checks").flatMap {
+                    [$0["run_id"] as Int64, $0["last_run_id"] as Int64]
+                })
         }
     }
 }

@@ -78,11 +78,14 @@ struct StoreRecorder: RunRecorder {
     }
 
     func record(_ results: [ChangeResult], chunk: Int) async throws {
-        let entries = JournalEntry.outcomes(results), timings = pending.take(run: run), run = self.run
+        let entries = JournalEntry.outcomes(results)
+        let timings = pending.take(run: run)
+        let run = self.run
         let now = Date().timeIntervalSince1970
-        database.asyncWrite({ db in
-            try Self.insert(entries, timings: timings, run: run, chunk: chunk, at: now, db: db)
-        }, completion: { _, _ in })
+        database.asyncWrite(
+            { db in
+                try Self.insert(entries, timings: timings, run: run, chunk: chunk, at: now, db: db)
+            }, completion: { _, _ in })
     }
 
     func journal(_ entry: RevertJournal, chunk: Int) async throws {
@@ -90,7 +93,9 @@ struct StoreRecorder: RunRecorder {
     }
 
     private func insert(_ entries: [JournalEntry], chunk: Int) async throws {
-        let now = Date().timeIntervalSince1970, timings = pending.take(run: run), run = self.run
+        let now = Date().timeIntervalSince1970
+        let timings = pending.take(run: run)
+        let run = self.run
         try await database.write { db in
             try Self.insert(entries, timings: timings, run: run, chunk: chunk, at: now, db: db)
         }

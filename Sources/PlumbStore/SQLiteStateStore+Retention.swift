@@ -42,10 +42,12 @@ extension SQLiteStateStore {
                 sql: "DELETE FROM drift_reports WHERE at < ? AND id NOT IN (SELECT MAX(id) FROM drift_reports GROUP BY stack)",
                 arguments: [at])
             outcome.driftReports = db.changesCount
-            let holds = try String.fetchAll(db, sql: """
-                SELECT id FROM review_plans r WHERE id LIKE 'held-%'
-                  AND at = (SELECT MAX(at) FROM review_plans WHERE stack = r.stack AND id LIKE 'held-%')
-                """)
+            let holds = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM review_plans r WHERE id LIKE 'held-%'
+                      AND at = (SELECT MAX(at) FROM review_plans WHERE stack = r.stack AND id LIKE 'held-%')
+                    """)
             let plans = try String.fetchAll(db, sql: "SELECT id FROM review_plans WHERE at < ?", arguments: [at])
                 .filter { !holds.contains($0) }
             for id in plans { try db.execute(sql: "DELETE FROM review_plans WHERE id = ?", arguments: [id]) }

@@ -50,8 +50,12 @@ public struct SQLiteStateStore: StateStore {
         try await database.write { db in
             try PendingTimings.write(timings, run: id, db: db)
             try db.execute(
-                sql: "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ?, checks = ?, diagnostics = ?, note = ? WHERE id = ?",
-                arguments: [status.rawValue, Date().timeIntervalSince1970, text.plan, text.summary, text.result, error, text.checks, text.diagnostics, text.note, id])
+                sql:
+                    "UPDATE runs SET status = ?, finished_at = ?, plan = ?, summary = ?, result = ?, error = ?, checks = ?, diagnostics = ?, note = ? WHERE id = ?",
+                arguments: [
+                    status.rawValue, Date().timeIntervalSince1970, text.plan, text.summary, text.result, error, text.checks, text.diagnostics,
+                    text.note, id,
+                ])
         }
     }
 

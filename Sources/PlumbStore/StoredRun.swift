@@ -28,7 +28,8 @@ package struct StoredRun: Sendable {
     package var plan: String?
 
     /// The columns the SELECTs of lists use (`plan`, the large one, only `run(_:)` reads).
-    package static let columns = "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent, kind, triggered_by, checks, diagnostics, note, source"
+    package static let columns =
+        "id, stack, command, status, started_at, finished_at, commit_id, commit_author, commit_subject, summary, result, error, agent, kind, triggered_by, checks, diagnostics, note, source"
 
     package init(
         id: Int64, stack: String, command: String, status: String, startedAt: Double, finishedAt: Double?,
@@ -133,7 +134,8 @@ extension InterruptedRun {
         var seen: Set<String> = []
         let reversible = journal.compactMap { entry -> Change? in
             guard [JournalEntry.intent, JournalEntry.carried, JournalEntry.finishing].contains(entry.phase), let detail = entry.detail,
-                  seen.insert(entry.address).inserted else { return nil }
+                seen.insert(entry.address).inserted
+            else { return nil }
             return try? decoder.decode(Change.self, from: Data(detail.utf8))
         }
         let reverting = journal.contains { $0.phase == JournalEntry.revertIntent || $0.phase == JournalEntry.finishing }

@@ -223,7 +223,7 @@ final class PostgresLease: StackLease, @unchecked Sendable {
     func renew() async -> Bool {
         // Not `isHeld`: a lease past its validity is still renewed if its lock is there.
         guard !lock.withLock({ ended }), session.holds(key, generation: generation),
-              let connection = session.current(generation)
+            let connection = session.current(generation)
         else { return false }
         let (stack, agent) = (self.stack, self.agent)
         // Trusted from when the question was sent, not from when the answer came.

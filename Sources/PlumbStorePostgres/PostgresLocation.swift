@@ -22,7 +22,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible, CustomReflect
 
     public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard let components = URLComponents(string: url), let scheme = components.scheme,
-              scheme == "postgres" || scheme == "postgresql"
+            scheme == "postgres" || scheme == "postgresql"
         else {
             throw Invalid(description: "--store \(Self.redacted(url)): not a postgres:// URL (postgres://USER@HOST:PORT/DATABASE)")
         }

@@ -9,75 +9,93 @@ import PostgresNIO
 /// (who holds which stack, for people; the advisory lock is what counts).
 enum PostgresSchema {
     static let migrations: [(name: String, statements: [PostgresQuery])] = [
-        ("v1", [
-            """
-            CREATE TABLE runs (
-                id BIGSERIAL PRIMARY KEY, stack TEXT NOT NULL, command TEXT NOT NULL, status TEXT NOT NULL,
-                started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION, pid INTEGER NOT NULL,
-                commit_id TEXT, commit_author TEXT, commit_subject TEXT, source TEXT, summary TEXT, plan TEXT,
-                result TEXT, error TEXT)
-            """,
-            """
-            CREATE TABLE journal (
-                seq BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-                chunk INTEGER NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL, phase TEXT NOT NULL,
-                detail TEXT, at DOUBLE PRECISION NOT NULL)
-            """,
-            "CREATE INDEX journal_run ON journal (run_id)",
-            """
-            CREATE TABLE timings (
-                run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, stage TEXT NOT NULL, detail TEXT,
-                seconds DOUBLE PRECISION NOT NULL)
-            """,
-            "CREATE INDEX timings_run ON timings (run_id)",
-            """
-            CREATE TABLE stacks (
-                stack TEXT PRIMARY KEY, prior TEXT NOT NULL, last_commit TEXT, updated_at DOUBLE PRECISION NOT NULL)
-            """,
-        ]),
-        ("v2-agent", [
-            """
-            CREATE TABLE drift_reports (
-                id BIGSERIAL PRIMARY KEY, stack TEXT NOT NULL, commit_id TEXT, at DOUBLE PRECISION NOT NULL,
-                report TEXT NOT NULL)
-            """,
-            """
-            CREATE TABLE review_plans (
-                id TEXT PRIMARY KEY, stack TEXT NOT NULL, head TEXT NOT NULL, base TEXT, checksum TEXT NOT NULL,
-                markdown TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)
-            """,
-        ]),
-        ("v3-agents", [
-            "ALTER TABLE runs ADD COLUMN agent TEXT",
-            "CREATE INDEX runs_stack_status ON runs (stack, status)",
-            """
-            CREATE TABLE agents (
-                id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, stacks TEXT NOT NULL,
-                started_at DOUBLE PRECISION NOT NULL, seen_at DOUBLE PRECISION NOT NULL)
-            """,
-            """
-            CREATE TABLE stack_leases (
-                stack TEXT PRIMARY KEY, agent TEXT NOT NULL, since DOUBLE PRECISION NOT NULL,
-                renewed_at DOUBLE PRECISION NOT NULL)
-            """,
-        ]),
-        ("v4-order", [
-            // SQLite keeps timings in insertion order by rowid; PostgreSQL needs a column.
-            "ALTER TABLE timings ADD COLUMN IF NOT EXISTS seq BIGSERIAL",
-        ]),
-        ("v5-promises", [
-            // SPEC §8.4/§8.5: every run's kind and trigger, the checks it ran outside chunks,
-            // an invalid commit's diagnostics; the checks a stack still owes.
-            "ALTER TABLE runs ADD COLUMN kind TEXT, ADD COLUMN triggered_by TEXT, ADD COLUMN checks TEXT, ADD COLUMN diagnostics TEXT, ADD COLUMN note TEXT",
-            """
-            CREATE TABLE failed_checks (
-                stack TEXT PRIMARY KEY, run_id BIGINT NOT NULL, last_run_id BIGINT NOT NULL, record TEXT NOT NULL)
-            """,
-        ]),
-        ("v6-deliveries", [
-            "CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
-            "CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at)",
-        ]),
+        (
+            "v1",
+            [
+                """
+                CREATE TABLE runs (
+                    id BIGSERIAL PRIMARY KEY, stack TEXT NOT NULL, command TEXT NOT NULL, status TEXT NOT NULL,
+                    started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION, pid INTEGER NOT NULL,
+                    commit_id TEXT, commit_author TEXT, commit_subject TEXT, source TEXT, summary TEXT, plan TEXT,
+                    result TEXT, error TEXT)
+                """,
+                """
+                CREATE TABLE journal (
+                    seq BIGSERIAL PRIMARY KEY, run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    chunk INTEGER NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL, phase TEXT NOT NULL,
+                    detail TEXT, at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX journal_run ON journal (run_id)",
+                """
+                CREATE TABLE timings (
+                    run_id BIGINT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, stage TEXT NOT NULL, detail TEXT,
+                    seconds DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX timings_run ON timings (run_id)",
+                """
+                CREATE TABLE stacks (
+                    stack TEXT PRIMARY KEY, prior TEXT NOT NULL, last_commit TEXT, updated_at DOUBLE PRECISION NOT NULL)
+                """,
+            ]
+        ),
+        (
+            "v2-agent",
+            [
+                """
+                CREATE TABLE drift_reports (
+                    id BIGSERIAL PRIMARY KEY, stack TEXT NOT NULL, commit_id TEXT, at DOUBLE PRECISION NOT NULL,
+                    report TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE review_plans (
+                    id TEXT PRIMARY KEY, stack TEXT NOT NULL, head TEXT NOT NULL, base TEXT, checksum TEXT NOT NULL,
+                    markdown TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)
+                """,
+            ]
+        ),
+        (
+            "v3-agents",
+            [
+                "ALTER TABLE runs ADD COLUMN agent TEXT",
+                "CREATE INDEX runs_stack_status ON runs (stack, status)",
+                """
+                CREATE TABLE agents (
+                    id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, stacks TEXT NOT NULL,
+                    started_at DOUBLE PRECISION NOT NULL, seen_at DOUBLE PRECISION NOT NULL)
+                """,
+                """
+                CREATE TABLE stack_leases (
+                    stack TEXT PRIMARY KEY, agent TEXT NOT NULL, since DOUBLE PRECISION NOT NULL,
+                    renewed_at DOUBLE PRECISION NOT NULL)
+                """,
+            ]
+        ),
+        (
+            "v4-order",
+            [
+                // SQLite keeps timings in insertion order by rowid; PostgreSQL needs a column.
+                "ALTER TABLE timings ADD COLUMN IF NOT EXISTS seq BIGSERIAL"
+            ]
+        ),
+        (
+            "v5-promises",
+            [
+                // SPEC §8.4/§8.5: every run's kind and trigger, the checks it ran outside chunks,
+                // an invalid commit's diagnostics; the checks a stack still owes.
+                "ALTER TABLE runs ADD COLUMN kind TEXT, ADD COLUMN triggered_by TEXT, ADD COLUMN checks TEXT, ADD COLUMN diagnostics TEXT, ADD COLUMN note TEXT",
+                """
+                CREATE TABLE failed_checks (
+                    stack TEXT PRIMARY KEY, run_id BIGINT NOT NULL, last_run_id BIGINT NOT NULL, record TEXT NOT NULL)
+                """,
+            ]
+        ),
+        (
+            "v6-deliveries",
+            [
+                "CREATE TABLE webhook_deliveries (delivery TEXT PRIMARY KEY, at DOUBLE PRECISION NOT NULL)",
+                "CREATE INDEX webhook_deliveries_at ON webhook_deliveries (at)",
+            ]
+        ),
     ]
 
     /// Any number of agents may start at once: a transaction-scoped advisory lock lets one

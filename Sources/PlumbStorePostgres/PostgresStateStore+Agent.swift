@@ -36,7 +36,8 @@ extension PostgresStateStore {
     }
 
     public func recordDelivery(_ key: String, at: Date, window: TimeInterval) async throws -> Bool {
-        let now = at.timeIntervalSince1970, cutoff = now - window
+        let now = at.timeIntervalSince1970
+        let cutoff = now - window
         try await execute("DELETE FROM webhook_deliveries WHERE at < \(cutoff)")
         // A key older than the window that another agent has not yet deleted counts as new.
         let inserted = try await value(
@@ -55,8 +56,9 @@ extension PostgresStateStore {
             for try await (id, head, base, checksum, markdown, at) in try await client.query(query, logger: logger)
                 .decode((String, String, String?, String, String, Double).self)
             {
-                plans.append(ReviewPlanRecord(
-                    id: id, head: head, base: base, checksum: checksum, markdown: markdown, at: Date(timeIntervalSince1970: at)))
+                plans.append(
+                    ReviewPlanRecord(
+                        id: id, head: head, base: base, checksum: checksum, markdown: markdown, at: Date(timeIntervalSince1970: at)))
             }
             return plans
         }

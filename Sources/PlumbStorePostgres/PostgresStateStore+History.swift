@@ -29,13 +29,16 @@ extension PostgresStateStore {
             let rows = try await client.query(query, logger: logger)
             for try await row in rows {
                 let c = try row.decode(
-                    (Int64, String, String, String, Double, Double?, String?, String?, String?, String?, String?, String?, String?,
-                     String?, String?, String?, String?, String?, String?).self)
+                    (
+                        Int64, String, String, String, Double, Double?, String?, String?, String?, String?, String?, String?, String?,
+                        String?, String?, String?, String?, String?, String?
+                    ).self)
                 let plan = whole ? try row.makeRandomAccess()["plan"].decode(String?.self) : nil
-                runs.append(StoredRun(
-                    id: c.0, stack: c.1, command: c.2, status: c.3, startedAt: c.4, finishedAt: c.5, commitID: c.6,
-                    commitAuthor: c.7, commitSubject: c.8, summary: c.9, result: c.10, error: c.11, agent: c.12,
-                    kind: c.13, trigger: c.14, checks: c.15, diagnostics: c.16, note: c.17, source: c.18, plan: plan))
+                runs.append(
+                    StoredRun(
+                        id: c.0, stack: c.1, command: c.2, status: c.3, startedAt: c.4, finishedAt: c.5, commitID: c.6,
+                        commitAuthor: c.7, commitSubject: c.8, summary: c.9, result: c.10, error: c.11, agent: c.12,
+                        kind: c.13, trigger: c.14, checks: c.15, diagnostics: c.16, note: c.17, source: c.18, plan: plan))
             }
             return runs
         }

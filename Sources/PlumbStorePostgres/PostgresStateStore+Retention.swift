@@ -15,7 +15,8 @@ extension PostgresStateStore {
 
     public func prune(before cutoff: Date, keeping: Set<Int64>) async throws -> PruneOutcome {
         let (client, logger) = (self.client, self.logger)
-        let at = cutoff.timeIntervalSince1970, kept = Array(keeping)
+        let at = cutoff.timeIntervalSince1970
+        let kept = Array(keeping)
         return try await within {
             try await client.withTransaction(logger: logger) { connection in
                 var outcome = PruneOutcome()

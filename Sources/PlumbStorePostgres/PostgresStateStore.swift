@@ -76,7 +76,8 @@ public final class PostgresStateStore: StateStore {
         do {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             try? await connection.close().get()
-        } catch let error as PSQLError where error.code == .sslUnsupported || error.underlying is NIOSSLError
+        } catch let error as PSQLError
+            where error.code == .sslUnsupported || error.underlying is NIOSSLError
             || error.serverInfo?[.sqlState]?.hasPrefix("28") == true  // invalid authorization
         {
             throw PostgresStoreError(target, error)

@@ -41,15 +41,16 @@ public enum WebhookEvent: Sendable, Equatable {
             return try push(object, repository: (object["repository"] as? [String: Any])?["full_name"] as? String)
         case "pull_request":
             guard let action = object["action"] as? String,
-                  let request = object["pull_request"] as? [String: Any],
-                  let number = (object["number"] as? Int) ?? (request["number"] as? Int),
-                  let base = (request["base"] as? [String: Any])?["ref"] as? String
+                let request = object["pull_request"] as? [String: Any],
+                let number = (object["number"] as? Int) ?? (request["number"] as? Int),
+                let base = (request["base"] as? [String: Any])?["ref"] as? String
             else { throw Malformed(description: "pull_request without action, number or base") }
             let head = request["head"] as? [String: Any]
             switch action {
             case "opened", "synchronize", "reopened", "edited", "synchronized":
                 let repository = (object["repository"] as? [String: Any])?["full_name"] as? String
-                return .review(id: String(number), head: head?["sha"] as? String, headBranch: head?["ref"] as? String, baseBranch: base, repository: repository)
+                return .review(
+                    id: String(number), head: head?["sha"] as? String, headBranch: head?["ref"] as? String, baseBranch: base, repository: repository)
             case "closed" where request["merged"] as? Bool == true:
                 return .merged(id: String(number), baseBranch: base)
             default:
@@ -73,15 +74,16 @@ public enum WebhookEvent: Sendable, Equatable {
             return try push(object, repository: (object["project"] as? [String: Any])?["path_with_namespace"] as? String)
         case "Merge Request Hook":
             guard let attributes = object["object_attributes"] as? [String: Any],
-                  let iid = attributes["iid"] as? Int,
-                  let target = attributes["target_branch"] as? String
+                let iid = attributes["iid"] as? Int,
+                let target = attributes["target_branch"] as? String
             else { throw Malformed(description: "merge request without object_attributes.iid or target_branch") }
             let action = attributes["action"] as? String ?? ""
             switch action {
             case "open", "update", "reopen":
                 let head = (attributes["last_commit"] as? [String: Any])?["id"] as? String
                 let project = ((object["project"] as? [String: Any])?["id"] as? Int).map(String.init)
-                return .review(id: String(iid), head: head, headBranch: attributes["source_branch"] as? String, baseBranch: target, repository: project)
+                return .review(
+                    id: String(iid), head: head, headBranch: attributes["source_branch"] as? String, baseBranch: target, repository: project)
             case "merge":
                 return .merged(id: String(iid), baseBranch: target)
             default:

@@ -3,8 +3,9 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import PlumbAgent
 import Testing
+
+@testable import PlumbAgent
 
 /// The rules of the agent's doors as values (Docs/security.md "The agent's doors").
 @Suite("The agent's doors: rules")
@@ -21,10 +22,12 @@ struct AgentDoorsTests {
         return configuration
     }
 
-    @Test("loopback addresses", arguments: [
-        ("127.0.0.1:8080", true), ("127.1.2.3:1", true), ("localhost:80", true), ("[::1]:80", false),
-        ("0.0.0.0:8080", false), ("10.0.0.1:8080", false), ("192.168.1.5:1", false), ("example.com:80", false),
-    ])
+    @Test(
+        "loopback addresses",
+        arguments: [
+            ("127.0.0.1:8080", true), ("127.1.2.3:1", true), ("localhost:80", true), ("[::1]:80", false),
+            ("0.0.0.0:8080", false), ("10.0.0.1:8080", false), ("192.168.1.5:1", false), ("example.com:80", false),
+        ])
     func loopback(_ text: String, _ expected: Bool) throws {
         // "[::1]:80" does not parse as HOST:PORT (one colon only): IPv6 listen addresses are not taken.
         guard let address = ListenAddress(text) else {
@@ -70,13 +73,15 @@ struct AgentDoorsTests {
         #expect(AgentServer.bindError(IOError(errnoCode: EACCES, reason: "bind"), address: address, role: "--listen").message.contains("1024"))
     }
 
-    @Test("what a request head alone refuses", arguments: [
-        ("unsigned-github", "/hooks/github", [("Content-Length", "10")], HTTPResponse.Status.unauthorized),
-        ("unsigned-gitlab", "/hooks/gitlab", [], .unauthorized),
-        ("unsigned-gitea", "/hooks/gitea?x=1", [("X-Hub-Signature-256", "sha256=00")], .unauthorized),
-        ("oversized-signed", "/hooks/github", [("X-Hub-Signature-256", "sha256=00"), ("Content-Length", "1048577")], .contentTooLarge),
-        ("oversized-login", "/login", [("Content-Length", "70000")], .contentTooLarge),
-    ])
+    @Test(
+        "what a request head alone refuses",
+        arguments: [
+            ("unsigned-github", "/hooks/github", [("Content-Length", "10")], HTTPResponse.Status.unauthorized),
+            ("unsigned-gitlab", "/hooks/gitlab", [], .unauthorized),
+            ("unsigned-gitea", "/hooks/gitea?x=1", [("X-Hub-Signature-256", "sha256=00")], .unauthorized),
+            ("oversized-signed", "/hooks/github", [("X-Hub-Signature-256", "sha256=00"), ("Content-Length", "1048577")], .contentTooLarge),
+            ("oversized-login", "/login", [("Content-Length", "70000")], .contentTooLarge),
+        ])
     func precheckRefuses(_ name: String, _ path: String, _ fields: [(String, String)], _ status: HTTPResponse.Status) throws {
         let precheck = RequestPrecheck(secretSet: true, maxWebhookBody: 1 << 20)
         var head = HTTPRequest(method: .post, scheme: "http", authority: "x", path: path)
@@ -153,7 +158,9 @@ struct APIAuthenticationTests {
                 try await client.execute(uri: path, method: .get, headers: [.authorization: token]) { #expect($0.status == .unauthorized, "\(path)") }
             }
             for path in ["/status", "/events"] {
-                try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(token)"]) { #expect($0.status == .ok, "\(path)") }
+                try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(token)"]) {
+                    #expect($0.status == .ok, "\(path)")
+                }
             }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/hooks/github", method: .post) { #expect($0.status == .ok) }
@@ -168,7 +175,9 @@ struct APIAuthenticationTests {
                 #expect($0.headers[.setCookie] == nil)
             }
             let form = ByteBuffer(string: "token=\(token)&next=%2Fstatus")
-            let cookie = try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: form) {
+            let cookie = try await client.execute(
+                uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: form
+            ) {
                 response -> String in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/status")

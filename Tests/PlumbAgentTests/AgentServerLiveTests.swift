@@ -2,9 +2,10 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
-@testable import PlumbAgent
 import PlumbTestSupport
 import Testing
+
+@testable import PlumbAgent
 
 /// The doors on a real socket: one listener built as the agent builds it
 /// (`AgentServer.listener`), in process, with small limits so each test takes seconds.

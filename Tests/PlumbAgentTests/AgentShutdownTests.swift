@@ -15,9 +15,10 @@ struct AgentShutdownTests {
         for _ in 0..<10 {
             let bus = EventBus()
             let feedback = Feedback(configuration: AgentConfiguration(stacks: []), origins: WebhookOrigins(), logger: Logger(label: "test"))
-            let group = ServiceGroup(configuration: .init(
-                services: [.init(service: FeedbackService(bus: bus, feedback: feedback)), .init(service: EventBusService(bus: bus))],
-                logger: Logger(label: "test")))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: FeedbackService(bus: bus, feedback: feedback)), .init(service: EventBusService(bus: bus))],
+                    logger: Logger(label: "test")))
             let running = Task { try await group.run() }
             // The bus may end before the group reaches the feedback service (under load it
             // did): end it first, give the service time to see it, then shut down.

@@ -110,8 +110,9 @@ struct FeedbackTests {
         #expect(ForgeRepository("bitbucket:acme/infra") == nil)
         #expect(ForgeRepository.named(byURL: "https://github.com/acme/infra.git", environment: [:]) == ForgeRepository("github:acme/infra"))
         #expect(ForgeRepository.named(byURL: "git@gitlab.com:acme/infra.git", environment: [:]) == ForgeRepository("gitlab:acme/infra"))
-        #expect(ForgeRepository.named(byURL: "https://git.acme.test/acme/infra", environment: ["PLUMB_GITEA_API_URL": "https://git.acme.test/api/v1"])
-            == ForgeRepository("gitea:acme/infra"))
+        #expect(
+            ForgeRepository.named(byURL: "https://git.acme.test/acme/infra", environment: ["PLUMB_GITEA_API_URL": "https://git.acme.test/api/v1"])
+                == ForgeRepository("gitea:acme/infra"))
         #expect(ForgeRepository.named(byURL: "/srv/git/infra.git", environment: [:]) == nil)
 
         let configured = feedback([:], repo: "https://github.com/acme/infra.git", forge: ForgeRepository("gitea:other/infra"))

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PlumbAgent
 import Testing
+
+@testable import PlumbAgent
 
 /// Review plans through a bounded queue (issue 18: 300 events were 300 concurrent plans).
 @Suite("Review queue and webhook admission")
@@ -36,15 +37,17 @@ struct ReviewQueueTests {
     @Test("300 events for 3 requests: one plan at a time, each request's newest head last, at most two plans per request")
     func burst() async throws {
         let queue = ReviewQueue(capacity: 8, workers: 1)
-        let log = Log(), gate = Gate()
+        let log = Log()
+        let gate = Gate()
         var outcomes: [ReviewQueue.Outcome] = []
         for event in 0..<300 {
             let key = "pr-\(event % 3)"
-            outcomes.append(await queue.submit(key) {
-                await log.begin(key, event)
-                await gate.wait()
-                await log.end()
-            })
+            outcomes.append(
+                await queue.submit(key) {
+                    await log.begin(key, event)
+                    await gate.wait()
+                    await log.end()
+                })
         }
         #expect(outcomes.filter { $0 == .full }.isEmpty)
         #expect(outcomes.filter { $0 == .replaced }.count > 290)

@@ -1,6 +1,7 @@
-@testable import PlumbAgent
 import PlumbStore
 import Testing
+
+@testable import PlumbAgent
 
 @Suite("--require-reviewed-plan: which records approve a head")
 struct ReviewRuleTests {

@@ -26,18 +26,30 @@ struct WebhookHostileInputTests {
 
     /// What each seed is, as its forge sends it.
     static let seeds: [String: (WebhookEvent.Source, String, WebhookEvent)] = [
-        "seed-github-push.json": (.github, "push", .push(branch: "main", after: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", repository: "octo/infra")),
+        "seed-github-push.json": (
+            .github, "push", .push(branch: "main", after: "6113728f27ae82c7b1a177c8d03f9e96e0adf246", repository: "octo/infra")
+        ),
         "seed-github-tag-push.json": (.github, "push", .ignored("push to refs/tags/v1.0")),
         "seed-github-ping.json": (.github, "ping", .ping),
-        "seed-github-pr-opened.json": (.github, "pull_request", .review(id: "7", head: "a1b2c3", headBranch: "feature/www", baseBranch: "main", repository: "octo/infra")),
-        "seed-github-pr-synchronize.json": (.github, "pull_request", .review(id: "8", head: "ffff", headBranch: "fix", baseBranch: "main", repository: "octo/infra")),
+        "seed-github-pr-opened.json": (
+            .github, "pull_request", .review(id: "7", head: "a1b2c3", headBranch: "feature/www", baseBranch: "main", repository: "octo/infra")
+        ),
+        "seed-github-pr-synchronize.json": (
+            .github, "pull_request", .review(id: "8", head: "ffff", headBranch: "fix", baseBranch: "main", repository: "octo/infra")
+        ),
         "seed-github-pr-merged.json": (.github, "pull_request", .merged(id: "7", baseBranch: "main")),
         "seed-github-pr-labeled.json": (.github, "pull_request", .ignored("pull_request labeled")),
         "seed-gitea-push.json": (.gitea, "push", .push(branch: "dev", after: "2222", repository: "team/infra")),
-        "seed-gitea-pr-opened.json": (.gitea, "pull_request", .review(id: "3", head: "9999", headBranch: "topic", baseBranch: "main", repository: "team/infra")),
+        "seed-gitea-pr-opened.json": (
+            .gitea, "pull_request", .review(id: "3", head: "9999", headBranch: "topic", baseBranch: "main", repository: "team/infra")
+        ),
         "seed-gitlab-push.json": (.gitlab, "Push Hook", .push(branch: "main", after: "da1560886d", repository: "group/infra")),
-        "seed-gitlab-mr-open.json": (.gitlab, "Merge Request Hook", .review(id: "3", head: "c0ffee", headBranch: "feature", baseBranch: "main", repository: "15")),
-        "seed-gitlab-mr-update.json": (.gitlab, "Merge Request Hook", .review(id: "4", head: "beef", headBranch: "f", baseBranch: "main", repository: "15")),
+        "seed-gitlab-mr-open.json": (
+            .gitlab, "Merge Request Hook", .review(id: "3", head: "c0ffee", headBranch: "feature", baseBranch: "main", repository: "15")
+        ),
+        "seed-gitlab-mr-update.json": (
+            .gitlab, "Merge Request Hook", .review(id: "4", head: "beef", headBranch: "f", baseBranch: "main", repository: "15")
+        ),
         "seed-gitlab-mr-merge.json": (.gitlab, "Merge Request Hook", .merged(id: "3", baseBranch: "main")),
         "seed-gitlab-system-hook.json": (.gitlab, "System Hook", .ping),
     ]

@@ -11,7 +11,9 @@ extension EndToEnd {
             let repo = try TempRepo.empty()
             try repo.write("plumb.yaml", "stack: cli\n")
             try repo.write("Providers/cloud.yaml", "kind: aws\nregion: us-east-1\nendpoint: ${AWS_ENDPOINT_URL:-}\nrate_limit: 100\n")
-            try repo.write("Desired/network.yaml", """
+            try repo.write(
+                "Desired/network.yaml",
+                """
                 provider: cloud
                 vpcs:
                   main: {cidr: 10.50.0.0/16}
@@ -35,12 +37,16 @@ extension EndToEnd {
 
             let groups = try server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=web"]) as? [String: Any]
             let groupID = try #require((groups?["SecurityGroups"] as? [[String: Any]])?.first?["GroupId"] as? String)
-            _ = try server.awsJSON(["ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.0/24"])
+            _ = try server.awsJSON([
+                "ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.0/24",
+            ])
 
             let drift = try repo.plumb("drift", "--format", "json", "--exit-code", environment: environment)
             #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
             let items = drift.json?["items"] as? [[String: Any]] ?? []
-            #expect(items.map { "\($0["state"] as? String ?? "") \($0["address"] as? String ?? "")" } == ["modified net.security_group/web"], "\(drift.stdout)")
+            #expect(
+                items.map { "\($0["state"] as? String ?? "") \($0["address"] as? String ?? "")" } == ["modified net.security_group/web"],
+                "\(drift.stdout)")
             #expect(drift.stdout.contains("198.51.100.0/24"))
 
             let heal = try repo.plumb("apply", "--auto-approve", "--format", "json", environment: environment)
@@ -69,16 +75,19 @@ extension EndToEnd {
             for name in ["read", "boundary"] {
                 _ = try server.awsJSON(["iam", "create-policy", "--policy-name", name, "--policy-document", document])
             }
-            let list = try server.awsJSON([
-                "ec2", "create-managed-prefix-list", "--prefix-list-name", "corp", "--max-entries", "5",
-                "--address-family", "IPv4", "--entries", "Cidr=203.0.113.0/24",
-            ]) as? [String: Any]
+            let list =
+                try server.awsJSON([
+                    "ec2", "create-managed-prefix-list", "--prefix-list-name", "corp", "--max-entries", "5",
+                    "--address-family", "IPv4", "--entries", "Cidr=203.0.113.0/24",
+                ]) as? [String: Any]
             let listID = try #require((list?["PrefixList"] as? [String: Any])?["PrefixListId"] as? String)
             let trust = #"{Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: "sts:AssumeRole"}]}"#
             let repo = try TempRepo.empty()
             try repo.write("plumb.yaml", "stack: cli\n")
             try repo.write("Providers/cloud.yaml", "kind: aws\nregion: us-east-1\nendpoint: ${AWS_ENDPOINT_URL:-}\nrate_limit: 100\n")
-            try repo.write("Desired/account.yaml", """
+            try repo.write(
+                "Desired/account.yaml",
+                """
                 provider: cloud
                 vpcs:
                   main: {cidr: 10.70.0.0/16, ipv6: true, dns_hostnames: true}

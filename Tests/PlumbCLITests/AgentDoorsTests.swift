@@ -28,10 +28,12 @@ extension EndToEnd {
                 fixture, extra: ["--webhook-listen", "127.0.0.1:0"], environment: ["PLUMB_API_TOKEN": Self.token])
             // A review plan, so /plans/42 has something to serve.
             try fixture.git("checkout", "-q", "-b", "feature")
-            try AgentTests().edit(fixture, "Desired/dns/example.com.yaml", "  mail2:\n", "  review-me:\n    type: A\n    value: 192.0.2.77\n  mail2:\n")
+            try AgentTests().edit(
+                fixture, "Desired/dns/example.com.yaml", "  mail2:\n", "  review-me:\n    type: A\n    value: 192.0.2.77\n  mail2:\n")
             let prHead = try fixture.commit("Add review-me")
             try fixture.git("checkout", "-q", "main")
-            let pull = #"{"action":"opened","number":42,"pull_request":{"number":42,"head":{"sha":"\#(prHead)","ref":"feature"},"base":{"ref":"main"}}}"#
+            let pull =
+                #"{"action":"opened","number":42,"pull_request":{"number":42,"head":{"sha":"\#(prHead)","ref":"feature"},"base":{"ref":"main"}}}"#
             #expect(try await agent.github("pull_request", pull).status == 202)
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline, try await agent.get("/plans/42").status != 200 { try await Task.sleep(for: .milliseconds(100)) }
@@ -55,7 +57,10 @@ extension EndToEnd {
             #expect(try await agent.get("/status", port: hooks).status == 404)
             #expect(try await agent.get("/metrics", port: hooks).status == 404)
             #expect(try await agent.github("ping", #"{"zen":"hooks"}"#, port: hooks).status == 200)
-            #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"y"}"#, signature: "sha256=" + String(repeating: "0", count: 64), port: hooks).status == 401)
+            #expect(
+                try await agent.github(
+                    "push", #"{"ref":"refs/heads/main","after":"y"}"#, signature: "sha256=" + String(repeating: "0", count: 64), port: hooks
+                ).status == 401)
             #expect(try await agent.github("ping", #"{"zen":"main"}"#).status == 200)
             #expect(agent.stop() == 0)
         }
@@ -77,7 +82,8 @@ extension EndToEnd {
             #expect(try browser.wait(until: "document.querySelector('form[action=\"/login\"]')", timeout: 20))
             #expect(try browser.evaluate("document.querySelector('#runs') === null") as? Bool == true)
             // A person types the token and submits; the redirect brings the status page.
-            _ = try browser.evaluate("""
+            _ = try browser.evaluate(
+                """
                 (() => { const f = document.querySelector('form[action="/login"]'); \
                 f.querySelector('input[name="token"]').value = '\(Self.token)'; f.submit(); return true })()
                 """)
@@ -107,10 +113,14 @@ extension EndToEnd {
             #expect(log.contains("PLUMB_WEBHOOK_SECRET is not set"))
             let work = try TempRepo.empty()
             let output = try PlumbProcess.run(
-                ["agent", "--repo", fixture.url.path, "--listen", "127.0.0.1:\(first.port)", "--state", work.url.appendingPathComponent("state").path],
+                [
+                    "agent", "--repo", fixture.url.path, "--listen", "127.0.0.1:\(first.port)", "--state",
+                    work.url.appendingPathComponent("state").path,
+                ],
                 in: work.url, environment: ["PLUMB_WEBHOOK_SECRET": "s"])
             #expect(output.status == 1)
-            #expect(output.stderr.contains("cannot listen on 127.0.0.1:\(first.port) (--listen)") && output.stderr.contains("in use"), "\(output.stderr)")
+            #expect(
+                output.stderr.contains("cannot listen on 127.0.0.1:\(first.port) (--listen)") && output.stderr.contains("in use"), "\(output.stderr)")
             #expect(first.stop() == 0)
         }
 
@@ -151,7 +161,8 @@ extension EndToEnd {
             let fixture = try exampleRepository()
             let agent = try await startedAgent(fixture)
             let port = agent.port
-            let head = "POST /hooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nX-GitHub-Event: push\r\nContent-Type: application/json\r\nContent-Length: \(1 << 20)\r\n\r\n"
+            let head =
+                "POST /hooks/github HTTP/1.1\r\nHost: 127.0.0.1\r\nX-GitHub-Event: push\r\nContent-Type: application/json\r\nContent-Length: \(1 << 20)\r\n\r\n"
             let done = Locked(false)
             // A prober asks /healthz on a fresh connection every 20 ms while the flood runs.
             async let latencies: [Duration] = onThread {
@@ -178,12 +189,16 @@ extension EndToEnd {
             #expect((report.statuses[401] ?? 0) + report.cut == 2000, "\(report)")
             #expect(report.statuses[401] ?? 0 > 0)
             #expect(peak < 150 * 1024, "peak RSS \(peak / 1024) MiB")
-            // Measured here at 0.8–3.5 s with the machine's load average at 8–11 (two cores shared
-            // by several builds): the probe's connection waits behind the flood's in the accept
-            // queue while the flood client and the builds take the CPU. Known, and reported in
-            // issue 18; the bound stays asserted so a quiet machine shows whether it holds.
-            withKnownIssue("/healthz p95 under a flood on a saturated machine (issue 18)", isIntermittent: true) {
+            // The bound is the release build's, which operators run: measured 82-116 ms on this
+            // 2-core machine (PLUMB_BINARY=.build/release/plumb, Docs/security.md), asserted
+            // strictly there. The debug build CI tests spends 0.6-0.8 s per probe in unoptimised
+            // NIO (perf: generic metadata lookups, retain/release), so there it is a known issue.
+            if PlumbProcess.binary.path.contains("/release/") {
                 #expect(p95 < .milliseconds(200), "/healthz p95 \(p95)")
+            } else {
+                withKnownIssue("/healthz p95 under a flood, debug build (issue 18)", isIntermittent: true) {
+                    #expect(p95 < .milliseconds(200), "/healthz p95 \(p95)")
+                }
             }
             #expect(try await agent.get("/healthz").status == 200)
             #expect(agent.stop() == 0)

@@ -82,8 +82,10 @@ extension EndToEnd {
                     if busy == 0 { break }
                     Thread.sleep(forTimeInterval: 0.1)
                 }
-                return (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
-                        try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") ?? 2)
+                return (
+                    try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
+                    try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") ?? 2
+                )
             }
             let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try file.seek(toOffset: UInt64((root - 1) * pageSize))

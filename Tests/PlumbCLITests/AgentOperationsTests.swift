@@ -46,7 +46,10 @@ extension EndToEnd.AgentTests {
         let path = try #require(browser, "chromium is not installed (scripts/install-deps --test installs it)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(work.url.path)/chromium", "--dump-dom", "http://127.0.0.1:\(agent.port)/"]
+        process.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(work.url.path)/chromium", "--dump-dom",
+            "http://127.0.0.1:\(agent.port)/",
+        ]
         let output = work.url.appendingPathComponent("dom.html")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: output)
@@ -68,9 +71,11 @@ extension EndToEnd.AgentTests {
         let fixture = try exampleRepository()
         let work = try TempRepo.empty()
         let state = work.url.appendingPathComponent("state")
-        let agent = try AgentProcess(repo: fixture.url, state: state, environment: [
-            "PLUMB_GITHUB_TOKEN": "gh-token", "PLUMB_GITHUB_API_URL": forge.url, "PLUMB_DRIFT_WEBHOOK_URL": "\(forge.url)/drift",
-        ])
+        let agent = try AgentProcess(
+            repo: fixture.url, state: state,
+            environment: [
+                "PLUMB_GITHUB_TOKEN": "gh-token", "PLUMB_GITHUB_API_URL": forge.url, "PLUMB_DRIFT_WEBHOOK_URL": "\(forge.url)/drift",
+            ])
         let head = try fixture.git("rev-parse", "HEAD")
         _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
         try fixture.git("checkout", "-q", "-b", "feature")
@@ -89,7 +94,11 @@ extension EndToEnd.AgentTests {
         }
         #expect(snapshot.comments.count == 1)
         #expect((snapshot.comments.first?["body"] as? String)?.contains("198.51.100.40") == true)
-        #expect(snapshot.log.contains { $0["method"] as? String == "POST" && $0["path"] as? String == "/repos/acme/infra/issues/9/comments" && $0["auth"] as? String == "Bearer gh-token" })
+        #expect(
+            snapshot.log.contains {
+                $0["method"] as? String == "POST" && $0["path"] as? String == "/repos/acme/infra/issues/9/comments"
+                    && $0["auth"] as? String == "Bearer gh-token"
+            })
 
         try fixture.git("checkout", "-q", "feature")
         try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.40", "value: 198.51.100.41")
@@ -103,7 +112,8 @@ extension EndToEnd.AgentTests {
         #expect(snapshot.comments.count == 1, "updated in place, not posted twice")
         #expect((snapshot.comments.first?["body"] as? String)?.contains("198.51.100.41") == true)
 
-        let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
+        let dns = try EmbeddedProvider(
+            binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
         try await dns.tamper(.record(zone: "example.com.", name: "www", type: .A), spec: nil)
         var drift: [String: Any]?
         while drift == nil, Date() < deadline.addingTimeInterval(60) {
@@ -123,7 +133,8 @@ extension EndToEnd.AgentTests {
         let head = try fixture.git("rev-parse", "HEAD")
         _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
         // Drift in the other zone, made by hand.
-        let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
+        let dns = try EmbeddedProvider(
+            binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
         let cache = Address.record(zone: "internal.example.net.", name: "cache", type: .A)
         try await dns.tamper(cache, spec: .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])))
         try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.50")
@@ -158,7 +169,8 @@ extension EndToEnd.AgentTests {
         try fixture.write("Desired/zone.yaml", zone("192.0.2.1"))
         let first = try fixture.commit("Zone")
         let work = try TempRepo.empty()
-        let agent = try AgentProcess(repo: fixture.url, state: work.url.appendingPathComponent("state"), environment: ["PDNS_URL": server.url, "PDNS_API_KEY": server.apiKey])
+        let agent = try AgentProcess(
+            repo: fixture.url, state: work.url.appendingPathComponent("state"), environment: ["PDNS_URL": server.url, "PDNS_API_KEY": server.apiKey])
         _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == first }
         try fixture.write("Desired/zone.yaml", zone("192.0.2.2"))
         let second = try fixture.commit("Move www")
@@ -180,7 +192,10 @@ extension EndToEnd.AgentTests {
         try fixture.write("plumb.yaml", "stack: stop\nchunking: {max_changes: 2}\n")
         try fixture.write("Providers/dns.yaml", "kind: embedded\n")
         let records = ["a", "b", "c", "d", "e", "f"].map { "  \($0): {type: A, value: 192.0.2.1}\n" }.joined()
-        try fixture.write("Desired/zone.yaml", "provider: dns\nzone: stop.example.\nrecords:\n\(records)checks:\n  slow:\n    after: dns.record/stop.example./b/*\n    command: [sleep, \"8\"]\n    timeout: 30s\n")
+        try fixture.write(
+            "Desired/zone.yaml",
+            "provider: dns\nzone: stop.example.\nrecords:\n\(records)checks:\n  slow:\n    after: dns.record/stop.example./b/*\n    command: [sleep, \"8\"]\n    timeout: 30s\n"
+        )
         try fixture.commit("Zone")
         let work = try TempRepo.empty()
         let state = work.url.appendingPathComponent("state")

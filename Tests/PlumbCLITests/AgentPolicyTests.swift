@@ -26,9 +26,11 @@ extension EndToEnd {
             let forge = try FakeForge()
             let fixture = try AgentTests().exampleRepository()
             let work = try TempRepo.empty()
-            let agent = try AgentProcess(repo: fixture.url, state: work.url.appendingPathComponent("state"), extra: ["--forge", "github:acme/infra"], environment: [
-                "PLUMB_GITHUB_TOKEN": "gh-token", "PLUMB_GITHUB_API_URL": forge.url, "PLUMB_NOTIFY_URL": "\(forge.url)/chat",
-            ])
+            let agent = try AgentProcess(
+                repo: fixture.url, state: work.url.appendingPathComponent("state"), extra: ["--forge", "github:acme/infra"],
+                environment: [
+                    "PLUMB_GITHUB_TOKEN": "gh-token", "PLUMB_GITHUB_API_URL": forge.url, "PLUMB_NOTIFY_URL": "\(forge.url)/chat",
+                ])
             let base = try fixture.git("rev-parse", "HEAD")
             _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == base }
 
@@ -37,7 +39,8 @@ extension EndToEnd {
             try fixture.write("Desired/network/bastion.yaml", Self.bastion)
             let request = try fixture.commit("Open SSH on a bastion")
             try fixture.git("checkout", "-q", "main")
-            let event = #"{"action":"opened","number":7,"pull_request":{"head":{"sha":"\#(request)","ref":"bastion"},"base":{"ref":"main"}},"repository":{"full_name":"acme/infra"}}"#
+            let event =
+                #"{"action":"opened","number":7,"pull_request":{"head":{"sha":"\#(request)","ref":"bastion"},"base":{"ref":"main"}},"repository":{"full_name":"acme/infra"}}"#
             #expect(try await agent.github("pull_request", event).status == 202)
             var comment = ""
             let deadline = Date().addingTimeInterval(120)
@@ -52,7 +55,9 @@ extension EndToEnd {
             // Merged as it is: refused, the commit turns red, the team hears of it.
             try fixture.git("merge", "-q", "--ff-only", "bastion")
             let merged = try fixture.git("rev-parse", "HEAD")
-            #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(merged)","repository":{"full_name":"acme/infra"}}"#).status == 202)
+            #expect(
+                try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(merged)","repository":{"full_name":"acme/infra"}}"#).status
+                    == 202)
             let statusPath = "/repos/acme/infra/statuses/\(merged)"
             let log = try await waitFor(forge) { log in
                 log.contains { $0["path"] as? String == statusPath && ($0["body"] as? [String: Any])?["state"] as? String == "failure" }
@@ -67,14 +72,18 @@ extension EndToEnd {
             #expect(status["last_applied_commit"] as? String == base, "the refused commit is not applied")
 
             // Waived with a reason: applied, and the reason is in the run's plan.
-            try fixture.write("Desired/network/bastion.yaml", Self.bastion + "    waive: {sg-world-admin-port: \"bastion, reviewed 2026-12 by SEC-42\"}\n")
+            try fixture.write(
+                "Desired/network/bastion.yaml", Self.bastion + "    waive: {sg-world-admin-port: \"bastion, reviewed 2026-12 by SEC-42\"}\n")
             let waived = try fixture.commit("Waive the bastion's SSH, reviewed")
-            #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(waived)","repository":{"full_name":"acme/infra"}}"#).status == 202)
+            #expect(
+                try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(waived)","repository":{"full_name":"acme/infra"}}"#).status
+                    == 202)
             let applied = try await agent.waitForStatus { $0["last_applied_commit"] as? String == waived }
             #expect(applied["last_applied_commit"] as? String == waived, "\(applied)")
             let run = (applied["last_run"] as? [String: Any])?["id"] as? Int ?? 0
             let stored = String(decoding: try await agent.get("/runs/\(run)").body, as: UTF8.self)
-            #expect(stored.contains("bastion, reviewed 2026-12 by SEC-42"), "the waiver's reason is in the applied run's plan: \(stored.prefix(1500))")
+            #expect(
+                stored.contains("bastion, reviewed 2026-12 by SEC-42"), "the waiver's reason is in the applied run's plan: \(stored.prefix(1500))")
             // The status page shows the stack's diagram, drawn by Graphviz at the applied commit.
             let page = String(decoding: try await agent.get("/").body, as: UTF8.self)
             #expect(page.contains("<img src=\"/graph/example\""), "\(page.prefix(800))")

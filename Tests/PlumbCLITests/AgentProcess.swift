@@ -1,8 +1,8 @@
 import Foundation
 import PlumbAgent
-import PlumbWebhooks
 import PlumbHTTP
 import PlumbTestSupport
+import PlumbWebhooks
 import Testing
 
 /// `plumb agent` running as a process against a real repository, on a free port.
@@ -41,7 +41,8 @@ final class AgentProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: state.appendingPathComponent("agent.log"))
         try process.run()
-        var found: Int?, hooks: Int?
+        var found: Int?
+        var hooks: Int?
         let deadline = Date().addingTimeInterval(120)
         let wantsHooks = arguments.contains("--webhook-listen")
         while found == nil || (wantsHooks && hooks == nil), Date() < deadline, process.isRunning {
@@ -72,7 +73,8 @@ final class AgentProcess: @unchecked Sendable {
     }
 
     /// GET `path`, with the agent's token when it has one and `authenticated` holds.
-    func get(_ path: String, authenticated: Bool = true, headers: [(name: String, value: String)] = [], port: Int? = nil) async throws -> HTTPResponse {
+    func get(_ path: String, authenticated: Bool = true, headers: [(name: String, value: String)] = [], port: Int? = nil) async throws -> HTTPResponse
+    {
         var headers = headers
         if authenticated, let token { headers.append((name: "Authorization", value: "Bearer \(token)")) }
         return try await http.send(HTTPRequest(url: "http://127.0.0.1:\(port ?? self.port)\(path)", headers: headers, timeout: .seconds(60)))
@@ -94,8 +96,10 @@ final class AgentProcess: @unchecked Sendable {
             (name: "Content-Type", value: "application/json"),
         ]
         if let delivery { headers.append((name: "X-GitHub-Delivery", value: delivery)) }
-        return try await http.send(HTTPRequest(
-            method: "POST", url: "http://127.0.0.1:\(port ?? self.port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(120)))
+        return try await http.send(
+            HTTPRequest(
+                method: "POST", url: "http://127.0.0.1:\(port ?? self.port)/hooks/github", headers: headers, body: Data(bytes), timeout: .seconds(120)
+            ))
     }
 
     /// Polls `/status` until `condition` holds (or 120 s pass: a loaded CI machine runs many

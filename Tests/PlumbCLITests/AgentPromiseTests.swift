@@ -20,12 +20,16 @@ extension EndToEnd {
             try fixture.write("Desired/zone.yaml", GitFixture.zone(names.enumerated().map { ($0.element, "192.0.2.\($0.offset + 1)") }))
             let first = try fixture.commit("Four records")
             let work = try TempRepo.empty()
-            let agent = try AgentProcess(arguments: ["--repo", fixture.url.path, "--interval", "1s", "--drift-interval", "10m"], state: work.url.appendingPathComponent("state"))
+            let agent = try AgentProcess(
+                arguments: ["--repo", fixture.url.path, "--interval", "1s", "--drift-interval", "10m"],
+                state: work.url.appendingPathComponent("state"))
             _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == first }
 
             // Four updates in chunks [a b] [c d]; the gate after c fails.
             try fixture.write("Desired/zone.yaml", GitFixture.zone(names.enumerated().map { ($0.element, "198.51.100.\($0.offset + 1)") }))
-            try fixture.write("Desired/checks.yaml", "checks:\n  gate:\n    after: \"dns.record/example.com./c/*\"\n    command: [test, -e, \"\(flag.path)\"]\n    timeout: 1s\n")
+            try fixture.write(
+                "Desired/checks.yaml",
+                "checks:\n  gate:\n    after: \"dns.record/example.com./c/*\"\n    command: [test, -e, \"\(flag.path)\"]\n    timeout: 1s\n")
             let gated = try fixture.commit("Renumber, gated")
             let push = try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(gated)"}"#)
             #expect(push.status == 202)
@@ -52,8 +56,9 @@ extension EndToEnd {
             #expect(retries >= 1, "the owed check is run again")
             #expect(retries < 6, "backoff: \(retries) runs in 6 poll intervals")
             // The newest retry may still be running when /runs answers; none has succeeded.
-            #expect(during.prefix(retries).allSatisfy { ["failed", "running"].contains($0["status"] as? String ?? "") },
-                    "\(during.prefix(retries).map { $0["status"] ?? "?" })")
+            #expect(
+                during.prefix(retries).allSatisfy { ["failed", "running"].contains($0["status"] as? String ?? "") },
+                "\(during.prefix(retries).map { $0["status"] ?? "?" })")
             #expect(status["next_attempt"] as? String != nil)
             #expect((status["failed_checks"] as? [String: Any])?["checks"] as? [String] == ["gate"])
 

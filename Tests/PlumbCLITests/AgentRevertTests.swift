@@ -9,7 +9,8 @@ extension EndToEnd {
         func revertedCommitNotRetried() async throws {
             let fixture = try GitFixture()
             for item in ["plumb.yaml", "Providers", "Desired", "scripts"] {
-                try FileManager.default.copyItem(at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
+                try FileManager.default.copyItem(
+                    at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
             }
             try fixture.commit("Example desired state")
             let work = try TempRepo.empty()
@@ -25,8 +26,10 @@ extension EndToEnd {
             let zone = fixture.url.appendingPathComponent("Desired/dns/example.com.yaml")
             let records = try String(contentsOf: zone, encoding: .utf8)
             #expect(records.contains("value: 198.51.100.25"))
-            try Data((records.replacingOccurrences(of: "value: 198.51.100.25", with: "value: 198.51.100.30")
-                + "checks:\n  broken:\n    after: dns.record/example.com./mail2/*\n    command: [\"false\"]\n    timeout: 300ms\n").utf8).write(to: zone)
+            try Data(
+                (records.replacingOccurrences(of: "value: 198.51.100.25", with: "value: 198.51.100.30")
+                    + "checks:\n  broken:\n    after: dns.record/example.com./mail2/*\n    command: [\"false\"]\n    timeout: 300ms\n").utf8
+            ).write(to: zone)
             let bad = try fixture.commit("Move mail2, with a check that fails")
             #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(bad)"}"#).status == 202)
             let status = try await agent.waitForStatus { ($0["last_run"] as? [String: Any])?["commit"] as? String == bad }

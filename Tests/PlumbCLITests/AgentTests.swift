@@ -12,7 +12,8 @@ extension EndToEnd {
         func exampleRepository() throws -> GitFixture {
             let fixture = try GitFixture()
             for item in ["plumb.yaml", "Providers", "Desired", "scripts"] {
-                try FileManager.default.copyItem(at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
+                try FileManager.default.copyItem(
+                    at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
             }
             try fixture.commit("Example desired state")
             return fixture
@@ -82,7 +83,8 @@ extension EndToEnd {
                 let url = state.appendingPathComponent(file)
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                      let data = FileManager.default.contents(atPath: url.path) else { continue }
+                    let data = FileManager.default.contents(atPath: url.path)
+                else { continue }
                 #expect(data.range(of: secret) == nil, "\(file) holds the webhook secret")
             }
         }
@@ -134,13 +136,17 @@ extension EndToEnd {
             try edit(fixture, "Desired/dns/example.com.yaml", "  mail2:\n", "  review-me:\n    type: A\n    value: 192.0.2.77\n  mail2:\n")
             let prHead = try fixture.commit("Add review-me")
             try fixture.git("checkout", "-q", "main")
-            let body = #"{"action":"opened","number":42,"pull_request":{"number":42,"head":{"sha":"\#(prHead)","ref":"feature"},"base":{"ref":"main"}}}"#
+            let body =
+                #"{"action":"opened","number":42,"pull_request":{"number":42,"head":{"sha":"\#(prHead)","ref":"feature"},"base":{"ref":"main"}}}"#
             #expect(try await agent.github("pull_request", body).status == 202)
             var plan = ""
             let deadline = Date().addingTimeInterval(120)
             while Date() < deadline {
                 let response = try await agent.get("/plans/42")
-                if response.status == 200 { plan = response.text; break }
+                if response.status == 200 {
+                    plan = response.text
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(plan.contains("What this change does"))
@@ -162,13 +168,19 @@ extension EndToEnd {
                 let agent = try AgentProcess(repo: fixture.url, state: state, extra: heal ? ["--heal"] : [])
                 let head = try fixture.git("rev-parse", "HEAD")
                 _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
-                let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
-                try await dns.tamper(.record(zone: "example.com.", name: "www", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.99"])))
+                let dns = try EmbeddedProvider(
+                    binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
+                try await dns.tamper(
+                    .record(zone: "example.com.", name: "www", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.99"])))
                 if heal {
-                    let status = try await agent.waitForStatus { ($0["last_run"] as? [String: Any])?["id"] as? Int == 2 && ($0["drift"] as? [String: Any])?["modified"] as? Int == 0 }
+                    let status = try await agent.waitForStatus {
+                        ($0["last_run"] as? [String: Any])?["id"] as? Int == 2 && ($0["drift"] as? [String: Any])?["modified"] as? Int == 0
+                    }
                     #expect((status["last_run"] as? [String: Any])?["applied"] as? Int == 1, "heal run: \(status)")
                     let live = try await dns.describe(DescribeScope(stack: "example", kinds: [.record], zones: ["example.com."]))
-                    #expect(live.resources[.record(zone: "example.com.", name: "www", type: .A)]?.spec == .record(RecordSpec(ttl: 300, values: ["192.0.2.10", "192.0.2.11"])))
+                    #expect(
+                        live.resources[.record(zone: "example.com.", name: "www", type: .A)]?.spec
+                            == .record(RecordSpec(ttl: 300, values: ["192.0.2.10", "192.0.2.11"])))
                 } else {
                     let status = try await agent.waitForStatus { ($0["drift"] as? [String: Any])?["modified"] as? Int == 1 }
                     #expect((status["drift"] as? [String: Any])?["modified"] as? Int == 1)

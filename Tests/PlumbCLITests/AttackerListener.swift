@@ -8,28 +8,28 @@ final class AttackerListener: @unchecked Sendable {
     let directory: URL
 
     static let script = #"""
-    import socket, sys, threading
-    path = sys.argv[1]
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    print(server.getsockname()[1], flush=True)
-    lock = threading.Lock()
-    def serve(connection):
-        with lock, open(path, "ab") as log: log.write(b"<connection>\n")
-        connection.settimeout(5)
-        try:
-            while True:
-                data = connection.recv(65536)
-                if not data: break
-                with lock, open(path, "ab") as log: log.write(data)
-        except OSError:
-            pass
-        connection.close()
-    while True:
-        connection, _ = server.accept()
-        threading.Thread(target=serve, args=(connection,), daemon=True).start()
-    """#
+        import socket, sys, threading
+        path = sys.argv[1]
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        print(server.getsockname()[1], flush=True)
+        lock = threading.Lock()
+        def serve(connection):
+            with lock, open(path, "ab") as log: log.write(b"<connection>\n")
+            connection.settimeout(5)
+            try:
+                while True:
+                    data = connection.recv(65536)
+                    if not data: break
+                    with lock, open(path, "ab") as log: log.write(data)
+            except OSError:
+                pass
+            connection.close()
+        while True:
+            connection, _ = server.accept()
+            threading.Thread(target=serve, args=(connection,), daemon=True).start()
+        """#
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-attacker-\(UUID().uuidString)")

@@ -88,7 +88,8 @@ extension EndToEnd {
                 document += "security_groups:\n"
                 for index in 1...6 {
                     let peer = index == 1 ? "0.0.0.0/0" : "security_group/g\(index - 1)"
-                    document += "  g\(index): {vpc: main, description: group \(index), ingress: [{protocol: tcp, ports: \(1000 * round + index), from: \(peer)}, {protocol: udp, ports: 53, from: subnet/s\(index)}]}\n"
+                    document +=
+                        "  g\(index): {vpc: main, description: group \(index), ingress: [{protocol: tcp, ports: \(1000 * round + index), from: \(peer)}, {protocol: udp, ports: 53, from: subnet/s\(index)}]}\n"
                 }
                 try repo.write("Desired/network.yaml", document)
                 // The apply describes as the plan does: past that many calls, it has recorded
@@ -118,7 +119,8 @@ extension EndToEnd {
                 let subnets = try server.awsJSON(["ec2", "describe-subnets", "--filters", "Name=tag:plumb:stack,Values=crash"]) as? [String: Any]
                 let subnetList = subnets?["Subnets"] as? [[String: Any]] ?? []
                 #expect(subnetList.count == 9, "round \(round): \(subnetList.count) subnets")
-                let groups = try server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=tag:plumb:stack,Values=crash"]) as? [String: Any]
+                let groups =
+                    try server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=tag:plumb:stack,Values=crash"]) as? [String: Any]
                 let groupList = groups?["SecurityGroups"] as? [[String: Any]] ?? []
                 #expect(groupList.count == 6, "round \(round): \(groupList.count) groups")
                 for group in groupList {

@@ -28,15 +28,18 @@ extension EndToEnd {
             let repo = try TempRepo.example()
             #expect(try repo.plumb("apply", "--auto-approve").status == 0)
             try repo.edit("Desired/dns/example.com.yaml", replacing: "  mail2:\n", with: "  new:\n    type: A\n    value: 192.0.2.99\n  mail2:\n")
-            try repo.edit("Desired/network/main.yaml", replacing: "  web-b: {vpc: main, cidr: 10.0.2.0/24, zone: us-east-1b, tags: {tier: web}}\n", with: "")
-            try repo.edit("Desired/network/main.yaml", replacing: "ports: 8080, from: security_group/lb", with: "ports: 8080-8090, from: security_group/lb")
+            try repo.edit(
+                "Desired/network/main.yaml", replacing: "  web-b: {vpc: main, cidr: 10.0.2.0/24, zone: us-east-1b, tags: {tier: web}}\n", with: "")
+            try repo.edit(
+                "Desired/network/main.yaml", replacing: "ports: 8080, from: security_group/lb", with: "ports: 8080-8090, from: security_group/lb")
             let plan = try repo.plumb("plan", "--format", "json", "--exit-code")
             #expect(plan.status == 2)
-            #expect(plan.planChanges == [
-                "update net.security_group/web",
-                "create dns.record/example.com./new/A",
-                "delete net.subnet/web-b",
-            ])
+            #expect(
+                plan.planChanges == [
+                    "update net.security_group/web",
+                    "create dns.record/example.com./new/A",
+                    "delete net.subnet/web-b",
+                ])
             let summary = plan.json?["summary"] as? [String: Int]
             #expect(summary?["create"] == 1 && summary?["update"] == 1 && summary?["delete"] == 1)
             #expect((plan.json?["chunks"] as? [Any])?.count == 3)
@@ -79,7 +82,9 @@ extension EndToEnd {
             try repo.edit("Desired/dns/example.com.yaml", replacing: "value: 198.51.100.25", with: "value: 198.51.100.26")
             #expect(try repo.plumb("apply", "--auto-approve").status == 0)
             let stats = try repo.plumb("history", "--stats", "--format", "json")
-            let stages = ((try? JSONSerialization.jsonObject(with: Data(stats.stdout.utf8))) as? [[String: Any]] ?? []).compactMap { $0["stage"] as? String }
+            let stages = ((try? JSONSerialization.jsonObject(with: Data(stats.stdout.utf8))) as? [[String: Any]] ?? []).compactMap {
+                $0["stage"] as? String
+            }
             #expect(Set(stages).isSuperset(of: ["load", "describe", "plan", "apply", "readback", "check"]))
             let history = try repo.plumb("history", "--format", "json")
             let runs = (try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []

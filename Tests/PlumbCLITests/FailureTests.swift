@@ -30,9 +30,10 @@ extension EndToEnd {
             #expect(chunks.map { $0["status"] as? String } == ["applied", "failed", "skipped", "skipped"])
             let checks = chunks[1]["checks"] as? [[String: Any]] ?? []
             #expect(checks.first?["name"] as? String == "gate" && checks.first?["passed"] as? Bool == false)
-            #expect((apply.json?["applied"] as? [String])?.sorted() == [
-                "dns.record/four.example./a/A", "dns.record/four.example./b/A", "dns.zone/four.example.",
-            ])
+            #expect(
+                (apply.json?["applied"] as? [String])?.sorted() == [
+                    "dns.record/four.example./a/A", "dns.record/four.example./b/A", "dns.zone/four.example.",
+                ])
             #expect((apply.json?["not_applied"] as? [String])?.count == 4)
 
             // The live state holds exactly chunks 1 and 2: four records are still missing.
@@ -70,7 +71,9 @@ extension EndToEnd {
             #expect(rerun.stderr.contains("was interrupted"))
             #expect(try repo.plumb("plan", "--exit-code").status == 0)
             let history = try repo.plumb("history", "--format", "json")
-            let statuses = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+            let statuses = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]] ?? []).compactMap {
+                $0["status"] as? String
+            }
             #expect(statuses == ["succeeded", "interrupted"])
             // The history store and the embedded inventory came through the kill intact.
             let state = repo.url.appendingPathComponent(".plumb")

@@ -72,7 +72,9 @@ extension EndToEnd {
             #expect(plan.status == 0, "\(plan.stdout)\(plan.stderr)")
         }
 
-        @Test("a persistent fault fails the run cleanly: the provider and chunk are named, later chunks untouched, the run records exactly what was applied")
+        @Test(
+            "a persistent fault fails the run cleanly: the provider and chunk are named, later chunks untouched, the run records exactly what was applied"
+        )
         func persistentFault() throws {
             let fixture = try Fixture()
             try fixture.proxy.set([.status(500, body: "backend down", match: .init(method: "PATCH", path: "zones/b\\."))])
@@ -96,7 +98,8 @@ extension EndToEnd {
             let run = try fixture.lastRun()
             #expect(run["status"] as? String == "failed")
             let applied = Set(run["applied"] as? [String] ?? [])
-            #expect(applied == Set(["a", "b", "c"].map { "dns.zone/\($0).faults.example." } + (1...5).map { "dns.record/a.faults.example./h\($0)/A" }))
+            #expect(
+                applied == Set(["a", "b", "c"].map { "dns.zone/\($0).faults.example." } + (1...5).map { "dns.record/a.faults.example./h\($0)/A" }))
             #expect((run["not_applied"] as? [String] ?? []).count == 10)
 
             // The fault goes away: the next run applies only the rest.
@@ -153,14 +156,20 @@ extension EndToEnd {
             let repo = try TempRepo.empty()
             try repo.write("plumb.yaml", "stack: faults\n")
             try repo.write("Providers/cloud.yaml", "kind: aws\nregion: us-east-1\nendpoint: \(proxy.url)\nrate_limit: 100\n")
-            try repo.write("Desired/network.yaml", """
+            try repo.write(
+                "Desired/network.yaml",
+                """
                 provider: cloud
                 vpcs:
                   main: {cidr: 10.70.0.0/16}
                 subnets:
                   web-a: {vpc: main, cidr: 10.70.1.0/24, zone: us-east-1a}
                 """)
-            try proxy.set([.afterForwardStatus(500, body: "<Response><Errors><Error><Code>InternalError</Code><Message>boom</Message></Error></Errors></Response>", times: 1, match: .init(body: "Action=CreateVpc"))])
+            try proxy.set([
+                .afterForwardStatus(
+                    500, body: "<Response><Errors><Error><Code>InternalError</Code><Message>boom</Message></Error></Errors></Response>", times: 1,
+                    match: .init(body: "Action=CreateVpc"))
+            ])
             let first = try repo.plumb("apply", "--auto-approve", environment: server.credentialsEnvironment)
             #expect(first.status == 3 || first.status == 1, "\(first.stdout)\(first.stderr)")
             #expect((first.stdout + first.stderr).contains("CreateVpc: HTTP 500"), "\(first.stdout)\(first.stderr)")

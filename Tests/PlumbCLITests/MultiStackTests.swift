@@ -17,7 +17,10 @@ extension EndToEnd {
             }
             // The slow stack's check outlasts the whole test: its run is still going when
             // the quick stack is done.
-            try fixture.write("slow/Desired/zone.yaml", "provider: dns\nzone: slow.example.\n\(records)checks:\n  wait:\n    after: \"dns.record/*\"\n    command: [sleep, \"120\"]\n    timeout: 600s\n")
+            try fixture.write(
+                "slow/Desired/zone.yaml",
+                "provider: dns\nzone: slow.example.\n\(records)checks:\n  wait:\n    after: \"dns.record/*\"\n    command: [sleep, \"120\"]\n    timeout: 600s\n"
+            )
             try fixture.write("broken/Desired/zone.yaml", "provider: dns\nzone: broken.example.\nrecords:\n  www: {type: A, value: 192.0.2.300}\n")
             try fixture.write("quick/Desired/zone.yaml", "provider: dns\nzone: quick.example.\n\(records)")
             let head = try fixture.commit("Three stacks")
@@ -82,7 +85,9 @@ extension EndToEnd {
             #expect(null.status == 1 && null.stderr.contains("agent.yaml:1:8: error: state must be a non-empty string"), "\(null.stderr)")
             try directory.write("agent.yaml", "store: postgres://u:hunter2@db/x\nstacks: [\n")
             let broken = try PlumbProcess.run(["agent", "--config", "agent.yaml"], in: directory.url)
-            #expect(broken.status == 1 && broken.stderr.contains("agent.yaml:3:1: error: YAML syntax error") && !broken.stderr.contains("hunter2"), "\(broken.stderr)")
+            #expect(
+                broken.status == 1 && broken.stderr.contains("agent.yaml:3:1: error: YAML syntax error") && !broken.stderr.contains("hunter2"),
+                "\(broken.stderr)")
             // Every problem at once, sorted, as validate tells a document's.
             try directory.write("agent.yaml", "concurrency: 0\nlisten: nowhere\nstacks:\n  - {name: a, repo: /tmp/x, interval: soon}\n")
             let several = try PlumbProcess.run(["agent", "--config", "agent.yaml"], in: directory.url)
@@ -127,7 +132,8 @@ extension EndToEnd.MultiStackTests {
         }
         _ = try await agent.waitForStatus { applied($0) == first }
         // www moves, and a check after it fails: the run fails with the change live.
-        try fixture.write("s/Desired/zone.yaml", zone(2) + "checks:\n  gate:\n    after: \"dns.record/*\"\n    command: [\"false\"]\n    timeout: 1s\n")
+        try fixture.write(
+            "s/Desired/zone.yaml", zone(2) + "checks:\n  gate:\n    after: \"dns.record/*\"\n    command: [\"false\"]\n    timeout: 1s\n")
         let broken = try fixture.commit("www at .2, with a failing check")
         _ = try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(broken)"}"#)
         var status = try await agent.waitForStatus { ($0["last_run"] as? [String: Any])?["commit"] as? String == broken }

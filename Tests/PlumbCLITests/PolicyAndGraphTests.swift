@@ -22,7 +22,10 @@ extension EndToEnd {
             try repo.write("Desired/network/bastion.yaml", Self.bastion)
             let validate = try repo.plumb("validate")
             #expect(validate.status == 1)
-            #expect(validate.stderr.contains("Desired/network/bastion.yaml:3:3: deny sg-world-admin-port: net.security_group/bastion: ingress tcp 22 from 0.0.0.0/0 opens 22 (SSH) to the internet"), "\(validate.stderr)")
+            #expect(
+                validate.stderr.contains(
+                    "Desired/network/bastion.yaml:3:3: deny sg-world-admin-port: net.security_group/bastion: ingress tcp 22 from 0.0.0.0/0 opens 22 (SSH) to the internet"
+                ), "\(validate.stderr)")
             let plan = try repo.plumb("plan", "--format", "json")
             #expect(plan.stdout.contains("\"rule\" : \"sg-world-admin-port\""))
             let apply = try repo.plumb("apply", "--auto-approve", "--force")
@@ -31,7 +34,8 @@ extension EndToEnd {
             let after = try repo.plumb("plan")
             #expect(after.stdout.contains("+ net.security_group/bastion") && after.stdout.contains("+ net.vpc/main"), "nothing was applied")
 
-            try repo.write("Desired/network/bastion.yaml", Self.bastion + "    waive: {sg-world-admin-port: \"bastion, reviewed 2026-12 by SEC-42\"}\n")
+            try repo.write(
+                "Desired/network/bastion.yaml", Self.bastion + "    waive: {sg-world-admin-port: \"bastion, reviewed 2026-12 by SEC-42\"}\n")
             #expect(try repo.plumb("validate").status == 0)
             let waived = try repo.plumb("apply", "--auto-approve")
             #expect(waived.status == 0, "\(waived.stderr)")
@@ -75,7 +79,8 @@ extension EndToEnd {
             // Chromium draws it: a non-empty screenshot, kept beside the build for a person to look at.
             let shot = repo.url.appendingPathComponent("graph.png")
             let chromium = try Self.run(
-                "/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--screenshot=\(shot.path)", "--window-size=1400,900", file.absoluteString], in: repo)
+                "/usr/bin/chromium",
+                ["--headless", "--no-sandbox", "--disable-gpu", "--screenshot=\(shot.path)", "--window-size=1400,900", file.absoluteString], in: repo)
             #expect(chromium.status == 0, "\(chromium.stderr)")
             let size = (try FileManager.default.attributesOfItem(atPath: shot.path)[.size] as? Int) ?? 0
             #expect(size > 10_000, "screenshot of \(size) bytes")
@@ -92,7 +97,7 @@ extension EndToEnd {
             #expect(svg.status == 1)
             #expect(svg.stderr.contains("Graphviz's dot, which is not on PATH"))
         }
-    
+
         static func run(_ path: String, _ arguments: [String], in repo: TempRepo) throws -> (status: Int32, stdout: String, stderr: String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: path)

@@ -10,7 +10,9 @@ extension EndToEnd {
             let server = try PowerDNSServer()
             let repo = try TempRepo.empty()
             try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: ${PDNS_URL}\napi_key: ${PDNS_API_KEY}\n")
-            try repo.write("Desired/zone.yaml", """
+            try repo.write(
+                "Desired/zone.yaml",
+                """
                 provider: pdns
                 zone: cli.example.
                 records:
@@ -35,7 +37,8 @@ extension EndToEnd {
             for output in [apply.stdout, apply.stderr, plan.stdout, drift.stdout, history.stdout] {
                 #expect(!output.contains(server.apiKey))
             }
-            for file in try FileManager.default.contentsOfDirectory(atPath: repo.url.appendingPathComponent(".plumb").path) where file.hasPrefix("state.sqlite") {
+            for file in try FileManager.default.contentsOfDirectory(atPath: repo.url.appendingPathComponent(".plumb").path)
+            where file.hasPrefix("state.sqlite") {
                 let state = try Data(contentsOf: repo.url.appendingPathComponent(".plumb/\(file)"))
                 #expect(state.range(of: Data(server.apiKey.utf8)) == nil, "\(file) holds the API key")
             }
@@ -66,7 +69,11 @@ extension EndToEnd {
             let repo = try repo(server)
             let env = ["PDNS_URL": server.url, "PDNS_API_KEY": server.apiKey]
             #expect(try repo.plumb("apply", "--auto-approve", environment: env).status == 0)
-            let (status, _) = try server.api("PATCH", "/zones/drift.example.", body: #"{"rrsets":[{"name":"h1.drift.example.","type":"A","ttl":3600,"changetype":"REPLACE","records":[{"content":"192.0.2.200","disabled":false}]},{"name":"rogue.drift.example.","type":"A","ttl":60,"changetype":"REPLACE","records":[{"content":"192.0.2.66","disabled":false}]}]}"#)
+            let (status, _) = try server.api(
+                "PATCH", "/zones/drift.example.",
+                body:
+                    #"{"rrsets":[{"name":"h1.drift.example.","type":"A","ttl":3600,"changetype":"REPLACE","records":[{"content":"192.0.2.200","disabled":false}]},{"name":"rogue.drift.example.","type":"A","ttl":60,"changetype":"REPLACE","records":[{"content":"192.0.2.66","disabled":false}]}]}"#
+            )
             #expect(status == 204)
             let drift = try repo.plumb("drift", "--format", "json", "--exit-code", environment: env)
             #expect(drift.status == 2)

@@ -41,7 +41,9 @@ extension EndToEnd {
         func bind() throws {
             let server = try DNSUpdateServer(.bind, zone: "example.", zoneFile: Self.zoneFile)
             let repo = try TempRepo.empty()
-            try repo.write("Providers/bind.yaml", """
+            try repo.write(
+                "Providers/bind.yaml",
+                """
                 kind: rfc2136
                 server: ${DNS_SERVER}
                 tsig:

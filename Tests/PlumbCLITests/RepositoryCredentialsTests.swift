@@ -14,7 +14,8 @@ extension EndToEnd {
         func servedRepository() throws -> (GitHTTPServer, GitFixture) {
             let fixture = try GitFixture()
             for item in ["plumb.yaml", "Providers", "Desired", "scripts"] {
-                try FileManager.default.copyItem(at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
+                try FileManager.default.copyItem(
+                    at: PlumbProcess.projectRoot.appendingPathComponent(item), to: fixture.url.appendingPathComponent(item))
             }
             try fixture.commit("Example desired state")
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-git-http-\(UUID().uuidString)")

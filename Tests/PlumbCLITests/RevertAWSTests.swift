@@ -50,9 +50,11 @@ extension EndToEnd {
             try repo.write("plumb.yaml", "stack: rev\non_failure: revert\n")
             try repo.write("Providers/cloud.yaml", "kind: aws\nregion: us-east-1\nendpoint: ${AWS_ENDPOINT_URL:-}\nrate_limit: 100\n")
             let environment = server.credentialsEnvironment
-            try repo.write("Desired/network.yaml", Self.network(
-                rules: "          - {protocol: tcp, ports: 443, from: 0.0.0.0/0}\n          - {protocol: tcp, ports: 8080, from: subnet/web-a}",
-                subnets: "  old-b: {vpc: main, cidr: 10.50.2.0/24, zone: us-east-1b}"))
+            try repo.write(
+                "Desired/network.yaml",
+                Self.network(
+                    rules: "          - {protocol: tcp, ports: 443, from: 0.0.0.0/0}\n          - {protocol: tcp, ports: 8080, from: subnet/web-a}",
+                    subnets: "  old-b: {vpc: main, cidr: 10.50.2.0/24, zone: us-east-1b}"))
             let first = try repo.plumb("apply", "--auto-approve", environment: environment)
             #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
             let rulesBefore = try Self.rules(server)
@@ -61,9 +63,11 @@ extension EndToEnd {
 
             // The run: rules changed, web-c created, old-b deleted; the check after the delete fails.
             let check = "checks:\n  after-delete:\n    after: net.subnet/old-b\n    command: [\"false\"]\n    timeout: 1s\n"
-            try repo.write("Desired/network.yaml", Self.network(
-                rules: "          - {protocol: tcp, ports: 8443, from: 0.0.0.0/0}\n          - {protocol: tcp, ports: 5432, from: 10.50.0.0/16}",
-                subnets: "  web-c: {vpc: main, cidr: 10.50.3.0/24, zone: us-east-1c}", check: check))
+            try repo.write(
+                "Desired/network.yaml",
+                Self.network(
+                    rules: "          - {protocol: tcp, ports: 8443, from: 0.0.0.0/0}\n          - {protocol: tcp, ports: 5432, from: 10.50.0.0/16}",
+                    subnets: "  web-c: {vpc: main, cidr: 10.50.3.0/24, zone: us-east-1c}", check: check))
             let plan = try repo.plumb("plan", environment: environment)
             #expect(plan.stdout.contains("net.subnet/old-b  (revert: recreated with a new id)"), "\(plan.stdout)")
             #expect(!plan.stdout.contains("net.security_group/web  (revert"), "rules are put back exactly")

@@ -28,7 +28,9 @@ extension EndToEnd {
             let repo = try TempRepo.empty()
             try repo.write("plumb.yaml", "stack: rev\non_failure: \(onFailure)\n")
             try repo.write("Providers/pdns.yaml", "kind: powerdns\nurl: ${PDNS_URL}\napi_key: ${PDNS_API_KEY}\n")
-            try repo.write("Desired/zone.yaml", """
+            try repo.write(
+                "Desired/zone.yaml",
+                """
                 provider: pdns
                 zone: \(zone)
                 records:
@@ -40,7 +42,9 @@ extension EndToEnd {
 
         static func runDesired(_ repo: TempRepo) throws {
             let records = (0..<99).map { "  h\($0): {type: A, value: 198.51.100.\($0 + 1)}\n" }.joined()
-            try repo.write("Desired/zone.yaml", """
+            try repo.write(
+                "Desired/zone.yaml",
+                """
                 provider: pdns
                 zone: \(zone)
                 records:
@@ -74,7 +78,8 @@ extension EndToEnd {
             #expect(process.terminationStatus == 0)
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { String($0) }
             #expect(lines.count > 2, "dig AXFR returned nothing: \(lines)")
-            return lines.filter { !$0.contains("\tSOA\t") }.map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }.sorted()
+            return lines.filter { !$0.contains("\tSOA\t") }.map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ") }
+                .sorted()
         }
 
         static func history(_ repo: TempRepo) throws -> [[String: Any]] {

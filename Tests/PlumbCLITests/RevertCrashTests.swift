@@ -75,7 +75,9 @@ extension EndToEnd {
             #expect(statuses.filter { $0 == "interrupted" }.count == interrupted)
             #expect(!statuses.contains("failed"), "\(statuses)")
             #expect(interrupted >= 1, "no kill landed during a run")
-            let (_, output) = try PowerDNSServer.run(["sqlite3", repo.url.appendingPathComponent(".plumb/state.sqlite").path, "PRAGMA integrity_check;"])
+            let (_, output) = try PowerDNSServer.run([
+                "sqlite3", repo.url.appendingPathComponent(".plumb/state.sqlite").path, "PRAGMA integrity_check;",
+            ])
             #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
         }
 

@@ -27,7 +27,9 @@ struct RunnerErrorKindTests {
         #expect(await kind { _ = try Workspace.open(root: repo.url.path, repo: nil, ref: nil, stateDirectory: state).loadDesired() } == .invalidInput)
         #expect(await kind { _ = try Workspace.open(root: repo.url.path + "/nowhere", repo: nil, ref: nil, stateDirectory: state) } == .invalidInput)
         #expect(await kind { _ = try Workspace.open(root: nil, repo: repo.url.path, ref: "HEAD", stateDirectory: state) } == .git)
-        #expect(await kind { _ = try await StoreOpener.open("mysql://x", stateDirectory: state, agent: nil, logger: .init(label: "test")) } == .invalidInput)
+        #expect(
+            await kind { _ = try await StoreOpener.open("mysql://x", stateDirectory: state, agent: nil, logger: .init(label: "test")) }
+                == .invalidInput)
 
         let good = try TempRepo.example()
         let goodState = good.url.appendingPathComponent(".plumb").path
@@ -35,10 +37,13 @@ struct RunnerErrorKindTests {
         let lock = try StackLock(directory: goodState, stack: "example", purpose: "a test holding it")
         var request = ApplyRequest()
         request.command = "apply"
-        #expect(await kind { _ = try await Workspace.open(root: good.url.path, repo: nil, ref: nil, stateDirectory: goodState).apply(request) } == .lockHeld)
+        #expect(
+            await kind { _ = try await Workspace.open(root: good.url.path, repo: nil, ref: nil, stateDirectory: goodState).apply(request) }
+                == .lockHeld)
         withExtendedLifetime(lock) {}
-        #expect(Set(RunnerError.Kind.allCases.map(\.rawValue)) == [
-            "lock_held", "lease_held", "stale_plan", "refused", "describe_failed", "store", "git", "invalid_input",
-        ])
+        #expect(
+            Set(RunnerError.Kind.allCases.map(\.rawValue)) == [
+                "lock_held", "lease_held", "stale_plan", "refused", "describe_failed", "store", "git", "invalid_input",
+            ])
     }
 }

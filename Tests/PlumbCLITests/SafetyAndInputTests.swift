@@ -9,9 +9,13 @@ extension EndToEnd {
             let repo = try TempRepo.example()
             try repo.edit("Desired/network/main.yaml", replacing: "cidr: 10.0.2.0/24", with: "cidr: 10.1.0.0/24")
             try repo.edit("Desired/network/main.yaml", replacing: "db-b:  {vpc: main", with: "db-b:  {vpc: mian")
-            try repo.edit("Desired/dns/example.com.yaml", replacing: "values: [192.0.2.10, 192.0.2.11]\n    - type: MX", with: "valeus: [192.0.2.10, 192.0.2.11]\n    - type: MX")
+            try repo.edit(
+                "Desired/dns/example.com.yaml", replacing: "values: [192.0.2.10, 192.0.2.11]\n    - type: MX",
+                with: "valeus: [192.0.2.10, 192.0.2.11]\n    - type: MX")
             try repo.edit("Desired/dns/example.com.yaml", replacing: "value: 198.51.100.25", with: "value: 198.51.100.256")
-            try repo.edit("Desired/dns/example.com.yaml", replacing: "  api:\n    type: CNAME\n    value: www.example.com.", with: "  api:\n    - {type: CNAME, value: www.example.com.}\n    - {type: A, value: 192.0.2.9}")
+            try repo.edit(
+                "Desired/dns/example.com.yaml", replacing: "  api:\n    type: CNAME\n    value: www.example.com.",
+                with: "  api:\n    - {type: CNAME, value: www.example.com.}\n    - {type: A, value: 192.0.2.9}")
             try repo.edit("Desired/dns/internal.example.net.yaml", replacing: "  cache:\n", with: "  cache:\n   bad: [\n")
             let validate = try repo.plumb("validate")
             #expect(validate.status == 1)
@@ -71,7 +75,9 @@ extension EndToEnd {
         func deletePercent() throws {
             let repo = try TempRepo.example()
             #expect(try repo.plumb("apply", "--auto-approve").status == 0)
-            try repo.write("Desired/dns/example.com.yaml", "provider: dns\nzone: example.com.\nprotect: true\nrecords:\n  www: {type: A, ttl: 300, values: [192.0.2.10, 192.0.2.11]}\n")
+            try repo.write(
+                "Desired/dns/example.com.yaml",
+                "provider: dns\nzone: example.com.\nprotect: true\nrecords:\n  www: {type: A, ttl: 300, values: [192.0.2.10, 192.0.2.11]}\n")
             let refused = try repo.plumb("apply", "--auto-approve")
             #expect(refused.status == 1)
             #expect(refused.stderr.contains("zone example.com. (provider dns): 17 of 18 deleted (94% > 30%); re-run with --force to accept"))
@@ -120,7 +126,8 @@ extension EndToEnd {
             let repo = try TempRepo.empty()
             try repo.write("Providers/main.yaml", "kind: embedded\n")
             let outside = FileManager.default.temporaryDirectory.appendingPathComponent("outside-\(UUID().uuidString).yaml")
-            try "provider: main\nzone: stolen.example.\nrecords:\n  a: {type: A, value: 192.0.2.1}\n".write(to: outside, atomically: true, encoding: .utf8)
+            try "provider: main\nzone: stolen.example.\nrecords:\n  a: {type: A, value: 192.0.2.1}\n".write(
+                to: outside, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(at: outside) }
             try FileManager.default.createDirectory(at: repo.url.appendingPathComponent("Desired"), withIntermediateDirectories: true)
             try FileManager.default.createSymbolicLink(at: repo.url.appendingPathComponent("Desired/zone.yaml"), withDestinationURL: outside)

@@ -117,9 +117,9 @@ extension EndToEnd {
         func expectNoDoubleApplies(_ cluster: Cluster) throws {
             let doubles = try cluster.postgres.psql(
                 """
-            SELECT string_agg(address, ',') FROM (
-                SELECT address FROM journal WHERE phase = 'applied' GROUP BY address, action HAVING count(*) > 1) d
-            """)
+                SELECT string_agg(address, ',') FROM (
+                    SELECT address FROM journal WHERE phase = 'applied' GROUP BY address, action HAVING count(*) > 1) d
+                """)
             #expect(doubles.isEmpty, "applied twice: \(doubles)")
         }
 
@@ -176,18 +176,22 @@ extension EndToEnd {
             cluster.agents[victim] = nil
             #expect(try await wait(cluster, applied(cluster, "alpha"), for: long) == long)
             let takeover = try cluster.postgres.psql(
-                "SELECT agent || ' ' || (started_at - \(killedAt.timeIntervalSince1970))::int FROM runs WHERE commit_id = '\(long)' AND stack = 'alpha' AND status = 'succeeded'")
+                "SELECT agent || ' ' || (started_at - \(killedAt.timeIntervalSince1970))::int FROM runs WHERE commit_id = '\(long)' AND stack = 'alpha' AND status = 'succeeded'"
+            )
             print("alpha taken over by \(takeover) s after the kill")
             let statuses = try cluster.postgres.psql(
-                "SELECT string_agg(status || ':' || agent, ',' ORDER BY id) FROM runs WHERE commit_id = '\(long)' AND stack = 'alpha' AND status <> 'unchanged'")
+                "SELECT string_agg(status || ':' || agent, ',' ORDER BY id) FROM runs WHERE commit_id = '\(long)' AND stack = 'alpha' AND status <> 'unchanged'"
+            )
             let parts = statuses.split(separator: ",").map(String.init)
             #expect(parts.count == 2 && parts.first == "interrupted:\(victim)", "runs of the long commit: \(statuses)")
             #expect(parts.last?.hasPrefix("succeeded:") == true && parts.last != "succeeded:\(victim)", "runs of the long commit: \(statuses)")
             // The new holder applied only what the killed one had not.
             let firstHalf = try cluster.postgres.psql(
-                "SELECT count(*) FROM journal j JOIN runs r ON r.id = j.run_id WHERE r.commit_id = '\(long)' AND r.status = 'interrupted' AND j.phase = 'applied'")
+                "SELECT count(*) FROM journal j JOIN runs r ON r.id = j.run_id WHERE r.commit_id = '\(long)' AND r.status = 'interrupted' AND j.phase = 'applied'"
+            )
             let secondHalf = try cluster.postgres.psql(
-                "SELECT count(*) FROM journal j JOIN runs r ON r.id = j.run_id WHERE r.commit_id = '\(long)' AND r.status = 'succeeded' AND j.phase = 'applied'")
+                "SELECT count(*) FROM journal j JOIN runs r ON r.id = j.run_id WHERE r.commit_id = '\(long)' AND r.status = 'succeeded' AND j.phase = 'applied'"
+            )
             #expect((Int(firstHalf) ?? 0) >= 1 && (Int(firstHalf) ?? 0) + (Int(secondHalf) ?? 0) == 4, "\(firstHalf) + \(secondHalf)")
             #expect(try liveNames(cluster, "alpha") == names("alpha", 1...8))
             try expectNoDoubleApplies(cluster)
@@ -212,7 +216,8 @@ extension EndToEnd {
             for (id, agent) in cluster.agents {
                 let status = try await agent.waitForStatus { (($0["store"] as? [String: Any])?["available"] as? Bool) == false }
                 #expect((status["store"] as? [String: Any])?["available"] as? Bool == false, "\(id) did not notice the outage")
-                #expect(try String(contentsOf: agent.state.appendingPathComponent("agent.log"), encoding: .utf8).contains("the store does not answer"))
+                #expect(
+                    try String(contentsOf: agent.state.appendingPathComponent("agent.log"), encoding: .utf8).contains("the store does not answer"))
             }
             try cluster.fixture.write("dns-b/Desired/zone.yaml", zone("beta", 1...9))
             let during = try cluster.fixture.commit("beta: h9, during the outage")
@@ -221,8 +226,9 @@ extension EndToEnd {
             try cluster.postgres.restart()
             #expect(try await wait(cluster, applied(cluster, "beta"), for: during) == during)
             #expect(try liveNames(cluster, "beta") == names("beta", 1...9))
-            #expect(try cluster.postgres.psql(
-                "SELECT count(*) FROM runs WHERE stack = 'beta' AND commit_id = '\(during)' AND status = 'succeeded'") == "1")
+            #expect(
+                try cluster.postgres.psql(
+                    "SELECT count(*) FROM runs WHERE stack = 'beta' AND commit_id = '\(during)' AND status = 'succeeded'") == "1")
             try expectNoDoubleApplies(cluster)
 
             // Every agent's runs are in the one history, as `plumb history --store` shows.

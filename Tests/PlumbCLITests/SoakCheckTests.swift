@@ -11,7 +11,9 @@ private func soakRepo(url: String, hold: String, onFailure: String = "stop") thr
     let records = ["a", "b", "c", "d"].enumerated()
         .map { "  \($0.element): {type: A, value: 192.0.2.\($0.offset + 1)}" }.joined(separator: "\n")
     try repo.write("Desired/zone.yaml", "provider: dns\nzone: soak.example.\nrecords:\n\(records)\n")
-    try repo.write("Desired/checks.yaml", """
+    try repo.write(
+        "Desired/checks.yaml",
+        """
         checks:
           soak:
             after: "dns.record/soak.example./b/*"

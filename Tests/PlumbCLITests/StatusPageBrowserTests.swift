@@ -28,8 +28,10 @@ extension EndToEnd.AgentTests {
         _ = try browser.evaluate("window.plumbMarker = 'same page'")
 
         // Drift made by hand in the other zone: the page turns amber and lists it by address.
-        let dns = try EmbeddedProvider(binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
-        try await dns.tamper(Address.record(zone: "internal.example.net.", name: "cache", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])))
+        let dns = try EmbeddedProvider(
+            binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
+        try await dns.tamper(
+            Address.record(zone: "internal.example.net.", name: "cache", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])))
         #expect(try browser.wait(until: "document.getElementById('health').className === 'warn'"))
         let drift = try browser.evaluate("document.querySelector('ul.drift') && document.querySelector('ul.drift').textContent") as? String
         #expect(drift?.contains("dns.record/internal.example.net./cache/A") == true, "\(drift ?? "no drift list")")
@@ -46,7 +48,9 @@ extension EndToEnd.AgentTests {
         #expect(try browser.evaluate("Number(document.body.dataset.updates) > 0") as? Bool == true)
         #expect(try browser.evaluate("document.querySelectorAll('#chart rect.bad').length") as? Int == 1, "the failed run is red in the chart")
         #expect(try browser.evaluate("document.getElementById('chart').textContent.includes('duration')") as? Bool == true)
-        #expect(try browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1") as? Bool == true, "no sideways scrolling of the page at phone width")
+        #expect(
+            try browser.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1") as? Bool == true,
+            "no sideways scrolling of the page at phone width")
         try browser.screenshot(to: Self.artifacts.appendingPathComponent("status-page-phone.png"))
 
         // The failed run's own page.
@@ -54,7 +58,9 @@ extension EndToEnd.AgentTests {
         try browser.open("http://127.0.0.1:\(agent.port)/runs/\(runID)", width: 1000)
         #expect(try browser.evaluate("document.getElementById('outcome').textContent") as? String == "failed")
         #expect(try browser.evaluate("document.querySelectorAll('#chunks li.chunk').length") as? Int ?? 0 >= 1)
-        let checks = try browser.evaluate("Array.from(document.querySelectorAll('li.check')).map(c => c.className + ':' + c.textContent).join('|')") as? String ?? ""
+        let checks =
+            try browser.evaluate("Array.from(document.querySelectorAll('li.check')).map(c => c.className + ':' + c.textContent).join('|')") as? String
+            ?? ""
         #expect(checks.contains("check bad:✗ check www-published failed in"), "\(checks)")
         #expect(try browser.evaluate("document.querySelector('#chunks').textContent.includes('dns.record/example.com./www/A')") as? Bool == true)
         #expect(try browser.evaluate("document.querySelectorAll('#timeline rect').length") as? Int ?? 0 >= 3)

@@ -15,8 +15,10 @@ extension EndToEnd {
             try fixture.commit("Initial zone")
             try fixture.git("checkout", "-q", "-b", "pr")
             try fixture.write("Providers/dns.yaml", "kind: embedded\npath: stolen.sqlite\n")
-            try fixture.write("Desired/zone.yaml", GitFixture.zone([("www", "192.0.2.1"), ("new", "192.0.2.3")])
-                + "checks:\n  leak:\n    after: dns.record/*\n    command: [sh, -c, env]\n")
+            try fixture.write(
+                "Desired/zone.yaml",
+                GitFixture.zone([("www", "192.0.2.1"), ("new", "192.0.2.3")])
+                    + "checks:\n  leak:\n    after: dns.record/*\n    command: [sh, -c, env]\n")
             try fixture.commit("Rebind and add a check")
             try fixture.git("checkout", "-q", "main")
             let work = try TempRepo.empty()
@@ -24,11 +26,14 @@ extension EndToEnd {
             let text = try work.plumb("plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--state", state.path)
             #expect(text.status == 0, "\(text.stderr)")
             let notice = text.stdout.range(of: "needs a binding review")
-            #expect(notice != nil && notice!.lowerBound < (text.stdout.range(of: "dns.record/example.com./new/A")?.lowerBound ?? text.stdout.startIndex), "\(text.stdout)")
+            #expect(
+                notice != nil && notice!.lowerBound < (text.stdout.range(of: "dns.record/example.com./new/A")?.lowerBound ?? text.stdout.startIndex),
+                "\(text.stdout)")
             #expect(text.stdout.contains("+path: stolen.sqlite"))
             #expect(text.stdout.contains("added leak: command sh -c env, after dns.record/*"))
             #expect(!FileManager.default.fileExists(atPath: state.appendingPathComponent("stolen.sqlite").path), "the request's binding was used")
-            let markdown = try work.plumb("plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--state", state.path, "--format", "markdown")
+            let markdown = try work.plumb(
+                "plan", "--repo", fixture.url.path, "--ref", "pr", "--base", "main", "--state", state.path, "--format", "markdown")
             #expect(markdown.stdout.hasPrefix("> :warning:"), "\(markdown.stdout)")
             #expect(markdown.stdout.contains("| added | `leak` | command | `sh -c env` | dns.record/* |"))
         }

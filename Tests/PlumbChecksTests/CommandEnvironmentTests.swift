@@ -1,7 +1,8 @@
 import Foundation
 import PlumbCore
-@testable import PlumbChecks
 import Testing
+
+@testable import PlumbChecks
 
 @Suite("command checks: the minimal environment and redacted output (SPEC §8.1)")
 struct CommandEnvironmentTests {
@@ -25,10 +26,11 @@ struct CommandEnvironmentTests {
     func minimal() async {
         let base = CommandEnvironment.base(process: Self.process, stack: "web", commit: "abc123", stateDirectory: "/state")
         let environment = CommandEnvironment.build(base: base, chunk: 3, names: [], available: Self.process)
-        #expect(environment == [
-            "PATH": "/usr/bin:/bin", "HOME": "/home/plumb", "LANG": "C.UTF-8", "PLUMB_STACK": "web", "PLUMB_COMMIT": "abc123",
-            "PLUMB_CHUNK": "3", "PLUMB_STATE_DIR": "/state",
-        ])
+        #expect(
+            environment == [
+                "PATH": "/usr/bin:/bin", "HOME": "/home/plumb", "LANG": "C.UTF-8", "PLUMB_STACK": "web", "PLUMB_COMMIT": "abc123",
+                "PLUMB_CHUNK": "3", "PLUMB_STATE_DIR": "/state",
+            ])
         let asked = CommandEnvironment.build(base: base, chunk: nil, names: ["DEPLOY_TOKEN", "UNSET_ONE"], available: Self.process)
         #expect(asked["DEPLOY_TOKEN"] == "deploy-token-value" && asked["UNSET_ONE"] == nil && asked["PLUMB_CHUNK"] == nil)
         #expect(asked["AWS_SECRET_ACCESS_KEY"] == nil && asked["EDITOR"] == nil)
@@ -36,7 +38,10 @@ struct CommandEnvironmentTests {
 
     @Test("a real command sees only that environment, and what it prints of a secret it asked for is redacted")
     func realCommand() async {
-        let printing = Check(name: "env", probe: .command(["sh", "-c", "echo \"token=$DEPLOY_TOKEN aws=${AWS_SECRET_ACCESS_KEY:-unset} chunk=$PLUMB_CHUNK\"; exit 1"]), env: ["DEPLOY_TOKEN"])
+        let printing = Check(
+            name: "env",
+            probe: .command(["sh", "-c", "echo \"token=$DEPLOY_TOKEN aws=${AWS_SECRET_ACCESS_KEY:-unset} chunk=$PLUMB_CHUNK\"; exit 1"]),
+            env: ["DEPLOY_TOKEN"])
         let outcome = await probe().attempt(printing, chunk: 3, workingDirectory: "/", remaining: .seconds(10))
         #expect(!outcome.passed)
         #expect(outcome.detail.contains("token=*** aws=unset chunk=3"), "\(outcome.detail)")
@@ -52,7 +57,8 @@ struct CommandEnvironmentTests {
                 ProbeOutcome(passed: false, detail: "http://u:url-pass-1@host answered 500 with hook-secret-value")
             }
         }
-        let executor = CheckExecutor(probe: Echo(), workingDirectory: "/", retryDelay: .milliseconds(1), redactor: Redactor(secrets: ["url-pass-1", "hook-secret-value"]))
+        let executor = CheckExecutor(
+            probe: Echo(), workingDirectory: "/", retryDelay: .milliseconds(1), redactor: Redactor(secrets: ["url-pass-1", "hook-secret-value"]))
         let result = await executor.run(Check(name: "x", probe: .tcp(host: "h", port: 1), timeout: .milliseconds(5)))
         #expect(result.detail.hasPrefix("http://u:***@host answered 500 with ***"), "\(result.detail)")
     }

@@ -215,7 +215,7 @@ extension DNSClientTests {
         threading.Thread(target=serve_udp, args=(udp,), daemon=True).start()
         threading.Thread(target=serve_tcp, args=(tcp,), daemon=True).start()
         """# + PythonServer.exitWithParent + #"""
-        print(port, flush=True)
-        threading.Event().wait()
-        """#
+            print(port, flush=True)
+            threading.Event().wait()
+            """#
 }

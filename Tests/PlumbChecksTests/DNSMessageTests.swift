@@ -1,6 +1,6 @@
 import PlumbChecks
-import Testing
 import PlumbTestSupport
+import Testing
 
 /// Wire-format tests on hand-built messages. The question is always "example.com." at
 /// offset 12, so the pointer C0 0C names it and C0 14 names "com.".
@@ -152,20 +152,25 @@ extension DNSMessageTests {
     static let malformedCases: [MalformedCase] = [
         MalformedCase(defect: "empty", bytes: []),
         MalformedCase(defect: "short-header", bytes: Array(response(type: 1).prefix(11))),
-        MalformedCase(defect: "answer-count-without-answers", bytes: response(type: 1, answerCount: 2, records: [record(type: 1, rdata: [1, 2, 3, 4])])),
+        MalformedCase(
+            defect: "answer-count-without-answers", bytes: response(type: 1, answerCount: 2, records: [record(type: 1, rdata: [1, 2, 3, 4])])),
         MalformedCase(defect: "pointer-to-itself", bytes: header + [0xC0, 0x0C] + u16(1) + u16(1)),
         MalformedCase(defect: "pointer-forward", bytes: header + [0xC0, 0x20] + u16(1) + u16(1) + Array(repeating: 0, count: 20)),
         MalformedCase(defect: "pointer-cut-off", bytes: header + [0xC0]),
         MalformedCase(defect: "label-past-end", bytes: header + [9] + Array("abc".utf8)),
         MalformedCase(defect: "extended-label-type", bytes: header + [0x41, 0] + u16(1) + u16(1)),
-        MalformedCase(defect: "name-over-255-bytes", bytes: header + Array(repeating: label(String(repeating: "a", count: 63)), count: 5).flatMap { $0 } + [0] + u16(1) + u16(1)),
+        MalformedCase(
+            defect: "name-over-255-bytes",
+            bytes: header + Array(repeating: label(String(repeating: "a", count: 63)), count: 5).flatMap { $0 } + [0] + u16(1) + u16(1)),
         MalformedCase(defect: "rdlength-past-end", bytes: Array(response(type: 1, records: [record(type: 1, rdata: [1, 2, 3, 4])]).dropLast())),
         MalformedCase(defect: "a-rdlength-3", bytes: response(type: 1, records: [record(type: 1, rdata: [1, 2, 3])])),
         MalformedCase(defect: "a-rdlength-5", bytes: response(type: 1, records: [record(type: 1, rdata: [1, 2, 3, 4, 5])])),
         MalformedCase(defect: "aaaa-rdlength-4", bytes: response(type: 28, records: [record(type: 28, rdata: [1, 2, 3, 4])])),
-        MalformedCase(defect: "mx-name-spills-out-of-rdata", bytes: response(type: 15, records: [record(type: 15, rdata: u16(1) + label("mail"))]) + [0]),
+        MalformedCase(
+            defect: "mx-name-spills-out-of-rdata", bytes: response(type: 15, records: [record(type: 15, rdata: u16(1) + label("mail"))]) + [0]),
         MalformedCase(defect: "mx-rdlength-1", bytes: response(type: 15, records: [record(type: 15, rdata: [0])])),
-        MalformedCase(defect: "txt-string-longer-than-rdata", bytes: response(type: 16, records: [record(type: 16, rdata: [5, 65])]) + [65, 65, 65, 65]),
+        MalformedCase(
+            defect: "txt-string-longer-than-rdata", bytes: response(type: 16, records: [record(type: 16, rdata: [5, 65])]) + [65, 65, 65, 65]),
         MalformedCase(defect: "caa-empty-tag", bytes: response(type: 257, records: [record(type: 257, rdata: [0, 0, 65])])),
         MalformedCase(defect: "caa-tag-past-rdata", bytes: response(type: 257, records: [record(type: 257, rdata: [0, 9, 65])])),
         MalformedCase(defect: "srv-without-target", bytes: response(type: 33, records: [record(type: 33, rdata: u16(0) + u16(0) + u16(1))])),

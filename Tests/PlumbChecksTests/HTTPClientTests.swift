@@ -341,9 +341,9 @@ extension HTTPClientTests {
             context.load_cert_chain(folder + "/cert.pem", folder + "/key.pem")
             server.socket = context.wrap_socket(server.socket, server_side=True)
         """# + PythonServer.exitWithParent + #"""
-        print(server.server_address[1], flush=True)
-        server.serve_forever()
-        """#
+            print(server.server_address[1], flush=True)
+            server.serve_forever()
+            """#
 }
 
 /// A Python script run as a child process that prints the port it listens on as its first

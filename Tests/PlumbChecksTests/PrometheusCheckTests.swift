@@ -10,9 +10,13 @@ import Testing
 /// test sets, and against scripted answers for what a real server rarely says.
 @Suite("Prometheus checks", .serialized, .timeLimit(.minutes(2)))
 struct PrometheusCheckTests {
-    static var executor: CheckExecutor { CheckExecutor(probe: SystemProbe(http: HTTPClient(maxConcurrent: 2)), workingDirectory: "/", retryDelay: .milliseconds(200)) }
+    static var executor: CheckExecutor {
+        CheckExecutor(probe: SystemProbe(http: HTTPClient(maxConcurrent: 2)), workingDirectory: "/", retryDelay: .milliseconds(200))
+    }
 
-    static func check(_ url: String, _ query: String = "plumb_test_value", expect: String, empty: Bool = false, timeout: Duration, hold: Duration? = nil) -> Check {
+    static func check(
+        _ url: String, _ query: String = "plumb_test_value", expect: String, empty: Bool = false, timeout: Duration, hold: Duration? = nil
+    ) -> Check {
         // The parser is tested on its own; here a bad literal is a bug in the test.
         let comparison = Comparison(parsing: expect) ?? Comparison(.equal, .nan)
         return Check(
@@ -60,13 +64,15 @@ struct PrometheusCheckTests {
         #expect(result.detail.contains("attempt"), "it says how often it tried: \(result.detail)")
     }
 
-    static let vector = #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"api"},"value":[1700000000.1,"0.002"]},{"metric":{"job":"db"},"value":[1700000000.1,"0.3"]}]}}"#
+    static let vector =
+        #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"api"},"value":[1700000000.1,"0.002"]},{"metric":{"job":"db"},"value":[1700000000.1,"0.3"]}]}}"#
 
     @Test("the bearer token comes from the variable token_env names, and every series must hold")
     func bearerToken() async throws {
         let server = try ScriptedHTTPServer([], default: .init(status: 200, headers: ["Content-Type": "application/json"], body: Self.vector))
         let probe = SystemProbe(http: HTTPClient(maxConcurrent: 1), variable: { $0 == "PROM_TOKEN" ? "s3cret" : nil })
-        let query = PrometheusQuery(url: server.url, query: #"rate(errors{code=~"5.."}[1m])"#, expect: Comparison(.less, 0.01), tokenEnv: "PROM_TOKEN")
+        let query = PrometheusQuery(
+            url: server.url, query: #"rate(errors{code=~"5.."}[1m])"#, expect: Comparison(.less, 0.01), tokenEnv: "PROM_TOKEN")
         let outcome = await probe.attempt(.prometheus(query), workingDirectory: "/", remaining: .seconds(2))
         #expect(!outcome.passed)
         #expect(outcome.detail == #"1 of 2 series fail < 0.01: {job="db"} = 0.3"#)
@@ -84,13 +90,22 @@ struct PrometheusCheckTests {
         #expect(try server.requests().count == 1, "nothing is sent without the token")
     }
 
-    @Test("answers Prometheus rarely gives are failures that say what came back", arguments: [
-        ResponseCase(id: "matrix", status: 200, body: #"{"status":"success","data":{"resultType":"matrix","result":[]}}"#, message: "not a number or an instant vector"),
-        ResponseCase(id: "string", status: 200, body: #"{"status":"success","data":{"resultType":"string","result":[1,"x"]}}"#, message: "gives a string"),
-        ResponseCase(id: "error", status: 422, body: #"{"status":"error","errorType":"execution","error":"many-to-many matching"}"#, message: "422: execution: many-to-many"),
-        ResponseCase(id: "html", status: 502, body: "<html>bad gateway</html>", message: "502 with something other than Prometheus JSON"),
-        ResponseCase(id: "value-not-a-number", status: 200, body: #"{"status":"success","data":{"resultType":"scalar","result":[1,"many"]}}"#, message: "'many' that is not a number"),
-    ])
+    @Test(
+        "answers Prometheus rarely gives are failures that say what came back",
+        arguments: [
+            ResponseCase(
+                id: "matrix", status: 200, body: #"{"status":"success","data":{"resultType":"matrix","result":[]}}"#,
+                message: "not a number or an instant vector"),
+            ResponseCase(
+                id: "string", status: 200, body: #"{"status":"success","data":{"resultType":"string","result":[1,"x"]}}"#, message: "gives a string"),
+            ResponseCase(
+                id: "error", status: 422, body: #"{"status":"error","errorType":"execution","error":"many-to-many matching"}"#,
+                message: "422: execution: many-to-many"),
+            ResponseCase(id: "html", status: 502, body: "<html>bad gateway</html>", message: "502 with something other than Prometheus JSON"),
+            ResponseCase(
+                id: "value-not-a-number", status: 200, body: #"{"status":"success","data":{"resultType":"scalar","result":[1,"many"]}}"#,
+                message: "'many' that is not a number"),
+        ])
     func oddAnswers(_ value: ResponseCase) {
         #expect(throws: PrometheusResponse.Failure.self) { try PrometheusResponse.series(status: value.status, body: Data(value.body.utf8)) }
         do {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PlumbChecks
 import Testing
+
+@testable import PlumbChecks
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// A fake provider, a plan computed through it, and an applier wired to both.
 struct ApplyRig {
@@ -191,7 +192,9 @@ struct ApplierTests {
             #expect(intent < outcome, "\(address): result journalled before intent")
         }
         let entries = await journal.entries
-        #expect(Array(entries.prefix(2)) == [.intent(Self.address("a"), chunk: 0), .intent(Self.address("b"), chunk: 0)], "a chunk's intents come before any write")
+        #expect(
+            Array(entries.prefix(2)) == [.intent(Self.address("a"), chunk: 0), .intent(Self.address("b"), chunk: 0)],
+            "a chunk's intents come before any write")
         #expect(entries.contains(.result(Self.address("d"), .failed, chunk: 1)))
         #expect(entries.contains(.result(Self.address("c"), .applied, chunk: 1)))
     }
@@ -249,13 +252,19 @@ struct ApplierTests {
 
     @Test("a chunk spanning providers writes one batch per provider")
     func batchesPerProvider() async throws {
-        let main = FakeState(), dns = FakeState()
+        let main = FakeState()
+        let dns = FakeState()
         let zone = F.zone("example.com.", provider: "dns")
-        let desired = F.state([Self.vpcs[0], zone], providers: ["main": .embedded, "dns": .embedded]) { $0.chunkBy = .none; $0.chunkStrategy = .fixed }
+        let desired = F.state([Self.vpcs[0], zone], providers: ["main": .embedded, "dns": .embedded]) {
+            $0.chunkBy = .none
+            $0.chunkStrategy = .fixed
+        }
         let providers: [String: any Provider] = ["main": FakeProvider(name: "main", state: main), "dns": FakeProvider(name: "dns", state: dns)]
         let outcome = try await PlanPipeline(desired: desired, providers: providers, prior: PriorState()).run(source: PlanSource())
         #expect(outcome.plan.chunks.count == 1)
-        let applier = Applier(providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: F.stack), checks: [], executor: nil, recorder: MemoryRecorder())
+        let applier = Applier(
+            providers: providers, scopes: outcome.scopes, context: ApplyContext(stack: F.stack), checks: [], executor: nil, recorder: MemoryRecorder()
+        )
         let result = await applier.apply(outcome.plan)
         #expect(result.status == .succeeded)
         #expect(await main.applyCalls == [[Self.vpcs[0].address]])

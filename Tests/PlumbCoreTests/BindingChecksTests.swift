@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// Binding values `validate` can check without the network (#23): each refused at its
 /// position, by code, instead of failing later at `plan` with no position.
@@ -15,13 +16,19 @@ struct BindingChecksTests {
     }
 
     static let cases: [BrokenInput] = [
-        input("powerdns-empty-api-key", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: \"\"\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
-        input("powerdns-empty-api-key-from-env-default", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${TEST_UNSET_PDNS_KEY:-}\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
+        input(
+            "powerdns-empty-api-key", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: \"\"\n",
+            [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
+        input(
+            "powerdns-empty-api-key-from-env-default", "kind: powerdns\nurl: http://127.0.0.1:8081\napi_key: ${TEST_UNSET_PDNS_KEY:-}\n",
+            [Pinned(.invalidValue, "Providers/dns.yaml", 3, 10)]),
         input("powerdns-url-not-a-url", "kind: powerdns\nurl: htp:/bad\napi_key: k\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 6)]),
         input("powerdns-url-without-host", "kind: powerdns\nurl: http://\napi_key: k\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 6)]),
         input("aws-region-typo", "kind: aws\nregion: us-esat-1\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 9)], suggestion: "us-east-1"),
         input("aws-region-nonsense", "kind: aws\nregion: mars\n", [Pinned(.invalidValue, "Providers/dns.yaml", 2, 9)]),
-        input("aws-endpoint-not-a-url", "kind: aws\nregion: us-east-1\nendpoint: localhost:5000\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 11)]),
+        input(
+            "aws-endpoint-not-a-url", "kind: aws\nregion: us-east-1\nendpoint: localhost:5000\n", [Pinned(.invalidValue, "Providers/dns.yaml", 3, 11)]
+        ),
     ]
 
     @Test("a binding value that cannot work is refused at its position", arguments: cases)
@@ -52,7 +59,8 @@ struct BindingChecksTests {
 struct CascadeTests {
     @Test("an invalid VPC CIDR is one error, not one more for every subnet and group in it")
     func invalidVPC() throws {
-        let tree = Fixtures.tree(["net.yaml": """
+        let tree = Fixtures.tree([
+            "net.yaml": """
             provider: main
             vpcs:
               main: {cidr: 10.0.0.0/33}
@@ -62,14 +70,16 @@ struct CascadeTests {
             security_groups:
               web: {vpc: main, ingress: [{protocol: tcp, ports: 443, from: subnet/a}]}
 
-            """])
+            """
+        ])
         let diagnostics = try CoreFixtures.diagnostics(tree)
         #expect(diagnostics.map(Pinned.init) == [Pinned(.cidr, "Desired/net.yaml", 3, 16)], "\(diagnostics)")
     }
 
     @Test("an invalid subnet is one error, not one more at every rule naming it")
     func invalidSubnet() throws {
-        let tree = Fixtures.tree(["net.yaml": """
+        let tree = Fixtures.tree([
+            "net.yaml": """
             provider: main
             vpcs:
               main: {cidr: 10.0.0.0/16}
@@ -78,7 +88,8 @@ struct CascadeTests {
             security_groups:
               web: {vpc: main, ingress: [{protocol: tcp, ports: 443, from: subnet/a}]}
 
-            """])
+            """
+        ])
         let diagnostics = try CoreFixtures.diagnostics(tree)
         #expect(diagnostics.map(\.code) == [.missingKey], "\(diagnostics)")
     }
@@ -106,10 +117,12 @@ struct CascadeTests {
         #expect(diagnostics.first?.message.contains("first at line 2") == true)
     }
 
-    @Test("an unclosed flow collection is one error at its bracket, not at the line libyaml stopped on", arguments: [
-        ("zone: a.example.\nrecords:\n  www: {type: A, value: 192.0.2.1\n  mail: {type: A, value: 192.0.2.2}\n", 3, 8),
-        ("zone: a.example.\nrecords:\n  www:\n    - type: A\n      values: [192.0.2.1, 192.0.2.2\n    - type: TXT\n", 5, 15),
-    ])
+    @Test(
+        "an unclosed flow collection is one error at its bracket, not at the line libyaml stopped on",
+        arguments: [
+            ("zone: a.example.\nrecords:\n  www: {type: A, value: 192.0.2.1\n  mail: {type: A, value: 192.0.2.2}\n", 3, 8),
+            ("zone: a.example.\nrecords:\n  www:\n    - type: A\n      values: [192.0.2.1, 192.0.2.2\n    - type: TXT\n", 5, 15),
+        ])
     func unclosedFlow(_ document: String, _ line: Int, _ column: Int) throws {
         let tree = Fixtures.tree(["dns.yaml": "provider: main\n" + document])
         let diagnostics = try CoreFixtures.diagnostics(tree)

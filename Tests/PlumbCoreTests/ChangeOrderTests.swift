@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Change order")
 struct ChangeOrderTests {
@@ -23,10 +24,11 @@ struct ChangeOrderTests {
         let role = F.role("ci", trust: .object([:]))
         let record = F.record("example.com.", "www", .A, ["192.0.2.1"])
         let changes = [record, group, Self.subnetB, role, Self.zone, Self.subnetA, Self.vpc].map(F.create)
-        #expect(order(changes) == [
-            "net.vpc/main", "net.subnet/a", "net.subnet/b", "net.security_group/a-web",
-            "iam.role/ci", "dns.zone/example.com.", "dns.record/example.com./www/A",
-        ])
+        #expect(
+            order(changes) == [
+                "net.vpc/main", "net.subnet/a", "net.subnet/b", "net.security_group/a-web",
+                "iam.role/ci", "dns.zone/example.com.", "dns.record/example.com./www/A",
+            ])
     }
 
     @Test("a group comes after the groups it references, even against name order")
@@ -34,9 +36,10 @@ struct ChangeOrderTests {
         let web = Self.refs("a-web", "z-lb")
         let lb = F.group("z-lb")
         let db = Self.refs("0-db", "a-web")
-        #expect(order([web, db, lb].map(F.create)) == [
-            "net.security_group/z-lb", "net.security_group/a-web", "net.security_group/0-db",
-        ])
+        #expect(
+            order([web, db, lb].map(F.create)) == [
+                "net.security_group/z-lb", "net.security_group/a-web", "net.security_group/0-db",
+            ])
     }
 
     @Test("an update that adds a reference also waits for the referenced group's create")
@@ -57,7 +60,8 @@ struct ChangeOrderTests {
     @Test("a group referencing itself or a cycle of groups still gets an order")
     func cycles() {
         let selfRef = Self.refs("self", "self")
-        let x = Self.refs("x", "y"), y = Self.refs("y", "x")
+        let x = Self.refs("x", "y")
+        let y = Self.refs("y", "x")
         let ordered = order([selfRef, x, y].map(F.create))
         #expect(Set(ordered) == ["net.security_group/self", "net.security_group/x", "net.security_group/y"])
     }
@@ -73,19 +77,21 @@ struct ChangeOrderTests {
         let web = Self.refs("z-web", "a-lb")
         let lb = F.group("a-lb")
         let edge = Self.refs("zz-edge", "z-web")
-        #expect(order([lb, web, edge].map(F.delete)) == [
-            "net.security_group/zz-edge", "net.security_group/z-web", "net.security_group/a-lb",
-        ])
+        #expect(
+            order([lb, web, edge].map(F.delete)) == [
+                "net.security_group/zz-edge", "net.security_group/z-web", "net.security_group/a-lb",
+            ])
     }
 
     @Test("every kind is deleted in reverse apply order")
     func deleteKindOrder() {
         let record = F.record("example.com.", "www", .A, ["192.0.2.1"])
         let changes = [Self.vpc, Self.subnetA, F.group("g"), F.role("r", trust: .object([:])), Self.zone, record].map(F.delete)
-        #expect(order(changes) == [
-            "dns.record/example.com./www/A", "dns.zone/example.com.", "iam.role/r",
-            "net.security_group/g", "net.subnet/a", "net.vpc/main",
-        ])
+        #expect(
+            order(changes) == [
+                "dns.record/example.com./www/A", "dns.zone/example.com.", "iam.role/r",
+                "net.security_group/g", "net.subnet/a", "net.vpc/main",
+            ])
     }
 
     @Test("a record delete at a name that gets a CNAME goes first, before the CNAME's create")
@@ -95,10 +101,11 @@ struct ChangeOrderTests {
         let unrelated = F.record("example.com.", "old", .TXT, ["x"])
         let api = F.record("example.com.", "api", .A, ["192.0.2.2"])
         let ordered = order([F.create(cname), F.create(api), F.delete(unrelated), F.delete(oldA)])
-        #expect(ordered == [
-            "dns.record/example.com./www/A", "dns.record/example.com./api/A",
-            "dns.record/example.com./www/CNAME", "dns.record/example.com./old/TXT",
-        ])
+        #expect(
+            ordered == [
+                "dns.record/example.com./www/A", "dns.record/example.com./api/A",
+                "dns.record/example.com./www/CNAME", "dns.record/example.com./old/TXT",
+            ])
     }
 
     @Test("the early delete is also early in the plan's chunks")
@@ -118,10 +125,11 @@ struct ChangeOrderTests {
         let stale = F.subnet("stale", "10.0.9.0/24")
         let staleVPC = F.vpc("old-vpc", "10.9.0.0/16")
         let plan = planOf(desired, F.inventory([F.live(stale), F.live(staleVPC)]))
-        #expect(plan.changes.map(\.address.description) == [
-            "net.vpc/main", "net.subnet/a", "net.security_group/z-lb", "net.security_group/a-web",
-            "net.subnet/stale", "net.vpc/old-vpc",
-        ])
+        #expect(
+            plan.changes.map(\.address.description) == [
+                "net.vpc/main", "net.subnet/a", "net.security_group/z-lb", "net.security_group/a-web",
+                "net.subnet/stale", "net.vpc/old-vpc",
+            ])
     }
 }
 

@@ -1,19 +1,21 @@
 import Foundation
-import Testing
 import PlumbCore
 import PlumbTestSupport
+import Testing
 
 @Suite("Change reasons")
 struct ChangeReasonTests {
-    @Test("each reason reads back from the text plumb.plan/v1 carries", arguments: [
-        (ChangeReason.differs(["ingress", "tags"]), "ingress, tags"),
-        (.adopt([]), "adopt"),
-        (.adopt(["tags"]), "adopt, tags"),
-        (.immutable(["cidr", "zone"]), "cidr, zone cannot change in place"),
-        (.notDesired, "not in the desired state"),
-        (.revert(.update), "revert update"),
-        (.other("something a later version says"), "something a later version says"),
-    ])
+    @Test(
+        "each reason reads back from the text plumb.plan/v1 carries",
+        arguments: [
+            (ChangeReason.differs(["ingress", "tags"]), "ingress, tags"),
+            (.adopt([]), "adopt"),
+            (.adopt(["tags"]), "adopt, tags"),
+            (.immutable(["cidr", "zone"]), "cidr, zone cannot change in place"),
+            (.notDesired, "not in the desired state"),
+            (.revert(.update), "revert update"),
+            (.other("something a later version says"), "something a later version says"),
+        ])
     func roundTrip(_ why: ChangeReason, _ text: String) throws {
         #expect(why.text == text)
         #expect(ChangeReason(text: text) == why)

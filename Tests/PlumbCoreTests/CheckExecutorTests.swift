@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Check executor")
 struct CheckExecutorTests {
@@ -30,7 +31,8 @@ struct CheckExecutorTests {
     @Test("a check that never passes is retried until its timeout, then fails")
     func timesOut() async {
         let probe = CountingProbe(passOn: nil)
-        let result = await CheckExecutor(probe: probe, workingDirectory: "/", retryDelay: .milliseconds(20)).run(Self.check(timeout: .milliseconds(200)))
+        let result = await CheckExecutor(probe: probe, workingDirectory: "/", retryDelay: .milliseconds(20)).run(
+            Self.check(timeout: .milliseconds(200)))
         #expect(!result.passed)
         #expect(result.attempts > 1)
         #expect(await probe.counter.count == result.attempts)
@@ -56,17 +58,19 @@ struct CheckExecutorTests {
         #expect(failed.attempts >= 1)
     }
 
-    @Test("durations in check documents", arguments: [
-        DurationCase(id: "seconds", text: "5s", duration: .seconds(5)),
-        DurationCase(id: "milliseconds", text: "500ms", duration: .milliseconds(500)),
-        DurationCase(id: "minutes", text: "2m", duration: .seconds(120)),
-        DurationCase(id: "hours", text: "1h", duration: .seconds(3600)),
-        DurationCase(id: "bare-seconds", text: "3", duration: .seconds(3)),
-        DurationCase(id: "fractional", text: "1.5s", duration: .milliseconds(1500)),
-        DurationCase(id: "zero-refused", text: "0s", duration: nil),
-        DurationCase(id: "negative-refused", text: "-1s", duration: nil),
-        DurationCase(id: "word-refused", text: "soon", duration: nil),
-    ])
+    @Test(
+        "durations in check documents",
+        arguments: [
+            DurationCase(id: "seconds", text: "5s", duration: .seconds(5)),
+            DurationCase(id: "milliseconds", text: "500ms", duration: .milliseconds(500)),
+            DurationCase(id: "minutes", text: "2m", duration: .seconds(120)),
+            DurationCase(id: "hours", text: "1h", duration: .seconds(3600)),
+            DurationCase(id: "bare-seconds", text: "3", duration: .seconds(3)),
+            DurationCase(id: "fractional", text: "1.5s", duration: .milliseconds(1500)),
+            DurationCase(id: "zero-refused", text: "0s", duration: nil),
+            DurationCase(id: "negative-refused", text: "-1s", duration: nil),
+            DurationCase(id: "word-refused", text: "soon", duration: nil),
+        ])
     func durations(_ value: DurationCase) {
         #expect(DocumentLoader.duration(value.text) == value.duration)
     }

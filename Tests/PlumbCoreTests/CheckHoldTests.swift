@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// The executor's time: retries bounded by `timeout:`, then the `hold:` window, on a clock the
 /// test drives (no real waiting).
@@ -12,7 +13,8 @@ struct CheckHoldTests {
 
     static func run(_ check: Check, script: @escaping @Sendable (Duration) -> TimedProbe.Answer) async -> (CheckResult, VirtualClock) {
         let clock = VirtualClock()
-        let executor = CheckExecutor(probe: TimedProbe(clock: clock, script: script), workingDirectory: "/", retryDelay: .milliseconds(250), clock: clock)
+        let executor = CheckExecutor(
+            probe: TimedProbe(clock: clock, script: script), workingDirectory: "/", retryDelay: .milliseconds(250), clock: clock)
         return (await executor.run(check), clock)
     }
 
@@ -79,7 +81,8 @@ struct CheckHoldTests {
     @Test("sampling stops once the attempt can no longer pass")
     func stopsEarly() async {
         let measure = CheckMeasure(samples: 20, interval: .milliseconds(100), errorRate: 0.1)
-        let (result, clock) = await Self.run(Self.check(timeout: .milliseconds(100), measure)) { _ in .init(passed: false, latency: .milliseconds(10)) }
+        let (result, clock) = await Self.run(Self.check(timeout: .milliseconds(100), measure)) { _ in .init(passed: false, latency: .milliseconds(10))
+        }
         #expect(!result.passed)
         #expect(result.figures?["samples"] == 3, "two failures are allowed of 20; the third ends the attempt")
         #expect(clock.sleepsTaken.count == 2)

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Chunker")
 struct ChunkerTests {
@@ -10,13 +11,15 @@ struct ChunkerTests {
 
     func shape(_ chunks: [Plan.Chunk]) -> [Int] { chunks.map(\.changes.count) }
 
-    @Test("chunks hold at most the chunk size", arguments: [
-        ChunkSizeCase(id: "seven-by-three", changes: 7, size: 3, shape: [3, 3, 1]),
-        ChunkSizeCase(id: "exact-multiple", changes: 6, size: 3, shape: [3, 3]),
-        ChunkSizeCase(id: "one-each", changes: 3, size: 1, shape: [1, 1, 1]),
-        ChunkSizeCase(id: "fits-in-one", changes: 5, size: 20, shape: [5]),
-        ChunkSizeCase(id: "size-zero-means-one", changes: 2, size: 0, shape: [1, 1]),
-    ])
+    @Test(
+        "chunks hold at most the chunk size",
+        arguments: [
+            ChunkSizeCase(id: "seven-by-three", changes: 7, size: 3, shape: [3, 3, 1]),
+            ChunkSizeCase(id: "exact-multiple", changes: 6, size: 3, shape: [3, 3]),
+            ChunkSizeCase(id: "one-each", changes: 3, size: 1, shape: [1, 1, 1]),
+            ChunkSizeCase(id: "fits-in-one", changes: 5, size: 20, shape: [5]),
+            ChunkSizeCase(id: "size-zero-means-one", changes: 2, size: 0, shape: [1, 1]),
+        ])
     func size(_ value: ChunkSizeCase) {
         let chunks = Chunker(size: value.size, boundary: .kind).chunks(Self.records(value.changes))
         #expect(shape(chunks) == value.shape)
@@ -31,7 +34,8 @@ struct ChunkerTests {
 
     @Test("by kind: a new chunk at every change of kind or provider")
     func byKind() {
-        let changes = [F.create(F.vpc("main")), F.create(F.subnet("a", "10.0.1.0/24")), F.create(F.subnet("b", "10.0.2.0/24"))]
+        let changes =
+            [F.create(F.vpc("main")), F.create(F.subnet("a", "10.0.1.0/24")), F.create(F.subnet("b", "10.0.2.0/24"))]
             + Self.records(2, provider: "main") + Self.records(1, provider: "dns")
         let chunks = Chunker(size: 20, boundary: .kind).chunks(changes)
         #expect(shape(chunks) == [1, 2, 2, 1])
@@ -41,7 +45,8 @@ struct ChunkerTests {
 
     @Test("by provider: kinds share a chunk, providers do not")
     func byProvider() {
-        let changes = [F.create(F.vpc("main")), F.create(F.subnet("a", "10.0.1.0/24"))]
+        let changes =
+            [F.create(F.vpc("main")), F.create(F.subnet("a", "10.0.1.0/24"))]
             + Self.records(2, provider: "dns") + [F.create(F.role("r", trust: .object([:])))]
         let chunks = Chunker(size: 20, boundary: .provider).chunks(changes)
         #expect(shape(chunks) == [2, 2, 1])
@@ -60,9 +65,11 @@ struct ChunkerTests {
         #expect(chunks[1].kind == .record)
     }
 
-    @Test("deletes never share a chunk with creates or updates", arguments: [
-        StackSettings.ChunkBoundary.kind, .provider, .none,
-    ])
+    @Test(
+        "deletes never share a chunk with creates or updates",
+        arguments: [
+            StackSettings.ChunkBoundary.kind, .provider, .none,
+        ])
     func deletesApart(_ boundary: StackSettings.ChunkBoundary) {
         let a = F.record("example.com.", "a", .A, ["192.0.2.1"])
         let b = F.record("example.com.", "b", .A, ["192.0.2.2"])

@@ -1,9 +1,10 @@
 import Foundation
 import OrderedCollections
+import PlumbTestSupport
 import Synchronization
 import Testing
+
 @testable import PlumbCore
-import PlumbTestSupport
 
 /// The describe started while the documents load: predicted from the prior state, used only
 /// when the plan then asks for exactly that scope.
@@ -18,7 +19,8 @@ struct DescribePrefetchTests {
             resources[.zone(zone)] = DesiredResource(address: .zone(zone), provider: binding.name, spec: .zone(ZoneSpec()))
             for index in 0..<count {
                 let address = Address.record(zone: zone, name: "h\(index)", type: .A)
-                resources[address] = DesiredResource(address: address, provider: binding.name, spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.\(index)"])))
+                resources[address] = DesiredResource(
+                    address: address, provider: binding.name, spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.\(index)"])))
             }
         }
         var providers = extra
@@ -83,7 +85,8 @@ struct DescribePrefetchTests {
         let provider = FakeProvider(name: "pdns", type: .powerdns, state: state)
         let before = Self.desired(binding: provider.binding)
         let desired = Self.desired(zones: [Self.zone, "example.net."], binding: provider.binding)
-        await state.seed(LiveResource(address: .record(zone: "example.net.", name: "h1", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.1"]))))
+        await state.seed(
+            LiveResource(address: .record(zone: "example.net.", name: "h1", type: .A), spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.1"]))))
         let prior = Self.prior(before)
         let predicted = DescribePrefetch.predictedScopes(stack: "dns", bindings: desired.providers, prior: prior)
         let prefetch = DescribePrefetch(predicted: predicted, providers: ["pdns": provider])

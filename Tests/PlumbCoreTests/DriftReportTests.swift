@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Drift reports")
 struct DriftReportTests {
@@ -14,11 +15,12 @@ struct DriftReportTests {
     /// SPEC §6's example: www/A modified, api/CNAME missing, legacy/A unmanaged, a DS not managed.
     static func report() -> DriftReport {
         let desired = F.state([zone, www, api]) { $0.stack = "production" }
-        let inventory = F.inventory([
-            F.live(zone),
-            F.live(www.address, .record(RecordSpec(ttl: 3600, values: ["192.0.2.99"]))),
-            F.live(legacy),
-        ], unmodeled: [UnmodeledRecord(zone: "example.com.", name: "@", type: "DS", ttl: 3600, values: ["1 13 2 AB"])])
+        let inventory = F.inventory(
+            [
+                F.live(zone),
+                F.live(www.address, .record(RecordSpec(ttl: 3600, values: ["192.0.2.99"]))),
+                F.live(legacy),
+            ], unmodeled: [UnmodeledRecord(zone: "example.com.", name: "@", type: "DS", ttl: 3600, values: ["1 13 2 AB"])])
         return DriftReport(plan: planOf(desired, inventory, source: PlanSource(commit: commit)))
     }
 

@@ -1,23 +1,23 @@
-import Testing
 import PlumbCore
 import PlumbTestSupport
+import Testing
 
 @Suite("Dual-stack subnets in rules")
 struct DualStackLoadingTests {
     static func network(_ rule: String, webIPv6: Bool = true) -> [String: String] {
         [
             "net.yaml": """
-                provider: main
-                vpcs:
-                  main: {cidr: 10.0.0.0/16, ipv6: true}
-                subnets:
-                  web: {vpc: main, cidr: 10.0.1.0/24, zone: z\(webIPv6 ? ", ipv6_index: 1" : "")}
-                security_groups:
-                  db:
-                    vpc: main
-                    ingress:
-                      - \(rule)
-                """,
+            provider: main
+            vpcs:
+              main: {cidr: 10.0.0.0/16, ipv6: true}
+            subnets:
+              web: {vpc: main, cidr: 10.0.1.0/24, zone: z\(webIPv6 ? ", ipv6_index: 1" : "")}
+            security_groups:
+              db:
+                vpc: main
+                ingress:
+                  - \(rule)
+            """
         ]
     }
 

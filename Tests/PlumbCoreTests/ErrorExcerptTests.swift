@@ -4,7 +4,9 @@ import Testing
 /// Provider error bodies are trimmed before they are stored or served (issue 18).
 @Suite("Error excerpts")
 struct ErrorExcerptTests {
-    static let page = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\r\n" + String(repeating: "<p>upstream said no</p>\n", count: 400) + "</body></html>"
+    static let page =
+        "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\r\n" + String(repeating: "<p>upstream said no</p>\n", count: 400)
+        + "</body></html>"
 
     @Test("a provider error quoting a 10 KB HTML body keeps one line of at most the limit")
     func providerErrorIsTrimmed() {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import PlumbCore
 
 /// The loader corpus of the fuzz targets (Tests/Fuzz/corpus/loader, see Tests/Fuzz/README.md)
@@ -27,10 +28,11 @@ struct HostileInputTests {
     /// hang: the test fails then instead of waiting for it (the thread is left behind).
     static func load(_ data: Data) -> (elapsed: Duration, result: Result<DesiredState, any Error>) {
         // The corpus holds invalid UTF-8 on purpose: a tree of bytes.
-        let tree = BytesTree([
-            "Providers/main.yaml": Data("kind: embedded\n".utf8),
-            "Desired/fuzz.yaml": data,
-        ], label: "hostile")
+        let tree = BytesTree(
+            [
+                "Providers/main.yaml": Data("kind: embedded\n".utf8),
+                "Desired/fuzz.yaml": data,
+            ], label: "hostile")
         let outcome = Mutex<(Duration, Result<DesiredState, any Error>)?>(nil)
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
@@ -45,7 +47,7 @@ struct HostileInputTests {
         thread.start()
         let hang = bound * 4
         guard done.wait(timeout: .now() + .milliseconds(Int(hang.components.seconds * 1000))) == .success,
-              let (elapsed, result) = outcome.withLock({ $0 })
+            let (elapsed, result) = outcome.withLock({ $0 })
         else {
             Issue.record("the loader did not finish within \(hang): a hang")
             return (hang, .failure(CancellationError()))
@@ -98,7 +100,8 @@ struct HostileInputTests {
 
     @Test("an unknown key of 2 MiB is refused quickly (no quadratic 'did you mean')")
     func hugeUnknownKey() throws {
-        let text = "provider: main\n? " + String(repeating: "z", count: 2 << 20) + "\n: 1\n"
+        let text =
+            "provider: main\n? " + String(repeating: "z", count: 2 << 20) + "\n: 1\n"
             + "subnets:\n  s: {vpc: " + String(repeating: "v", count: 1 << 20) + ", cidr: 10.0.1.0/24, zone: z}\n"
         let (elapsed, result) = Self.load(Data(text.utf8))
         #expect(elapsed < Self.bound, "took \(elapsed)")

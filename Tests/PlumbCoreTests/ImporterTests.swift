@@ -1,27 +1,32 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Importer")
 struct ImporterTests {
     static let trust = JSONValue.object([
         "Version": .string("2012-10-17"),
-        "Statement": .array([.object([
-            "Effect": .string("Allow"), "Principal": .object(["Service": .string("ec2.amazonaws.com")]),
-            "Action": .string("sts:AssumeRole"),
-        ])]),
+        "Statement": .array([
+            .object([
+                "Effect": .string("Allow"), "Principal": .object(["Service": .string("ec2.amazonaws.com")]),
+                "Action": .string("sts:AssumeRole"),
+            ])
+        ]),
     ])
     static let policy = JSONValue.object([
         "Version": .string("2012-10-17"),
-        "Statement": .array([.object([
-            "Effect": .string("Allow"), "Action": .array([.string("s3:GetObject"), .string("s3:ListBucket")]),
-            "Resource": .string("arn:aws:s3:::artifacts/*"),
-            "Condition": .object([
-                "NumericLessThan": .object(["aws:MultiFactorAuthAge": .int(3600)]),
-                "Bool": .object(["aws:MultiFactorAuthPresent": .string("true")]),
-                "StringEquals": .object(["aws:PrincipalAccount": .string("123456789012"), "s3:prefix": .string("null")]),
-            ]),
-        ])]),
+        "Statement": .array([
+            .object([
+                "Effect": .string("Allow"), "Action": .array([.string("s3:GetObject"), .string("s3:ListBucket")]),
+                "Resource": .string("arn:aws:s3:::artifacts/*"),
+                "Condition": .object([
+                    "NumericLessThan": .object(["aws:MultiFactorAuthAge": .int(3600)]),
+                    "Bool": .object(["aws:MultiFactorAuthPresent": .string("true")]),
+                    "StringEquals": .object(["aws:PrincipalAccount": .string("123456789012"), "s3:prefix": .string("null")]),
+                ]),
+            ])
+        ]),
     ])
 
     static func record(_ zone: String, _ name: String, _ type: RecordType, _ values: [String], ttl: Int = 3600) -> LiveResource {
@@ -34,43 +39,60 @@ struct ImporterTests {
 
     /// An inventory with every kind and the awkward cases: values YAML would misread
     /// (numbers, booleans, null), wildcards, the apex, several TTLs, rules of every shape.
-    static let inventory = F.inventory([
-        F.live(.zone("example.com."), .zone(ZoneSpec())),
-        record("example.com.", "@", .MX, ["10 mail.example.com.", "20 mail2.example.com."]),
-        record("example.com.", "@", .TXT, ["v=spf1 -all", "123", "true", "null", "key: value", "say \"hi\" # not a comment"]),
-        record("example.com.", "@", .CAA, ["0 issue \"letsencrypt.org\""]),
-        record("example.com.", "www", .A, ["192.0.2.10", "192.0.2.11"], ttl: 300),
-        record("example.com.", "www", .AAAA, ["2001:db8::10"], ttl: 300),
-        record("example.com.", "api", .CNAME, ["www.example.com."]),
-        record("example.com.", "*.dev", .A, ["192.0.2.99"]),
-        record("example.com.", "*", .TXT, ["wildcard"]),
-        record("example.com.", "_sip._tcp", .SRV, ["10 60 5060 sip.example.com."]),
-        record("example.com.", "sub", .NS, ["ns1.example.net."]),
-        record("example.com.", "yes", .A, ["192.0.2.1"], ttl: 60),
-        F.live(.zone("example.org."), .zone(ZoneSpec())),
-        record("example.org.", "www", .CNAME, ["www.example.com."], ttl: 120),
-        owned(Address(kind: .vpc, name: "main"), .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "platform", "env": "prod"]))),
-        owned(Address(kind: .subnet, name: "web-a"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1a"))),
-        owned(Address(kind: .subnet, name: "on"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "us-east-1b", tags: ["tier": "db"]))),
-        owned(Address(kind: .securityGroup, name: "lb"), .securityGroup(SecurityGroupSpec(
-            vpc: "main", description: "Load balancers", ingress: [
-                SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
-                SecurityRule(protocol: "tcp", ports: "80", from: "0.0.0.0/0"),
-            ], egress: nil))),
-        owned(Address(kind: .securityGroup, name: "web"), .securityGroup(SecurityGroupSpec(
-            vpc: "main", description: "Web tier: 8080", ingress: [
-                SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
-                SecurityRule(protocol: "icmp", ports: nil, from: "10.0.0.0/16"),
-                SecurityRule(protocol: "udp", ports: "53", from: "10.0.1.0/24"),
-            ], egress: [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")]))),
-        owned(Address(kind: .securityGroup, name: "closed"), .securityGroup(SecurityGroupSpec(
-            vpc: "main", description: "closed", ingress: [], egress: []))),
-        owned(Address(kind: .role, name: "deployer"), .role(RoleSpec(
-            path: "/ci/", description: "Deploys from CI", trust: trust, policies: ["read": policy]))),
-        owned(Address(kind: .role, name: "bare"), .role(RoleSpec(trust: trust))),
-    ], unmodeled: [
-        UnmodeledRecord(zone: "example.com.", name: "@", type: "DS", ttl: 3600, values: ["12345 13 2 ABCDEF"]),
-    ])
+    static let inventory = F.inventory(
+        [
+            F.live(.zone("example.com."), .zone(ZoneSpec())),
+            record("example.com.", "@", .MX, ["10 mail.example.com.", "20 mail2.example.com."]),
+            record("example.com.", "@", .TXT, ["v=spf1 -all", "123", "true", "null", "key: value", "say \"hi\" # not a comment"]),
+            record("example.com.", "@", .CAA, ["0 issue \"letsencrypt.org\""]),
+            record("example.com.", "www", .A, ["192.0.2.10", "192.0.2.11"], ttl: 300),
+            record("example.com.", "www", .AAAA, ["2001:db8::10"], ttl: 300),
+            record("example.com.", "api", .CNAME, ["www.example.com."]),
+            record("example.com.", "*.dev", .A, ["192.0.2.99"]),
+            record("example.com.", "*", .TXT, ["wildcard"]),
+            record("example.com.", "_sip._tcp", .SRV, ["10 60 5060 sip.example.com."]),
+            record("example.com.", "sub", .NS, ["ns1.example.net."]),
+            record("example.com.", "yes", .A, ["192.0.2.1"], ttl: 60),
+            F.live(.zone("example.org."), .zone(ZoneSpec())),
+            record("example.org.", "www", .CNAME, ["www.example.com."], ttl: 120),
+            owned(Address(kind: .vpc, name: "main"), .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "platform", "env": "prod"]))),
+            owned(Address(kind: .subnet, name: "web-a"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1a"))),
+            owned(
+                Address(kind: .subnet, name: "on"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "us-east-1b", tags: ["tier": "db"]))),
+            owned(
+                Address(kind: .securityGroup, name: "lb"),
+                .securityGroup(
+                    SecurityGroupSpec(
+                        vpc: "main", description: "Load balancers",
+                        ingress: [
+                            SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
+                            SecurityRule(protocol: "tcp", ports: "80", from: "0.0.0.0/0"),
+                        ], egress: nil))),
+            owned(
+                Address(kind: .securityGroup, name: "web"),
+                .securityGroup(
+                    SecurityGroupSpec(
+                        vpc: "main", description: "Web tier: 8080",
+                        ingress: [
+                            SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
+                            SecurityRule(protocol: "icmp", ports: nil, from: "10.0.0.0/16"),
+                            SecurityRule(protocol: "udp", ports: "53", from: "10.0.1.0/24"),
+                        ], egress: [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")]))),
+            owned(
+                Address(kind: .securityGroup, name: "closed"),
+                .securityGroup(
+                    SecurityGroupSpec(
+                        vpc: "main", description: "closed", ingress: [], egress: []))),
+            owned(
+                Address(kind: .role, name: "deployer"),
+                .role(
+                    RoleSpec(
+                        path: "/ci/", description: "Deploys from CI", trust: trust, policies: ["read": policy]))),
+            owned(Address(kind: .role, name: "bare"), .role(RoleSpec(trust: trust))),
+        ],
+        unmodeled: [
+            UnmodeledRecord(zone: "example.com.", name: "@", type: "DS", ttl: 3600, values: ["12345 13 2 ABCDEF"])
+        ])
 
     static func importedTree() throws -> MemoryTree {
         let documents = try Importer(provider: "main").documents(inventory)
@@ -119,8 +141,10 @@ struct ImporterTests {
         for resource in Self.inventory.resources.values { await state.seed(resource) }
         for record in Self.inventory.unmodeled { await state.seedUnmodeled(record) }
         let provider = FakeProvider(state: state)
-        let imported = try Importer(provider: "main").documents(try await provider.describe(DescribeScope(
-            stack: F.stack, kinds: Set(ResourceKind.allCases), zones: ["example.com.", "example.org."])))
+        let imported = try Importer(provider: "main").documents(
+            try await provider.describe(
+                DescribeScope(
+                    stack: F.stack, kinds: Set(ResourceKind.allCases), zones: ["example.com.", "example.org."])))
         var files = ["Providers/main.yaml": "kind: embedded\n"]
         for (path, text) in imported { files["Desired/\(path)"] = text }
         let desired = try DesiredStateLoader(environment: [:]).load(MemoryTree(files, stack: F.stack))

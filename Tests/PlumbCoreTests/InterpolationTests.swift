@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 struct InterpolationCase: CustomTestStringConvertible, Sendable {
     var id: String
@@ -14,15 +15,17 @@ struct InterpolationCase: CustomTestStringConvertible, Sendable {
 struct InterpolationTests {
     static let environment = ["HOST": "db.internal", "PORT": "5432", "EMPTY": ""]
 
-    @Test("references expand from the environment", arguments: [
-        InterpolationCase(id: "whole-value", text: "${HOST}", expanded: "db.internal"),
-        InterpolationCase(id: "inside-text", text: "http://${HOST}:${PORT}/api", expanded: "http://db.internal:5432/api"),
-        InterpolationCase(id: "adjacent", text: "${HOST}${PORT}", expanded: "db.internal5432"),
-        InterpolationCase(id: "default-unused-when-set", text: "${HOST:-localhost}", expanded: "db.internal"),
-        InterpolationCase(id: "default-when-unset", text: "${NOPE:-localhost}", expanded: "localhost"),
-        InterpolationCase(id: "empty-default", text: "${NOPE:-}", expanded: ""),
-        InterpolationCase(id: "no-reference", text: "plain $HOST text", expanded: "plain $HOST text"),
-    ])
+    @Test(
+        "references expand from the environment",
+        arguments: [
+            InterpolationCase(id: "whole-value", text: "${HOST}", expanded: "db.internal"),
+            InterpolationCase(id: "inside-text", text: "http://${HOST}:${PORT}/api", expanded: "http://db.internal:5432/api"),
+            InterpolationCase(id: "adjacent", text: "${HOST}${PORT}", expanded: "db.internal5432"),
+            InterpolationCase(id: "default-unused-when-set", text: "${HOST:-localhost}", expanded: "db.internal"),
+            InterpolationCase(id: "default-when-unset", text: "${NOPE:-localhost}", expanded: "localhost"),
+            InterpolationCase(id: "empty-default", text: "${NOPE:-}", expanded: ""),
+            InterpolationCase(id: "no-reference", text: "plain $HOST text", expanded: "plain $HOST text"),
+        ])
     func expands(_ value: InterpolationCase) {
         switch Interpolation.expand(value.text, environment: Self.environment) {
         case .success(let result): #expect(result.value == value.expanded)
@@ -36,13 +39,15 @@ struct InterpolationTests {
         #expect(result.value == "fallback")
     }
 
-    @Test("unset and malformed references fail", arguments: [
-        InterpolationCase(id: "unset-var", text: "${PDNS_API_KEY}", failure: .unset("PDNS_API_KEY")),
-        InterpolationCase(id: "second-unset", text: "${HOST}:${MISSING}", failure: .unset("MISSING")),
-        InterpolationCase(id: "unterminated", text: "${HOST", failure: .malformed("${HOST")),
-        InterpolationCase(id: "space-in-name", text: "${PDNS KEY}", failure: .malformed("${PDNS KEY}")),
-        InterpolationCase(id: "empty-name", text: "${}", failure: .malformed("${}")),
-    ])
+    @Test(
+        "unset and malformed references fail",
+        arguments: [
+            InterpolationCase(id: "unset-var", text: "${PDNS_API_KEY}", failure: .unset("PDNS_API_KEY")),
+            InterpolationCase(id: "second-unset", text: "${HOST}:${MISSING}", failure: .unset("MISSING")),
+            InterpolationCase(id: "unterminated", text: "${HOST", failure: .malformed("${HOST")),
+            InterpolationCase(id: "space-in-name", text: "${PDNS KEY}", failure: .malformed("${PDNS KEY}")),
+            InterpolationCase(id: "empty-name", text: "${}", failure: .malformed("${}")),
+        ])
     func fails(_ value: InterpolationCase) {
         switch Interpolation.expand(value.text, environment: Self.environment) {
         case .success(let result): Issue.record("expanded to \(result.value)")

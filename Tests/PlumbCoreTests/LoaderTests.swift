@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("DesiredStateLoader")
 struct LoaderTests {
@@ -80,15 +81,16 @@ struct LoaderTests {
     func loadsEveryResource() throws {
         let state = try loaded()
         let addresses = Set(state.resources.keys.map(\.description))
-        #expect(addresses == [
-            "dns.zone/example.com.",
-            "dns.record/example.com./@/MX", "dns.record/example.com./@/TXT",
-            "dns.record/example.com./www/A", "dns.record/example.com./www/AAAA",
-            "dns.record/example.com./api/CNAME", "dns.record/example.com./*.dev/A",
-            "dns.record/example.com./_sip._tcp/SRV",
-            "net.vpc/main", "net.subnet/web-a", "net.subnet/db-a",
-            "net.security_group/web", "net.security_group/db",
-        ])
+        #expect(
+            addresses == [
+                "dns.zone/example.com.",
+                "dns.record/example.com./@/MX", "dns.record/example.com./@/TXT",
+                "dns.record/example.com./www/A", "dns.record/example.com./www/AAAA",
+                "dns.record/example.com./api/CNAME", "dns.record/example.com./*.dev/A",
+                "dns.record/example.com./_sip._tcp/SRV",
+                "net.vpc/main", "net.subnet/web-a", "net.subnet/db-a",
+                "net.security_group/web", "net.security_group/db",
+            ])
         #expect(state.resources.values.allSatisfy { $0.provider == "main" })
         #expect(state.zones(of: "main") == ["example.com."])
         #expect(state.providers["main"]?.type == .embedded)
@@ -125,19 +127,21 @@ struct LoaderTests {
         let vpc = try #require(state.resources[Address(kind: .vpc, name: "main")])
         #expect(vpc.spec == .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "platform"])))
         #expect(vpc.protect)
-        #expect(state.resources[Address(kind: .subnet, name: "web-a")]?.spec
-            == .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1a")))
+        #expect(
+            state.resources[Address(kind: .subnet, name: "web-a")]?.spec
+                == .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1a")))
         guard case .securityGroup(let web)? = state.resources[Address(kind: .securityGroup, name: "web")]?.spec,
-              case .securityGroup(let db)? = state.resources[Address(kind: .securityGroup, name: "db")]?.spec
+            case .securityGroup(let db)? = state.resources[Address(kind: .securityGroup, name: "db")]?.spec
         else {
             Issue.record("security groups not loaded")
             return
         }
         #expect(web.description == "Web tier")
-        #expect(Set(web.ingress) == [
-            SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
-            SecurityRule(protocol: "tcp", ports: "8000-8010", from: "10.0.1.0/24"),
-        ])
+        #expect(
+            Set(web.ingress) == [
+                SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
+                SecurityRule(protocol: "tcp", ports: "8000-8010", from: "10.0.1.0/24"),
+            ])
         #expect(web.egress == nil, "a group without egress: keeps the provider default")
         #expect(db.description == "db", "the description defaults to the group's name")
         #expect(db.ingress == [SecurityRule(protocol: "tcp", ports: "5432", from: "security_group/web")])
@@ -147,13 +151,15 @@ struct LoaderTests {
 
     @Test("egress: [] means no egress at all, unlike an absent egress:")
     func emptyEgress() throws {
-        let state = try Fixtures.load(["n.yaml": """
+        let state = try Fixtures.load([
+            "n.yaml": """
             provider: main
             vpcs:
               main: {cidr: 10.0.0.0/16}
             security_groups:
               closed: {vpc: main, egress: []}
-            """])
+            """
+        ])
         guard case .securityGroup(let group)? = state.resources[Address(kind: .securityGroup, name: "closed")]?.spec else {
             Issue.record("group not loaded")
             return
@@ -168,7 +174,8 @@ struct LoaderTests {
         #expect(byName.count == 4)
         #expect(byName["www-resolves"]?.after == ["dns.record/example.com./*"])
         #expect(byName["www-resolves"]?.timeout == .seconds(5))
-        #expect(byName["www-resolves"]?.probe == .dns(name: "www.example.com.", type: .A, server: "127.0.0.1:5353", expect: ["192.0.2.10", "192.0.2.11"]))
+        #expect(
+            byName["www-resolves"]?.probe == .dns(name: "www.example.com.", type: .A, server: "127.0.0.1:5353", expect: ["192.0.2.10", "192.0.2.11"]))
         #expect(byName["api-up"]?.after == ["*"])
         #expect(byName["api-up"]?.timeout == .seconds(10))
         #expect(byName["api-up"]?.probe == .http(url: "http://127.0.0.1:8080/healthz", status: 200, contains: "ok"))
@@ -182,15 +189,18 @@ struct LoaderTests {
     @Test("resources remember where they were declared")
     func locations() throws {
         let state = try loaded()
-        #expect(state.resources[Address(kind: .subnet, name: "db-a")]?.location
-            == SourceLocation(file: "Desired/network/main.yaml", line: 9, column: 3))
-        #expect(state.resources[.record(zone: "example.com.", name: "api", type: .CNAME)]?.location
-            == SourceLocation(file: "Desired/dns/example.com.yaml", line: 17, column: 5))
+        #expect(
+            state.resources[Address(kind: .subnet, name: "db-a")]?.location
+                == SourceLocation(file: "Desired/network/main.yaml", line: 9, column: 3))
+        #expect(
+            state.resources[.record(zone: "example.com.", name: "api", type: .CNAME)]?.location
+                == SourceLocation(file: "Desired/dns/example.com.yaml", line: 17, column: 5))
     }
 
     @Test("several documents in one file all load")
     func multiDocumentFile() throws {
-        let state = try Fixtures.load(["all.yaml": """
+        let state = try Fixtures.load([
+            "all.yaml": """
             provider: main
             zone: a.example.
             records:
@@ -198,14 +208,17 @@ struct LoaderTests {
             ---
             provider: main
             zone: b.example.
-            """])
+            """
+        ])
         #expect(state.zones(of: "main") == ["a.example.", "b.example."])
     }
 
     @Test("plumb.yaml sets the stack, chunking and safety limits")
     func settings() throws {
         let tree = Fixtures.tree(["n.yaml": "provider: main\nvpcs:\n  main: {cidr: 10.0.0.0/16}\n"])
-            .with("plumb.yaml", """
+            .with(
+                "plumb.yaml",
+                """
                 stack: production
                 chunking:
                   max_changes: 5
@@ -227,7 +240,9 @@ struct LoaderTests {
     @Test("plumb.yaml sets progressive chunking, canaries and on_failure (SPEC §8.5)")
     func progressiveSettings() throws {
         let tree = Fixtures.tree(["n.yaml": "provider: main\nvpcs:\n  main: {cidr: 10.0.0.0/16}\n"])
-            .with("plumb.yaml", """
+            .with(
+                "plumb.yaml",
+                """
                 chunking:
                   strategy: fixed
                   first: 4
@@ -273,13 +288,16 @@ struct LoaderTests {
     @Test("provider bindings read their settings, rate limits and secrets")
     func providerBindings() throws {
         let tree = Fixtures.tree(["z.yaml": "provider: dns\nzone: example.com.\n"])
-            .with("Providers/dns.yaml", """
+            .with(
+                "Providers/dns.yaml",
+                """
                 kind: powerdns
                 url: http://127.0.0.1:8081
                 api_key: ${PDNS_API_KEY}
                 rate_limit: 7.5
                 concurrency: 2
-                """)
+                """
+            )
             .with("Providers/cloud.yaml", "kind: aws\nregion: us-east-1\nendpoint: ${AWS_ENDPOINT_URL:-}\n")
         let state = try DesiredStateLoader(environment: ["PDNS_API_KEY": "s3cret"]).load(tree)
         let dns = try #require(state.providers["dns"])
@@ -306,7 +324,8 @@ struct LoaderTests {
 
     @Test("IAM roles load with canonical policy documents")
     func roles() throws {
-        let state = try Fixtures.load(["iam.yaml": """
+        let state = try Fixtures.load([
+            "iam.yaml": """
             provider: main
             roles:
               deployer:
@@ -323,7 +342,8 @@ struct LoaderTests {
                     Version: "2012-10-17"
                     Statement:
                       - {Effect: Allow, Action: ["s3:GetObject"], Resource: "arn:aws:s3:::artifacts/*"}
-            """])
+            """
+        ])
         guard case .role(let role)? = state.resources[Address(kind: .role, name: "deployer")]?.spec else {
             Issue.record("role not loaded")
             return

@@ -1,21 +1,24 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// The decisions of measuring checks as values: percentiles, bounds, error rates, comparisons.
 @Suite("Measured check verdicts")
 struct MeasuredCheckTests {
-    @Test("nearest-rank percentiles pick a sample, never an interpolation", arguments: [
-        PercentileCase(id: "wikipedia-p30", samples: [15, 20, 35, 40, 50], percentile: 30, expected: 20),
-        PercentileCase(id: "wikipedia-p40", samples: [15, 20, 35, 40, 50], percentile: 40, expected: 20),
-        PercentileCase(id: "wikipedia-p50", samples: [15, 20, 35, 40, 50], percentile: 50, expected: 35),
-        PercentileCase(id: "wikipedia-p100", samples: [15, 20, 35, 40, 50], percentile: 100, expected: 50),
-        PercentileCase(id: "p95-of-20-is-the-19th", samples: (1...20).map(Double.init), percentile: 95, expected: 19),
-        PercentileCase(id: "p99-of-20-is-the-max", samples: (1...20).map(Double.init), percentile: 99, expected: 20),
-        PercentileCase(id: "p50-of-20-is-the-10th", samples: (1...20).map(Double.init), percentile: 50, expected: 10),
-        PercentileCase(id: "p95-of-100", samples: (1...100).map(Double.init), percentile: 95, expected: 95),
-        PercentileCase(id: "one-sample", samples: [7], percentile: 95, expected: 7),
-    ])
+    @Test(
+        "nearest-rank percentiles pick a sample, never an interpolation",
+        arguments: [
+            PercentileCase(id: "wikipedia-p30", samples: [15, 20, 35, 40, 50], percentile: 30, expected: 20),
+            PercentileCase(id: "wikipedia-p40", samples: [15, 20, 35, 40, 50], percentile: 40, expected: 20),
+            PercentileCase(id: "wikipedia-p50", samples: [15, 20, 35, 40, 50], percentile: 50, expected: 35),
+            PercentileCase(id: "wikipedia-p100", samples: [15, 20, 35, 40, 50], percentile: 100, expected: 50),
+            PercentileCase(id: "p95-of-20-is-the-19th", samples: (1...20).map(Double.init), percentile: 95, expected: 19),
+            PercentileCase(id: "p99-of-20-is-the-max", samples: (1...20).map(Double.init), percentile: 99, expected: 20),
+            PercentileCase(id: "p50-of-20-is-the-10th", samples: (1...20).map(Double.init), percentile: 50, expected: 10),
+            PercentileCase(id: "p95-of-100", samples: (1...100).map(Double.init), percentile: 95, expected: 95),
+            PercentileCase(id: "one-sample", samples: [7], percentile: 95, expected: 7),
+        ])
     func percentiles(_ value: PercentileCase) {
         #expect(Percentile.nearestRank(value.percentile, of: value.samples) == value.expected)
     }
@@ -27,13 +30,15 @@ struct MeasuredCheckTests {
 
     static func samples(_ milliseconds: [Int], failing: Set<Int> = []) -> [ProbeSample] {
         milliseconds.enumerated().map { index, ms in
-            ProbeSample(passed: !failing.contains(index), latency: .milliseconds(ms), detail: failing.contains(index) ? "answered 500" : "answered 200")
+            ProbeSample(
+                passed: !failing.contains(index), latency: .milliseconds(ms), detail: failing.contains(index) ? "answered 500" : "answered 200")
         }
     }
 
     @Test("p95: 200ms passes at 50 ms and reports the figures")
     func boundHolds() {
-        let verdict = AttemptVerdict.judge(Self.samples(Array(repeating: 50, count: 10)), measure: CheckMeasure(samples: 10, bounds: [.p95: .milliseconds(200)]))
+        let verdict = AttemptVerdict.judge(
+            Self.samples(Array(repeating: 50, count: 10)), measure: CheckMeasure(samples: 10, bounds: [.p95: .milliseconds(200)]))
         #expect(verdict.passed)
         #expect(verdict.figures?["p95_ms"] == 50)
         #expect(verdict.figures?["error_rate"] == 0)
@@ -60,15 +65,18 @@ struct MeasuredCheckTests {
         #expect(!verdict.detail.contains("p95 10 ms >"))
     }
 
-    @Test("error_rate allows its share of failed samples and no more", arguments: [
-        ErrorRateCase(id: "none-allowed-one-failed", failed: 1, allowed: 0, passes: false),
-        ErrorRateCase(id: "five-percent-one-of-twenty", failed: 1, allowed: 0.05, passes: true),
-        ErrorRateCase(id: "five-percent-two-of-twenty", failed: 2, allowed: 0.05, passes: false),
-        ErrorRateCase(id: "all-allowed", failed: 20, allowed: 1, passes: true),
-    ])
+    @Test(
+        "error_rate allows its share of failed samples and no more",
+        arguments: [
+            ErrorRateCase(id: "none-allowed-one-failed", failed: 1, allowed: 0, passes: false),
+            ErrorRateCase(id: "five-percent-one-of-twenty", failed: 1, allowed: 0.05, passes: true),
+            ErrorRateCase(id: "five-percent-two-of-twenty", failed: 2, allowed: 0.05, passes: false),
+            ErrorRateCase(id: "all-allowed", failed: 20, allowed: 1, passes: true),
+        ])
     func errorRate(_ value: ErrorRateCase) {
         let verdict = AttemptVerdict.judge(
-            Self.samples(Array(repeating: 5, count: 20), failing: Set(0..<value.failed)), measure: CheckMeasure(samples: 20, errorRate: value.allowed))
+            Self.samples(Array(repeating: 5, count: 20), failing: Set(0..<value.failed)), measure: CheckMeasure(samples: 20, errorRate: value.allowed)
+        )
         #expect(verdict.passed == value.passes, "\(verdict.detail)")
         #expect(verdict.figures?["error_rate"] == Double(value.failed) / 20)
     }
@@ -81,21 +89,23 @@ struct MeasuredCheckTests {
         #expect(verdict.figures == nil)
     }
 
-    @Test("comparisons parse an operator and a finite number", arguments: [
-        ComparisonCase(id: "less", text: "< 0.01", expected: Comparison(.less, 0.01)),
-        ComparisonCase(id: "less-or-equal-no-space", text: "<=1", expected: Comparison(.lessOrEqual, 1)),
-        ComparisonCase(id: "greater-or-equal", text: ">= 2.5", expected: Comparison(.greaterOrEqual, 2.5)),
-        ComparisonCase(id: "greater-negative", text: "> -1", expected: Comparison(.greater, -1)),
-        ComparisonCase(id: "equal", text: " == 0 ", expected: Comparison(.equal, 0)),
-        ComparisonCase(id: "exponent", text: "< 1e-3", expected: Comparison(.less, 0.001)),
-        ComparisonCase(id: "no-operator", text: "0.01", expected: nil),
-        ComparisonCase(id: "no-number", text: "<", expected: nil),
-        ComparisonCase(id: "word", text: "< low", expected: nil),
-        ComparisonCase(id: "reversed-operator", text: "=< 1", expected: nil),
-        ComparisonCase(id: "not-equal-unsupported", text: "!= 1", expected: nil),
-        ComparisonCase(id: "nan", text: "< nan", expected: nil),
-        ComparisonCase(id: "infinity", text: "< inf", expected: nil),
-    ])
+    @Test(
+        "comparisons parse an operator and a finite number",
+        arguments: [
+            ComparisonCase(id: "less", text: "< 0.01", expected: Comparison(.less, 0.01)),
+            ComparisonCase(id: "less-or-equal-no-space", text: "<=1", expected: Comparison(.lessOrEqual, 1)),
+            ComparisonCase(id: "greater-or-equal", text: ">= 2.5", expected: Comparison(.greaterOrEqual, 2.5)),
+            ComparisonCase(id: "greater-negative", text: "> -1", expected: Comparison(.greater, -1)),
+            ComparisonCase(id: "equal", text: " == 0 ", expected: Comparison(.equal, 0)),
+            ComparisonCase(id: "exponent", text: "< 1e-3", expected: Comparison(.less, 0.001)),
+            ComparisonCase(id: "no-operator", text: "0.01", expected: nil),
+            ComparisonCase(id: "no-number", text: "<", expected: nil),
+            ComparisonCase(id: "word", text: "< low", expected: nil),
+            ComparisonCase(id: "reversed-operator", text: "=< 1", expected: nil),
+            ComparisonCase(id: "not-equal-unsupported", text: "!= 1", expected: nil),
+            ComparisonCase(id: "nan", text: "< nan", expected: nil),
+            ComparisonCase(id: "infinity", text: "< inf", expected: nil),
+        ])
     func comparisons(_ value: ComparisonCase) {
         #expect(Comparison(parsing: value.text) == value.expected)
     }
@@ -114,10 +124,12 @@ struct MeasuredCheckTests {
 
     @Test("a query's every series must hold; the failing ones are named with their labels")
     func vector() {
-        let passing = PrometheusVerdict.judge([QuerySeries(labels: ["job": "a"], value: 0.001), QuerySeries(labels: ["job": "b"], value: 0.002)], query: Self.query)
+        let passing = PrometheusVerdict.judge(
+            [QuerySeries(labels: ["job": "a"], value: 0.001), QuerySeries(labels: ["job": "b"], value: 0.002)], query: Self.query)
         #expect(passing.passed)
         #expect(passing.figures == ["series": 2, "min": 0.001, "max": 0.002])
-        let failing = PrometheusVerdict.judge([QuerySeries(labels: ["job": "a"], value: 0.001), QuerySeries(labels: ["job": "b", "code": "500"], value: 0.5)], query: Self.query)
+        let failing = PrometheusVerdict.judge(
+            [QuerySeries(labels: ["job": "a"], value: 0.001), QuerySeries(labels: ["job": "b", "code": "500"], value: 0.5)], query: Self.query)
         #expect(!failing.passed)
         #expect(failing.detail.contains("{code=\"500\",job=\"b\"} = 0.5"), "\(failing.detail)")
         #expect(!failing.detail.contains("job=\"a\""))

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Messages that tell the truth")
 struct MessageTruthTests {
@@ -8,8 +9,12 @@ struct MessageTruthTests {
     func egressDefaultIsNoChange() {
         let rule = SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0")
         let desired = F.group("web", ingress: [rule, SecurityRule(protocol: "tcp", ports: "80", from: "0.0.0.0/0")], egress: nil)
-        let live = F.live(Address(kind: .securityGroup, name: "web"), .securityGroup(SecurityGroupSpec(
-            vpc: "main", description: "web", ingress: [rule], egress: [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")])), owner: F.stack)
+        let live = F.live(
+            Address(kind: .securityGroup, name: "web"),
+            .securityGroup(
+                SecurityGroupSpec(
+                    vpc: "main", description: "web", ingress: [rule], egress: [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")])),
+            owner: F.stack)
         let plan = planOf(F.state([desired]), F.inventory([live]))
         let text = PlanTextRenderer(style: TextStyle(color: false)).render(plan)
         #expect(text.contains("ingress: +tcp 80 from 0.0.0.0/0"), "\(text)")
@@ -19,7 +24,11 @@ struct MessageTruthTests {
     @Test("the importer writes a rule from a subnet's CIDR as subnet/NAME, which loads back to the same CIDR")
     func importerNamesSubnets() throws {
         let subnet = F.subnet("web-a", "10.0.1.0/24")
-        let group = F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "10.0.1.0/24"), SecurityRule(protocol: "tcp", ports: "22", from: "10.9.0.0/16")])
+        let group = F.group(
+            "web",
+            ingress: [
+                SecurityRule(protocol: "tcp", ports: "443", from: "10.0.1.0/24"), SecurityRule(protocol: "tcp", ports: "22", from: "10.9.0.0/16"),
+            ])
         let inventory = F.inventory([F.live(F.vpc("main")), F.live(subnet), F.live(group)])
         let documents = try Importer(provider: "main").documents(inventory)
         let text = try #require(documents.values.first { $0.contains("security_groups") })

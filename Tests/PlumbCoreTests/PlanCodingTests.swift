@@ -1,35 +1,45 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 @Suite("Plan JSON")
 struct PlanCodingTests {
     /// A plan touching every kind, with origins, conflicts, refusals and unmodeled records.
     static func richPlan() -> Plan {
-        let web = F.group("web", description: "Web tier", ingress: [
-            SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
-            SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
-        ])
+        let web = F.group(
+            "web", description: "Web tier",
+            ingress: [
+                SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0"),
+                SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
+            ])
         let lb = F.group("lb", egress: [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")])
-        let role = F.role("ci", trust: .object([
-            "Version": .string("2012-10-17"),
-            "Statement": .array([.object(["Effect": .string("Allow"), "Action": .array([.string("sts:AssumeRole")])])]),
-        ]), policies: ["read": .object(["Statement": .object(["Action": .array([.string("b"), .string("a")]), "n": .int(3)])])])
+        let role = F.role(
+            "ci",
+            trust: .object([
+                "Version": .string("2012-10-17"),
+                "Statement": .array([.object(["Effect": .string("Allow"), "Action": .array([.string("sts:AssumeRole")])])]),
+            ]), policies: ["read": .object(["Statement": .object(["Action": .array([.string("b"), .string("a")]), "n": .int(3)])])])
         let zone = F.zone("example.com.")
         let txt = F.record("example.com.", "@", .TXT, ["v=spf1 -all", "hello \"world\""])
         let stale = F.record("example.com.", "old", .A, ["192.0.2.50"], ttl: 300)
-        let desired = F.state([F.vpc("main"), F.subnet("web-a", "10.0.1.0/24"), web, lb, role, zone, txt, F.zone("new.example."), F.vpc("theirs", "10.3.0.0/16")]) {
+        let desired = F.state([
+            F.vpc("main"), F.subnet("web-a", "10.0.1.0/24"), web, lb, role, zone, txt, F.zone("new.example."), F.vpc("theirs", "10.3.0.0/16"),
+        ]) {
             $0.chunkSize = 3
         }
-        let inventory = F.inventory([
-            F.live(Address(kind: .vpc, name: "main"), .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["old": "tag"])), owner: F.stack),
-            F.live(F.vpc("theirs", "10.3.0.0/16"), owner: nil),
-            F.live(zone), F.live(stale),
-        ], unmodeled: [UnmodeledRecord(zone: "example.com.", name: "@", type: "DS", ttl: 3600, values: ["1 13 2 AB"])])
-        var plan = planOf(desired, inventory, prior: PriorState(protected: [stale.address]), source: PlanSource(
-            repo: "https://git.example.com/infra.git", ref: "main",
-            commit: "3f2c9a1b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a", base: "0123456789abcdef0123456789abcdef01234567"))
+        let inventory = F.inventory(
+            [
+                F.live(Address(kind: .vpc, name: "main"), .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["old": "tag"])), owner: F.stack),
+                F.live(F.vpc("theirs", "10.3.0.0/16"), owner: nil),
+                F.live(zone), F.live(stale),
+            ], unmodeled: [UnmodeledRecord(zone: "example.com.", name: "@", type: "DS", ttl: 3600, values: ["1 13 2 AB"])])
+        var plan = planOf(
+            desired, inventory, prior: PriorState(protected: [stale.address]),
+            source: PlanSource(
+                repo: "https://git.example.com/infra.git", ref: "main",
+                commit: "3f2c9a1b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a", base: "0123456789abcdef0123456789abcdef01234567"))
         for i in plan.chunks.indices {
             for j in plan.chunks[i].changes.indices {
                 plan.chunks[i].changes[j].origin = plan.chunks[i].changes[j].action == .delete ? .drift : .change
@@ -42,12 +52,14 @@ struct PlanCodingTests {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test("a plan survives encode → decode unchanged", arguments: [
-        PlanCase(id: "every-kind-with-origins", plan: richPlan()),
-        PlanCase(id: "one-of-each-action", plan: SamplePlan.plan()),
-        PlanCase(id: "no-source-no-origins", plan: SamplePlan.plan(source: PlanSource())),
-        PlanCase(id: "empty", plan: planOf(F.state([]), Inventory())),
-    ])
+    @Test(
+        "a plan survives encode → decode unchanged",
+        arguments: [
+            PlanCase(id: "every-kind-with-origins", plan: richPlan()),
+            PlanCase(id: "one-of-each-action", plan: SamplePlan.plan()),
+            PlanCase(id: "no-source-no-origins", plan: SamplePlan.plan(source: PlanSource())),
+            PlanCase(id: "empty", plan: planOf(F.state([]), Inventory())),
+        ])
     func roundTrip(_ value: PlanCase) throws {
         let text = try JSONOutput.encode(value.plan)
         let decoded = try JSONDecoder().decode(Plan.self, from: Data(text.utf8))
@@ -136,7 +148,11 @@ struct PlanCodingTests {
 
     @Test("a mixed chunk encodes provider and kind as null")
     func mixedChunk() throws {
-        let plan = planOf(F.state([F.vpc("main"), F.zone("example.com.", provider: "dns")], providers: ["main": .embedded, "dns": .embedded]) { $0.chunkBy = .none; $0.chunkStrategy = .fixed }, Inventory())
+        let plan = planOf(
+            F.state([F.vpc("main"), F.zone("example.com.", provider: "dns")], providers: ["main": .embedded, "dns": .embedded]) {
+                $0.chunkBy = .none
+                $0.chunkStrategy = .fixed
+            }, Inventory())
         #expect(plan.chunks.count == 1)
         let root = try Self.object(try JSONOutput.encode(plan))
         let chunk = try #require((root["chunks"] as? [[String: Any]])?.first)

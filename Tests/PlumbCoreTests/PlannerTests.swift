@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 typealias F = CoreFixtures
 
@@ -79,21 +80,29 @@ struct PlannerTests {
     static let specChanges: [SpecChange] = [
         SpecChange(id: "vpc-tags", desired: vpc, live: .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "web"])), action: .update),
         SpecChange(id: "vpc-cidr", desired: vpc, live: .vpc(VPCSpec(cidr: "10.1.0.0/16", tags: ["team": "platform"])), action: .replace),
-        SpecChange(id: "subnet-cidr", desired: subnet, live: .subnet(SubnetSpec(vpc: "main", cidr: "10.0.9.0/24", zone: "us-east-1a")), action: .replace),
-        SpecChange(id: "subnet-zone", desired: subnet, live: .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1b")), action: .replace),
-        SpecChange(id: "subnet-tags", desired: subnet, live: .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1a", tags: ["x": "y"])), action: .update),
-        SpecChange(id: "group-ingress",
-                   desired: F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0")]),
-                   live: .securityGroup(SecurityGroupSpec(vpc: "main", description: "web", ingress: [], egress: nil)), action: .update),
-        SpecChange(id: "group-description",
-                   desired: F.group("web", description: "Web tier"),
-                   live: .securityGroup(SecurityGroupSpec(vpc: "main", description: "old", ingress: [], egress: nil)), action: .replace),
-        SpecChange(id: "role-path",
-                   desired: F.role("ci", trust: .object(["Statement": .array([])])),
-                   live: .role(RoleSpec(path: "/old/", trust: .object(["Statement": .array([])]))), action: .replace),
-        SpecChange(id: "role-description",
-                   desired: F.role("ci", trust: .object(["Statement": .array([])])),
-                   live: .role(RoleSpec(description: "old", trust: .object(["Statement": .array([])]))), action: .update),
+        SpecChange(
+            id: "subnet-cidr", desired: subnet, live: .subnet(SubnetSpec(vpc: "main", cidr: "10.0.9.0/24", zone: "us-east-1a")), action: .replace),
+        SpecChange(
+            id: "subnet-zone", desired: subnet, live: .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1b")), action: .replace),
+        SpecChange(
+            id: "subnet-tags", desired: subnet, live: .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1a", tags: ["x": "y"])),
+            action: .update),
+        SpecChange(
+            id: "group-ingress",
+            desired: F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0")]),
+            live: .securityGroup(SecurityGroupSpec(vpc: "main", description: "web", ingress: [], egress: nil)), action: .update),
+        SpecChange(
+            id: "group-description",
+            desired: F.group("web", description: "Web tier"),
+            live: .securityGroup(SecurityGroupSpec(vpc: "main", description: "old", ingress: [], egress: nil)), action: .replace),
+        SpecChange(
+            id: "role-path",
+            desired: F.role("ci", trust: .object(["Statement": .array([])])),
+            live: .role(RoleSpec(path: "/old/", trust: .object(["Statement": .array([])]))), action: .replace),
+        SpecChange(
+            id: "role-description",
+            desired: F.role("ci", trust: .object(["Statement": .array([])])),
+            live: .role(RoleSpec(description: "old", trust: .object(["Statement": .array([])]))), action: .update),
         SpecChange(id: "record-ttl", desired: www, live: .record(RecordSpec(ttl: 300, values: ["192.0.2.10"])), action: .update),
         SpecChange(id: "record-values", desired: www, live: .record(RecordSpec(ttl: 3600, values: ["192.0.2.99"])), action: .update),
     ]
@@ -130,9 +139,11 @@ struct PlannerTests {
         #expect(plan.summary.unchanged == 1)
     }
 
-    @Test("cloud resources this stack does not own are never deleted", arguments: [
-        OwnerCase(id: "untagged", owner: nil), OwnerCase(id: "other-stack", owner: "other-stack"),
-    ])
+    @Test(
+        "cloud resources this stack does not own are never deleted",
+        arguments: [
+            OwnerCase(id: "untagged", owner: nil), OwnerCase(id: "other-stack", owner: "other-stack"),
+        ])
     func foreignNotDeleted(_ value: OwnerCase) {
         let desired = F.state([Self.vpc])
         let plan = planOf(desired, F.inventory([F.live(Self.vpc), F.live(Self.subnet, owner: value.owner)]))
@@ -146,9 +157,11 @@ struct PlannerTests {
         let otherWWW = F.record("other.org.", "www", .A, ["198.51.100.1"])
         let stale = F.record("example.com.", "old", .A, ["192.0.2.50"])
         let desired = F.state([Self.zone, Self.www])
-        let plan = planOf(desired, F.inventory([
-            F.live(Self.zone), F.live(Self.www), F.live(stale), F.live(other), F.live(otherWWW),
-        ]))
+        let plan = planOf(
+            desired,
+            F.inventory([
+                F.live(Self.zone), F.live(Self.www), F.live(stale), F.live(other), F.live(otherWWW),
+            ]))
         #expect(plan.actions == ["dns.record/example.com./old/A": .delete])
     }
 
@@ -160,12 +173,14 @@ struct PlannerTests {
         #expect(plan.actions == ["dns.record/example.com./@/TXT": .delete])
     }
 
-    @Test("a zone is deleted only when the last apply managed it or it carries this stack's tag", arguments: [
-        ZoneDeletionCase(id: "unknown-zone-kept", owner: nil, managed: false, deleted: false),
-        ZoneDeletionCase(id: "previously-managed-zone-deleted", owner: nil, managed: true, deleted: true),
-        ZoneDeletionCase(id: "zone-tagged-for-this-stack-deleted", owner: "test", managed: false, deleted: true),
-        ZoneDeletionCase(id: "zone-of-another-stack-kept", owner: "other", managed: false, deleted: false),
-    ])
+    @Test(
+        "a zone is deleted only when the last apply managed it or it carries this stack's tag",
+        arguments: [
+            ZoneDeletionCase(id: "unknown-zone-kept", owner: nil, managed: false, deleted: false),
+            ZoneDeletionCase(id: "previously-managed-zone-deleted", owner: nil, managed: true, deleted: true),
+            ZoneDeletionCase(id: "zone-tagged-for-this-stack-deleted", owner: "test", managed: false, deleted: true),
+            ZoneDeletionCase(id: "zone-of-another-stack-kept", owner: "other", managed: false, deleted: false),
+        ])
     func zoneDeletion(_ value: ZoneDeletionCase) {
         let (owner, managed, deleted) = (value.owner, value.managed, value.deleted)
         let gone = Address.zone("gone.org.")
@@ -180,9 +195,11 @@ struct PlannerTests {
     func zoneDeletionListsRecords() throws {
         let gone = Address.zone("gone.org.")
         let records = (1...3).map { Address(kind: .record, name: "gone.org./h\($0)/A") }
-        let live = [F.live(Self.zone), F.live(gone, .zone(ZoneSpec()))] + records.map {
-            F.live($0, .record(RecordSpec(ttl: 300, values: ["192.0.2.1"])))
-        }
+        let live =
+            [F.live(Self.zone), F.live(gone, .zone(ZoneSpec()))]
+            + records.map {
+                F.live($0, .record(RecordSpec(ttl: 300, values: ["192.0.2.1"])))
+            }
         let desired = F.state([Self.zone]) { $0.safety.maxDeletes = 3 }
         let plan = planOf(desired, F.inventory(live), prior: PriorState(managed: [gone, Self.zone.address]))
         #expect(plan.changes.map(\.address) == records + [gone])
@@ -220,8 +237,9 @@ struct PlannerTests {
     func adoptIsPerAddress() {
         let other = F.vpc("other", "10.1.0.0/16")
         let desired = F.state([Self.vpc, other])
-        let plan = planOf(desired, F.inventory([F.live(Self.vpc, owner: nil), F.live(other, owner: nil)]),
-                        options: PlanOptions(adopt: [Self.vpc.address]))
+        let plan = planOf(
+            desired, F.inventory([F.live(Self.vpc, owner: nil), F.live(other, owner: nil)]),
+            options: PlanOptions(adopt: [Self.vpc.address]))
         #expect(plan.actions == ["net.vpc/main": .update])
         #expect(plan.conflicts.map(\.address) == [other.address])
     }
@@ -246,8 +264,11 @@ struct PlannerTests {
     @Test("a group without egress: ignores the live egress; egress: [] does not")
     func egressDefault() throws {
         let allOut = [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")]
-        let live = F.live(Address(kind: .securityGroup, name: "web"), .securityGroup(SecurityGroupSpec(
-            vpc: "main", description: "web", ingress: [], egress: allOut)), owner: F.stack)
+        let live = F.live(
+            Address(kind: .securityGroup, name: "web"),
+            .securityGroup(
+                SecurityGroupSpec(
+                    vpc: "main", description: "web", ingress: [], egress: allOut)), owner: F.stack)
         let keepDefault = planOf(F.state([F.group("web", egress: nil)]), F.inventory([live]))
         #expect(!keepDefault.hasChanges)
         let none = planOf(F.state([F.group("web", egress: [])]), F.inventory([live]))
@@ -267,16 +288,20 @@ struct PlannerTests {
         let c = SecurityRule(protocol: "icmp", ports: nil, from: "10.0.0.0/16")
         let desired = F.state([F.group("web", ingress: [a, b, c])])
         func rule(_ r: SecurityRule) -> JSONValue { .from(r) }
-        let reported = try ResourceSpec(kind: .securityGroup, attributes: .object([
-            "vpc": .string("main"), "description": .string("web"),
-            "ingress": .array([rule(c), rule(b), rule(a), rule(b)]), "tags": .object([:]),
-        ]))
+        let reported = try ResourceSpec(
+            kind: .securityGroup,
+            attributes: .object([
+                "vpc": .string("main"), "description": .string("web"),
+                "ingress": .array([rule(c), rule(b), rule(a), rule(b)]), "tags": .object([:]),
+            ]))
         let plan = planOf(desired, F.inventory([F.live(Address(kind: .securityGroup, name: "web"), reported, owner: F.stack)]))
         #expect(!plan.hasChanges)
-        let fewer = try ResourceSpec(kind: .securityGroup, attributes: .object([
-            "vpc": .string("main"), "description": .string("web"),
-            "ingress": .array([rule(c), rule(a)]), "tags": .object([:]),
-        ]))
+        let fewer = try ResourceSpec(
+            kind: .securityGroup,
+            attributes: .object([
+                "vpc": .string("main"), "description": .string("web"),
+                "ingress": .array([rule(c), rule(a)]), "tags": .object([:]),
+            ]))
         let changed = planOf(desired, F.inventory([F.live(Address(kind: .securityGroup, name: "web"), fewer, owner: F.stack)]))
         #expect(changed.actions == ["net.security_group/web": .update])
     }
@@ -310,30 +335,40 @@ struct PlannerTests {
     func policiesCompareSemantically() throws {
         let desired = try Fixtures.load(["iam.yaml": Self.roleYAML])
         let live = try Self.liveRole(
-            trust: #"{"Statement":[{"Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"],"Effect":"Allow"}],"Version":"2012-10-17"}"#,
-            read: #"{"Version":"2012-10-17","Statement":{"Resource":["arn:aws:s3:::b/*","arn:aws:s3:::a/*"],"Action":["s3:GetObject"],"Effect":"Allow"}}"#)
+            trust:
+                #"{"Statement":[{"Principal":{"Service":["ec2.amazonaws.com"]},"Action":["sts:AssumeRole"],"Effect":"Allow"}],"Version":"2012-10-17"}"#,
+            read:
+                #"{"Version":"2012-10-17","Statement":{"Resource":["arn:aws:s3:::b/*","arn:aws:s3:::a/*"],"Action":["s3:GetObject"],"Effect":"Allow"}}"#
+        )
         #expect(!planOf(desired, F.inventory([live])).hasChanges)
 
         let widened = try Self.liveRole(
-            trust: #"{"Statement":[{"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Effect":"Allow"}],"Version":"2012-10-17"}"#,
+            trust:
+                #"{"Statement":[{"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Effect":"Allow"}],"Version":"2012-10-17"}"#,
             read: #"{"Version":"2012-10-17","Statement":{"Resource":"*","Action":"s3:GetObject","Effect":"Allow"}}"#)
         #expect(planOf(desired, F.inventory([widened])).actions == ["iam.role/deployer": .update])
     }
 
     @Test("AAAA and TXT values compare in canonical form")
     func canonicalRecordValues() throws {
-        let desired = try Fixtures.load(["z.yaml": """
+        let desired = try Fixtures.load([
+            "z.yaml": """
             provider: main
             zone: Example.com.
             records:
               www:
                 - {type: AAAA, values: ["2001:DB8:0:0::10", "2001:db8::11"]}
                 - {type: TXT, values: ["v=spf1 -all", "google-site-verification=abc"]}
-            """])
+            """
+        ])
         let live = F.inventory([
             F.live(Self.zone),
-            F.live(Address.record(zone: "example.com.", name: "www", type: .AAAA), .record(RecordSpec(ttl: 3600, values: ["2001:db8::11", "2001:db8::10"]))),
-            F.live(Address.record(zone: "example.com.", name: "www", type: .TXT), .record(RecordSpec(ttl: 3600, values: ["google-site-verification=abc", "v=spf1 -all"]))),
+            F.live(
+                Address.record(zone: "example.com.", name: "www", type: .AAAA),
+                .record(RecordSpec(ttl: 3600, values: ["2001:db8::11", "2001:db8::10"]))),
+            F.live(
+                Address.record(zone: "example.com.", name: "www", type: .TXT),
+                .record(RecordSpec(ttl: 3600, values: ["google-site-verification=abc", "v=spf1 -all"]))),
         ])
         let plan = planOf(desired, live)
         #expect(!plan.hasChanges, "\(plan.changes.map(\.address))")
@@ -373,18 +408,20 @@ struct PlannerTests {
         let conflicted = F.vpc("theirs", "10.2.0.0/16")
         let gone = F.subnet("gone", "10.0.9.0/24")
         let desired = F.state([Self.vpc, Self.subnet, keep, conflicted, Self.zone, Self.www])
-        let plan = planOf(desired, F.inventory([
-            F.live(Self.vpc.address, .vpc(VPCSpec(cidr: "10.0.0.0/16")), owner: F.stack),
-            F.live(Self.subnet.address, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "us-east-1a")), owner: F.stack),
-            F.live(keep), F.live(conflicted, owner: nil), F.live(gone), F.live(Self.zone),
-        ]))
+        let plan = planOf(
+            desired,
+            F.inventory([
+                F.live(Self.vpc.address, .vpc(VPCSpec(cidr: "10.0.0.0/16")), owner: F.stack),
+                F.live(Self.subnet.address, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "us-east-1a")), owner: F.stack),
+                F.live(keep), F.live(conflicted, owner: nil), F.live(gone), F.live(Self.zone),
+            ]))
         var expected = Plan.Summary()
-        expected.create = 1     // www/A
-        expected.update = 1     // vpc main tags
-        expected.replace = 1    // subnet web-a cidr
-        expected.delete = 1     // subnet gone
+        expected.create = 1  // www/A
+        expected.update = 1  // vpc main tags
+        expected.replace = 1  // subnet web-a cidr
+        expected.delete = 1  // subnet gone
         expected.unchanged = 2  // vpc keep, zone
-        expected.conflict = 1   // vpc theirs
+        expected.conflict = 1  // vpc theirs
         #expect(plan.summary == expected)
         #expect(plan.changes.count == 4)
     }
@@ -402,7 +439,8 @@ struct PlannerTests {
         #expect(planOf(otherDesired, a).observed == first, "the desired state is not part of it")
 
         var changed = a
-        changed.resources[Self.subnet.address] = F.live(Self.subnet.address, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1b")), owner: F.stack)
+        changed.resources[Self.subnet.address] = F.live(
+            Self.subnet.address, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "us-east-1b")), owner: F.stack)
         #expect(planOf(desired, changed).observed != first)
         var removed = a
         removed.resources[Self.zone.address] = nil

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PlumbCore
 
 /// The prior state's fast reader gives what JSONDecoder gives, and leaves every other

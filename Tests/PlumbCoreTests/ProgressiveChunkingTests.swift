@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// SPEC §8.5: progressive chunking (the default), its boundaries and limits, and canaries.
 @Suite("Progressive chunking")
@@ -23,12 +24,14 @@ struct ProgressiveChunkingTests {
         #expect(chunks.flatMap(\.changes) == Self.records(100), "order and content are kept")
     }
 
-    @Test("growth stops at max_changes; fixed keeps every chunk at max_changes", arguments: [
-        ProgressiveCase(id: "capped-at-max", strategy: .progressive, first: 1, max: 8, changes: 40, shape: [1, 2, 4, 8, 8, 8, 8, 1]),
-        ProgressiveCase(id: "first-three", strategy: .progressive, first: 3, max: 500, changes: 30, shape: [3, 6, 12, 9]),
-        ProgressiveCase(id: "one-change-one-chunk", strategy: .progressive, first: 1, max: 500, changes: 1, shape: [1]),
-        ProgressiveCase(id: "fixed", strategy: .fixed, first: 1, max: 20, changes: 45, shape: [20, 20, 5]),
-    ])
+    @Test(
+        "growth stops at max_changes; fixed keeps every chunk at max_changes",
+        arguments: [
+            ProgressiveCase(id: "capped-at-max", strategy: .progressive, first: 1, max: 8, changes: 40, shape: [1, 2, 4, 8, 8, 8, 8, 1]),
+            ProgressiveCase(id: "first-three", strategy: .progressive, first: 3, max: 500, changes: 30, shape: [3, 6, 12, 9]),
+            ProgressiveCase(id: "one-change-one-chunk", strategy: .progressive, first: 1, max: 500, changes: 1, shape: [1]),
+            ProgressiveCase(id: "fixed", strategy: .fixed, first: 1, max: 20, changes: 45, shape: [20, 20, 5]),
+        ])
     func growth(_ value: ProgressiveCase) {
         let chunker = Chunker(size: value.max, boundary: .kind, strategy: value.strategy, first: value.first)
         #expect(shape(chunker.chunks(Self.records(value.changes))) == value.shape)

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 struct RecordValueCase: CustomTestStringConvertible, Sendable {
     var id: String
@@ -28,8 +29,10 @@ struct RecordValuesTests {
         .init(id: "srv-plain", type: .SRV, input: "10 60 5060 SIP.example.com.", canonical: "10 60 5060 sip.example.com."),
         .init(id: "srv-root-target", type: .SRV, input: "0 0 0 .", canonical: "0 0 0 ."),
         .init(id: "caa-upper-tag", type: .CAA, input: "0 ISSUE \"letsencrypt.org\"", canonical: "0 issue \"letsencrypt.org\""),
-        .init(id: "caa-iodef", type: .CAA, input: "128 iodef \"mailto:security@example.com\"", canonical: "128 iodef \"mailto:security@example.com\""),
-        .init(id: "txt-kept-as-written", type: .TXT, input: "v=spf1 include:_spf.Example.com -all", canonical: "v=spf1 include:_spf.Example.com -all"),
+        .init(
+            id: "caa-iodef", type: .CAA, input: "128 iodef \"mailto:security@example.com\"", canonical: "128 iodef \"mailto:security@example.com\""),
+        .init(
+            id: "txt-kept-as-written", type: .TXT, input: "v=spf1 include:_spf.Example.com -all", canonical: "v=spf1 include:_spf.Example.com -all"),
         .init(id: "txt-with-quotes", type: .TXT, input: "say \"hi\"", canonical: "say \"hi\""),
         // What the RFCs allow beyond the common case (issue #20: the ISC example zone).
         .init(id: "caa-any-tag-rfc8659", type: .CAA, input: "128 tbs \"Unknown\"", canonical: "128 tbs \"Unknown\""),
@@ -44,21 +47,45 @@ struct RecordValuesTests {
         .init(id: "txt-long", type: .TXT, input: String(repeating: "x", count: 5000), canonical: String(repeating: "x", count: 5000)),
         .init(id: "spf-like-txt", type: .SPF, input: "v=spf1 mx -all", canonical: "v=spf1 mx -all"),
         // The new types (SPEC §8.5), each in the form PowerDNS and BIND print.
-        .init(id: "ds-upper-hex-split", type: .DS, input: "12345 3 1 123456789ABCDEF6 7890123456789abcdef67890", canonical: "12345 3 1 123456789abcdef67890123456789abcdef67890"),
-        .init(id: "tlsa-upper-hex", type: .TLSA, input: "3 1 1 A9CDF989B504FE5DCA90C0D2167B6550570734F7C763E09FDF88904E06157065", canonical: "3 1 1 a9cdf989b504fe5dca90c0d2167b6550570734f7c763e09fdf88904e06157065"),
-        .init(id: "sshfp", type: .SSHFP, input: "1 1 aa549bfe898489c02d1715d97d79c57ba2fa76ab", canonical: "1 1 aa549bfe898489c02d1715d97d79c57ba2fa76ab"),
+        .init(
+            id: "ds-upper-hex-split", type: .DS, input: "12345 3 1 123456789ABCDEF6 7890123456789abcdef67890",
+            canonical: "12345 3 1 123456789abcdef67890123456789abcdef67890"),
+        .init(
+            id: "tlsa-upper-hex", type: .TLSA, input: "3 1 1 A9CDF989B504FE5DCA90C0D2167B6550570734F7C763E09FDF88904E06157065",
+            canonical: "3 1 1 a9cdf989b504fe5dca90c0d2167b6550570734f7c763e09fdf88904e06157065"),
+        .init(
+            id: "sshfp", type: .SSHFP, input: "1 1 aa549bfe898489c02d1715d97d79c57ba2fa76ab",
+            canonical: "1 1 aa549bfe898489c02d1715d97d79c57ba2fa76ab"),
         .init(id: "naptr-empty-strings-root", type: .NAPTR, input: "0 0 \"\" \"\" \"\" .", canonical: "0 0 \"\" \"\" \"\" ."),
-        .init(id: "naptr-regexp", type: .NAPTR, input: "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .", canonical: "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" ."),
-        .init(id: "naptr-replacement-case", type: .NAPTR, input: "65535 65535 \"blurgh\" \"blorf\" \"blegh\" Foo.", canonical: "65535 65535 \"blurgh\" \"blorf\" \"blegh\" foo."),
+        .init(
+            id: "naptr-regexp", type: .NAPTR, input: "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .",
+            canonical: "100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" ."),
+        .init(
+            id: "naptr-replacement-case", type: .NAPTR, input: "65535 65535 \"blurgh\" \"blorf\" \"blegh\" Foo.",
+            canonical: "65535 65535 \"blurgh\" \"blorf\" \"blegh\" foo."),
         .init(id: "naptr-unquoted-strings", type: .NAPTR, input: "100 10 u E2U+sip \"\" .", canonical: "100 10 \"u\" \"E2U+sip\" \"\" ."),
         .init(id: "uri", type: .URI, input: "10 1 \"ftp://ftp1.example.com/public\"", canonical: "10 1 \"ftp://ftp1.example.com/public\""),
-        .init(id: "loc-short-form", type: .LOC, input: "60 9 N 24 39 E 10 20 2000 20", canonical: "60 9 0.000 N 24 39 0.000 E 10.00m 20.00m 2000.00m 20.00m"),
-        .init(id: "loc-powerdns-rounding", type: .LOC, input: "60 8 60.000 N 24 38 60.000 E 10.00m 20.00m 2000.00m 20.00m", canonical: "60 9 0.000 N 24 39 0.000 E 10.00m 20.00m 2000.00m 20.00m"),
-        .init(id: "loc-defaults-and-south-west", type: .LOC, input: "0 9 1 S 24 39 0.5 W -2m", canonical: "0 9 1.000 S 24 39 0.500 W -2.00m 1.00m 10000.00m 10.00m"),
-        .init(id: "loc-size-as-stored", type: .LOC, input: "52 22 23 N 4 53 32 E 0m 12m 10000m 10m", canonical: "52 22 23.000 N 4 53 32.000 E 0.00m 10.00m 10000.00m 10.00m"),
-        .init(id: "svcb-key-order-and-names", type: .SVCB, input: "1 Svc.Example. port=\"8443\" key1=h2,h3 mandatory=port,alpn", canonical: "1 svc.example. mandatory=alpn,port alpn=h2,h3 port=8443"),
-        .init(id: "svcb-hints", type: .SVCB, input: "1 . ipv6hint=2001:DB8:0::1 ipv4hint=192.0.2.1,192.0.2.2 no-default-alpn alpn=h2", canonical: "1 . alpn=h2 no-default-alpn ipv4hint=192.0.2.1,192.0.2.2 ipv6hint=2001:db8::1"),
-        .init(id: "svcb-escaped-comma", type: .SVCB, input: "16 foo.example.org. alpn=\"foo\\\\,bar,h2\"", canonical: "16 foo.example.org. alpn=foo\\\\,bar,h2"),
+        .init(
+            id: "loc-short-form", type: .LOC, input: "60 9 N 24 39 E 10 20 2000 20",
+            canonical: "60 9 0.000 N 24 39 0.000 E 10.00m 20.00m 2000.00m 20.00m"),
+        .init(
+            id: "loc-powerdns-rounding", type: .LOC, input: "60 8 60.000 N 24 38 60.000 E 10.00m 20.00m 2000.00m 20.00m",
+            canonical: "60 9 0.000 N 24 39 0.000 E 10.00m 20.00m 2000.00m 20.00m"),
+        .init(
+            id: "loc-defaults-and-south-west", type: .LOC, input: "0 9 1 S 24 39 0.5 W -2m",
+            canonical: "0 9 1.000 S 24 39 0.500 W -2.00m 1.00m 10000.00m 10.00m"),
+        .init(
+            id: "loc-size-as-stored", type: .LOC, input: "52 22 23 N 4 53 32 E 0m 12m 10000m 10m",
+            canonical: "52 22 23.000 N 4 53 32.000 E 0.00m 10.00m 10000.00m 10.00m"),
+        .init(
+            id: "svcb-key-order-and-names", type: .SVCB, input: "1 Svc.Example. port=\"8443\" key1=h2,h3 mandatory=port,alpn",
+            canonical: "1 svc.example. mandatory=alpn,port alpn=h2,h3 port=8443"),
+        .init(
+            id: "svcb-hints", type: .SVCB, input: "1 . ipv6hint=2001:DB8:0::1 ipv4hint=192.0.2.1,192.0.2.2 no-default-alpn alpn=h2",
+            canonical: "1 . alpn=h2 no-default-alpn ipv4hint=192.0.2.1,192.0.2.2 ipv6hint=2001:db8::1"),
+        .init(
+            id: "svcb-escaped-comma", type: .SVCB, input: "16 foo.example.org. alpn=\"foo\\\\,bar,h2\"",
+            canonical: "16 foo.example.org. alpn=foo\\\\,bar,h2"),
         .init(id: "svcb-dohpath-as-key7", type: .SVCB, input: "1 . dohpath=/q{?dns} ohttp", canonical: "1 . key7=\"/q{?dns}\" key8"),
         .init(id: "https-alias", type: .HTTPS, input: "0 svc.example.", canonical: "0 svc.example."),
         .init(id: "https-ech-quoted", type: .HTTPS, input: "1 . port=8002 ech=\"abcd\"", canonical: "1 . port=8002 ech=\"abcd\""),

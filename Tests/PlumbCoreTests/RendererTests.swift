@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// A plan with one change of every action, a conflict, a refusal and an unmodeled record.
 enum SamplePlan {
@@ -20,13 +21,14 @@ enum SamplePlan {
             $0.chunkSize = chunkSize
         }
         let stack = desired.settings.stack
-        let inventory = F.inventory([
-            F.live(updated.address, .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "web"])), owner: stack),
-            F.live(replaced.address, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.3.0/24", zone: "us-east-1a")), owner: stack),
-            F.live(deleted.address, deleted.spec, owner: stack),
-            F.live(conflicted.address, conflicted.spec, owner: nil),
-            F.live(zone), F.live(www),
-        ], unmodeled: [ds])
+        let inventory = F.inventory(
+            [
+                F.live(updated.address, .vpc(VPCSpec(cidr: "10.0.0.0/16", tags: ["team": "web"])), owner: stack),
+                F.live(replaced.address, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.3.0/24", zone: "us-east-1a")), owner: stack),
+                F.live(deleted.address, deleted.spec, owner: stack),
+                F.live(conflicted.address, conflicted.spec, owner: nil),
+                F.live(zone), F.live(www),
+            ], unmodeled: [ds])
         let prior = PriorState(protected: [deleted.address])
         return Planner(desired: desired, prior: prior).plan(inventories: ["main": inventory], source: source)
     }
@@ -37,10 +39,11 @@ struct RendererTests {
     @Test("the sample plan has one change of each action")
     func sample() {
         let plan = SamplePlan.plan()
-        #expect(plan.actions == [
-            "net.subnet/web-a": .create, "net.vpc/main": .update,
-            "net.subnet/db-a": .replace, "net.subnet/gone": .delete,
-        ])
+        #expect(
+            plan.actions == [
+                "net.subnet/web-a": .create, "net.vpc/main": .update,
+                "net.subnet/db-a": .replace, "net.subnet/gone": .delete,
+            ])
         #expect(plan.conflicts.count == 1)
         #expect(plan.refusals.map(\.rule) == [.protected])
     }

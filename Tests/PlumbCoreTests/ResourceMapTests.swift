@@ -1,8 +1,9 @@
 import Foundation
 import OrderedCollections
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// Desired states and inventories keep their resources in ordered dictionaries (decision 34):
 /// order is reproducible, and never part of what makes two inventories equal.
@@ -26,9 +27,13 @@ struct ResourceMapTests {
         changed[2].spec = .record(RecordSpec(ttl: 300, values: ["198.51.100.2"]))
         #expect(listed != F.inventory(changed), "one value differs")
         #expect(listed != F.inventory(Array(Self.records.dropLast())), "one resource fewer")
-        #expect(listed != F.inventory(Self.records, unmodeled: [
-            UnmodeledRecord(zone: "example.com.", name: "h0", type: "DS", ttl: 300, values: ["1 2 3 ABCD"]),
-        ]), "an unmodelled record more")
+        #expect(
+            listed
+                != F.inventory(
+                    Self.records,
+                    unmodeled: [
+                        UnmodeledRecord(zone: "example.com.", name: "h0", type: "DS", ttl: 300, values: ["1 2 3 ABCD"])
+                    ]), "an unmodelled record more")
     }
 
     @Test("an inventory encodes the same bytes whatever its order, and decodes to an equal one")
@@ -43,12 +48,13 @@ struct ResourceMapTests {
     func declarationOrder() throws {
         let tree = Fixtures.tree(["a.yaml": LoaderTests.zone])
         let desired = try DesiredStateLoader(environment: [:]).load(tree)
-        #expect(desired.resources.keys.map(\.description) == [
-            "dns.zone/example.com.",
-            "dns.record/example.com./@/MX", "dns.record/example.com./@/TXT",
-            "dns.record/example.com./www/A", "dns.record/example.com./www/AAAA",
-            "dns.record/example.com./api/CNAME", "dns.record/example.com./*.dev/A",
-            "dns.record/example.com./_sip._tcp/SRV",
-        ])
+        #expect(
+            desired.resources.keys.map(\.description) == [
+                "dns.zone/example.com.",
+                "dns.record/example.com./@/MX", "dns.record/example.com./@/TXT",
+                "dns.record/example.com./www/A", "dns.record/example.com./www/AAAA",
+                "dns.record/example.com./api/CNAME", "dns.record/example.com./*.dev/A",
+                "dns.record/example.com./_sip._tcp/SRV",
+            ])
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// Passes its first `passing` attempts, then fails every attempt: a check that starts
 /// failing part-way through an apply.
@@ -40,7 +41,8 @@ struct RevertTests {
         return (rig, await state.resources)
     }
 
-    func applier(_ rig: ApplyRig, probe: FailFromAttempt, onFailure: StackSettings.OnFailure, recorder: any RunRecorder = MemoryRecorder()) -> Applier {
+    func applier(_ rig: ApplyRig, probe: FailFromAttempt, onFailure: StackSettings.OnFailure, recorder: any RunRecorder = MemoryRecorder()) -> Applier
+    {
         var applier = Applier(
             providers: rig.providers, scopes: rig.outcome.scopes, context: ApplyContext(stack: rig.desired.settings.stack),
             checks: [Self.everyChunk], executor: CheckExecutor(probe: probe, workingDirectory: "/", retryDelay: .milliseconds(5)),

@@ -1,6 +1,7 @@
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 struct LimitCase: CustomTestStringConvertible, Sendable {
     var id: String
@@ -26,12 +27,14 @@ struct SafetyTests {
 
     func rules(_ plan: Plan) -> [Plan.Refusal.Rule] { plan.refusals.map(\.rule) }
 
-    @Test("safety.max_changes refuses a plan with more changes", arguments: [
-        LimitCase(id: "under-limit", count: 2, limit: 3, refused: false),
-        LimitCase(id: "at-limit", count: 3, limit: 3, refused: false),
-        LimitCase(id: "over-limit", count: 4, limit: 3, refused: true),
-        LimitCase(id: "zero-limit-refuses-any-change", count: 1, limit: 0, refused: true),
-    ])
+    @Test(
+        "safety.max_changes refuses a plan with more changes",
+        arguments: [
+            LimitCase(id: "under-limit", count: 2, limit: 3, refused: false),
+            LimitCase(id: "at-limit", count: 3, limit: 3, refused: false),
+            LimitCase(id: "over-limit", count: 4, limit: 3, refused: true),
+            LimitCase(id: "zero-limit-refuses-any-change", count: 1, limit: 0, refused: true),
+        ])
     func maxChanges(_ value: LimitCase) throws {
         let desired = F.state(Self.subnets(value.count)) { $0.safety.maxChanges = value.limit }
         let plan = planOf(desired, Inventory())
@@ -39,11 +42,13 @@ struct SafetyTests {
         if value.refused { #expect(try #require(plan.refusals.first).overridable) }
     }
 
-    @Test("safety.max_deletes refuses a plan deleting more", arguments: [
-        LimitCase(id: "under-limit", count: 1, limit: 2, refused: false),
-        LimitCase(id: "at-limit", count: 2, limit: 2, refused: false),
-        LimitCase(id: "over-limit", count: 3, limit: 2, refused: true),
-    ])
+    @Test(
+        "safety.max_deletes refuses a plan deleting more",
+        arguments: [
+            LimitCase(id: "under-limit", count: 1, limit: 2, refused: false),
+            LimitCase(id: "at-limit", count: 2, limit: 2, refused: false),
+            LimitCase(id: "over-limit", count: 3, limit: 2, refused: true),
+        ])
     func maxDeletes(_ value: LimitCase) throws {
         let desired = F.state([]) { $0.safety.maxDeletes = value.limit }
         let plan = planOf(desired, F.inventory(Self.subnets(value.count).map { F.live($0) }))
@@ -52,13 +57,15 @@ struct SafetyTests {
         if value.refused { #expect(try #require(plan.refusals.first).overridable) }
     }
 
-    @Test("max_delete_percent refuses deleting too large a share of one kind, from 10 owned up", arguments: [
-        PercentCase(id: "40-percent-of-10", owned: 10, deleted: 4, refused: true),
-        PercentCase(id: "30-percent-of-10-is-allowed", owned: 10, deleted: 3, refused: false),
-        PercentCase(id: "below-floor-9-owned-all-deleted", owned: 9, deleted: 9, refused: false),
-        PercentCase(id: "31-percent-of-100", owned: 100, deleted: 31, refused: true),
-        PercentCase(id: "nothing-deleted", owned: 20, deleted: 0, refused: false),
-    ])
+    @Test(
+        "max_delete_percent refuses deleting too large a share of one kind, from 10 owned up",
+        arguments: [
+            PercentCase(id: "40-percent-of-10", owned: 10, deleted: 4, refused: true),
+            PercentCase(id: "30-percent-of-10-is-allowed", owned: 10, deleted: 3, refused: false),
+            PercentCase(id: "below-floor-9-owned-all-deleted", owned: 9, deleted: 9, refused: false),
+            PercentCase(id: "31-percent-of-100", owned: 100, deleted: 31, refused: true),
+            PercentCase(id: "nothing-deleted", owned: 20, deleted: 0, refused: false),
+        ])
     func maxDeletePercent(_ value: PercentCase) {
         let all = Self.subnets(value.owned)
         let desired = F.state(Array(all.dropFirst(value.deleted))) { $0.safety.maxDeletes = 1000 }
@@ -142,7 +149,10 @@ struct SafetyTests {
     func severalRefusals() {
         let all = Self.subnets(12)
         let prior = PriorState(protected: [all[0].address])
-        let desired = F.state([]) { $0.safety.maxDeletes = 5; $0.safety.maxChanges = 10 }
+        let desired = F.state([]) {
+            $0.safety.maxDeletes = 5
+            $0.safety.maxChanges = 10
+        }
         let plan = planOf(desired, F.inventory(all.map { F.live($0) }), prior: prior)
         #expect(Set(rules(plan)) == [.protected, .maxChanges, .maxDeletes, .maxDeletePercent])
         #expect(plan.refusals.filter { !$0.overridable }.map(\.rule) == [.protected])

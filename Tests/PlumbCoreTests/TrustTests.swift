@@ -1,7 +1,8 @@
 import Foundation
-@testable import PlumbCore
 import PlumbTestSupport
 import Testing
+
+@testable import PlumbCore
 
 @Suite("trust boundaries: redaction, URLs, review trees, check changes")
 struct TrustTests {
@@ -15,11 +16,16 @@ struct TrustTests {
 
     @Test("the secrets of an environment: AWS keys, *TOKEN*/*SECRET*/*KEY*, PLUMB_* secrets, URL passwords; not PATH")
     func secretsOfEnvironment() {
-        let redactor = Redactor.known(environment: [
-            "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE1", "AWS_SECRET_ACCESS_KEY": "aws-secret", "PLUMB_WEBHOOK_SECRET": "hook-secret",
-            "PLUMB_STORE": "postgres://plumb:db-password@db/plumb", "DEPLOY_URL": "https://ci:url-password@ci.example",
-            "PATH": "/usr/bin:/bin", "PLUMB_STATE_DIR": "/var/lib/plumb", "HOME": "/home/plumb",
-        ], bindings: ["pdns": ProviderBinding(name: "pdns", type: .powerdns, settings: ["api_key": "pdns-key-1", "url": "http://pdns"], secretKeys: ["api_key"])])
+        let redactor = Redactor.known(
+            environment: [
+                "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE1", "AWS_SECRET_ACCESS_KEY": "aws-secret", "PLUMB_WEBHOOK_SECRET": "hook-secret",
+                "PLUMB_STORE": "postgres://plumb:db-password@db/plumb", "DEPLOY_URL": "https://ci:url-password@ci.example",
+                "PATH": "/usr/bin:/bin", "PLUMB_STATE_DIR": "/var/lib/plumb", "HOME": "/home/plumb",
+            ],
+            bindings: [
+                "pdns": ProviderBinding(
+                    name: "pdns", type: .powerdns, settings: ["api_key": "pdns-key-1", "url": "http://pdns"], secretKeys: ["api_key"])
+            ])
         for secret in ["AKIAEXAMPLE1", "aws-secret", "hook-secret", "db-password", "url-password", "pdns-key-1"] {
             #expect(redactor.redact("x \(secret) y") == "x *** y", "\(secret)")
         }
@@ -28,14 +34,16 @@ struct TrustTests {
         }
     }
 
-    @Test("user information is split off URLs; paths and scp-like addresses stay as they are", arguments: [
-        ("https://deploy:tok@git.example/infra.git", "https://git.example/infra.git", "deploy", "tok"),
-        ("https://TOKEN@github.com/a/b", "https://github.com/a/b", "TOKEN", nil),
-        ("postgres://plumb:p%40ss@db:5432/plumb?sslmode=require", "postgres://db:5432/plumb?sslmode=require", "plumb", "p@ss"),
-        ("https://git.example/a@b", "https://git.example/a@b", nil, nil),
-        ("git@github.com:a/b.git", "git@github.com:a/b.git", nil, nil),
-        ("/srv/infra", "/srv/infra", nil, nil),
-    ] as [(String, String, String?, String?)])
+    @Test(
+        "user information is split off URLs; paths and scp-like addresses stay as they are",
+        arguments: [
+            ("https://deploy:tok@git.example/infra.git", "https://git.example/infra.git", "deploy", "tok"),
+            ("https://TOKEN@github.com/a/b", "https://github.com/a/b", "TOKEN", nil),
+            ("postgres://plumb:p%40ss@db:5432/plumb?sslmode=require", "postgres://db:5432/plumb?sslmode=require", "plumb", "p@ss"),
+            ("https://git.example/a@b", "https://git.example/a@b", nil, nil),
+            ("git@github.com:a/b.git", "git@github.com:a/b.git", nil, nil),
+            ("/srv/infra", "/srv/infra", nil, nil),
+        ] as [(String, String, String?, String?)])
     func userInfo(url: String, clean: String, user: String?, password: String?) {
         let split = URLUserInfo.split(url)
         #expect(split.url == clean)

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@_spi(Testing) @testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@_spi(Testing) @testable import PlumbCore
 
 /// `YAMLComposer` against Yams: on every text it accepts, the same trees, scalar styles and
 /// marks; everything outside its subset declined (so Yams composes it and words the error).
@@ -18,7 +19,8 @@ struct YAMLComposerTests {
 
     /// The example repository is what users copy: all of it takes the fast path.
     @Test func composesEveryExampleFile() throws {
-        let files = Self.files(under: "Desired") + Self.files(under: "Providers")
+        let files =
+            Self.files(under: "Desired") + Self.files(under: "Providers")
             + [Self.repository.appendingPathComponent("plumb.yaml")].filter { FileManager.default.fileExists(atPath: $0.path) }
         #expect(files.count >= 6)
         for file in files {
@@ -147,10 +149,11 @@ struct YAMLComposerTests {
     }
 
     /// Booleans read as they were through Yams: quoted and `!!str` scalars are strings.
-    @Test(arguments: [
-        ("a: true", true), ("a: Off", false), ("a: \"true\"", nil), ("a: 'no'", nil),
-        ("a: !!str yes", nil), ("a: !!bool yes", true), ("a: maybe", nil),
-    ] as [(String, Bool?)])
+    @Test(
+        arguments: [
+            ("a: true", true), ("a: Off", false), ("a: \"true\"", nil), ("a: 'no'", nil),
+            ("a: !!str yes", nil), ("a: !!bool yes", true), ("a: maybe", nil),
+        ] as [(String, Bool?)])
     func booleans(_ text: String, _ expected: Bool?) throws {
         let reader = YAMLReader(file: "t.yaml")
         guard case .mapping(let pairs, _)? = reader.documents(text).first else {
@@ -183,8 +186,10 @@ struct RandomYAML {
     var generator: SplitMix64
     var lines: [String] = []
 
-    static let scalars = ["a", "v1", "h0", "x y", "-1", "3600", "~", "yes", "http://x:1/p?q#f", "2001:db8::1",
-                          "café", "a#b", "\"q\"", "\"\"", "\"e\\\"s\\\\c\\t\\u00e9\"", "'it''s'", "''", "'#'", "\"a, b\""]
+    static let scalars = [
+        "a", "v1", "h0", "x y", "-1", "3600", "~", "yes", "http://x:1/p?q#f", "2001:db8::1",
+        "café", "a#b", "\"q\"", "\"\"", "\"e\\\"s\\\\c\\t\\u00e9\"", "'it''s'", "''", "'#'", "\"a, b\"",
+    ]
 
     init(generator: SplitMix64) { self.generator = generator }
 

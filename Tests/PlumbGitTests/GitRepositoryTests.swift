@@ -117,10 +117,11 @@ struct GitRepositoryTests {
     func changedPaths() throws {
         let (fixture, commits) = try history()
         let repository = try GitRepository.open(path: fixture.url.path)
-        let initial = try #require(commits["initial"]), feature = try #require(commits["feature"]), rename = try #require(commits["rename"])
+        let initial = try #require(commits["initial"])
+        let feature = try #require(commits["feature"])
+        let rename = try #require(commits["rename"])
         #expect(try repository.changedPaths(from: initial, to: feature) == ["Desired/zone.yaml"])
         #expect(try repository.changedPaths(from: initial, to: rename) == ["Desired/zone.yaml", "Desired/dns/example.yaml", "Desired/extra.yaml"])
         #expect(try repository.changedPaths(from: feature, to: feature).isEmpty)
     }
 }
-

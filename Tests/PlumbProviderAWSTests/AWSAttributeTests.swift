@@ -65,7 +65,9 @@ struct AWSAttributeTests {
         }
     }
 
-    @Test("IPv6 rules with descriptions, two roles with managed and inline policies, a boundary and a session duration: applied as written, a second plan is empty, a description edit is made in place, an import plans back to nothing")
+    @Test(
+        "IPv6 rules with descriptions, two roles with managed and inline policies, a boundary and a session duration: applied as written, a second plan is empty, a description edit is made in place, an import plans back to nothing"
+    )
     func dualStackAndRoles() async throws {
         let server = try MotoServer()
         try Self.createPolicies(server)
@@ -79,22 +81,26 @@ struct AWSAttributeTests {
         #expect(second.changes.isEmpty, "\(second.changes.map { "\($0.action) \($0.address) \($0.reason ?? "")" })")
 
         // Read back with the AWS CLI.
-        let groups = try Self.list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=tag:plumb:stack,Values=\(AWSFixtures.stack)"]), "SecurityGroups")
+        let groups = try Self.list(
+            server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=tag:plumb:stack,Values=\(AWSFixtures.stack)"]), "SecurityGroups")
         let lb = try #require(groups.first { $0["GroupName"] as? String == "lb" })
-        #expect(Self.peers(lb["IpPermissions"]) == [
-            "tcp 443 ::/0 public HTTPS over IPv6", "tcp 443 0.0.0.0/0 public HTTPS", "tcp 22 2001:db8::/32 -",
-        ])
+        #expect(
+            Self.peers(lb["IpPermissions"]) == [
+                "tcp 443 ::/0 public HTTPS over IPv6", "tcp 443 0.0.0.0/0 public HTTPS", "tcp 22 2001:db8::/32 -",
+            ])
         let web = try #require(groups.first { $0["GroupName"] as? String == "web" })
         #expect(Self.peers(web["IpPermissionsEgress"]) == ["tcp 443 ::/0 package updates", "tcp 443 0.0.0.0/0 -"])
         let fromLB = (web["IpPermissions"] as? [[String: Any]])?.first?["UserIdGroupPairs"] as? [[String: Any]]
         #expect(fromLB?.first?["Description"] as? String == "from the load balancers")
 
-        let deployer = try #require((try server.awsJSON(["iam", "get-role", "--role-name", "deployer"]) as? [String: Any])?["Role"] as? [String: Any])
+        let deployer = try #require(
+            (try server.awsJSON(["iam", "get-role", "--role-name", "deployer"]) as? [String: Any])?["Role"] as? [String: Any])
         #expect(deployer["MaxSessionDuration"] as? Int == 7200)
         #expect((deployer["PermissionsBoundary"] as? [String: Any])?["PermissionsBoundaryArn"] as? String == Self.arn("plumb-boundary"))
         #expect(try Self.attached(server, "deployer") == [Self.arn("plumb-logs"), Self.arn("plumb-read")])
         #expect(try Self.attached(server, "reader") == [Self.arn("plumb-read")])
-        let readerRole = try #require((try server.awsJSON(["iam", "get-role", "--role-name", "reader"]) as? [String: Any])?["Role"] as? [String: Any])
+        let readerRole = try #require(
+            (try server.awsJSON(["iam", "get-role", "--role-name", "reader"]) as? [String: Any])?["Role"] as? [String: Any])
         #expect(readerRole["MaxSessionDuration"] as? Int == 3600 && readerRole["PermissionsBoundary"] == nil)
 
         // A description alone changes in place: one call, the rule never revoked.
@@ -108,8 +114,9 @@ struct AWSAttributeTests {
         #expect(try await editHarness.plan().plan.changes.isEmpty)
 
         // The account imported back: its documents plan to no changes.
-        let inventory = try await provider.describe(DescribeScope(
-            stack: AWSFixtures.stack, kinds: [.vpc, .subnet, .securityGroup, .role], everything: true))
+        let inventory = try await provider.describe(
+            DescribeScope(
+                stack: AWSFixtures.stack, kinds: [.vpc, .subnet, .securityGroup, .role], everything: true))
         let documents = try Importer(provider: "cloud").documents(inventory)
         let imported = try #require(documents.values.first { $0.contains("roles:") })
         #expect(imported.contains("max_session_duration: 2h") && imported.contains("permissions_boundary:"))
@@ -147,7 +154,9 @@ struct AWSAttributeTests {
         """
     }
 
-    @Test("a dual-stack VPC with four subnets: the VPC's /56, each subnet's /64 by number, DNS and launch settings as written; a second plan is empty; edits change only what differs")
+    @Test(
+        "a dual-stack VPC with four subnets: the VPC's /56, each subnet's /64 by number, DNS and launch settings as written; a second plan is empty; edits change only what differs"
+    )
     func dualStackNetwork() async throws {
         let server = try MotoServer()
         let desired = try AWSFixtures.load(server, ["network.yaml": Self.dualStack()])
@@ -174,22 +183,26 @@ struct AWSAttributeTests {
             subnets[name] = "\(v6) \(subnet["MapPublicIpOnLaunch"] as? Bool ?? false) \(subnet["AssignIpv6AddressOnCreation"] as? Bool ?? false)"
         }
         let slash64 = { (index: Int) in block.subnet(index, length: 64)?.description ?? "?" }
-        #expect(subnets == [
-            "web-a": "\(slash64(1)) true true", "web-b": "\(slash64(2)) false true",
-            "db-a": "\(slash64(11)) false false", "db-b": "- false false",
-        ])
+        #expect(
+            subnets == [
+                "web-a": "\(slash64(1)) true true", "web-b": "\(slash64(2)) false true",
+                "db-a": "\(slash64(11)) false false", "db-b": "- false false",
+            ])
         // The new group in a dual-stack VPC: EC2's default ::/0 egress is gone, only what the document says is left.
         let web = try #require(try Self.list(server.awsJSON(["ec2", "describe-security-groups"] + tagged), "SecurityGroups").first)
         #expect(Self.peers(web["IpPermissionsEgress"]) == ["tcp 443 ::/0 -"])
         // subnet/web-a stands for both of its blocks; db-b has only IPv4.
-        #expect(Self.peers(web["IpPermissions"]) == [
-            "tcp 443 ::/0 public HTTPS over IPv6", "tcp 22 10.50.1.0/24 from web-a", "tcp 22 \(slash64(1)) from web-a",
-            "tcp 5432 10.50.12.0/24 -",
-        ])
+        #expect(
+            Self.peers(web["IpPermissions"]) == [
+                "tcp 443 ::/0 public HTTPS over IPv6", "tcp 22 10.50.1.0/24 from web-a", "tcp 22 \(slash64(1)) from web-a",
+                "tcp 5432 10.50.12.0/24 -",
+            ])
 
         // Imported back, subnet/web-a is written once and the plan is empty.
-        let imported = try Importer(provider: "cloud").documents(try await provider.describe(DescribeScope(
-            stack: AWSFixtures.stack, kinds: [.vpc, .subnet, .securityGroup])))
+        let imported = try Importer(provider: "cloud").documents(
+            try await provider.describe(
+                DescribeScope(
+                    stack: AWSFixtures.stack, kinds: [.vpc, .subnet, .securityGroup])))
         let document = try #require(imported.values.first { $0.contains("security_groups:") })
         #expect(document.contains("\"subnet/web-a\"") && !document.contains("/ipv6"), "\(document)")
         let reloaded = try AWSFixtures.load(server, imported)
@@ -204,9 +217,10 @@ struct AWSAttributeTests {
         let before = provider.operationCounts
         let editResult = await editHarness.apply(editPlan, scope: scope)
         #expect(editResult.status == .succeeded, "\(editResult.error ?? "")")
-        #expect(Self.writes(provider, since: before) == [
-            "ModifyVpcAttribute": 1, "ModifySubnetAttribute": 1, "DisassociateSubnetCidrBlock": 1,
-        ])
+        #expect(
+            Self.writes(provider, since: before) == [
+                "ModifyVpcAttribute": 1, "ModifySubnetAttribute": 1, "DisassociateSubnetCidrBlock": 1,
+            ])
         #expect(try Self.vpcAttribute(server, vpcID, "enableDnsHostnames") == false)
         #expect(try await editHarness.plan().plan.changes.isEmpty)
     }
@@ -215,10 +229,11 @@ struct AWSAttributeTests {
     func prefixListSources() async throws {
         let server = try MotoServer()
         func create(_ name: String, _ cidr: String) throws -> String {
-            let created = try server.awsJSON([
-                "ec2", "create-managed-prefix-list", "--prefix-list-name", name, "--max-entries", "5",
-                "--address-family", "IPv4", "--entries", "Cidr=\(cidr)",
-            ]) as? [String: Any]
+            let created =
+                try server.awsJSON([
+                    "ec2", "create-managed-prefix-list", "--prefix-list-name", name, "--max-entries", "5",
+                    "--address-family", "IPv4", "--entries", "Cidr=\(cidr)",
+                ]) as? [String: Any]
             return try #require((created?["PrefixList"] as? [String: Any])?["PrefixListId"] as? String)
         }
         let corpID = try create("corp-office", "203.0.113.0/24")
@@ -243,7 +258,8 @@ struct AWSAttributeTests {
         let second = try await harness.plan().plan
         #expect(second.changes.isEmpty, "\(second.changes.map { "\($0.action) \($0.address) \($0.reason ?? "")" })")
 
-        let group = try #require(try Self.list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=admin"]), "SecurityGroups").first)
+        let group = try #require(
+            try Self.list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=admin"]), "SecurityGroups").first)
         var sources = Set<String>()
         for permission in group["IpPermissions"] as? [[String: Any]] ?? [] {
             for list in permission["PrefixListIds"] as? [[String: Any]] ?? [] {
@@ -259,7 +275,9 @@ struct AWSAttributeTests {
         #expect(failed.error?.contains("prefix list no-such-list does not exist") == true, "\(failed.error ?? "")")
     }
 
-    @Test("a managed policy attached by hand is drift; one apply detaches it with one DetachRolePolicy call; a deleted role's policies are detached first")
+    @Test(
+        "a managed policy attached by hand is drift; one apply detaches it with one DetachRolePolicy call; a deleted role's policies are detached first"
+    )
     func handAttachedPolicy() async throws {
         let server = try MotoServer()
         try Self.createPolicies(server)
@@ -299,7 +317,9 @@ struct AWSAttributeTests {
         return try DesiredStateLoader(environment: server.credentialsEnvironment).load(MemoryTree(files, stack: stack))
     }
 
-    @Test("iam_path: describe lists the roles under it and reads only those, not every role in the account; a role that leaves the documents is still found and deleted")
+    @Test(
+        "iam_path: describe lists the roles under it and reads only those, not every role in the account; a role that leaves the documents is still found and deleted"
+    )
     func iamPathScope() async throws {
         let server = try MotoServer()
         // Another team's 40 roles at the root path.
@@ -344,17 +364,40 @@ struct AWSAttributeTests {
             ("roles:\n  r:\n    trust: \(Self.trust)\n    max_session_duration: 30m\n", "max_session_duration '30m' must be from 1h to 12h"),
             ("roles:\n  r:\n    trust: \(Self.trust)\n    managed_policies: [ReadOnlyAccess]\n", "'ReadOnlyAccess' is not a managed policy's ARN"),
             ("roles:\n  r:\n    trust: \(Self.trust)\n    permissions_boundary: arn:aws:s3:::bucket\n", "is not a managed policy's ARN"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: \"2001:db8::1/32\"}\n", "has host bits set; the network is 2001:db8::/32"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: 0.0.0.0/0, description: \"caf\u{E9}\"}\n", "which EC2 does not allow"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 1}\n", "ipv6_index 1 needs an IPv6 block on VPC main"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 7}\n  b: {vpc: main, cidr: 10.0.2.0/24, zone: us-east-1a, ipv6_index: 7}\n", "ipv6_index 7 is subnet a's /64 too"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 256}\n", "ipv6_index must be a whole number from 0 to 255"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, assign_ipv6_on_creation: true}\n", "assign_ipv6_on_creation needs an IPv6 block"),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: \"2001:db8::1/32\"}\n",
+                "has host bits set; the network is 2001:db8::/32"
+            ),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: 0.0.0.0/0, description: \"caf\u{E9}\"}\n",
+                "which EC2 does not allow"
+            ),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 1}\n",
+                "ipv6_index 1 needs an IPv6 block on VPC main"
+            ),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 7}\n  b: {vpc: main, cidr: 10.0.2.0/24, zone: us-east-1a, ipv6_index: 7}\n",
+                "ipv6_index 7 is subnet a's /64 too"
+            ),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, ipv6_index: 256}\n",
+                "ipv6_index must be a whole number from 0 to 255"
+            ),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16, ipv6: true}\nsubnets:\n  a: {vpc: main, cidr: 10.0.1.0/24, zone: us-east-1a, assign_ipv6_on_creation: true}\n",
+                "assign_ipv6_on_creation needs an IPv6 block"
+            ),
             ("vpcs:\n  main: {cidr: 10.0.0.0/16, dns_hostnames: yes please}\n", "dns_hostnames must be true or false"),
-            ("vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: pl-zz}\n", "'pl-zz' is not a prefix list's name or pl- id"),
+            (
+                "vpcs:\n  main: {cidr: 10.0.0.0/16}\nsecurity_groups:\n  g:\n    vpc: main\n    ingress:\n      - {protocol: tcp, ports: 443, from: pl-zz}\n",
+                "'pl-zz' is not a prefix list's name or pl- id"
+            ),
         ]
         for (document, message) in cases {
-            let files = ["Providers/cloud.yaml": "kind: embedded\n", "plumb.yaml": "stack: test\n", "Desired/cloud.yaml": "provider: cloud\n" + document]
+            let files = [
+                "Providers/cloud.yaml": "kind: embedded\n", "plumb.yaml": "stack: test\n", "Desired/cloud.yaml": "provider: cloud\n" + document,
+            ]
             #expect(throws: (any Error).self) { try DesiredStateLoader(environment: [:]).load(MemoryTree(files, stack: "test")) }
             do {
                 _ = try DesiredStateLoader(environment: [:]).load(MemoryTree(files, stack: "test"))
@@ -401,7 +444,8 @@ struct AWSAttributeTests {
     /// The write calls sent since `before`, by operation.
     static func writes(_ provider: AWSProvider, since before: [String: Int]) -> [String: Int] {
         var writes: [String: Int] = [:]
-        for (operation, count) in provider.operationCounts where !operation.hasPrefix("Describe") && !operation.hasPrefix("Get") && !operation.hasPrefix("List") {
+        for (operation, count) in provider.operationCounts
+        where !operation.hasPrefix("Describe") && !operation.hasPrefix("Get") && !operation.hasPrefix("List") {
             let sent = count - (before[operation] ?? 0)
             if sent > 0 { writes[operation] = sent }
         }

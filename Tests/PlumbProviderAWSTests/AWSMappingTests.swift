@@ -146,9 +146,10 @@ struct EC2MappingTests {
     func permissionsParse() throws {
         let group = try parse(Self.groupXML)
         #expect(EC2API.permissions(group.items("ipPermissions")) == Self.expectedIngress)
-        #expect(EC2API.permissions(group.items("ipPermissionsEgress")) == [
-            EC2Permission(ipProtocol: "-1", fromPort: nil, toPort: nil, peer: .cidr("0.0.0.0/0"))
-        ])
+        #expect(
+            EC2API.permissions(group.items("ipPermissionsEgress")) == [
+                EC2Permission(ipProtocol: "-1", fromPort: nil, toPort: nil, peer: .cidr("0.0.0.0/0"))
+            ])
         #expect(EC2API.permissions([]) == [])
     }
 
@@ -157,15 +158,16 @@ struct EC2MappingTests {
         let permissions = EC2API.permissions(try parse(Self.groupXML).items("ipPermissions"))
         let names = ["sg-0lb": "lb", "sg-0web": "web"]
         let ingress = permissions.map { EC2Rules.rule($0, ingress: true, groupNames: names) }
-        #expect(ingress == [
-            SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0", description: "https"),
-            SecurityRule(protocol: "tcp", ports: "443", from: "10.0.0.0/8"),
-            SecurityRule(protocol: "tcp", ports: "443", from: "::/0"),
-            SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
-            SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/sg-0other"),
-            SecurityRule(protocol: "all", ports: nil, from: "10.1.0.0/16"),
-            SecurityRule(protocol: "icmp", ports: nil, from: "192.168.0.0/24"),
-        ])
+        #expect(
+            ingress == [
+                SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0", description: "https"),
+                SecurityRule(protocol: "tcp", ports: "443", from: "10.0.0.0/8"),
+                SecurityRule(protocol: "tcp", ports: "443", from: "::/0"),
+                SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"),
+                SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/sg-0other"),
+                SecurityRule(protocol: "all", ports: nil, from: "10.1.0.0/16"),
+                SecurityRule(protocol: "icmp", ports: nil, from: "192.168.0.0/24"),
+            ])
         // Egress puts the peer in `to`.
         let egress = EC2Rules.rule(permissions[3], ingress: false, groupNames: names)
         #expect(egress == SecurityRule(protocol: "tcp", ports: "8000-8010", to: "security_group/lb"))
@@ -178,19 +180,25 @@ struct EC2MappingTests {
     @Test("permission: all → -1 without ports, icmp → -1/-1, tcp ranges, names → ids, IPv6 peers")
     func permissionMapping() throws {
         let ids = ["lb": "sg-0lb", "web": "sg-0web"]
-        #expect(try EC2Rules.permission(SecurityRule(protocol: "all", ports: nil, from: "10.1.0.0/16"), groupIDs: ids)
-            == EC2Permission(ipProtocol: "-1", fromPort: nil, toPort: nil, peer: .cidr("10.1.0.0/16")))
-        #expect(try EC2Rules.permission(SecurityRule(protocol: "icmp", ports: nil, from: "192.168.0.0/24"), groupIDs: ids)
-            == EC2Permission(ipProtocol: "icmp", fromPort: -1, toPort: -1, peer: .cidr("192.168.0.0/24")))
-        #expect(try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"), groupIDs: ids)
-            == EC2Permission(ipProtocol: "tcp", fromPort: 8000, toPort: 8010, peer: .group(id: "sg-0lb")))
-        #expect(try EC2Rules.permission(SecurityRule(protocol: "udp", ports: "53", to: "10.0.0.0/8"), groupIDs: ids)
-            == EC2Permission(ipProtocol: "udp", fromPort: 53, toPort: 53, peer: .cidr("10.0.0.0/8")))
-        #expect(try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "443", from: "2001:db8::/32"), groupIDs: ids)
-            == EC2Permission(ipProtocol: "tcp", fromPort: 443, toPort: 443, peer: .cidrV6("2001:db8::/32")))
+        #expect(
+            try EC2Rules.permission(SecurityRule(protocol: "all", ports: nil, from: "10.1.0.0/16"), groupIDs: ids)
+                == EC2Permission(ipProtocol: "-1", fromPort: nil, toPort: nil, peer: .cidr("10.1.0.0/16")))
+        #expect(
+            try EC2Rules.permission(SecurityRule(protocol: "icmp", ports: nil, from: "192.168.0.0/24"), groupIDs: ids)
+                == EC2Permission(ipProtocol: "icmp", fromPort: -1, toPort: -1, peer: .cidr("192.168.0.0/24")))
+        #expect(
+            try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "8000-8010", from: "security_group/lb"), groupIDs: ids)
+                == EC2Permission(ipProtocol: "tcp", fromPort: 8000, toPort: 8010, peer: .group(id: "sg-0lb")))
+        #expect(
+            try EC2Rules.permission(SecurityRule(protocol: "udp", ports: "53", to: "10.0.0.0/8"), groupIDs: ids)
+                == EC2Permission(ipProtocol: "udp", fromPort: 53, toPort: 53, peer: .cidr("10.0.0.0/8")))
+        #expect(
+            try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "443", from: "2001:db8::/32"), groupIDs: ids)
+                == EC2Permission(ipProtocol: "tcp", fromPort: 443, toPort: 443, peer: .cidrV6("2001:db8::/32")))
         // A group Plumb could not name is still addressed by its id.
-        #expect(try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "22", from: "security_group/sg-0other"), groupIDs: ids)
-            == EC2Permission(ipProtocol: "tcp", fromPort: 22, toPort: 22, peer: .group(id: "sg-0other")))
+        #expect(
+            try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "22", from: "security_group/sg-0other"), groupIDs: ids)
+                == EC2Permission(ipProtocol: "tcp", fromPort: 22, toPort: 22, peer: .group(id: "sg-0other")))
 
         // A name without an id is an error that names the group.
         let error = try #require(throws: AWSError.self) {
@@ -255,7 +263,8 @@ struct EC2MappingTests {
     func descriptionParameters() throws {
         let v6 = try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "v6 web"), groupIDs: [:])
         let v4 = try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "443", from: "0.0.0.0/0", description: "v4 web"), groupIDs: [:])
-        let group = try EC2Rules.permission(SecurityRule(protocol: "tcp", ports: "5432", from: "security_group/app", description: "app"), groupIDs: ["app": "sg-1"])
+        let group = try EC2Rules.permission(
+            SecurityRule(protocol: "tcp", ports: "5432", from: "security_group/app", description: "app"), groupIDs: ["app": "sg-1"])
         let parameters = Dictionary(uniqueKeysWithValues: EC2API.parameters([v6, v4, group]))
         #expect(parameters["IpPermissions.1.Ipv6Ranges.1.CidrIpv6"] == "::/0")
         #expect(parameters["IpPermissions.1.Ipv6Ranges.1.Description"] == "v6 web")
@@ -273,22 +282,23 @@ struct EC2MappingTests {
             EC2Permission(ipProtocol: "icmp", fromPort: -1, toPort: -1, peer: .group(id: "sg-0lb")),
             EC2Permission(ipProtocol: "udp", fromPort: 1000, toPort: 2000, peer: .cidr("10.0.0.0/8")),
         ])
-        #expect(parameters.map { "\($0.0)=\($0.1)" } == [
-            "IpPermissions.1.IpProtocol=tcp",
-            "IpPermissions.1.FromPort=443",
-            "IpPermissions.1.ToPort=443",
-            "IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0",
-            "IpPermissions.2.IpProtocol=-1",
-            "IpPermissions.2.Ipv6Ranges.1.CidrIpv6=::/0",
-            "IpPermissions.3.IpProtocol=icmp",
-            "IpPermissions.3.FromPort=-1",
-            "IpPermissions.3.ToPort=-1",
-            "IpPermissions.3.Groups.1.GroupId=sg-0lb",
-            "IpPermissions.4.IpProtocol=udp",
-            "IpPermissions.4.FromPort=1000",
-            "IpPermissions.4.ToPort=2000",
-            "IpPermissions.4.IpRanges.1.CidrIp=10.0.0.0/8",
-        ])
+        #expect(
+            parameters.map { "\($0.0)=\($0.1)" } == [
+                "IpPermissions.1.IpProtocol=tcp",
+                "IpPermissions.1.FromPort=443",
+                "IpPermissions.1.ToPort=443",
+                "IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0",
+                "IpPermissions.2.IpProtocol=-1",
+                "IpPermissions.2.Ipv6Ranges.1.CidrIpv6=::/0",
+                "IpPermissions.3.IpProtocol=icmp",
+                "IpPermissions.3.FromPort=-1",
+                "IpPermissions.3.ToPort=-1",
+                "IpPermissions.3.Groups.1.GroupId=sg-0lb",
+                "IpPermissions.4.IpProtocol=udp",
+                "IpPermissions.4.FromPort=1000",
+                "IpPermissions.4.ToPort=2000",
+                "IpPermissions.4.IpRanges.1.CidrIp=10.0.0.0/8",
+            ])
         #expect(EC2API.parameters([]).isEmpty)
     }
 }
@@ -353,7 +363,8 @@ struct Route53MappingTests {
     @Test("a change above the limits goes alone; nothing gives no batch")
     func oversized() {
         let big = Self.upsert("big.example.com.", (0..<600).map { "192.0.2.\($0 % 250)" })  // 1200 records
-        let small1 = Self.upsert("a.example.com."), small2 = Self.delete("b.example.com.")
+        let small1 = Self.upsert("a.example.com.")
+        let small2 = Self.delete("b.example.com.")
         let middle = Route53API.batches([small1, big, small2])
         #expect(middle.map(\.count) == [1, 1, 1])
         Self.check(middle, keepOrderOf: [small1, big, small2])
@@ -413,19 +424,22 @@ struct Route53MappingTests {
         let inventory = AWSDNS.inventory(zone: Self.zone, sets)
 
         let record = { (name: String, type: RecordType) in Address.record(zone: Self.zone, name: name, type: type) }
-        #expect(Set(inventory.resources.keys) == [
-            record("@", .TXT), record("@", .MX), record("www", .A), record("*.dev", .A), record("sub", .NS), record("sub", .DS),
-        ])
+        #expect(
+            Set(inventory.resources.keys) == [
+                record("@", .TXT), record("@", .MX), record("www", .A), record("*.dev", .A), record("sub", .NS), record("sub", .DS),
+            ])
         #expect(inventory.resources[record("@", .TXT)]?.spec == .record(RecordSpec(ttl: 300, values: [#"say "hi""#, "v=spf1 -all"])))
         #expect(inventory.resources[record("www", .A)]?.spec == .record(RecordSpec(ttl: 60, values: ["192.0.2.10", "192.0.2.11"])))
-        #expect(inventory.resources[record("sub", .NS)]?.spec
-            == .record(RecordSpec(ttl: 3600, values: ["ns1.sub.example.com.", "ns2.sub.example.com."])))
+        #expect(
+            inventory.resources[record("sub", .NS)]?.spec
+                == .record(RecordSpec(ttl: 3600, values: ["ns1.sub.example.com.", "ns2.sub.example.com."])))
         #expect(inventory.resources[record("*.dev", .A)]?.address == record("*.dev", .A))
 
-        #expect(inventory.unmodeled.sorted() == [
-            UnmodeledRecord(zone: Self.zone, name: "alias", type: "A", ttl: 300, values: ["(alias or routing policy)"]),
-            UnmodeledRecord(zone: Self.zone, name: "weighted", type: "A", ttl: 60, values: ["192.0.2.20"]),
-        ])
+        #expect(
+            inventory.unmodeled.sorted() == [
+                UnmodeledRecord(zone: Self.zone, name: "alias", type: "A", ttl: 300, values: ["(alias or routing policy)"]),
+                UnmodeledRecord(zone: Self.zone, name: "weighted", type: "A", ttl: 60, values: ["192.0.2.20"]),
+            ])
     }
 }
 
@@ -435,7 +449,8 @@ struct Route53MappingTests {
 struct AWSErrorMappingTests {
     @Test("EC2's <Response><Errors><Error>")
     func ec2Shape() throws {
-        let body = try parse("""
+        let body = try parse(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID 'vpc-1' does not exist</Message></Error></Errors>\
             <RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>
@@ -450,7 +465,8 @@ struct AWSErrorMappingTests {
 
     @Test("IAM's <ErrorResponse><Error>")
     func iamShape() throws {
-        let body = try parse("""
+        let body = try parse(
+            """
             <ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
               <Error><Type>Sender</Type><Code>NoSuchEntity</Code><Message>The role with name ghost cannot be found.</Message></Error>
               <RequestId>4a0f4a6c-example</RequestId>
@@ -465,7 +481,8 @@ struct AWSErrorMappingTests {
 
     @Test("Route 53's namespaced <ErrorResponse><Error>")
     func route53Shape() throws {
-        let body = try parse("""
+        let body = try parse(
+            """
             <?xml version="1.0"?>
             <ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
               <Error><Type>Sender</Type><Code>InvalidChangeBatch</Code><Message>[Tried to create resource record set [name='www.example.com.', type='A'] but it already exists]</Message></Error>
@@ -480,7 +497,8 @@ struct AWSErrorMappingTests {
 
     @Test("an HTML page or no body still gives an error with its status")
     func notXML() throws {
-        let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        let html =
+            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         // Not well-formed (<hr>): no tree at all.
         let document = Tree.parse(Data(html.utf8))
         #expect(document == nil)
@@ -604,25 +622,34 @@ struct IAMMappingTests {
 
     @Test("lists of actions compare as sets; a different list does not")
     func actionOrder() throws {
-        let a = try #require(PolicyDocument.parse(
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}"#))
-        let b = try #require(PolicyDocument.parse(AWSQuery.percentEncode(
-            #"{"Statement":{"Resource":["*"],"Action":["logs:PutLogEvents","logs:CreateLogStream"],"Effect":"Allow"},"Version":"2012-10-17"}"#)))
+        let a = try #require(
+            PolicyDocument.parse(
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}"#))
+        let b = try #require(
+            PolicyDocument.parse(
+                AWSQuery.percentEncode(
+                    #"{"Statement":{"Resource":["*"],"Action":["logs:PutLogEvents","logs:CreateLogStream"],"Effect":"Allow"},"Version":"2012-10-17"}"#
+                )))
         #expect(a == b)
         #expect(a.canonicalText == b.canonicalText)
-        let c = try #require(PolicyDocument.parse(
-            #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream"],"Resource":"*"}]}"#))
+        let c = try #require(
+            PolicyDocument.parse(
+                #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream"],"Resource":"*"}]}"#))
         #expect(a != c)
 
-        let desired = RoleSpec(trust: Self.desiredTrust, policies: [
-            "write-logs": .object([
-                "Version": .string("2012-10-17"),
-                "Statement": .array([.object([
-                    "Effect": .string("Allow"), "Resource": .string("*"),
-                    "Action": .array([.string("logs:PutLogEvents"), .string("logs:CreateLogStream")]),
-                ])]),
+        let desired = RoleSpec(
+            trust: Self.desiredTrust,
+            policies: [
+                "write-logs": .object([
+                    "Version": .string("2012-10-17"),
+                    "Statement": .array([
+                        .object([
+                            "Effect": .string("Allow"), "Resource": .string("*"),
+                            "Action": .array([.string("logs:PutLogEvents"), .string("logs:CreateLogStream")]),
+                        ])
+                    ]),
+                ])
             ])
-        ])
         #expect(desired.policies["write-logs"] == a)
     }
 }

@@ -11,9 +11,11 @@ struct AWSProviderTests {
     @Test("a VPC, 6 subnets, 5 cross-referencing groups, 3 roles and a 200-record zone apply as written; a second plan is empty")
     func wholeStack() async throws {
         let server = try MotoServer()
-        let desired = try AWSFixtures.load(server, [
-            "network.yaml": AWSFixtures.network, "roles.yaml": AWSFixtures.roles, "dns.yaml": AWSFixtures.zone(),
-        ])
+        let desired = try AWSFixtures.load(
+            server,
+            [
+                "network.yaml": AWSFixtures.network, "roles.yaml": AWSFixtures.roles, "dns.yaml": AWSFixtures.zone(),
+            ])
         let provider = try AWSFixtures.provider(server, desired)
         let harness = ProviderHarness(desired: desired, provider: provider)
         let (plan, result) = try await harness.converge()
@@ -40,18 +42,20 @@ struct AWSProviderTests {
             let name = tags(subnet)["Name"] ?? "?"
             seenSubnets[name] = "\(subnet["CidrBlock"] as? String ?? "") \(subnet["AvailabilityZone"] as? String ?? "")"
         }
-        #expect(seenSubnets == [
-            "web-a": "10.20.1.0/24 us-east-1a", "web-b": "10.20.2.0/24 us-east-1b", "web-c": "10.20.3.0/24 us-east-1c",
-            "db-a": "10.20.11.0/24 us-east-1a", "db-b": "10.20.12.0/24 us-east-1b", "db-c": "10.20.13.0/24 us-east-1c",
-        ])
+        #expect(
+            seenSubnets == [
+                "web-a": "10.20.1.0/24 us-east-1a", "web-b": "10.20.2.0/24 us-east-1b", "web-c": "10.20.3.0/24 us-east-1c",
+                "db-a": "10.20.11.0/24 us-east-1a", "db-b": "10.20.12.0/24 us-east-1b", "db-c": "10.20.13.0/24 us-east-1c",
+            ])
         let dbC = subnets.first { tags($0)["Name"] == "db-c" }
         #expect(dbC.map(tags)?["tier"] == "data")
 
         let groups = try list(server.awsJSON(["ec2", "describe-security-groups"] + tagged), "SecurityGroups")
         #expect(Set(groups.compactMap { $0["GroupName"] as? String }) == ["lb", "web", "app", "db", "monitoring"])
-        let groupNames = Dictionary(uniqueKeysWithValues: groups.compactMap { group in
-            (group["GroupId"] as? String).map { ($0, group["GroupName"] as? String ?? "") }
-        })
+        let groupNames = Dictionary(
+            uniqueKeysWithValues: groups.compactMap { group in
+                (group["GroupId"] as? String).map { ($0, group["GroupName"] as? String ?? "") }
+            })
         var rules: [String: Set<String>] = [:]
         for group in groups {
             let name = group["GroupName"] as? String ?? "?"
@@ -65,10 +69,14 @@ struct AWSProviderTests {
         #expect(rules["db"] == ["in tcp 5432-5432 app", "in tcp 5432-5432 10.20.11.0/24"])
         #expect(rules["monitoring"] == ["in icmp -1--1 10.20.0.0/16", "in udp 161-161 10.20.2.0/24", "out -1 0.0.0.0/0"])
 
-        for (name, path, policies) in [("deployer", "/ci/", ["read-artifacts", "write-logs"]), ("reader", "/", ["read-only"]), ("lambda-exec", "/service/", ["queue"])] {
+        for (name, path, policies) in [
+            ("deployer", "/ci/", ["read-artifacts", "write-logs"]), ("reader", "/", ["read-only"]), ("lambda-exec", "/service/", ["queue"]),
+        ] {
             let role = try #require(try server.awsJSON(["iam", "get-role", "--role-name", name]) as? [String: Any])["Role"] as? [String: Any]
             #expect(role?["Path"] as? String == path)
-            let roleTags = (role?["Tags"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) { $0[$1["Key"] as? String ?? ""] = $1["Value"] as? String }
+            let roleTags = (role?["Tags"] as? [[String: Any]] ?? []).reduce(into: [String: String]()) {
+                $0[$1["Key"] as? String ?? ""] = $1["Value"] as? String
+            }
             #expect(roleTags["plumb:stack"] == "test", "\(name)")
             let listed = try #require(try server.awsJSON(["iam", "list-role-policies", "--role-name", name]) as? [String: Any])
             #expect((listed["PolicyNames"] as? [String] ?? []).sorted() == policies)
@@ -79,7 +87,8 @@ struct AWSProviderTests {
             let trust = try JSONValue.decoded(from: role?["AssumeRolePolicyDocument"] ?? [:])
             #expect(PolicyDocument.canonical(trust) == spec.trust, "\(name) trust")
             for policy in policies {
-                let answer = try #require(try server.awsJSON(["iam", "get-role-policy", "--role-name", name, "--policy-name", policy]) as? [String: Any])
+                let answer = try #require(
+                    try server.awsJSON(["iam", "get-role-policy", "--role-name", name, "--policy-name", policy]) as? [String: Any])
                 let document = try JSONValue.decoded(from: answer["PolicyDocument"] ?? [:])
                 #expect(PolicyDocument.canonical(document) == spec.policies[policy], "\(name)/\(policy)")
             }
@@ -114,9 +123,12 @@ struct AWSProviderTests {
         let harness = ProviderHarness(desired: desired, provider: provider)
         #expect(try await harness.converge().result.status == .succeeded)
 
-        let web = try #require(try list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=web"]), "SecurityGroups").first)
+        let web = try #require(
+            try list(server.awsJSON(["ec2", "describe-security-groups", "--filters", "Name=group-name,Values=web"]), "SecurityGroups").first)
         let groupID = try #require(web["GroupId"] as? String)
-        _ = try server.awsJSON(["ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "3306", "--cidr", "203.0.113.0/24"])
+        _ = try server.awsJSON([
+            "ec2", "authorize-security-group-ingress", "--group-id", groupID, "--protocol", "tcp", "--port", "3306", "--cidr", "203.0.113.0/24",
+        ])
 
         let (plan, scope) = try await harness.plan()
         #expect(plan.changes.map(\.address) == [Address(kind: .securityGroup, name: "web")])
@@ -146,14 +158,17 @@ struct AWSProviderTests {
         let first = try AWSFixtures.load(server, ["network.yaml": vpcOnly])
         let provider = try AWSFixtures.provider(server, first)
         #expect(try await ProviderHarness(desired: first, provider: provider).converge().result.status == .succeeded)
-        let vpcID = try #require(try list(server.awsJSON(["ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=main"]), "Vpcs").first?["VpcId"] as? String)
-        let made = try #require(try server.awsJSON([
-            "ec2", "create-subnet", "--vpc-id", vpcID, "--cidr-block", "10.30.1.0/24", "--availability-zone", "us-east-1a",
-            "--tag-specifications", "ResourceType=subnet,Tags=[{Key=Name,Value=web-a},{Key=owner,Value=hand}]",
-        ]) as? [String: Any])
+        let vpcID = try #require(
+            try list(server.awsJSON(["ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=main"]), "Vpcs").first?["VpcId"] as? String)
+        let made = try #require(
+            try server.awsJSON([
+                "ec2", "create-subnet", "--vpc-id", vpcID, "--cidr-block", "10.30.1.0/24", "--availability-zone", "us-east-1a",
+                "--tag-specifications", "ResourceType=subnet,Tags=[{Key=Name,Value=web-a},{Key=owner,Value=hand}]",
+            ]) as? [String: Any])
         let subnetID = try #require((made["Subnet"] as? [String: Any])?["SubnetId"] as? String)
 
-        let desired = try AWSFixtures.load(server, ["network.yaml": vpcOnly + "subnets:\n  web-a: {vpc: main, cidr: 10.30.1.0/24, zone: us-east-1a}\n"])
+        let desired = try AWSFixtures.load(
+            server, ["network.yaml": vpcOnly + "subnets:\n  web-a: {vpc: main, cidr: 10.30.1.0/24, zone: us-east-1a}\n"])
         let harness = ProviderHarness(desired: desired, provider: provider)
         let conflicted = try await harness.plan().plan
         #expect(conflicted.changes.isEmpty)
@@ -180,7 +195,8 @@ struct AWSProviderTests {
         }
         document += "security_groups:\n"
         for index in 0..<500 {
-            document += "  g\(index): {vpc: big, description: group \(index), ingress: [{protocol: tcp, ports: \(1000 + index), from: 10.40.0.0/16}]}\n"
+            document +=
+                "  g\(index): {vpc: big, description: group \(index), ingress: [{protocol: tcp, ports: \(1000 + index), from: 10.40.0.0/16}]}\n"
         }
         let desired = try AWSFixtures.load(server, ["big.yaml": document], chunkSize: 500, rateLimit: 2000)
         let provider = try AWSFixtures.provider(server, desired)
@@ -213,7 +229,9 @@ struct AWSProviderTests {
 
     private func groupIDs(_ server: MotoServer) throws -> [String: String] {
         let groups = try list(server.awsJSON(["ec2", "describe-security-groups"]), "SecurityGroups")
-        return Dictionary(groups.compactMap { group in (group["GroupId"] as? String).map { ($0, group["GroupName"] as? String ?? "") } }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(
+            groups.compactMap { group in (group["GroupId"] as? String).map { ($0, group["GroupName"] as? String ?? "") } },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// "in tcp 443-443 0.0.0.0/0", "out -1 0.0.0.0/0", "in tcp 8080-8080 lb" (a group by name).

@@ -40,14 +40,18 @@ private struct Harness {
 /// AWS answers, as the services write them.
 private enum Answers {
     static func ec2Error(_ status: Int, _ code: String, _ message: String = "m", headers: [String: String] = [:], delay: Int = 0) -> Response {
-        .xml(status, """
+        .xml(
+            status,
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Response><Errors><Error><Code>\(code)</Code><Message>\(message)</Message></Error></Errors><RequestID>ea966190-example</RequestID></Response>
             """, headers: headers, delayMilliseconds: delay)
     }
 
     static func queryError(_ status: Int, _ code: String, service: String = "iam", version: String = "2010-05-08") -> Response {
-        .xml(status, """
+        .xml(
+            status,
+            """
             <ErrorResponse xmlns="https://\(service).amazonaws.com/doc/\(version)/">
               <Error><Type>Sender</Type><Code>\(code)</Code><Message>Rate exceeded</Message></Error>
               <RequestId>4a0f4a6c-example</RequestId>
@@ -55,14 +59,18 @@ private enum Answers {
             """)
     }
 
-    static let createVpc = Response.xml(200, """
+    static let createVpc = Response.xml(
+        200,
+        """
         <CreateVpcResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
           <requestId>7a62c49f-example</requestId>
           <vpc><vpcId>vpc-0new</vpcId><state>pending</state><cidrBlock>10.0.0.0/16</cidrBlock></vpc>
         </CreateVpcResponse>
         """)
 
-    static let describeVpcs = Response.xml(200, """
+    static let describeVpcs = Response.xml(
+        200,
+        """
         <DescribeVpcsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
           <requestId>7a62c49f-example</requestId>
           <vpcSet><item><vpcId>vpc-1</vpcId><cidrBlock>10.0.0.0/16</cidrBlock>\
@@ -70,7 +78,9 @@ private enum Answers {
         </DescribeVpcsResponse>
         """)
 
-    static let listRoles = Response.xml(200, """
+    static let listRoles = Response.xml(
+        200,
+        """
         <ListRolesResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
           <ListRolesResult>
             <IsTruncated>false</IsTruncated>
@@ -83,7 +93,9 @@ private enum Answers {
         </ListRolesResponse>
         """)
 
-    static let ok = Response.xml(200, """
+    static let ok = Response.xml(
+        200,
+        """
         <RevokeSecurityGroupIngressResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
           <requestId>r</requestId><return>true</return>
         </RevokeSecurityGroupIngressResponse>
@@ -93,7 +105,9 @@ private enum Answers {
 /// Asserts the request was signed with SigV4 for `service` in us-east-1 by AKIDEXAMPLE, and
 /// that the signature covers what arrived: the signature recomputed from the received
 /// method, target, signed headers and body is the one sent.
-private func expectSigned(_ request: ScriptedHTTPServer.Request, service: String, server: ScriptedHTTPServer, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+private func expectSigned(
+    _ request: ScriptedHTTPServer.Request, service: String, server: ScriptedHTTPServer, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws {
     let amzDate = try #require(request.header("X-Amz-Date"), "no X-Amz-Date", sourceLocation: sourceLocation)
     #expect(amzDate.wholeMatch(of: /\d{8}T\d{6}Z/) != nil, "X-Amz-Date \(amzDate)", sourceLocation: sourceLocation)
     let authorization = try #require(request.header("Authorization"), "no Authorization", sourceLocation: sourceLocation)
@@ -268,9 +282,11 @@ struct AWSTransportTests {
         #expect(took < .seconds(120), "\(took)")
     }
 
-    @Test("a Retry-After that is no number of seconds is ignored, never fatal", arguments: [
-        "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "-3", "nan", "inf", "1e300", "99999999999999999999",
-    ])
+    @Test(
+        "a Retry-After that is no number of seconds is ignored, never fatal",
+        arguments: [
+            "Wed, 21 Oct 2015 07:28:00 GMT", "soon", "-3", "nan", "inf", "1e300", "99999999999999999999",
+        ])
     func retryAfterGarbage(value: String) async throws {
         let harness = try Harness([Response(status: 429, headers: ["Retry-After": value])], default: Answers.describeVpcs)
         // The process survives (a trap here was the bug), and the retry happens.
@@ -332,7 +348,9 @@ struct AWSTransportTests {
             tail += "<NextRecordName>\(next.name)</NextRecordName><NextRecordType>\(next.type)</NextRecordType>"
             if let identifier = next.identifier { tail += "<NextRecordIdentifier>\(identifier)</NextRecordIdentifier>" }
         }
-        return .xml(200, """
+        return .xml(
+            200,
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <ListResourceRecordSetsResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">
             <ResourceRecordSets>\(sets)</ResourceRecordSets>\(tail)</ListResourceRecordSetsResponse>
@@ -341,7 +359,8 @@ struct AWSTransportTests {
 
     static func recordSet(_ name: String, _ type: String, ttl: Int, _ values: [String]) -> String {
         let records = values.map { "<ResourceRecord><Value>\($0)</Value></ResourceRecord>" }.joined()
-        return "<ResourceRecordSet><Name>\(name)</Name><Type>\(type)</Type><TTL>\(ttl)</TTL><ResourceRecords>\(records)</ResourceRecords></ResourceRecordSet>"
+        return
+            "<ResourceRecordSet><Name>\(name)</Name><Type>\(type)</Type><TTL>\(ttl)</TTL><ResourceRecords>\(records)</ResourceRecords></ResourceRecordSet>"
     }
 
     @Test("listRecordSets follows IsTruncated with NextRecordName, NextRecordType and NextRecordIdentifier")
@@ -367,14 +386,16 @@ struct AWSTransportTests {
             next: nil)
         let harness = try Harness([page1, page2, page3], default: Response(status: 500))
         let sets = try await harness.route53.listRecordSets(zoneID: "Z123EXAMPLE")
-        #expect(sets == [
-            Route53RecordSet(name: "example.com.", type: "A", ttl: 300, values: ["192.0.2.1"], isSpecial: false),
-            Route53RecordSet(name: "*.dev.example.com.", type: "A", ttl: 60, values: ["192.0.2.250"], isSpecial: false),
-            Route53RecordSet(name: "*.mail.example.com.", type: "MX", ttl: 300, values: ["10 mx1.example.com.", "20 mx2.example.com."], isSpecial: false),
-            Route53RecordSet(name: "www.example.com.", type: "A", ttl: 60, values: ["192.0.2.10"], isSpecial: true),
-            Route53RecordSet(name: "www.example.com.", type: "A", ttl: 60, values: ["192.0.2.11"], isSpecial: true),
-            Route53RecordSet(name: "zz.example.com.", type: "A", ttl: nil, values: [], isSpecial: true),
-        ])
+        #expect(
+            sets == [
+                Route53RecordSet(name: "example.com.", type: "A", ttl: 300, values: ["192.0.2.1"], isSpecial: false),
+                Route53RecordSet(name: "*.dev.example.com.", type: "A", ttl: 60, values: ["192.0.2.250"], isSpecial: false),
+                Route53RecordSet(
+                    name: "*.mail.example.com.", type: "MX", ttl: 300, values: ["10 mx1.example.com.", "20 mx2.example.com."], isSpecial: false),
+                Route53RecordSet(name: "www.example.com.", type: "A", ttl: 60, values: ["192.0.2.10"], isSpecial: true),
+                Route53RecordSet(name: "www.example.com.", type: "A", ttl: 60, values: ["192.0.2.11"], isSpecial: true),
+                Route53RecordSet(name: "zz.example.com.", type: "A", ttl: nil, values: [], isSpecial: true),
+            ])
 
         let requests = try harness.requests()
         try #require(requests.count == 3)
@@ -416,7 +437,8 @@ struct AWSTransportTests {
 
     @Test("revoke: InvalidPermission.NotFound for the combined call falls back to one call per rule")
     func revokeFallback() async throws {
-        let harness = try Harness([Answers.ec2Error(400, "InvalidPermission.NotFound", "The specified rule does not exist in this security group.")], default: Answers.ok)
+        let harness = try Harness(
+            [Answers.ec2Error(400, "InvalidPermission.NotFound", "The specified rule does not exist in this security group.")], default: Answers.ok)
         try await harness.ec2.revoke(groupID: "sg-0web", ingress: true, Self.twoPermissions)
 
         let requests = try harness.requests()
@@ -425,14 +447,16 @@ struct AWSTransportTests {
         let combined = requests[0].form.map(\.name).filter { $0.hasPrefix("IpPermissions.") }
         #expect(combined.contains("IpPermissions.1.IpRanges.1.CidrIp") && combined.contains("IpPermissions.2.Groups.1.GroupId"))
         // One rule each, in order, numbered 1.
-        #expect(requests[1].form.filter { $0.name.hasPrefix("IpPermissions.") }.map { "\($0.name)=\($0.value)" } == [
-            "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=443", "IpPermissions.1.ToPort=443",
-            "IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0",
-        ])
-        #expect(requests[2].form.filter { $0.name.hasPrefix("IpPermissions.") }.map { "\($0.name)=\($0.value)" } == [
-            "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=8000", "IpPermissions.1.ToPort=8010",
-            "IpPermissions.1.Groups.1.GroupId=sg-0lb",
-        ])
+        #expect(
+            requests[1].form.filter { $0.name.hasPrefix("IpPermissions.") }.map { "\($0.name)=\($0.value)" } == [
+                "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=443", "IpPermissions.1.ToPort=443",
+                "IpPermissions.1.IpRanges.1.CidrIp=0.0.0.0/0",
+            ])
+        #expect(
+            requests[2].form.filter { $0.name.hasPrefix("IpPermissions.") }.map { "\($0.name)=\($0.value)" } == [
+                "IpPermissions.1.IpProtocol=tcp", "IpPermissions.1.FromPort=8000", "IpPermissions.1.ToPort=8010",
+                "IpPermissions.1.Groups.1.GroupId=sg-0lb",
+            ])
         #expect(harness.transport.retriesSent == 0)
     }
 
@@ -474,7 +498,8 @@ struct AWSTransportTests {
         let http = HTTPClient(maxConcurrent: 1)
         let log0 = try await http.send(HTTPRequest(url: harness.server.url + "/_log"))
         #expect(log0.status == 200 && log0.text == "[]")
-        let first = try await http.send(HTTPRequest(method: "PUT", url: harness.server.url + "/a?x=%20y", headers: [(name: "X-Test", value: "1")], body: Data("body".utf8)))
+        let first = try await http.send(
+            HTTPRequest(method: "PUT", url: harness.server.url + "/a?x=%20y", headers: [(name: "X-Test", value: "1")], body: Data("body".utf8)))
         #expect(first.status == 201 && first.text == "first")
         #expect(try await http.send(HTTPRequest(url: harness.server.url + "/b")).status == 204)
 

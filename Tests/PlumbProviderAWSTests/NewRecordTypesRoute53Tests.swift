@@ -16,7 +16,8 @@ struct NewRecordTypesRoute53Tests {
         #expect(plan.summary.create == NewRecordTypes.cases.count - NewRecordTypes.notOnRoute53.count + 1)
         #expect(result.status == .succeeded, "\(result.error ?? "")")
         let second = try await harness.plan().plan
-        #expect(second.changes.isEmpty, "\(second.changes.map { "\($0.address): \(String(describing: $0.before)) → \(String(describing: $0.after))" })")
+        #expect(
+            second.changes.isEmpty, "\(second.changes.map { "\($0.address): \(String(describing: $0.before)) → \(String(describing: $0.after))" })")
     }
 
     @Test("the validator says which types a Route 53 binding cannot hold, at the record")

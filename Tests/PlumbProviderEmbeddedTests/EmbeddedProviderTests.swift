@@ -63,16 +63,29 @@ struct EmbeddedProviderTests {
         ])
         let specs: [(Address, ResourceSpec)] = [
             (vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16", ipv6: true, dnsHostnames: true, dnsSupport: false))),
-            (subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 4, mapPublicIPOnLaunch: true, assignIPv6OnCreation: true))),
-            (group, .securityGroup(SecurityGroupSpec(vpc: "main", description: "w", ingress: [
-                SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS"),
-                SecurityRule(protocol: "tcp", ports: "22", from: "prefix_list/corp-office"),
-                SecurityRule(protocol: "tcp", ports: "22", from: "prefix_list/pl-0a1b"),
-                SecurityRule(protocol: "tcp", ports: "5432", from: "subnet/a/ipv6"),
-            ], egress: []))),
-            (role, .role(RoleSpec(
-                trust: trust, managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-                permissionsBoundary: "arn:aws:iam::123456789012:policy/boundary", maxSessionDuration: 7200))),
+            (
+                subnetA,
+                .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 4, mapPublicIPOnLaunch: true, assignIPv6OnCreation: true))
+            ),
+            (
+                group,
+                .securityGroup(
+                    SecurityGroupSpec(
+                        vpc: "main", description: "w",
+                        ingress: [
+                            SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS"),
+                            SecurityRule(protocol: "tcp", ports: "22", from: "prefix_list/corp-office"),
+                            SecurityRule(protocol: "tcp", ports: "22", from: "prefix_list/pl-0a1b"),
+                            SecurityRule(protocol: "tcp", ports: "5432", from: "subnet/a/ipv6"),
+                        ], egress: []))
+            ),
+            (
+                role,
+                .role(
+                    RoleSpec(
+                        trust: trust, managedPolicies: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+                        permissionsBoundary: "arn:aws:iam::123456789012:policy/boundary", maxSessionDuration: 7200))
+            ),
         ]
         let result = await first.apply(specs.map { create($0.0, $0.1) }, context: context)
         #expect(result.outcomes.allSatisfy { $0.isApplied }, "\(result.outcomes)")
@@ -99,50 +112,87 @@ struct EmbeddedProviderTests {
         #expect(failureCode(other, at: 0) == .conflict)
     }
 
-    @Test("refuses what a cloud refuses", arguments: [
-        ("subnet-without-vpc", [create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z")))], ProviderError.Code.notFound),
-        ("subnet-outside-vpc", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.1.1.0/24", zone: "z"))),
-        ], .invalid),
-        ("overlapping-subnets", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.0.0/20", zone: "z"))),
-            create(Address(kind: .subnet, name: "b"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z"))),
-        ], .conflict),
-        ("vpc-with-subnets-deleted", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z"))),
-            delete(vpc),
-        ], .dependency),
-        ("group-referencing-missing-group", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(Address(kind: .securityGroup, name: "web"), .securityGroup(SecurityGroupSpec(
-                vpc: "main", description: "w", ingress: [SecurityRule(protocol: "tcp", ports: "80", from: "security_group/ghost")], egress: nil))),
-        ], .notFound),
-        ("ipv6-subnet-in-ipv4-vpc", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 1))),
-        ], .invalid),
-        ("two-subnets-one-ipv6-block", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16", ipv6: true))),
-            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 3))),
-            create(Address(kind: .subnet, name: "b"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "z", ipv6Index: 3))),
-        ], .conflict),
-        ("prefix-list-the-cloud-lacks", [
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(Address(kind: .securityGroup, name: "admin"), .securityGroup(SecurityGroupSpec(
-                vpc: "main", description: "a", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "prefix_list/corp-office")], egress: nil))),
-        ], .notFound),
-        ("record-without-zone", [
-            create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
-        ], .notFound),
-        ("cname-beside-a", [
-            create(.zone("example.com."), .zone(ZoneSpec())),
-            create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
-            create(.record(zone: "example.com.", name: "www", type: .CNAME), .record(RecordSpec(ttl: 60, values: ["x.example.com."]))),
-        ], .conflict),
-    ])
+    @Test(
+        "refuses what a cloud refuses",
+        arguments: [
+            ("subnet-without-vpc", [create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z")))], ProviderError.Code.notFound),
+            (
+                "subnet-outside-vpc",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                    create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.1.1.0/24", zone: "z"))),
+                ], .invalid
+            ),
+            (
+                "overlapping-subnets",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                    create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.0.0/20", zone: "z"))),
+                    create(Address(kind: .subnet, name: "b"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z"))),
+                ], .conflict
+            ),
+            (
+                "vpc-with-subnets-deleted",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                    create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z"))),
+                    delete(vpc),
+                ], .dependency
+            ),
+            (
+                "group-referencing-missing-group",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                    create(
+                        Address(kind: .securityGroup, name: "web"),
+                        .securityGroup(
+                            SecurityGroupSpec(
+                                vpc: "main", description: "w", ingress: [SecurityRule(protocol: "tcp", ports: "80", from: "security_group/ghost")],
+                                egress: nil))),
+                ], .notFound
+            ),
+            (
+                "ipv6-subnet-in-ipv4-vpc",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                    create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 1))),
+                ], .invalid
+            ),
+            (
+                "two-subnets-one-ipv6-block",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16", ipv6: true))),
+                    create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z", ipv6Index: 3))),
+                    create(Address(kind: .subnet, name: "b"), .subnet(SubnetSpec(vpc: "main", cidr: "10.0.2.0/24", zone: "z", ipv6Index: 3))),
+                ], .conflict
+            ),
+            (
+                "prefix-list-the-cloud-lacks",
+                [
+                    create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                    create(
+                        Address(kind: .securityGroup, name: "admin"),
+                        .securityGroup(
+                            SecurityGroupSpec(
+                                vpc: "main", description: "a",
+                                ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "prefix_list/corp-office")], egress: nil))),
+                ], .notFound
+            ),
+            (
+                "record-without-zone",
+                [
+                    create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"])))
+                ], .notFound
+            ),
+            (
+                "cname-beside-a",
+                [
+                    create(.zone("example.com."), .zone(ZoneSpec())),
+                    create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
+                    create(.record(zone: "example.com.", name: "www", type: .CNAME), .record(RecordSpec(ttl: 60, values: ["x.example.com."]))),
+                ], .conflict
+            ),
+        ])
     func constraints(_ name: String, _ changes: [Change], _ code: ProviderError.Code) async throws {
         let embedded = try provider(temporaryDirectory())
         let result = await embedded.apply(changes, context: context)
@@ -156,10 +206,11 @@ struct EmbeddedProviderTests {
     @Test("after a failed change the rest of the batch is not attempted")
     func stopsAtFirstFailure() async throws {
         let embedded = try provider(temporaryDirectory())
-        let result = await embedded.apply([
-            create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z"))),
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-        ], context: context)
+        let result = await embedded.apply(
+            [
+                create(subnetA, .subnet(SubnetSpec(vpc: "main", cidr: "10.0.1.0/24", zone: "z"))),
+                create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+            ], context: context)
         #expect(failureCode(result, at: 0) == .notFound)
         if case .notAttempted = result.outcomes[1].status {} else { Issue.record("second change was attempted") }
         #expect(try await embedded.describe(everything).resources.isEmpty)
@@ -169,11 +220,16 @@ struct EmbeddedProviderTests {
     func mutualReferences() async throws {
         let embedded = try provider(temporaryDirectory())
         let rule = { (peer: String) in SecurityRule(protocol: "tcp", ports: "5432", from: "security_group/\(peer)") }
-        let result = await embedded.apply([
-            create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
-            create(Address(kind: .securityGroup, name: "a"), .securityGroup(SecurityGroupSpec(vpc: "main", description: "a", ingress: [rule("b")], egress: nil))),
-            create(Address(kind: .securityGroup, name: "b"), .securityGroup(SecurityGroupSpec(vpc: "main", description: "b", ingress: [rule("a")], egress: nil))),
-        ], context: context)
+        let result = await embedded.apply(
+            [
+                create(vpc, .vpc(VPCSpec(cidr: "10.0.0.0/16"))),
+                create(
+                    Address(kind: .securityGroup, name: "a"),
+                    .securityGroup(SecurityGroupSpec(vpc: "main", description: "a", ingress: [rule("b")], egress: nil))),
+                create(
+                    Address(kind: .securityGroup, name: "b"),
+                    .securityGroup(SecurityGroupSpec(vpc: "main", description: "b", ingress: [rule("a")], egress: nil))),
+            ], context: context)
         #expect(result.outcomes.allSatisfy { $0.isApplied })
         let live = try await embedded.describe(everything).resources[Address(kind: .securityGroup, name: "a")]
         // A group created without egress gets the cloud default.
@@ -187,12 +243,13 @@ struct EmbeddedProviderTests {
     @Test("deleting a zone removes its records; describe lists only the zones asked for")
     func zones() async throws {
         let embedded = try provider(temporaryDirectory())
-        _ = await embedded.apply([
-            create(.zone("example.com."), .zone(ZoneSpec())),
-            create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
-            create(.zone("other.org."), .zone(ZoneSpec())),
-            create(.record(zone: "other.org.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.2"]))),
-        ], context: context)
+        _ = await embedded.apply(
+            [
+                create(.zone("example.com."), .zone(ZoneSpec())),
+                create(.record(zone: "example.com.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.1"]))),
+                create(.zone("other.org."), .zone(ZoneSpec())),
+                create(.record(zone: "other.org.", name: "www", type: .A), .record(RecordSpec(ttl: 60, values: ["192.0.2.2"]))),
+            ], context: context)
         let scoped = try await embedded.describe(everything)
         #expect(scoped.resources.keys.filter { $0.kind == .record } == [.record(zone: "example.com.", name: "www", type: .A)])
         #expect(scoped.resources[.zone("other.org.")] != nil)

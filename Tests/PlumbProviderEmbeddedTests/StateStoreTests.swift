@@ -14,8 +14,10 @@ struct StateStoreTests {
         let store = try SQLiteStateStore(directory: temporaryDirectory())
         let run = try await store.beginRun(stack: "s", command: "apply", source: PlanSource(), commit: nil)
         let recorder = store.recorder(run: run)
-        let done = Change(action: .create, address: Address(kind: .vpc, name: "a"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.0.0.0/16")))
-        let pending = Change(action: .create, address: Address(kind: .vpc, name: "b"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.1.0.0/16")))
+        let done = Change(
+            action: .create, address: Address(kind: .vpc, name: "a"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.0.0.0/16")))
+        let pending = Change(
+            action: .create, address: Address(kind: .vpc, name: "b"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.1.0.0/16")))
         try await recorder.intend([done], chunk: 0)
         try await recorder.record([ChangeResult(address: done.address, action: .create, status: .applied)], chunk: 0)
         try await recorder.intend([pending], chunk: 1)
@@ -43,7 +45,8 @@ struct StateStoreTests {
     @Test("stage timings are kept per run")
     func timings() async throws {
         let store = try SQLiteStateStore(directory: temporaryDirectory())
-        let run = try await store.beginRun(stack: "s", command: "apply", source: PlanSource(), commit: CommitInfo(id: "c0ffee", author: "Ann", subject: "Add www"))
+        let run = try await store.beginRun(
+            stack: "s", command: "apply", source: PlanSource(), commit: CommitInfo(id: "c0ffee", author: "Ann", subject: "Add www"))
         await store.recorder(run: run).timing("describe", detail: nil, seconds: 0.25)
         try await store.finishRun(run, status: .succeeded, plan: nil, result: nil, error: nil)
         let record = try await store.run(run)

@@ -19,7 +19,8 @@ struct NewRecordTypesPowerDNSTests {
         let result = await apply(first, provider, scope: scope)
         #expect(result.status == .succeeded, "\(result.error ?? "")")
         let (second, _) = try await plan(desired, provider)
-        #expect(second.changes.isEmpty, "\(second.changes.map { "\($0.address): \(String(describing: $0.before)) → \(String(describing: $0.after))" })")
+        #expect(
+            second.changes.isEmpty, "\(second.changes.map { "\($0.address): \(String(describing: $0.before)) → \(String(describing: $0.after))" })")
         for item in NewRecordTypes.cases {
             // A delegation's NS is a referral, not an answer.
             guard let type = RecordType(rawValue: item.type), type != .NS else { continue }

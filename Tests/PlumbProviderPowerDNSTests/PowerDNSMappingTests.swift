@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PlumbCore
+import Testing
+
 @testable import PlumbProviderPowerDNS
 
 /// A zone mapped from its JSON as a stream, chunks on several cores, is the zone mapped in
@@ -15,14 +16,17 @@ struct PowerDNSMappingTests {
         let types = ["A", "TXT", "CNAME", "HINFO", "MX"]  // HINFO: a type Plumb does not model
         for index in 0..<count {
             let type = types[index % types.count]
-            let content = switch type {
-            case "A": "192.0.2.\(index % 250)"
-            case "TXT": #"\"v=spf1 \#(index)\""#
-            case "CNAME": "H\(index).A.Example."
-            case "MX": "10 mx\(index).example."
-            default: #"\"PC\" \"Linux\""#
-            }
-            rrsets.append(#"{"name":"h\#(index).a.example.","type":"\#(type)","ttl":\#(60 + index % 7),"records":[{"content":"\#(content)","disabled":\#(index % 11 == 0)}]}"#)
+            let content =
+                switch type {
+                case "A": "192.0.2.\(index % 250)"
+                case "TXT": #"\"v=spf1 \#(index)\""#
+                case "CNAME": "H\(index).A.Example."
+                case "MX": "10 mx\(index).example."
+                default: #"\"PC\" \"Linux\""#
+                }
+            rrsets.append(
+                #"{"name":"h\#(index).a.example.","type":"\#(type)","ttl":\#(60 + index % 7),"records":[{"content":"\#(content)","disabled":\#(index % 11 == 0)}]}"#
+            )
         }
         // The same owner again in other letters: one address, the later rrset wins.
         rrsets.append(#"{"name":"H1.A.EXAMPLE.","type":"TXT","ttl":5,"records":[{"content":"\"later\"","disabled":false}]}"#)

@@ -76,7 +76,8 @@ struct PowerDNSProviderTests {
         let provider = try PowerDNSProvider(binding: binding(server))
         var documents: [String: String] = [:]
         for zone in ["a", "b", "c"] {
-            documents["\(zone).yaml"] = "provider: main\nzone: \(zone).example.\nrecords:\n" + (1...30).map { "  h\($0): {type: A, value: 192.0.2.\($0)}\n" }.joined()
+            documents["\(zone).yaml"] =
+                "provider: main\nzone: \(zone).example.\nrecords:\n" + (1...30).map { "  h\($0): {type: A, value: 192.0.2.\($0)}\n" }.joined()
         }
         var desired = try Fixtures.load(documents)
         desired.providers["main"] = binding(server)
@@ -90,7 +91,8 @@ struct PowerDNSProviderTests {
         // 90 record updates in one chunk: three PATCHes (one per zone).
         var changed = desired
         for (address, resource) in desired.resources where address.kind == .record {
-            changed.resources[address]?.spec = .record(RecordSpec(ttl: 120, values: { if case .record(let r) = resource.spec { r.values } else { [] } }()))
+            changed.resources[address]?.spec = .record(
+                RecordSpec(ttl: 120, values: { if case .record(let r) = resource.spec { r.values } else { [] } }()))
         }
         let (update, _) = try await plan(changed, provider)
         #expect(update.summary.update == 90 && update.chunks.count == 1)
@@ -107,7 +109,8 @@ struct PowerDNSProviderTests {
         }
         let (small, _) = try await plan(two, provider)
         #expect(small.changes.count == 2)
-        let beforeSmall = provider.requestsSent, zoneReads = provider.operationCounts["describe zone a.example."] ?? 0
+        let beforeSmall = provider.requestsSent
+        let zoneReads = provider.operationCounts["describe zone a.example."] ?? 0
         #expect(await apply(small, provider, scope: scope).status == .succeeded)
         #expect(provider.requestsSent - beforeSmall == 1 + 2)
         #expect(provider.operationCounts["describe zone a.example."] ?? 0 == zoneReads)
@@ -145,7 +148,11 @@ struct PowerDNSProviderTests {
         desired.providers["main"] = binding(server)
         let (initial, scope) = try await plan(desired, provider)
         #expect(await apply(initial, provider, scope: scope).status == .succeeded)
-        let (status, _) = try server.api("PATCH", "/zones/keep.example.", body: #"{"rrsets":[{"name":"keep.example.","type":"RP","ttl":300,"changetype":"REPLACE","records":[{"content":"hostmaster.keep.example. .","disabled":false}]}]}"#)
+        let (status, _) = try server.api(
+            "PATCH", "/zones/keep.example.",
+            body:
+                #"{"rrsets":[{"name":"keep.example.","type":"RP","ttl":300,"changetype":"REPLACE","records":[{"content":"hostmaster.keep.example. .","disabled":false}]}]}"#
+        )
         #expect(status == 204)
         let inventory = try await provider.describe(scope)
         #expect(!inventory.resources.keys.contains { $0.name.hasSuffix("/SOA") || $0.name == "keep.example./@/NS" })
@@ -189,21 +196,28 @@ struct PowerDNSProviderTests {
     func refusedNamesWhere() async throws {
         let port = try freePort()
         let provider = try PowerDNSProvider(
-            binding: ProviderBinding(name: "where-\(port)", type: .powerdns, settings: ["url": "http://deploy:hunter2@127.0.0.1:\(port)", "api_key": "k"]),
+            binding: ProviderBinding(
+                name: "where-\(port)", type: .powerdns, settings: ["url": "http://deploy:hunter2@127.0.0.1:\(port)", "api_key": "k"]),
             retry: RetryPolicy(attempts: 2, base: .milliseconds(10), cap: .milliseconds(20)))
         let error = try await #require(throws: ProviderError.self) { _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone])) }
         #expect(error.message.contains("list zones: GET http://127.0.0.1:\(port)/api/v1/servers/localhost/zones: "), "\(error.message)")
-        #expect(error.message.contains("check that the server is running and reachable from here, and the address in Providers/where-\(port).yaml"), "\(error.message)")
+        #expect(
+            error.message.contains("check that the server is running and reachable from here, and the address in Providers/where-\(port).yaml"),
+            "\(error.message)")
         #expect(!error.message.contains("hunter2") && !error.message.contains("deploy"), "no credentials: \(error.message)")
     }
 
     @Test("a server that is not PowerDNS: its 404 page is named by URL and status, cut short, with what to check")
     func notPowerDNS() async throws {
-        let page = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>" + String(repeating: "<p>nothing here</p>", count: 300) + "</body></html>"
+        let page =
+            "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>" + String(repeating: "<p>nothing here</p>", count: 300)
+            + "</body></html>"
         let server = try ScriptedHTTPServer([], default: .init(status: 404, headers: ["Content-Type": "text/html"], body: page))
         let provider = try PowerDNSProvider(binding: ProviderBinding(name: "web", type: .powerdns, settings: ["url": server.url, "api_key": "k"]))
         let error = try await #require(throws: ProviderError.self) { _ = try await provider.describe(DescribeScope(stack: "t", kinds: [.zone])) }
-        #expect(error.message.hasPrefix("list zones: HTTP 404 from GET \(server.url)/api/v1/servers/localhost/zones: <!DOCTYPE html>"), "\(error.message)")
+        #expect(
+            error.message.hasPrefix("list zones: HTTP 404 from GET \(server.url)/api/v1/servers/localhost/zones: <!DOCTYPE html>"), "\(error.message)"
+        )
         #expect(error.message.hasSuffix("this answer is not from the PowerDNS API: check url: and server: in Providers/web.yaml"), "\(error.message)")
         #expect(error.message.count < ErrorExcerpt.bodyLimit + 250, "an excerpt, not the page: \(error.message.count) characters")
     }
@@ -217,7 +231,9 @@ struct PowerDNSProviderTests {
         let (initial, scope) = try await plan(desired, provider)
         #expect(await apply(initial, provider, scope: scope).status == .succeeded)
         // A CNAME beside the A, which validation would refuse, reaches the server here.
-        let bad = Change(action: .create, address: .record(zone: "err.example.", name: "www", type: .CNAME), provider: "main", before: nil, after: .record(RecordSpec(ttl: 60, values: ["x.err.example."])))
+        let bad = Change(
+            action: .create, address: .record(zone: "err.example.", name: "www", type: .CNAME), provider: "main", before: nil,
+            after: .record(RecordSpec(ttl: 60, values: ["x.err.example."])))
         let result = await provider.apply([bad], context: ApplyContext(stack: "test"))
         guard case .failed(let error)? = result.outcomes.first?.status else {
             Issue.record("expected a failure")
@@ -236,13 +252,22 @@ struct PowerDNSProviderTests {
         var desired = try Fixtures.load(["types.yaml": everyType])
         desired.providers["main"] = binding(server)
         let (initial, scope) = try await plan(desired, provider)
-        let good = Check(name: "www", after: ["dns.record/types.example./www/*"], probe: .dns(name: "www.types.example.", type: .A, server: "127.0.0.1:\(server.dnsPort)", expect: ["192.0.2.10", "192.0.2.11"]), timeout: .seconds(5))
-        let txt = Check(name: "txt", after: ["dns.record/types.example./long/*"], probe: .dns(name: "long.types.example.", type: .TXT, server: "127.0.0.1:\(server.dnsPort)", expect: ["\(String(repeating: "k", count: 300))-end"]), timeout: .seconds(5))
+        let good = Check(
+            name: "www", after: ["dns.record/types.example./www/*"],
+            probe: .dns(name: "www.types.example.", type: .A, server: "127.0.0.1:\(server.dnsPort)", expect: ["192.0.2.10", "192.0.2.11"]),
+            timeout: .seconds(5))
+        let txt = Check(
+            name: "txt", after: ["dns.record/types.example./long/*"],
+            probe: .dns(
+                name: "long.types.example.", type: .TXT, server: "127.0.0.1:\(server.dnsPort)", expect: ["\(String(repeating: "k", count: 300))-end"]),
+            timeout: .seconds(5))
         let applied = await apply(initial, provider, scope: scope, checks: [good, txt])
         #expect(applied.status == .succeeded, "\(applied.error ?? "")")
         let ran = applied.chunks.flatMap { $0.checks }
         #expect(ran.map(\.name).sorted() == ["txt", "www"] && ran.allSatisfy { $0.passed })
-        let wrong = Check(name: "wrong", probe: .dns(name: "www.types.example.", type: .A, server: "127.0.0.1:\(server.dnsPort)", expect: ["192.0.2.12"]), timeout: .milliseconds(800))
+        let wrong = Check(
+            name: "wrong", probe: .dns(name: "www.types.example.", type: .A, server: "127.0.0.1:\(server.dnsPort)", expect: ["192.0.2.12"]),
+            timeout: .milliseconds(800))
         let result = await CheckExecutor(probe: SystemProbe(), workingDirectory: "/tmp").run(wrong)
         #expect(!result.passed)
         #expect(result.attempts > 1)

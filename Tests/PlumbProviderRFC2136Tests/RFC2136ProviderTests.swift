@@ -8,7 +8,9 @@ import Testing
 /// `kind: rfc2136` against real BIND 9 and Knot servers started by the test.
 @Suite("rfc2136 provider against BIND and Knot", .serialized)
 struct RFC2136ProviderTests {
-    static func desired(_ server: DNSUpdateServer, records: Int, chunk: Int = 1000, value: (Int) -> String = { "10.0.\($0 / 256).\($0 % 256)" }) throws -> DesiredState {
+    static func desired(_ server: DNSUpdateServer, records: Int, chunk: Int = 1000, value: (Int) -> String = { "10.0.\($0 / 256).\($0 % 256)" })
+        throws -> DesiredState
+    {
         let lines = (0..<records).map { "  h\($0): {type: A, value: \(value($0))}\n" }.joined()
         var desired = try Fixtures.load(["zone.yaml": "provider: main\nzone: \(server.zone)\nrecords:\n\(lines)"])
         desired.providers["main"] = server.binding(name: "main")
@@ -49,7 +51,9 @@ struct RFC2136ProviderTests {
         #expect(try server.dig("h1.\(server.zone)", "A") == ["10.0.0.1"])
     }
 
-    @Test("a record changed between plan and apply fails the UPDATE's prerequisite, naming it; nothing else changes", arguments: DNSUpdateServer.Kind.allCases)
+    @Test(
+        "a record changed between plan and apply fails the UPDATE's prerequisite, naming it; nothing else changes",
+        arguments: DNSUpdateServer.Kind.allCases)
     func prerequisiteFails(_ kind: DNSUpdateServer.Kind) async throws {
         let server = try DNSUpdateServer(kind)
         let provider = try RFC2136Provider(binding: server.binding(name: "main"))

@@ -1,7 +1,8 @@
 import PlumbChecks
 import PlumbCore
-@testable import PlumbProviderRFC2136
 import Testing
+
+@testable import PlumbProviderRFC2136
 
 @Suite("rfc2136 UPDATE messages")
 struct RFC2136UpdateTests {
@@ -16,23 +17,27 @@ struct RFC2136UpdateTests {
 
     @Test("prerequisites say what the plan saw: absent for a create, exactly the old values for an update or delete")
     func prerequisites() throws {
-        let parts = try RFC2136Update.build(zone: Self.zone, changes: [
-            Self.change("new", before: nil, after: ["192.0.2.1"]),
-            Self.change("old", before: ["192.0.2.2", "192.0.2.3"], after: ["192.0.2.4"]),
-            Self.change("gone", before: ["192.0.2.5"], after: nil),
-        ])
+        let parts = try RFC2136Update.build(
+            zone: Self.zone,
+            changes: [
+                Self.change("new", before: nil, after: ["192.0.2.1"]),
+                Self.change("old", before: ["192.0.2.2", "192.0.2.3"], after: ["192.0.2.4"]),
+                Self.change("gone", before: ["192.0.2.5"], after: nil),
+            ])
         #expect(parts.count == 1)
         let update = try #require(parts.first).update
-        #expect(update.prerequisites == [
-            .absent("new.example.com.", .a),
-            .exists("old.example.com.", .a, rdata: [192, 0, 2, 2]), .exists("old.example.com.", .a, rdata: [192, 0, 2, 3]),
-            .exists("gone.example.com.", .a, rdata: [192, 0, 2, 5]),
-        ])
-        #expect(update.updates == [
-            .add("new.example.com.", .a, ttl: 60, rdata: [192, 0, 2, 1]),
-            .deleteRRSet("old.example.com.", .a), .add("old.example.com.", .a, ttl: 60, rdata: [192, 0, 2, 4]),
-            .deleteRRSet("gone.example.com.", .a),
-        ])
+        #expect(
+            update.prerequisites == [
+                .absent("new.example.com.", .a),
+                .exists("old.example.com.", .a, rdata: [192, 0, 2, 2]), .exists("old.example.com.", .a, rdata: [192, 0, 2, 3]),
+                .exists("gone.example.com.", .a, rdata: [192, 0, 2, 5]),
+            ])
+        #expect(
+            update.updates == [
+                .add("new.example.com.", .a, ttl: 60, rdata: [192, 0, 2, 1]),
+                .deleteRRSet("old.example.com.", .a), .add("old.example.com.", .a, ttl: 60, rdata: [192, 0, 2, 4]),
+                .deleteRRSet("gone.example.com.", .a),
+            ])
     }
 
     @Test("a chunk too large for one DNS message becomes several UPDATEs in order, none over the limit")

@@ -26,10 +26,12 @@ struct OwedChecksTests {
 
     @Test("a check failing after chunk 2 is owed with chunk 2's changes, not chunk 1's")
     func failedInChunk() throws {
-        let result = ApplyResult(status: .failed, chunks: [
-            chunk(0, api, checks: [result("smoke", true)], status: .applied),
-            chunk(1, www, checks: [result("smoke", false)], status: .failed),
-        ])
+        let result = ApplyResult(
+            status: .failed,
+            chunks: [
+                chunk(0, api, checks: [result("smoke", true)], status: .applied),
+                chunk(1, www, checks: [result("smoke", false)], status: .failed),
+            ])
         let owed = try #require(OwedChecks.after(apply: result, rechecks: [], owed: nil, run: 7, commit: "c1"))
         #expect(owed.run == 7 && owed.lastRun == 7 && owed.commit == "c1")
         #expect(owed.checks == ["smoke"] && owed.addresses == [www.description])
@@ -43,9 +45,13 @@ struct OwedChecksTests {
         let again = try #require(OwedChecks.after(apply: unchanged, rechecks: [result("smoke", false)], owed: first, run: 9, commit: "c2"))
         #expect(again.run == 7 && again.lastRun == 9 && again.commit == "c2")
         #expect(OwedChecks.after(apply: unchanged, rechecks: [result("smoke", true)], owed: first, run: 10, commit: "c2") == nil)
-        let writeFailed = ApplyResult(status: .failed, chunks: [
-            ChunkResult(index: 0, status: .failed, changes: [ChangeResult(address: api, action: .create, status: .failed)], checks: [], error: "x", durationMs: 1),
-        ])
+        let writeFailed = ApplyResult(
+            status: .failed,
+            chunks: [
+                ChunkResult(
+                    index: 0, status: .failed, changes: [ChangeResult(address: api, action: .create, status: .failed)], checks: [], error: "x",
+                    durationMs: 1)
+            ])
         #expect(OwedChecks.after(apply: writeFailed, rechecks: [], owed: first, run: 11, commit: "c2") == first)
         #expect(OwedChecks.clearedNote(first) == "checks that failed on run 7 now pass")
     }
@@ -68,10 +74,12 @@ struct OwedChecksTests {
 
     @Test("a reverted run owes none of its failed checks; what was owed before stays owed")
     func revertedOwesNothingNew() {
-        let reverted = ApplyResult(status: .reverted, chunks: [
-            chunk(0, api, checks: [result("smoke", true)], status: .applied),
-            chunk(1, www, checks: [result("gate", false)], status: .failed),
-        ])
+        let reverted = ApplyResult(
+            status: .reverted,
+            chunks: [
+                chunk(0, api, checks: [result("smoke", true)], status: .applied),
+                chunk(1, www, checks: [result("gate", false)], status: .failed),
+            ])
         #expect(OwedChecks.after(apply: reverted, rechecks: [], owed: nil, run: 5, commit: "c1") == nil)
         let before = FailedChecks(commit: "c0", run: 3, lastRun: 3, checks: ["smoke"], addresses: [api.description], complete: true)
         #expect(OwedChecks.after(apply: reverted, rechecks: [], owed: before, run: 5, commit: "c1") == before)

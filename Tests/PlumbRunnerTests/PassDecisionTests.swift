@@ -54,9 +54,11 @@ struct PassDecisionTests {
         #expect(PassDecision.decide(inputs()) == .focusedReconcile)
     }
 
-    @Test("a focused reconcile needs a clean history, a known applied commit and only Desired/ changes", arguments: [
-        "unsettled", "owed", "first commit", "plumb.yaml changed", "paths unknown",
-    ])
+    @Test(
+        "a focused reconcile needs a clean history, a known applied commit and only Desired/ changes",
+        arguments: [
+            "unsettled", "owed", "first commit", "plumb.yaml changed", "paths unknown",
+        ])
     func full(reason: String) {
         var given = inputs()
         switch reason {

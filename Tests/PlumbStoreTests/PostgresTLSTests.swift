@@ -4,8 +4,9 @@ import PlumbStore
 import PlumbStorePostgres
 import PlumbTestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `sslmode` as libpq reads it, and no password in clear text without TLS (#18).
@@ -23,8 +24,9 @@ struct PostgresTLSTests {
         #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://plumb@db/plumb?sslmode=sometimes") }
     }
 
-    @Test("a server that declines TLS and asks for a clear-text password gets none unless sslmode=disable",
-          arguments: ["", "?sslmode=allow", "?sslmode=prefer", "?sslmode=require", "?sslmode=disable"])
+    @Test(
+        "a server that declines TLS and asks for a clear-text password gets none unless sslmode=disable",
+        arguments: ["", "?sslmode=allow", "?sslmode=prefer", "?sslmode=require", "?sslmode=disable"])
     func noClearTextPassword(query: String) async throws {
         let server = try FakePostgres()
         let url = "postgres://plumb:s3cret-pw@127.0.0.1:\(server.port)/plumb\(query)"
@@ -49,7 +51,8 @@ struct PostgresTLSTests {
         let url = "postgres://plumb@localhost:\(server.port)/plumb?sslmode=verify-full"
         let store = try await PostgresStateStore(url: url, timeout: 10, logger: logger, environment: ["PGSSLROOTCERT": pki.caCertificate])
         _ = try await store.runs(limit: 1)
-        let encrypted = try server.psql("SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE usename = 'plumb' AND ssl AND application_name <> 'psql'")
+        let encrypted = try server.psql(
+            "SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE usename = 'plumb' AND ssl AND application_name <> 'psql'")
         #expect((Int(encrypted) ?? 0) > 0)
 
         await #expect(throws: (any Error).self) {
@@ -86,10 +89,15 @@ struct TestPKI {
         try Data("subjectAltName=DNS:localhost\n".utf8).write(to: URL(fileURLWithPath: path("server.ext")))
         for arguments in [
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Plumb test CA"],
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=Another CA"],
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj",
+                "/CN=Another CA",
+            ],
             ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
-            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt",
-             "-days", "2", "-extfile", "server.ext"],
+            [
+                "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt",
+                "-days", "2", "-extfile", "server.ext",
+            ],
         ] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

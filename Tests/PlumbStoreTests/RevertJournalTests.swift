@@ -8,7 +8,8 @@ import Testing
 /// whether it had started reverting. Both stores alike.
 @Suite("revert journal: SQLite and PostgreSQL alike")
 struct RevertJournalTests {
-    let created = Change(action: .create, address: Address(kind: .vpc, name: "a"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.0.0.0/16")))
+    let created = Change(
+        action: .create, address: Address(kind: .vpc, name: "a"), provider: "p", before: nil, after: .vpc(VPCSpec(cidr: "10.0.0.0/16")))
     let updated = Change(
         action: .update, address: Address(kind: .vpc, name: "b"), provider: "p", before: .vpc(VPCSpec(cidr: "10.1.0.0/16")),
         after: .vpc(VPCSpec(cidr: "10.1.0.0/16", tags: ["t": "x"])), liveID: "vpc-123")
@@ -55,7 +56,8 @@ struct RevertJournalTests {
         let putBack = ChunkResult(
             index: 0, status: .applied, changes: [ChangeResult(address: created.address, action: .delete, status: .applied)],
             checks: [], error: nil, durationMs: 1)
-        let result = ApplyResult(status: .reverted, chunks: [applied], error: "check c failed", revert: RevertResult(chunks: [putBack], checks: [], error: nil))
+        let result = ApplyResult(
+            status: .reverted, chunks: [applied], error: "check c failed", revert: RevertResult(chunks: [putBack], checks: [], error: nil))
         try await store.finishRun(run, status: .reverted, plan: nil, result: result, error: result.error)
         let record = try #require(try await store.run(run))
         #expect(record.status == .reverted)

@@ -44,10 +44,11 @@ struct StoreContractTests {
         let run = try await store.beginRun(stack: "s", command: "agent", source: PlanSource(), commit: commit)
         let recorder = store.recorder(run: run)
         try await recorder.intend([vpcA, vpcB], chunk: 0)
-        try await recorder.record([
-            ChangeResult(address: vpcA.address, action: .create, status: .applied),
-            ChangeResult(address: vpcB.address, action: .create, status: .failed, error: "quota"),
-        ], chunk: 0)
+        try await recorder.record(
+            [
+                ChangeResult(address: vpcA.address, action: .create, status: .applied),
+                ChangeResult(address: vpcB.address, action: .create, status: .failed, error: "quota"),
+            ], chunk: 0)
         await recorder.timing("describe", detail: nil, seconds: 0.25)
         await recorder.timing("apply", detail: "chunk 1", seconds: 0.5)
         let result = ApplyResult(status: .failed, chunks: [])
@@ -59,9 +60,10 @@ struct StoreContractTests {
         #expect(record.agent == "agent-a")
         #expect(record.error == "create net.vpc/b failed: quota")
         #expect(record.finishedAt != nil)
-        #expect(record.timings == [
-            StageTiming(stage: "describe", detail: nil, seconds: 0.25), StageTiming(stage: "apply", detail: "chunk 1", seconds: 0.5),
-        ])
+        #expect(
+            record.timings == [
+                StageTiming(stage: "describe", detail: nil, seconds: 0.25), StageTiming(stage: "apply", detail: "chunk 1", seconds: 0.5),
+            ])
         #expect(try await store.timings(run: run) == record.timings)
         let second = try await store.beginRun(stack: "t", command: "apply", source: PlanSource(), commit: nil)
         #expect(try await store.runs(limit: 10).map(\.id) == [second, run])
@@ -109,8 +111,9 @@ struct StoreContractTests {
         #expect(try await store.prior(stack: "s") == prior)
         #expect(try await store.lastAppliedCommit(stack: "s") == "abc", "a failed run keeps the last applied commit")
 
-        var report = DriftReport(plan: Plan(
-            stack: "s", source: PlanSource(commit: "abc"), summary: Plan.Summary(), chunks: [], conflicts: [], observed: ""))
+        var report = DriftReport(
+            plan: Plan(
+                stack: "s", source: PlanSource(commit: "abc"), summary: Plan.Summary(), chunks: [], conflicts: [], observed: ""))
         try await store.saveDrift(report, stack: "s", commit: "abc")
         report.summary.missing = 1
         try await store.saveDrift(report, stack: "s", commit: "abc")
@@ -155,13 +158,15 @@ struct StoreContractTests {
         let store = opened.store
         #expect(try await store.failedChecks(stack: "s") == nil)
         let at = Date(timeIntervalSince1970: 1_800_000_000)
-        let first = FailedChecks(commit: "c1", run: 4, lastRun: 4, checks: ["www"], addresses: ["dns.record/example.com./www/A"], complete: false, at: at)
+        let first = FailedChecks(
+            commit: "c1", run: 4, lastRun: 4, checks: ["www"], addresses: ["dns.record/example.com./www/A"], complete: false, at: at)
         try await store.saveFailedChecks(first, stack: "s")
         var again = first
         again.lastRun = 9
         again.complete = true
         try await store.saveFailedChecks(again, stack: "s")
-        try await store.saveFailedChecks(FailedChecks(commit: nil, run: 2, lastRun: 3, checks: ["api"], addresses: [], complete: true, at: at), stack: "t")
+        try await store.saveFailedChecks(
+            FailedChecks(commit: nil, run: 2, lastRun: 3, checks: ["api"], addresses: [], complete: true, at: at), stack: "t")
         #expect(try await store.failedChecks(stack: "s") == again)
         #expect(try await store.runsToKeep() == [2, 3, 4, 9])
         try await store.saveFailedChecks(nil, stack: "s")
@@ -170,7 +175,9 @@ struct StoreContractTests {
         #expect(try await store.runsToKeep() == [2, 3])
     }
 
-    @Test("webhook deliveries: a key is new once within the window and new again after it; one of racing callers is first", arguments: StoreKind.allCases)
+    @Test(
+        "webhook deliveries: a key is new once within the window and new again after it; one of racing callers is first",
+        arguments: StoreKind.allCases)
     func deliveries(kind: StoreKind) async throws {
         let opened = try await kind.open()
         let store = opened.store

@@ -12,8 +12,9 @@ struct StoreRetentionTests {
         CommitInfo(id: String(repeating: letter, count: 40), author: "Ann <ann@example.com>", subject: "c")
     }
 
-    @Test("prune removes old runs, drift reports and review plans; keeps each stack's newest and newest successful run, running runs, the runs asked for, the newest drift report and hold",
-          arguments: StoreKind.allCases)
+    @Test(
+        "prune removes old runs, drift reports and review plans; keeps each stack's newest and newest successful run, running runs, the runs asked for, the newest drift report and hold",
+        arguments: StoreKind.allCases)
     func prune(kind: StoreKind) async throws {
         let opened = try await kind.open()
         let store = opened.store
@@ -78,8 +79,10 @@ struct StoreRetentionTests {
         let path = SQLiteStateStore.path(inDirectory: directory)
         let (pageSize, root) = try DatabaseQueue(path: path).inDatabase { db -> (Int, Int) in
             _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            return (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
-                    try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") ?? 2)
+            return (
+                try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
+                try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") ?? 2
+            )
         }
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try file.seek(toOffset: UInt64((root - 1) * pageSize))

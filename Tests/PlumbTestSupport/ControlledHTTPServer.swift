@@ -26,43 +26,43 @@ public final class ControlledHTTPServer: @unchecked Sendable {
     private var phases: [Phase] = []
 
     static let script = #"""
-    import json, os, sys, threading, time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        import json, os, sys, threading, time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    state_path = sys.argv[1]
+        state_path = sys.argv[1]
 
-    def current():
-        with open(state_path) as f:
-            phases = json.load(f)
-        now = time.time()
-        chosen = phases[0]
-        for phase in phases:
-            if phase["at"] <= now:
-                chosen = phase
-        return chosen
+        def current():
+            with open(state_path) as f:
+                phases = json.load(f)
+            now = time.time()
+            chosen = phases[0]
+            for phase in phases:
+                if phase["at"] <= now:
+                    chosen = phase
+            return chosen
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        disable_nagle_algorithm = True
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
-        def do_GET(self):
-            phase = current()
-            if self.path.split("?")[0] == "/metrics":
-                body = ("# TYPE plumb_test_value gauge\nplumb_test_value %r\n" % float(phase["value"])).encode()
-                status, kind = 200, "text/plain; version=0.0.4"
-            else:
-                time.sleep(phase["delayMilliseconds"] / 1000)
-                body, status, kind = b"ok\n", phase["status"], "text/plain"
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            def do_GET(self):
+                phase = current()
+                if self.path.split("?")[0] == "/metrics":
+                    body = ("# TYPE plumb_test_value gauge\nplumb_test_value %r\n" % float(phase["value"])).encode()
+                    status, kind = 200, "text/plain; version=0.0.4"
+                else:
+                    time.sleep(phase["delayMilliseconds"] / 1000)
+                    body, status, kind = b"ok\n", phase["status"], "text/plain"
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-        def log_message(self, *args):
-            pass
+            def log_message(self, *args):
+                pass
 
-    """# + PythonServerProcess.serveHandler
+        """# + PythonServerProcess.serveHandler
 
     /// Starts answering 200 at once, exporting `value`.
     public init(delayMilliseconds: Int = 0, status: Int = 200, value: Double = 0) throws {
@@ -81,9 +81,10 @@ public final class ControlledHTTPServer: @unchecked Sendable {
         let seconds = Double(after.components.seconds) + Double(after.components.attoseconds) / 1e18
         try lock.withLock {
             let last = phases[phases.count - 1]
-            phases.append(Phase(
-                at: Date().timeIntervalSince1970 + seconds, delayMilliseconds: delayMilliseconds ?? last.delayMilliseconds,
-                status: status ?? last.status, value: value ?? last.value))
+            phases.append(
+                Phase(
+                    at: Date().timeIntervalSince1970 + seconds, delayMilliseconds: delayMilliseconds ?? last.delayMilliseconds,
+                    status: status ?? last.status, value: value ?? last.value))
             try Self.write(phases, to: directory)
         }
     }

@@ -45,8 +45,9 @@ public enum CoreFixtures {
     ) -> DesiredResource {
         DesiredResource(
             address: Address(kind: .securityGroup, name: name), provider: provider,
-            spec: .securityGroup(SecurityGroupSpec(
-                vpc: vpc, description: description ?? name, ingress: ingress, egress: egress)),
+            spec: .securityGroup(
+                SecurityGroupSpec(
+                    vpc: vpc, description: description ?? name, ingress: ingress, egress: egress)),
             protect: protect)
     }
 

@@ -24,18 +24,22 @@ public final class DNSUpdateServer: @unchecked Sendable {
 
     /// `zoneFile`: a zone file to serve (default: SOA, NS, the name server's address).
     /// `transferSize` (BIND): the largest zone-transfer message, to split transfers.
-    public init(_ kind: Kind, zone: String = "example.test.", zoneFile: String? = nil, algorithm: String = "hmac-sha256", transferSize: Int? = nil) throws {
+    public init(_ kind: Kind, zone: String = "example.test.", zoneFile: String? = nil, algorithm: String = "hmac-sha256", transferSize: Int? = nil)
+        throws
+    {
         self.kind = kind
         directory = "/tmp/\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
-        var arguments = [PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/\(kind.rawValue)").path, "start", directory,
-                         "--zone", zone, "--algorithm", algorithm]
+        var arguments = [
+            PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/\(kind.rawValue)").path, "start", directory,
+            "--zone", zone, "--algorithm", algorithm,
+        ]
         if let zoneFile { arguments += ["--zone-file", zoneFile] }
         if let transferSize { arguments += ["--transfer-size", String(transferSize)] }
         let (status, output) = try PowerDNSServer.run(arguments)
         guard status == 0, let line = output.split(separator: "\n").last,
-              let info = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let port = info["dns_port"] as? Int, let keyName = info["tsig_name"] as? String,
-              let secret = info["tsig_secret"] as? String, let zone = info["zone"] as? String
+            let info = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let port = info["dns_port"] as? Int, let keyName = info["tsig_name"] as? String,
+            let secret = info["tsig_secret"] as? String, let zone = info["zone"] as? String
         else {
             throw StartFailure(description: "could not start \(kind.rawValue) (install bind9 / knot): \(output)")
         }
@@ -52,8 +56,10 @@ public final class DNSUpdateServer: @unchecked Sendable {
     public func binding(name: String = "dns", secret: String? = nil, rateLimit: Double? = nil) -> ProviderBinding {
         ProviderBinding(
             name: name, type: .rfc2136,
-            settings: ["server": "127.0.0.1:\(port)", "tsig.name": keyName, "tsig.algorithm": algorithm,
-                       "tsig.secret": secret ?? self.secret, "zones": zone],
+            settings: [
+                "server": "127.0.0.1:\(port)", "tsig.name": keyName, "tsig.algorithm": algorithm,
+                "tsig.secret": secret ?? self.secret, "zones": zone,
+            ],
             secretKeys: ["tsig.secret"], rateLimit: rateLimit ?? 1000)
     }
 

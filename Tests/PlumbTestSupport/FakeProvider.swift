@@ -27,7 +27,9 @@ public actor FakeState {
         let found = resources.filter { key, _ in
             scope.kinds.contains(key.kind) && (key.kind != .record || zones.contains(key.zoneName ?? ""))
         }
-        return Inventory(resources: OrderedDictionary(uniqueKeysWithValues: found.map { ($0.key, $0.value) }), unmodeled: unmodeled.filter { zones.contains($0.zone) })
+        return Inventory(
+            resources: OrderedDictionary(uniqueKeysWithValues: found.map { ($0.key, $0.value) }),
+            unmodeled: unmodeled.filter { zones.contains($0.zone) })
     }
 
     func apply(_ changes: [Change], stack: String, provider: String) -> BatchResult {
@@ -39,7 +41,10 @@ public actor FakeState {
                 continue
             }
             if failWrites.contains(change.address) {
-                outcomes.append(ChangeOutcome(address: change.address, status: .failed(ProviderError(.invalid, provider: provider, "injected failure", address: change.address))))
+                outcomes.append(
+                    ChangeOutcome(
+                        address: change.address,
+                        status: .failed(ProviderError(.invalid, provider: provider, "injected failure", address: change.address))))
                 continue
             }
             if staleReads.contains(change.address) {

@@ -74,7 +74,9 @@ public final class FaultProxy: @unchecked Sendable {
         public var probability: Double?
 
         enum CodingKeys: String, CodingKey {
-            case fault, match, status, retryAfter = "retry_after", body, headers, ms, times, after, probability
+            case fault, match, status
+            case retryAfter = "retry_after"
+            case body, headers, ms, times, after, probability
         }
 
         public init(
@@ -98,8 +100,9 @@ public final class FaultProxy: @unchecked Sendable {
             _ status: Int, retryAfter: String? = nil, body: String? = nil, headers: [String: String]? = nil,
             times: Int? = nil, after: Int? = nil, probability: Double? = nil, match: Match? = nil
         ) -> Rule {
-            Rule(.status, status: status, retryAfter: retryAfter, body: body, headers: headers,
-                 times: times, after: after, probability: probability, match: match)
+            Rule(
+                .status, status: status, retryAfter: retryAfter, body: body, headers: headers,
+                times: times, after: after, probability: probability, match: match)
         }
 
         public static func reset(times: Int? = nil, after: Int? = nil, probability: Double? = nil, match: Match? = nil) -> Rule {
@@ -126,8 +129,9 @@ public final class FaultProxy: @unchecked Sendable {
             _ status: Int, retryAfter: String? = nil, body: String? = nil, headers: [String: String]? = nil,
             times: Int? = nil, after: Int? = nil, probability: Double? = nil, match: Match? = nil
         ) -> Rule {
-            Rule(.afterForwardStatus, status: status, retryAfter: retryAfter, body: body, headers: headers,
-                 times: times, after: after, probability: probability, match: match)
+            Rule(
+                .afterForwardStatus, status: status, retryAfter: retryAfter, body: body, headers: headers,
+                times: times, after: after, probability: probability, match: match)
         }
     }
 
@@ -151,7 +155,9 @@ public final class FaultProxy: @unchecked Sendable {
         public var reachedUpstream: Bool { upstreamStatus != nil }
 
         enum CodingKeys: String, CodingKey {
-            case seq, method, path, fault, rule, upstreamStatus = "upstream_status", error
+            case seq, method, path, fault, rule
+            case upstreamStatus = "upstream_status"
+            case error
         }
     }
 
@@ -162,8 +168,8 @@ public final class FaultProxy: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("fault-proxy-\(UUID().uuidString.prefix(8))").path
         let (status, output) = try PowerDNSServer.run([Self.script, "start", directory, "--upstream", upstream])
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
-              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let url = info["url"] as? String, let port = info["port"] as? Int, let pid = info["pid"] as? Int
+            let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let url = info["url"] as? String, let port = info["port"] as? Int, let pid = info["pid"] as? Int
         else {
             _ = try? PowerDNSServer.run([Self.script, "stop", directory])
             try? FileManager.default.removeItem(atPath: directory)

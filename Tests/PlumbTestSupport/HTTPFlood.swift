@@ -11,7 +11,9 @@ public enum HTTPFlood {
         public var cut = 0
         public var connectFailures = 0
         public var elapsed: Duration = .zero
-        public var description: String { "statuses \(statuses.sorted { $0.key < $1.key }), cut \(cut), connect failures \(connectFailures), \(elapsed)" }
+        public var description: String {
+            "statuses \(statuses.sorted { $0.key < $1.key }), cut \(cut), connect failures \(connectFailures), \(elapsed)"
+        }
     }
 
     private struct Slot {

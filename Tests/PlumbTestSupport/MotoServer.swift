@@ -34,9 +34,9 @@ public final class MotoServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(UUID().uuidString.prefix(8))").path
         let (status, output) = try PowerDNSServer.run([Self.script, "start", directory])
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
-              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let url = info["url"] as? String, let port = info["port"] as? Int,
-              let aws = info["aws"] as? String, let pid = info["pid"] as? Int
+            let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let url = info["url"] as? String, let port = info["port"] as? Int,
+            let aws = info["aws"] as? String, let pid = info["pid"] as? Int
         else {
             _ = try? PowerDNSServer.run([Self.script, "stop", directory])
             try? FileManager.default.removeItem(atPath: directory)

@@ -15,8 +15,12 @@ public enum NewRecordTypes {
         Case(name: "child", type: "NS", values: ["ns1.example.net."]),
         Case(name: "child", type: "DS", values: ["12345 13 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A"]),
         Case(name: "_443._tcp.www", type: "TLSA", values: ["3 1 1 0C72AC70B745AC19998811B131D662C9AC69DBDBE7CB23E5B514B56664C5D3D6"]),
-        Case(name: "host", type: "SSHFP", values: ["4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789", "1 1 aa549bfe898489c02d1715d97d79c57ba2fa76ab"]),
-        Case(name: "sip", type: "NAPTR", values: ["100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .", "102 10 \"S\" \"SIP+D2U\" \"\" _sip._udp.types.example."]),
+        Case(
+            name: "host", type: "SSHFP",
+            values: ["4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789", "1 1 aa549bfe898489c02d1715d97d79c57ba2fa76ab"]),
+        Case(
+            name: "sip", type: "NAPTR",
+            values: ["100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .", "102 10 \"S\" \"SIP+D2U\" \"\" _sip._udp.types.example."]),
         Case(name: "office", type: "LOC", values: ["52 22 23 N 4 53 32 E -2m 0m 10000m 10m"]),
         Case(name: "@", type: "HTTPS", values: ["1 . port=8443 alpn=h3,h2 ipv4hint=192.0.2.1"]),
         Case(name: "_dns", type: "SVCB", values: ["1 dns.types.example. key7=\"/dns-query{?dns}\" key1=h2"]),

@@ -48,8 +48,8 @@ public final class PostgresServer: @unchecked Sendable {
     private static func call(_ command: String, _ directory: String, extra: [String] = []) throws -> (String, Int) {
         let (status, output) = try PowerDNSServer.run([script, command, directory] + extra)
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
-              let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let url = info["url"] as? String, let port = info["port"] as? Int
+            let info = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let url = info["url"] as? String, let port = info["port"] as? Int
         else {
             throw StartFailure(description: "could not \(command) PostgreSQL (scripts/servers/postgres \(command); \(install)): \(output)")
         }
@@ -72,14 +72,14 @@ public final class PostgresServer: @unchecked Sendable {
     private func signalCluster(_ signal: Int32) throws {
         let pidFile = (directory as NSString).appendingPathComponent("data/postmaster.pid")
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-              let postmaster = text.split(separator: "\n").first.flatMap({ Int32($0) })
+            let postmaster = text.split(separator: "\n").first.flatMap({ Int32($0) })
         else { throw StartFailure(description: "no postmaster.pid in \(directory)") }
         var pids = [postmaster]
         // Its children: every process whose parent it is (/proc/PID/stat, fourth field).
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 1, Int32(fields[1]) == postmaster { pids.append(pid) }
@@ -115,8 +115,10 @@ public final class PostgresServer: @unchecked Sendable {
     public func psql(_ sql: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [Self.psqlPath, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
-                             "-h", "127.0.0.1", "-p", String(port), "-U", "plumb", "plumb", "-c", sql]
+        process.arguments = [
+            Self.psqlPath, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+            "-h", "127.0.0.1", "-p", String(port), "-U", "plumb", "plumb", "-c", sql,
+        ]
         // A developer's PG* settings (PGHOST, PGSERVICE, ...) must not steer it elsewhere.
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
         environment["PGCONNECT_TIMEOUT"] = "5"

@@ -29,9 +29,9 @@ public final class PowerDNSServer: @unchecked Sendable {
         let script = projectRoot.appendingPathComponent("scripts/servers/pdns").path
         let (status, output) = try run([script, "start", directory])
         guard status == 0, let data = output.split(separator: "\n").last.map({ Data($0.utf8) }),
-              let info = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let url = info["url"] as? String, let key = info["api_key"] as? String,
-              let port = info["dns_port"] as? Int, let pid = info["pid"] as? Int
+            let info = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let url = info["url"] as? String, let key = info["api_key"] as? String,
+            let port = info["dns_port"] as? Int, let pid = info["pid"] as? Int
         else {
             throw StartFailure(description: "could not start PowerDNS (install pdns-server pdns-backend-sqlite3): \(output)")
         }

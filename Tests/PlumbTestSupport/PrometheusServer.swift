@@ -14,8 +14,8 @@ public final class PrometheusServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-prometheus-\(UUID().uuidString.prefix(8))").path
         let (status, output) = try PowerDNSServer.run([Self.script, "start", directory] + targets.flatMap { ["--target", $0] })
         guard status == 0, let line = output.split(separator: "\n").last,
-              let info = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let url = info["url"] as? String
+            let info = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let url = info["url"] as? String
         else {
             throw PowerDNSServer.StartFailure(description: "could not start Prometheus (apt-get install prometheus): \(output)")
         }

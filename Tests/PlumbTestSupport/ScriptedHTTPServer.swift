@@ -106,60 +106,60 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
     private var logFile: URL { directory.appendingPathComponent("requests.jsonl") }
 
     static let script = #"""
-    import json, os, sys, threading, time
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        import json, os, sys, threading, time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    with open(sys.argv[1]) as f:
-        config = json.load(f)
-    queue = list(enumerate(config["responses"]))
-    default = config["default"]
-    log_path = sys.argv[2]
-    log, lock = [], threading.Lock()
+        with open(sys.argv[1]) as f:
+            config = json.load(f)
+        queue = list(enumerate(config["responses"]))
+        default = config["default"]
+        log_path = sys.argv[2]
+        log, lock = [], threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
 
-        def _answer(self, status, headers, data):
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if not any(name.lower() == "content-length" for name in headers):
-                self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(data)
-            self.wfile.flush()
+            def _answer(self, status, headers, data):
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if not any(name.lower() == "content-length" for name in headers):
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                self.wfile.flush()
 
-        def _handle(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length > 0 else b""
-            if self.path.split("?")[0] == "/_log":
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length > 0 else b""
+                if self.path.split("?")[0] == "/_log":
+                    with lock:
+                        data = json.dumps(log).encode()
+                    return self._answer(200, {"Content-Type": "application/json"}, data)
                 with lock:
-                    data = json.dumps(log).encode()
-                return self._answer(200, {"Content-Type": "application/json"}, data)
-            with lock:
-                scripted, response = queue.pop(0) if queue else (None, default)
-                entry = {
-                    "index": len(log), "method": self.command, "target": self.path,
-                    "headers": [[name, value] for name, value in self.headers.items()],
-                    "body": body.decode("utf-8", "replace"), "scripted": scripted,
-                }
-                log.append(entry)
-                with open(log_path, "a") as f:
-                    f.write(json.dumps(entry) + "\n")
-            if response.get("delayMilliseconds", 0) > 0:
-                time.sleep(response["delayMilliseconds"] / 1000)
-            if response.get("dropConnection"):
-                self.close_connection = True
-                return
-            self._answer(response["status"], response.get("headers", {}), response.get("body", "").encode())
+                    scripted, response = queue.pop(0) if queue else (None, default)
+                    entry = {
+                        "index": len(log), "method": self.command, "target": self.path,
+                        "headers": [[name, value] for name, value in self.headers.items()],
+                        "body": body.decode("utf-8", "replace"), "scripted": scripted,
+                    }
+                    log.append(entry)
+                    with open(log_path, "a") as f:
+                        f.write(json.dumps(entry) + "\n")
+                if response.get("delayMilliseconds", 0) > 0:
+                    time.sleep(response["delayMilliseconds"] / 1000)
+                if response.get("dropConnection"):
+                    self.close_connection = True
+                    return
+                self._answer(response["status"], response.get("headers", {}), response.get("body", "").encode())
 
-        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
-        def log_message(self, *args):
-            pass
+            def log_message(self, *args):
+                pass
 
-    """# + PythonServerProcess.serveHandler
+        """# + PythonServerProcess.serveHandler
 
     private struct Configuration: Encodable {
         var responses: [Response]
@@ -193,9 +193,9 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
         let text = try String(contentsOf: logFile, encoding: .utf8)
         return try text.split(separator: "\n").map { line in
             guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let index = object["index"] as? Int, let method = object["method"] as? String,
-                  let target = object["target"] as? String, let pairs = object["headers"] as? [[String]],
-                  let body = object["body"] as? String
+                let index = object["index"] as? Int, let method = object["method"] as? String,
+                let target = object["target"] as? String, let pairs = object["headers"] as? [[String]],
+                let body = object["body"] as? String
             else { throw StartFailure(description: "unreadable request log line: \(line)") }
             return Request(
                 index: index, method: method, target: target,

@@ -30,7 +30,8 @@ extension Applier {
             let result = await applyChunk(chunk, reverting: true)
             done.append(result)
             if result.status == .failed {
-                let left = reverse.chunks[position...].reduce(0) { $0 + $1.changes.count }
+                let left =
+                    reverse.chunks[position...].reduce(0) { $0 + $1.changes.count }
                     - result.changes.filter { $0.status == .applied }.count
                 error = "putting back chunk \(chunk.index + 1) failed (\(left) change(s) not put back): \(result.error ?? "failed")"
                 break
@@ -51,11 +52,13 @@ extension Applier {
                 // Unconfirmed: the provider took it and may hold it; its reverse is harmless
                 // if it does not (creates and deletes are idempotent).
                 guard outcome.status == .applied || outcome.status == .unconfirmed,
-                      let change = planned[outcome.address] else { return nil }
+                    let change = planned[outcome.address]
+                else { return nil }
                 return Reversal.reverse(of: change, id: outcome.id)
             }
             guard !reversed.isEmpty else { return nil }
-            let providers = Set(reversed.map(\.provider)), kinds = Set(reversed.map(\.address.kind))
+            let providers = Set(reversed.map(\.provider))
+            let kinds = Set(reversed.map(\.address.kind))
             return Plan.Chunk(
                 index: result.index, provider: providers.count == 1 ? providers.first : nil,
                 kind: kinds.count == 1 ? kinds.first : nil, changes: reversed)

@@ -55,7 +55,8 @@ public struct Applier: Sendable {
             failure = "interrupted before every chunk was applied"
         }
         if onFailure == .revert, let failed = results.last(where: { $0.status == .failed }),
-           failed.checks.contains(where: { !$0.passed }) {
+            failed.checks.contains(where: { !$0.passed })
+        {
             let outcome = await revert(results, plan: plan, failedChecks: failed.checks.filter { !$0.passed }.map(\.name))
             return ApplyResult(status: outcome.complete ? .reverted : .failed, chunks: results, error: failure, revert: outcome)
         }
@@ -85,11 +86,12 @@ public struct Applier: Sendable {
         }
         await recorder.timing(reverting ? "revert" : "apply", detail: "chunk \(chunk.index + 1)", seconds: watch.seconds)
         if !reverting {
-            onEvent(.chunkWritten(
-                ChunkResult(
-                    index: chunk.index, status: error == nil ? .applied : .failed, changes: changeResults, checks: [], error: error,
-                    durationMs: watch.milliseconds),
-                of: total))
+            onEvent(
+                .chunkWritten(
+                    ChunkResult(
+                        index: chunk.index, status: error == nil ? .applied : .failed, changes: changeResults, checks: [], error: error,
+                        durationMs: watch.milliseconds),
+                    of: total))
         }
         var checkResults: [CheckResult] = []
         if error == nil, !reverting {

@@ -8,12 +8,13 @@ public enum Reversal {
     /// replace made): a create is deleted, a delete created again from the value it removed,
     /// an update or a replace written back to the value it replaced.
     public static func reverse(of change: Change, id: String?) -> Change {
-        let action: Change.Action = switch change.action {
-        case .create: .delete
-        case .delete: .create
-        case .update: .update
-        case .replace: .replace
-        }
+        let action: Change.Action =
+            switch change.action {
+            case .create: .delete
+            case .delete: .create
+            case .update: .update
+            case .replace: .replace
+            }
         return Change(
             action: action, address: change.address, provider: change.provider, before: change.after,
             after: change.before, liveID: change.action == .update ? change.liveID : id ?? change.liveID,

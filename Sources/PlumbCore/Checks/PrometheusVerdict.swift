@@ -46,14 +46,16 @@ public enum PrometheusVerdict {
         if series.count == 1, let only = finite.first { figures["value"] = only }
         let failing = series.filter { !query.expect.holds($0.value) }
         if failing.isEmpty {
-            let detail = series.count == 1
+            let detail =
+                series.count == 1
                 ? "\(Self.show(series[0])), \(query.expect)"
                 : "all \(series.count) series \(query.expect) (min \(FigureText.number(figures["min"] ?? .nan)), max \(FigureText.number(figures["max"] ?? .nan)))"
             return ProbeOutcome(passed: true, detail: detail, figures: figures)
         }
         var shown = failing.prefix(shownSeries).map(Self.show).joined(separator: ", ")
         if failing.count > shownSeries { shown += " and \(failing.count - shownSeries) more" }
-        let detail = series.count == 1
+        let detail =
+            series.count == 1
             ? "\(shown), expected \(query.expect)"
             : "\(failing.count) of \(series.count) series fail \(query.expect): \(shown)"
         return ProbeOutcome(passed: false, detail: detail, figures: figures)

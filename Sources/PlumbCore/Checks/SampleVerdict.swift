@@ -50,7 +50,8 @@ public struct AttemptVerdict: Sendable, Hashable {
             problems.append(
                 samples.count == 1
                     ? first.detail
-                    : "\(failures.count) of \(samples.count) samples failed (error rate \(FigureText.number(figures["error_rate"] ?? 0)) > \(FigureText.number(measure.errorRate))): \(first.detail)")
+                    : "\(failures.count) of \(samples.count) samples failed (error rate \(FigureText.number(figures["error_rate"] ?? 0)) > \(FigureText.number(measure.errorRate))): \(first.detail)"
+            )
         }
         for bound in CheckMeasure.Bound.allCases {
             guard let limit = measure.bounds[bound], let measured = figures[bound.figure] else { continue }

@@ -49,7 +49,8 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
 
     public init(_ diagnostics: [Diagnostic]) {
         self.diagnostics = diagnostics.sorted {
-            let l = $0.location, r = $1.location
+            let l = $0.location
+            let r = $1.location
             // The message breaks ties (two problems at one place) so the order never varies.
             return (l?.file ?? "", l?.line ?? 0, l?.column ?? 0, $0.message) < (r?.file ?? "", r?.line ?? 0, r?.column ?? 0, $1.message)
         }

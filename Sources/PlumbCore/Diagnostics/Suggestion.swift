@@ -20,7 +20,8 @@ public enum Suggestion {
     /// Damerau–Levenshtein (optimal string alignment) distance, so a swapped pair such as
     /// `valeus` → `values` costs one edit.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)

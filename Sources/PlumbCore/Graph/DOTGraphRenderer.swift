@@ -50,7 +50,8 @@ public struct DOTGraphRenderer: Sendable {
 
     /// A DOT string: backslashes and quotes escaped, lines joined with DOT's centred break.
     static func quoted(_ lines: [String]) -> String {
-        "\"" + lines.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        "\""
+            + lines.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
             .joined(separator: "\\n") + "\""
     }
 }

@@ -14,6 +14,8 @@ extension NetworkGraph {
         let ids = Set(keptNodes.map(\.id))
         return NetworkGraph(
             clusters: clusters.filter { keepClusters.contains($0.id) }, nodes: keptNodes,
-            edges: edges.filter { ids.contains($0.from) && ids.contains($0.to) && (marked.contains($0) || clusterOf[$0.to] != nil || clusterOf[$0.from] != nil) })
+            edges: edges.filter {
+                ids.contains($0.from) && ids.contains($0.to) && (marked.contains($0) || clusterOf[$0.to] != nil || clusterOf[$0.from] != nil)
+            })
     }
 }

@@ -65,10 +65,13 @@ extension NetworkGraph {
                     id: id, kind: .securityGroup, lines: ["security group \(address.name)"],
                     cluster: NetworkGraph.id("vpc", group.vpc), status: status(address))
                 for (rule, ruleStatus) in rules(address, group, \.ingress) {
-                    edges.insert(Edge(from: peer(rule.peer, vpc: group.vpc, subnets: subnetByCIDR), to: id, label: rule.edgeLabel, status: ruleStatus))
+                    edges.insert(
+                        Edge(from: peer(rule.peer, vpc: group.vpc, subnets: subnetByCIDR), to: id, label: rule.edgeLabel, status: ruleStatus))
                 }
                 for (rule, ruleStatus) in rules(address, group, { $0.egress ?? [] }) {
-                    edges.insert(Edge(from: id, to: peer(rule.peer, vpc: group.vpc, subnets: subnetByCIDR), label: "out " + rule.edgeLabel, status: ruleStatus))
+                    edges.insert(
+                        Edge(from: id, to: peer(rule.peer, vpc: group.vpc, subnets: subnetByCIDR), label: "out " + rule.edgeLabel, status: ruleStatus)
+                    )
                 }
             }
         }
@@ -80,7 +83,8 @@ extension NetworkGraph {
             guard groupStatus == .changed, case .securityGroup(let before)? = changes[address]?.before else {
                 return side(group).map { ($0, groupStatus) }
             }
-            let old = Set(side(before)), new = Set(side(group))
+            let old = Set(side(before))
+            let new = Set(side(group))
             return new.map { ($0, old.contains($0) ? nil : .created) } + old.subtracting(new).map { ($0, .deleted) }
         }
 
@@ -91,7 +95,8 @@ extension NetworkGraph {
             if let subnet = subnets["\(vpc)|\(peer)"] ?? subnets["*|\(peer)"] { return subnet }
             if let name = SecurityRule(protocol: "all", ports: nil, from: peer).peerSubnetIPv6 { return NetworkGraph.id("subnet", name) }
             let id = NetworkGraph.id("cidr", peer)
-            nodes[id] = Node(id: id, kind: .cidr, lines: [peer == "0.0.0.0/0" || peer == "::/0" ? "\(peer) (internet)" : peer], cluster: nil, status: nil)
+            nodes[id] = Node(
+                id: id, kind: .cidr, lines: [peer == "0.0.0.0/0" || peer == "::/0" ? "\(peer) (internet)" : peer], cluster: nil, status: nil)
             return id
         }
 

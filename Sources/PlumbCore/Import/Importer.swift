@@ -47,9 +47,10 @@ public struct Importer: Sendable {
                 byName.append((parts.name, [entry]))
             }
         }
-        let recordsNode = Node(byName.map { name, entries in
-            (Self.string(name), entries.count == 1 ? entries[0] : Node(entries))
-        })
+        let recordsNode = Node(
+            byName.map { name, entries in
+                (Self.string(name), entries.count == 1 ? entries[0] : Node(entries))
+            })
         let pairs: [(Node, Node)] = [
             (Node("provider"), Node(provider)), (Node("zone"), Self.string(zone)),
             (Node("ttl"), Node(String(defaultTTL), Tag(.int))), (Node("records"), recordsNode),
@@ -67,16 +68,22 @@ public struct Importer: Sendable {
         var sections: [(Node, Node)] = [(Node("provider"), Node(provider))]
         let groups: [(String, ResourceKind)] = [("vpcs", .vpc), ("subnets", .subnet), ("security_groups", .securityGroup), ("roles", .role)]
         let subnets = Self.subnetNames(resources)
-        let dualStack = Set(resources.compactMap { resource -> String? in
-            if case .subnet(let subnet) = resource.spec, subnet.ipv6Index != nil { return resource.address.name }
-            return nil
-        })
+        let dualStack = Set(
+            resources.compactMap { resource -> String? in
+                if case .subnet(let subnet) = resource.spec, subnet.ipv6Index != nil { return resource.address.name }
+                return nil
+            })
         for (key, kind) in groups {
             let items = resources.filter { $0.address.kind == kind }
             guard !items.isEmpty else { continue }
-            sections.append((Node(key), Node(items.map {
-                (Self.string($0.address.name), Self.node(Self.referencingSubnets($0.spec, subnets, dualStack: dualStack).attributes))
-            })))
+            sections.append(
+                (
+                    Node(key),
+                    Node(
+                        items.map {
+                            (Self.string($0.address.name), Self.node(Self.referencingSubnets($0.spec, subnets, dualStack: dualStack).attributes))
+                        })
+                ))
         }
         return try Yams.serialize(node: Node(sections), width: -1)
     }
@@ -102,7 +109,9 @@ public struct Importer: Sendable {
             return rules.compactMap { rule in
                 if let name = rule.peerSubnetIPv6 {
                     // Its IPv4 sibling, written as subnet/NAME, stands for it.
-                    let sibling = subnets.first { $0.value == name && $0.key.hasPrefix("\(group.vpc)|") }.map { rule.with(peer: String($0.key.dropFirst(group.vpc.count + 1))) }
+                    let sibling = subnets.first { $0.value == name && $0.key.hasPrefix("\(group.vpc)|") }.map {
+                        rule.with(peer: String($0.key.dropFirst(group.vpc.count + 1)))
+                    }
                     return sibling.map { identities.contains("\($0.identity)|\($0.description ?? "")") } == true ? nil : rule
                 }
                 guard let name = subnets["\(group.vpc)|\(rule.peer)"] else { return rule }
@@ -113,9 +122,10 @@ public struct Importer: Sendable {
                 return rule.with(peer: "subnet/\(name)")
             }
         }
-        return .securityGroup(SecurityGroupSpec(
-            vpc: group.vpc, description: group.description, ingress: named(group.ingress),
-            egress: group.egress.map(named), tags: group.tags))
+        return .securityGroup(
+            SecurityGroupSpec(
+                vpc: group.vpc, description: group.description, ingress: named(group.ingress),
+                egress: group.egress.map(named), tags: group.tags))
     }
 
     /// JSON attributes as YAML, dropping defaults; a session duration reads as `2h`.

@@ -27,7 +27,8 @@ enum BindingValues {
         case (.aws, "endpoint"):
             return value.isEmpty ? nil : httpURL(value, what: "endpoint", example: "http://127.0.0.1:5000 (or empty for AWS itself)")
         case (.powerdns, "server"):
-            return value.isEmpty || value.contains("/") ? Problem(message: "server '\(value)' is not a PowerDNS server id", hint: "the default is localhost") : nil
+            return value.isEmpty || value.contains("/")
+                ? Problem(message: "server '\(value)' is not a PowerDNS server id", hint: "the default is localhost") : nil
         case (.aws, "region"):
             return region(value)
         case (.aws, "iam_path"):
@@ -48,14 +49,16 @@ enum BindingValues {
 
     /// An IAM path: `/`, or `/` + segments + `/`, of IAM's characters, at most 512.
     static func iamPath(_ text: String) -> Problem? {
-        let valid = text.hasPrefix("/") && text.hasSuffix("/") && text.count <= 512
+        let valid =
+            text.hasPrefix("/") && text.hasSuffix("/") && text.count <= 512
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/+=,.@_-".contains($0)) }
-        return valid ? nil : Problem(message: "iam_path '\(text.prefix(120))' is not an IAM path", hint: "write e.g. /plumb/ (it begins and ends with /)")
+        return valid
+            ? nil : Problem(message: "iam_path '\(text.prefix(120))' is not an IAM path", hint: "write e.g. /plumb/ (it begins and ends with /)")
     }
 
     static func httpURL(_ text: String, what: String, example: String) -> Problem? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else {
             return Problem(message: "\(what) '\(text.prefix(120))' is not an http:// or https:// URL with a host", hint: "write e.g. \(example)")
         }

@@ -57,9 +57,11 @@ public struct DesiredStateLoader: Sendable {
         var validator = Validator(declarations: declarations, providers: providers)
         // A binding file that exists but failed to load has its own errors: documents that
         // name it are not told that it is "not defined" as well (one root cause, one error).
-        validator.invalidProviders = Set(try yamlFiles(tree, under: "Providers").map {
-            ((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension
-        }).subtracting(providers.keys)
+        validator.invalidProviders = Set(
+            try yamlFiles(tree, under: "Providers").map {
+                ((($0 as NSString).lastPathComponent) as NSString).deletingPathExtension
+            }
+        ).subtracting(providers.keys)
         let resources = validator.validate()
         bag.append(contentsOf: validator.diagnostics.items)
         guard bag.isEmpty else { throw DiagnosticsError(bag.items) }
@@ -106,12 +108,16 @@ public struct DesiredStateLoader: Sendable {
                 return nil
             }
             guard data.count <= 16 << 20 else {
-                bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), "the file is \(data.count >> 20) MiB; desired-state files are limited to 16 MiB", hint: "split it into several documents")
+                bag.error(
+                    .io, at: SourceLocation(file: path, line: 1, column: 1),
+                    "the file is \(data.count >> 20) MiB; desired-state files are limited to 16 MiB", hint: "split it into several documents")
                 return nil
             }
             return text
         } catch let error as SourceTreeError {
-            bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), error.description, hint: "copy the file into the repository instead of linking to it")
+            bag.error(
+                .io, at: SourceLocation(file: path, line: 1, column: 1), error.description,
+                hint: "copy the file into the repository instead of linking to it")
             return nil
         } catch {
             bag.error(.io, at: SourceLocation(file: path, line: 1, column: 1), "cannot read: \(error.localizedDescription)")

@@ -3,10 +3,14 @@ extension DocumentLoader {
 
     mutating func loadChecks(_ node: YAMLNode) {
         for (name, node, location) in namedEntries(node, "checks") {
-            guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout", "env"] + Self.measureKeys + Self.probeKeys) else { continue }
+            guard let fields = reader.mapping(node, "check \(name)", allowed: ["after", "timeout", "env"] + Self.measureKeys + Self.probeKeys) else {
+                continue
+            }
             let probes = fields.filter { Self.probeKeys.contains($0.key) }
             guard probes.count == 1, let probeEntry = probes.first else {
-                reader.error(.missingKey, node, "check \(name) needs exactly one of dns, http, tcp, command, prometheus", hint: probes.isEmpty ? "add one probe" : "split it into several checks")
+                reader.error(
+                    .missingKey, node, "check \(name) needs exactly one of dns, http, tcp, command, prometheus",
+                    hint: probes.isEmpty ? "add one probe" : "split it into several checks")
                 continue
             }
             var after = ["*"]
@@ -31,7 +35,8 @@ extension DocumentLoader {
                 }
             }
             guard let probe = self.probe(probeEntry, check: name), let measure = self.measure(fields, check: name, probe: probe) else { continue }
-            declarations.checks.append(Check(name: name, after: after, probe: probe, timeout: timeout, measure: measure, env: env, location: location))
+            declarations.checks.append(
+                Check(name: name, after: after, probe: probe, timeout: timeout, measure: measure, env: env, location: location))
         }
     }
 
@@ -43,16 +48,16 @@ extension DocumentLoader {
             return .command(argv.map(\.0))
         case "tcp":
             guard let fields = reader.mapping(entry.value, what, allowed: ["host", "port"]),
-                  let hostNode = required(fields, "host", in: entry.value, what: what),
-                  let host = reader.string(hostNode, "host"),
-                  let portNode = required(fields, "port", in: entry.value, what: what),
-                  let port = reader.int(portNode, "port", range: 1...65535)
+                let hostNode = required(fields, "host", in: entry.value, what: what),
+                let host = reader.string(hostNode, "host"),
+                let portNode = required(fields, "port", in: entry.value, what: what),
+                let port = reader.int(portNode, "port", range: 1...65535)
             else { return nil }
             return .tcp(host: host, port: port)
         case "http":
             guard let fields = reader.mapping(entry.value, what, allowed: ["url", "status", "contains"]),
-                  let urlNode = required(fields, "url", in: entry.value, what: what),
-                  let url = reader.string(urlNode, "url")
+                let urlNode = required(fields, "url", in: entry.value, what: what),
+                let url = reader.string(urlNode, "url")
             else { return nil }
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 reader.error(.invalidValue, urlNode, "\(what): '\(url)' is not an http:// or https:// URL")
@@ -74,12 +79,12 @@ extension DocumentLoader {
 
     private func dnsProbe(_ entry: YAMLEntry, what: String) -> Check.Probe? {
         guard let fields = reader.mapping(entry.value, what, allowed: ["name", "type", "server", "expect"]),
-              let nameNode = required(fields, "name", in: entry.value, what: what),
-              let name = reader.string(nameNode, "name"),
-              let serverNode = required(fields, "server", in: entry.value, what: what),
-              let server = reader.string(serverNode, "server"),
-              let expectNode = required(fields, "expect", in: entry.value, what: what),
-              let expect = reader.strings(expectNode, "expect")
+            let nameNode = required(fields, "name", in: entry.value, what: what),
+            let name = reader.string(nameNode, "name"),
+            let serverNode = required(fields, "server", in: entry.value, what: what),
+            let server = reader.string(serverNode, "server"),
+            let expectNode = required(fields, "expect", in: entry.value, what: what),
+            let expect = reader.strings(expectNode, "expect")
         else { return nil }
         var type = RecordType.A
         if let typeNode = fields.first(where: { $0.key == "type" })?.value, let text = reader.string(typeNode, "type") {

@@ -3,7 +3,7 @@ extension DocumentLoader {
 
     mutating func loadZone(_ entries: [YAMLEntry], root: YAMLNode, provider: String) {
         guard let zoneNode = required(entries, "zone", in: root, what: "this DNS document"),
-              let rawZone = reader.string(zoneNode, "zone")
+            let rawZone = reader.string(zoneNode, "zone")
         else { return }
         let zone = rawZone.lowercased()
         guard zone.hasSuffix("."), DNSLabel.isValidName(String(zone.dropLast())) else {
@@ -19,9 +19,10 @@ extension DocumentLoader {
         }
         // A zone's waivers hold for its records too (a record may add its own).
         let zoneWaivers = waivers(entries, what: "zone \(zone)")
-        declarations.resources.append(DesiredResource(
-            address: .zone(zone), provider: provider, spec: .zone(ZoneSpec()), protect: protect,
-            location: reader.location(zoneNode), waivers: zoneWaivers))
+        declarations.resources.append(
+            DesiredResource(
+                address: .zone(zone), provider: provider, spec: .zone(ZoneSpec()), protect: protect,
+                location: reader.location(zoneNode), waivers: zoneWaivers))
         guard let records = entries.first(where: { $0.key == "records" }) else { return }
         // Room for one record set per name, the common case: grown by doubling, the array
         // of a 100,000-record zone was briefly held twice, and a quarter of it stayed empty.
@@ -34,7 +35,8 @@ extension DocumentLoader {
     private mutating func loadRecordName(_ entry: YAMLEntry, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]) {
         let name = entry.key.lowercased()
         guard DNSLabel.isValidRelativeName(name) else {
-            let hint = entry.key.hasSuffix(".")
+            let hint =
+                entry.key.hasSuffix(".")
                 ? "record names are relative to the zone: write '\(DNSName.relative(entry.key, zone: zone) ?? "www")'"
                 : "use '@' for the apex, labels of letters, digits, '-' and '_', or a wildcard '*' / '*.NAME'"
             reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid record name", hint: hint)
@@ -43,7 +45,9 @@ extension DocumentLoader {
         // RFC 1035 §2.3.4: 255 octets on the wire, 253 in presentation form without the root dot.
         let absoluteLength = DNSName.absolute(name, zone: zone).utf8.count - 1
         guard absoluteLength <= 253 else {
-            reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))…' makes a name of \(absoluteLength) octets in \(zone) (at most 253)", hint: "shorten the name")
+            reader.error(
+                .invalidValue, entry.keyNode, "'\(entry.key.prefix(80))…' makes a name of \(absoluteLength) octets in \(zone) (at most 253)",
+                hint: "shorten the name")
             return
         }
         let items: [YAMLNode]
@@ -51,7 +55,9 @@ extension DocumentLoader {
         case .sequence(let sequence, _): items = sequence
         case .mapping: items = [entry.value]
         default:
-            reader.error(.wrongType, entry.value, "records of '\(entry.key)' must be a mapping or a list of mappings", hint: "write {type: A, value: 192.0.2.1}")
+            reader.error(
+                .wrongType, entry.value, "records of '\(entry.key)' must be a mapping or a list of mappings",
+                hint: "write {type: A, value: 192.0.2.1}")
             return
         }
         for item in items {
@@ -59,10 +65,12 @@ extension DocumentLoader {
         }
     }
 
-    private mutating func loadRecord(_ node: YAMLNode, name: String, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]) {
+    private mutating func loadRecord(
+        _ node: YAMLNode, name: String, zone: String, defaultTTL: Int, provider: String, waivers zoneWaivers: [String: String]
+    ) {
         guard let fields = reader.mapping(node, "record '\(name)'", allowed: Self.recordKeys) else { return }
         guard let typeNode = required(fields, "type", in: node, what: "record '\(name)'"),
-              let typeText = reader.string(typeNode, "type")
+            let typeText = reader.string(typeNode, "type")
         else { return }
         guard let type = RecordType(rawValue: typeText.uppercased()) else {
             let hint = "supported types: \(RecordType.allCases.map(\.rawValue).joined(separator: ", "))"
@@ -74,11 +82,13 @@ extension DocumentLoader {
         var values: [(String, YAMLNode)] = []
         let valueEntries = fields.filter { $0.key == "value" || $0.key == "values" }
         if valueEntries.isEmpty {
-            reader.error(.missingKey, node, "record '\(name)' \(type.rawValue) has no value", hint: "add 'value:' for one value or 'values:' for several")
+            reader.error(
+                .missingKey, node, "record '\(name)' \(type.rawValue) has no value", hint: "add 'value:' for one value or 'values:' for several")
             return
         }
         if valueEntries.count > 1 {
-            reader.error(.invalidValue, valueEntries[1].keyNode, "record '\(name)' \(type.rawValue) has both 'value:' and 'values:'", hint: "keep one")
+            reader.error(
+                .invalidValue, valueEntries[1].keyNode, "record '\(name)' \(type.rawValue) has both 'value:' and 'values:'", hint: "keep one")
             return
         }
         for field in fields {
@@ -106,10 +116,11 @@ extension DocumentLoader {
             reader.error(.cnameConflict, node, "\(name): a CNAME has exactly one target, not \(canonical.count)", hint: "keep one value")
             return
         }
-        declarations.resources.append(DesiredResource(
-            address: .record(zone: zone, name: name, type: type), provider: provider,
-            spec: .record(RecordSpec(ttl: ttl, values: canonical)), protect: protect,
-            location: reader.location(node), waivers: zoneWaivers.merging(waivers(fields, what: "record '\(name)'")) { $1 }))
+        declarations.resources.append(
+            DesiredResource(
+                address: .record(zone: zone, name: name, type: type), provider: provider,
+                spec: .record(RecordSpec(ttl: ttl, values: canonical)), protect: protect,
+                location: reader.location(node), waivers: zoneWaivers.merging(waivers(fields, what: "record '\(name)'")) { $1 }))
     }
 }
 

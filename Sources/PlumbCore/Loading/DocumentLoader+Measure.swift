@@ -10,20 +10,30 @@ extension DocumentLoader {
         for field in fields where Self.measureKeys.contains(field.key) {
             guard probe.measures else {
                 reader.error(
-                    .invalidValue, field.keyNode, "check \(check): '\(field.key)' measures answers; a command check only passes or fails by its exit status",
+                    .invalidValue, field.keyNode,
+                    "check \(check): '\(field.key)' measures answers; a command check only passes or fails by its exit status",
                     hint: "use an http, dns, tcp or prometheus check to measure")
                 valid = false
                 continue
             }
             switch field.key {
             case "samples":
-                guard let samples = reader.int(field.value, "check \(check) samples", range: 1...10_000) else { valid = false; continue }
+                guard let samples = reader.int(field.value, "check \(check) samples", range: 1...10_000) else {
+                    valid = false
+                    continue
+                }
                 measure.samples = samples
             case "error_rate":
-                guard let rate = reader.double(field.value, "check \(check) error_rate", range: 0...1) else { valid = false; continue }
+                guard let rate = reader.double(field.value, "check \(check) error_rate", range: 0...1) else {
+                    valid = false
+                    continue
+                }
                 measure.errorRate = rate
             default:
-                guard let duration = duration(field, check: check) else { valid = false; continue }
+                guard let duration = duration(field, check: check) else {
+                    valid = false
+                    continue
+                }
                 switch field.key {
                 case "interval": measure.interval = duration
                 case "hold": measure.hold = duration
@@ -47,12 +57,12 @@ extension DocumentLoader {
 
     func prometheusProbe(_ entry: YAMLEntry, what: String) -> Check.Probe? {
         guard let fields = reader.mapping(entry.value, what, allowed: ["url", "query", "expect", "empty", "token_env"]),
-              let urlNode = required(fields, "url", in: entry.value, what: what),
-              let url = reader.string(urlNode, "url"),
-              let queryNode = required(fields, "query", in: entry.value, what: what),
-              let query = reader.string(queryNode, "query"),
-              let expectNode = required(fields, "expect", in: entry.value, what: what),
-              let expectText = reader.string(expectNode, "expect")
+            let urlNode = required(fields, "url", in: entry.value, what: what),
+            let url = reader.string(urlNode, "url"),
+            let queryNode = required(fields, "query", in: entry.value, what: what),
+            let query = reader.string(queryNode, "query"),
+            let expectNode = required(fields, "expect", in: entry.value, what: what),
+            let expectText = reader.string(expectNode, "expect")
         else { return nil }
         var valid = true
         if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
@@ -92,7 +102,8 @@ extension DocumentLoader {
     /// could otherwise send to any URL it names.
     private func tokenVariable(_ node: YAMLNode, what: String) -> String? {
         guard let name = reader.string(node, "token_env") else { return nil }
-        let valid = name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+        let valid =
+            name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
             && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
         guard valid else {
             reader.error(.invalidValue, node, "\(what): token_env '\(name)' is not an environment variable name")

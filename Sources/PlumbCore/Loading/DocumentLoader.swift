@@ -31,7 +31,8 @@ struct DocumentLoader {
         let hasZone = !keys.isDisjoint(with: Self.zoneKeys)
         let hasCloud = !keys.isDisjoint(with: Self.cloudKeys)
         if hasZone && hasCloud {
-            reader.error(.invalidValue, root, "a document holds one zone or network/IAM sections, not both", hint: "move the zone into a document of its own")
+            reader.error(
+                .invalidValue, root, "a document holds one zone or network/IAM sections, not both", hint: "move the zone into a document of its own")
             return
         }
         var provider: String?
@@ -41,7 +42,8 @@ struct DocumentLoader {
             providerNode = entry.value
         }
         if (hasZone || hasCloud) && provider == nil && providerNode == nil {
-            reader.error(.missingKey, root, "this document declares resources but names no provider", hint: "add 'provider: NAME' naming a file in Providers/")
+            reader.error(
+                .missingKey, root, "this document declares resources but names no provider", hint: "add 'provider: NAME' naming a file in Providers/")
         }
         let binding = provider ?? ""
         let before = declarations.resources.count
@@ -49,7 +51,8 @@ struct DocumentLoader {
             loadZone(entries, root: root, provider: binding)
         } else {
             for key in ["protect", "waive"] where keys.contains(key) {
-                reader.error(.unknownKey, root, "'\(key)' at the top of a document applies to a zone", hint: "put '\(key):' on the resource it is about")
+                reader.error(
+                    .unknownKey, root, "'\(key)' at the top of a document applies to a zone", hint: "put '\(key):' on the resource it is about")
             }
         }
         for entry in entries {
@@ -78,10 +81,13 @@ struct DocumentLoader {
             for entry in entries { declarations.named.insert(Address(kind: kind, name: entry.key)) }
         }
         return entries.compactMap { entry in
-            let valid = !entry.key.isEmpty && entry.key.count <= 128
+            let valid =
+                !entry.key.isEmpty && entry.key.count <= 128
                 && entry.key.allSatisfy { $0.isLetter || $0.isNumber || "-_.+=@,".contains($0) }
             if !valid {
-                reader.error(.invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid name in \(section)", hint: "use letters, digits and - _ . + = @ , (at most 128 characters)")
+                reader.error(
+                    .invalidValue, entry.keyNode, "'\(entry.key.prefix(80))' is not a valid name in \(section)",
+                    hint: "use letters, digits and - _ . + = @ , (at most 128 characters)")
                 return nil
             }
             return (entry.key, entry.value, reader.location(entry.keyNode))
@@ -97,7 +103,9 @@ struct DocumentLoader {
             if entry.key == "tags" {
                 tags = reader.stringMap(entry.value, "\(what) tags") ?? [:]
                 for key in tags.keys where key == "Name" || key.hasPrefix("plumb:") {
-                    reader.error(.invalidValue, entry.value, "\(what): tag '\(key)' is managed by Plumb", hint: "remove it; Plumb sets Name and plumb:stack itself")
+                    reader.error(
+                        .invalidValue, entry.value, "\(what): tag '\(key)' is managed by Plumb",
+                        hint: "remove it; Plumb sets Name and plumb:stack itself")
                 }
             }
         }

@@ -22,7 +22,8 @@ enum Interpolation {
                 return .failure(.malformed(String(rest[start.lowerBound...])))
             }
             let body = rest[start.upperBound..<end]
-            let name: Substring, fallback: Substring?
+            let name: Substring
+            let fallback: Substring?
             if let separator = body.range(of: ":-") {
                 name = body[..<separator.lowerBound]
                 fallback = body[separator.upperBound...]

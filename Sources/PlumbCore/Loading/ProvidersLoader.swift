@@ -21,7 +21,8 @@ enum ProvidersLoader {
         guard let root = reader.documents(text).first else {
             // A file Yams could not read has said so at its position: not empty, just broken.
             guard reader.diagnostics.items.isEmpty else { return nil }
-            reader.error(.missingKey, at: SourceLocation(file: file, line: 1, column: 1), "provider binding '\(name)' is empty", hint: "set at least 'kind:'")
+            reader.error(
+                .missingKey, at: SourceLocation(file: file, line: 1, column: 1), "provider binding '\(name)' is empty", hint: "set at least 'kind:'")
             return nil
         }
         guard case .mapping(let pairs, _) = root else {
@@ -42,17 +43,25 @@ enum ProvidersLoader {
         var binding = ProviderBinding(name: name, type: type, location: reader.location(root))
         var failed = false
         for entry in flattened(entries, reader: reader) where entry.key != "kind" {
-            guard let raw = reader.scalar(entry.value, entry.key) else { failed = true; continue }
+            guard let raw = reader.scalar(entry.value, entry.key) else {
+                failed = true
+                continue
+            }
             let value: String
             switch Interpolation.expand(raw, environment: environment) {
             case .success(let expanded):
                 value = expanded.value
             case .failure(.unset(let variable)):
-                reader.error(.environment, entry.value, "environment variable \(variable) is not set (\(entry.key) in provider '\(name)')", hint: "export \(variable), or write ${\(variable):-default}")
+                reader.error(
+                    .environment, entry.value, "environment variable \(variable) is not set (\(entry.key) in provider '\(name)')",
+                    hint: "export \(variable), or write ${\(variable):-default}")
                 failed = true
                 continue
             case .failure(.forbidden(let variable)):
-                reader.error(.forbidden, entry.value, "${\(variable)} may not be read by a binding (\(entry.key) in provider '\(name)'): PLUMB_* variables hold the agent's own secrets", hint: "use a variable of your own, e.g. ${\(variable.dropFirst(6))}")
+                reader.error(
+                    .forbidden, entry.value,
+                    "${\(variable)} may not be read by a binding (\(entry.key) in provider '\(name)'): PLUMB_* variables hold the agent's own secrets",
+                    hint: "use a variable of your own, e.g. ${\(variable.dropFirst(6))}")
                 failed = true
                 continue
             case .failure(.malformed(let text)):
@@ -90,7 +99,9 @@ enum ProvidersLoader {
                 // The prefix lists an embedded cloud pretends to have, for rules that name them.
                 binding.settings["prefix_lists"] = binding.settings["prefix_lists"].map { "\($0),\(value)" } ?? value
             case "path" where type == .embedded && !Self.staysInState(value):
-                reader.error(.forbidden, entry.value, "path '\(value)' of provider '\(name)' leaves the state directory", hint: "write a path relative to --state, without '..'")
+                reader.error(
+                    .forbidden, entry.value, "path '\(value)' of provider '\(name)' leaves the state directory",
+                    hint: "write a path relative to --state, without '..'")
                 failed = true
                 continue
             default:

@@ -1,4 +1,3 @@
-
 /// Reads `plumb.yaml` (SPEC §4).
 enum SettingsLoader {
     static func load(_ text: String?, file: String, defaultStack: String, into bag: inout DiagnosticBag) -> StackSettings {
@@ -33,7 +32,9 @@ enum SettingsLoader {
             case "policies":
                 settings.policies = policies(entry.value, reader: reader)
             default:
-                guard let items = reader.mapping(entry.value, "safety", allowed: ["max_changes", "max_deletes", "max_delete_percent"]) else { continue }
+                guard let items = reader.mapping(entry.value, "safety", allowed: ["max_changes", "max_deletes", "max_delete_percent"]) else {
+                    continue
+                }
                 for item in items {
                     switch item.key {
                     case "max_changes":
@@ -41,7 +42,8 @@ enum SettingsLoader {
                     case "max_deletes":
                         settings.safety.maxDeletes = reader.int(item.value, "safety.max_deletes", range: 0...10_000_000) ?? settings.safety.maxDeletes
                     default:
-                        settings.safety.maxDeletePercent = reader.double(item.value, "safety.max_delete_percent", range: 0...100) ?? settings.safety.maxDeletePercent
+                        settings.safety.maxDeletePercent =
+                            reader.double(item.value, "safety.max_delete_percent", range: 0...100) ?? settings.safety.maxDeletePercent
                     }
                 }
             }
@@ -55,7 +57,8 @@ enum SettingsLoader {
         var severities: [String: PolicySeverity] = [:]
         for item in items {
             guard PolicyEngine.ruleIDs.contains(item.key) else {
-                let hint = Suggestion.hint(for: item.key, in: PolicyEngine.ruleIDs)
+                let hint =
+                    Suggestion.hint(for: item.key, in: PolicyEngine.ruleIDs)
                     ?? "rules: \(PolicyEngine.ruleIDs.joined(separator: ", "))"
                 reader.error(.unknownKey, item.keyNode, "'\(item.key.prefix(80))' is not a policy rule", hint: hint)
                 continue

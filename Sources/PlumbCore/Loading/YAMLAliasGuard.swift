@@ -25,9 +25,10 @@ enum YAMLAliasGuard {
             guard let made = try AliasFreeCopy(text) else { return nil }
             copy = made
         } catch {
-            return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
-                              "this file uses YAML aliases and every private-use character; Plumb cannot check it for alias bombs and refuses it",
-                              hint: "write the aliased values out")
+            return Diagnostic(
+                .syntax, at: SourceLocation(file: file, line: 1, column: 1),
+                "this file uses YAML aliases and every private-use character; Plumb cannot check it for alias bombs and refuses it",
+                hint: "write the aliased values out")
         }
         var walk = Walk(file: file, copy: copy)
         do {
@@ -121,7 +122,8 @@ enum YAMLAliasGuard {
 
         static func startsToken(after previous: Unicode.Scalar?) -> Bool {
             guard let previous else { return true }
-            return !(("a"..."z").contains(previous) || ("A"..."Z").contains(previous) || ("0"..."9").contains(previous)
+            return
+                !(("a"..."z").contains(previous) || ("A"..."Z").contains(previous) || ("0"..."9").contains(previous)
                 || "/._!<".unicodeScalars.contains(previous))
         }
 
@@ -130,16 +132,17 @@ enum YAMLAliasGuard {
             guard string.unicodeScalars.first == open else { return nil }
             let scalars = Array(string.unicodeScalars)
             guard scalars.first == open, let closing = scalars.firstIndex(of: close),
-                  let number = Int(String(String.UnicodeScalarView(scalars[(closing + 1)...]))),
-                  shifts.indices.contains(number)
+                let number = Int(String(String.UnicodeScalarView(scalars[(closing + 1)...]))),
+                shifts.indices.contains(number)
             else { return nil }
             return (String(String.UnicodeScalarView(scalars[1..<closing])), number)
         }
     }
 
     static func isNameCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-            || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
+        scalar.isASCII
+            && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
     }
 
     /// One pass over the alias-free copy, in the order Yams registers anchors: a node's
@@ -206,16 +209,25 @@ enum YAMLAliasGuard {
         /// A scalar's expanded size: 1, or the size of the anchor an alias names.
         mutating func leaf(_ node: Node, inKey: Bool) -> (size: Int, refusal: Diagnostic?) {
             guard case .scalar(let scalar) = node, let (name, number) = copy.alias(scalar.string),
-                  let size = anchorSizes[name]
+                let size = anchorSizes[name]
             else { return (1, nil) }
             if inKey && size > 1 {
-                return (size, refuse(node, number, "a mapping key here is an alias of a list or mapping; Plumb refuses it rather than expand it",
-                                     hint: "keys must be plain strings"))
+                return (
+                    size,
+                    refuse(
+                        node, number, "a mapping key here is an alias of a list or mapping; Plumb refuses it rather than expand it",
+                        hint: "keys must be plain strings")
+                )
             }
             added += size - 1
             if added > YAMLAliasGuard.maxAddedNodes {
-                return (size, refuse(node, number, "YAML aliases would expand this file by more than \(YAMLAliasGuard.maxAddedNodes) nodes (an alias bomb, 'billion laughs'); it is refused rather than expanded",
-                                     hint: "write the repeated values out, or use fewer aliases of aliases"))
+                return (
+                    size,
+                    refuse(
+                        node, number,
+                        "YAML aliases would expand this file by more than \(YAMLAliasGuard.maxAddedNodes) nodes (an alias bomb, 'billion laughs'); it is refused rather than expanded",
+                        hint: "write the repeated values out, or use fewer aliases of aliases")
+                )
             }
             return (size, nil)
         }

@@ -15,7 +15,8 @@ enum YAMLDuplicateKey {
             var index = start + 1
             while index < own.count {
                 if own[index - 1] == UInt8(ascii: ",") || own[index - 1] == UInt8(ascii: "{") || own[index - 1] == UInt8(ascii: " "),
-                   keyAt(index, in: own, spellings: spellings) {
+                    keyAt(index, in: own, spellings: spellings)
+                {
                     return (first.line, index + 1)
                 }
                 index += 1

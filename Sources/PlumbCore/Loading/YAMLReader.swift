@@ -39,14 +39,16 @@ public final class YAMLReader {
             let closer = bracket == "[" ? "]" : "}"
             return Diagnostic(
                 .syntax, at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
-                "YAML syntax error: this '\(bracket)' is never closed", hint: "end it with '\(closer)' on the same line, or separate its items with ','")
+                "YAML syntax error: this '\(bracket)' is never closed",
+                hint: "end it with '\(closer)' on the same line, or separate its items with ','")
         case YamlError.scanner(let context, let problem, let mark, _),
-             YamlError.parser(let context, let problem, let mark, _),
-             YamlError.composer(let context, let problem, let mark, _):
+            YamlError.parser(let context, let problem, let mark, _),
+            YamlError.composer(let context, let problem, let mark, _):
             // Yams may put a whole mapping into the problem text: keep its first line.
             let firstLine = problem.split(separator: "\n").first.map(String.init) ?? problem
             let detail = String((context.map { "\(firstLine) \($0.text)" } ?? firstLine).prefix(160))
-            let message = problem.contains("duplicate")
+            let message =
+                problem.contains("duplicate")
                 ? "duplicate key: a key appears twice in this mapping" : "YAML syntax error: \(detail)"
             return Diagnostic(
                 problem.contains("duplicate") ? .duplicate : .syntax,
@@ -62,11 +64,13 @@ public final class YAMLReader {
                 .duplicate, at: SourceLocation(file: file, line: at.line, column: at.column),
                 "duplicate key \(keys): a key appears twice in this mapping\(earlier)", hint: "keep one of them")
         case YamlError.reader(let problem, _, _, _):
-            return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
-                              "unreadable YAML: \(problem)", hint: "save the file as UTF-8 text")
+            return Diagnostic(
+                .syntax, at: SourceLocation(file: file, line: 1, column: 1),
+                "unreadable YAML: \(problem)", hint: "save the file as UTF-8 text")
         default:
-            return Diagnostic(.syntax, at: SourceLocation(file: file, line: 1, column: 1),
-                              "YAML error: \(error)", hint: hint)
+            return Diagnostic(
+                .syntax, at: SourceLocation(file: file, line: 1, column: 1),
+                "YAML error: \(error)", hint: hint)
         }
     }
 
@@ -112,7 +116,8 @@ public final class YAMLReader {
                 continue
             }
             if let allowed, !allowed.contains(key) {
-                let hint = Suggestion.hint(for: key, in: allowed)
+                let hint =
+                    Suggestion.hint(for: key, in: allowed)
                     ?? "allowed keys: \(allowed.joined(separator: ", "))"
                 error(.unknownKey, keyNode, "unknown key '\(key)' in \(what)", hint: hint)
                 continue

@@ -27,8 +27,8 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, 
             // ZONE/NAME/TYPE: exactly two slashes and a known type (checked without splitting:
             // prior state decodes every managed address through here).
             guard name.utf8.reduce(0, { $0 + ($1 == UInt8(ascii: "/") ? 1 : 0) }) == 2,
-                  let last = name.lastIndex(of: "/"),
-                  RecordType(rawValue: String(name[name.index(after: last)...])) != nil
+                let last = name.lastIndex(of: "/"),
+                RecordType(rawValue: String(name[name.index(after: last)...])) != nil
             else { return nil }
         }
         self.init(kind: kind, name: name)
@@ -54,7 +54,7 @@ public struct Address: Hashable, Comparable, Sendable, CustomStringConvertible, 
     private var slashes: (String.Index, String.Index)? {
         let slash = UInt8(ascii: "/")
         guard let first = name.utf8.firstIndex(of: slash), let last = name.utf8.lastIndex(of: slash), first != last,
-              name.utf8[name.utf8.index(after: first)..<last].firstIndex(of: slash) == nil
+            name.utf8[name.utf8.index(after: first)..<last].firstIndex(of: slash) == nil
         else { return nil }
         return (first, last)
     }

@@ -44,10 +44,11 @@ public enum DNSName {
         if name == zone { return "@" }
         // On UTF-8 bytes: a describe maps every rrset of a zone through here, and
         // `String.count` and `hasSuffix` walk grapheme clusters.
-        let nameBytes = name.utf8, zoneBytes = zone.utf8
+        let nameBytes = name.utf8
+        let zoneBytes = zone.utf8
         let prefixCount = nameBytes.count - zoneBytes.count - 1
         guard prefixCount > 0, nameBytes.suffix(zoneBytes.count).elementsEqual(zoneBytes),
-              nameBytes[nameBytes.index(nameBytes.startIndex, offsetBy: prefixCount)] == UInt8(ascii: ".")
+            nameBytes[nameBytes.index(nameBytes.startIndex, offsetBy: prefixCount)] == UInt8(ascii: ".")
         else { return nil }
         return String(decoding: nameBytes.prefix(prefixCount), as: UTF8.self)
     }

@@ -4,8 +4,10 @@ public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
         let pattern = Array(pattern.unicodeScalars)
         let text = Array(text.unicodeScalars)
-        var p = 0, t = 0
-        var starP = -1, starT = 0
+        var p = 0
+        var t = 0
+        var starP = -1
+        var starT = 0
         while t < text.count {
             if p < pattern.count, pattern[p] == "?" || pattern[p] == text[t] {
                 p += 1

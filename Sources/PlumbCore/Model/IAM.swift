@@ -98,7 +98,8 @@ public enum PolicyDocument {
         let candidates = [text, text.removingPercentEncoding ?? text]
         for candidate in candidates {
             if let data = candidate.data(using: .utf8),
-               let value = try? JSONDecoder().decode(JSONValue.self, from: data) {
+                let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+            {
                 return canonical(value)
             }
         }

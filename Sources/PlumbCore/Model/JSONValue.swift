@@ -72,7 +72,7 @@ public enum JSONValue: Hashable, Sendable, Codable, Comparable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(value),
-              let json = try? JSONDecoder().decode(JSONValue.self, from: data)
+            let json = try? JSONDecoder().decode(JSONValue.self, from: data)
         else { return .null }
         return json
     }

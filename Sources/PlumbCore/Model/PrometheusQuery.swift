@@ -25,7 +25,11 @@ public struct PrometheusQuery: Hashable, Sendable, Codable {
 /// `< 0.01`, `>= 3`, `== 1`: an operator and a number.
 public struct Comparison: Hashable, Sendable, Codable, CustomStringConvertible {
     public enum Operator: String, Hashable, Sendable, Codable, CaseIterable {
-        case lessOrEqual = "<=", greaterOrEqual = ">=", equal = "==", less = "<", greater = ">"
+        case lessOrEqual = "<="
+        case greaterOrEqual = ">="
+        case equal = "=="
+        case less = "<"
+        case greater = ">"
     }
 
     public var op: Operator

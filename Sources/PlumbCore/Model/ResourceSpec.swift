@@ -48,9 +48,10 @@ public enum ResourceSpec: Hashable, Sendable {
         case .subnet: self = .subnet(try attributes.decode(as: SubnetSpec.self))
         case .securityGroup:
             let spec = try attributes.decode(as: SecurityGroupSpec.self)
-            self = .securityGroup(SecurityGroupSpec(
-                vpc: spec.vpc, description: spec.description, ingress: spec.ingress,
-                egress: spec.egress, tags: spec.tags))
+            self = .securityGroup(
+                SecurityGroupSpec(
+                    vpc: spec.vpc, description: spec.description, ingress: spec.ingress,
+                    egress: spec.egress, tags: spec.tags))
         case .role:
             self = .role(try attributes.decode(as: RoleSpec.self))
         }

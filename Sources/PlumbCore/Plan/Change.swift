@@ -70,8 +70,12 @@ extension Change: Codable {
         why = try container.decodeIfPresent(String.self, forKey: .reason).map(ChangeReason.init(text:))
         revert = try container.decodeIfPresent(String.self, forKey: .revert)
         let kind = address.kind
-        before = try container.decodeIfPresent(JSONValue.self, forKey: .before).flatMap { $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0) }
-        after = try container.decodeIfPresent(JSONValue.self, forKey: .after).flatMap { $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0) }
+        before = try container.decodeIfPresent(JSONValue.self, forKey: .before).flatMap {
+            $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0)
+        }
+        after = try container.decodeIfPresent(JSONValue.self, forKey: .after).flatMap {
+            $0 == .null ? nil : try ResourceSpec(kind: kind, attributes: $0)
+        }
     }
 
     /// `origin`, `before` and `after` are always present (null when absent), as SPEC §6 shows.

@@ -19,12 +19,15 @@ enum ChangeOrder {
         func forwardKey(_ change: Change) -> (Int, Int, Int, Address, String) {
             (change.address.kind.rank, 1, groupRank[change.address] ?? 0, change.address, change.provider)
         }
-        var ordered = (forward.map { (forwardKey($0), $0) } + earlyDeletes.map {
-            ((($0.address.kind.rank, 0, 0, $0.address, $0.provider)), $0)
-        }).sorted { $0.0 < $1.0 }.map(\.1)
+        var ordered =
+            (forward.map { (forwardKey($0), $0) }
+            + earlyDeletes.map {
+                ((($0.address.kind.rank, 0, 0, $0.address, $0.provider)), $0)
+            }).sorted { $0.0 < $1.0 }.map(\.1)
         ordered += deletes.sorted { lhs, rhs in
             if lhs.address.kind != rhs.address.kind { return lhs.address.kind > rhs.address.kind }
-            let l = groupRank[lhs.address] ?? 0, r = groupRank[rhs.address] ?? 0
+            let l = groupRank[lhs.address] ?? 0
+            let r = groupRank[rhs.address] ?? 0
             if l != r { return l > r }
             return (lhs.address, lhs.provider) < (rhs.address, rhs.provider)
         }

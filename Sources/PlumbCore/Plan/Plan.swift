@@ -119,10 +119,11 @@ public struct Plan: Hashable, Sendable, Codable {
         /// For people: "1, 2, 4 (progressive: …)".
         public var description: String {
             let list = sizes.map(String.init).joined(separator: ", ")
-            let how = switch strategy {
-            case .progressive: "progressive: each chunk twice the one before while read-back and checks pass, up to \(maxChanges)"
-            case .fixed: "fixed: up to \(maxChanges) each"
-            }
+            let how =
+                switch strategy {
+                case .progressive: "progressive: each chunk twice the one before while read-back and checks pass, up to \(maxChanges)"
+                case .fixed: "fixed: up to \(maxChanges) each"
+                }
             return "\(list) (\(how); on failure: \(onFailure.rawValue))"
         }
 

@@ -62,7 +62,8 @@ public struct Planner: Sendable {
             conflicts = conflicts.filter { focus.contains($0.address) }
         }
         if !options.targets.isEmpty || options.focus != nil {
-            changes = changes.filter { change in options.targets.isEmpty || options.targets.contains { Glob.matches($0, change.address.description) } }
+            changes = changes.filter { change in options.targets.isEmpty || options.targets.contains { Glob.matches($0, change.address.description) }
+            }
             summary = Plan.Summary()
             for change in changes { summary.count(change.action) }
             summary.unchanged = desired.resources.count - changes.filter { $0.action != .delete }.count
@@ -72,7 +73,8 @@ public struct Planner: Sendable {
         let chunks = Chunker(settings: desired.settings, providers: desired.providers, leading: leading)
             .chunks(desired.settings.onFailure == .revert ? ordered.map(Reversal.marked(providers: desired.providers)) : ordered)
         let policies = PolicyEngine(severities: desired.settings.policies).evaluate(PolicyContext(desired: desired, changes: ordered))
-        let refusals = Safety(limits: desired.settings.safety, stack: desired.settings.stack)
+        let refusals =
+            Safety(limits: desired.settings.safety, stack: desired.settings.stack)
             .refusals(changes: ordered, inventories: inventories, protected: protectedAddresses)
             + policies.filter(\.blocks).map(\.refusal)
         let unmanaged = inventories.values.flatMap(\.unmodeled).sorted()
@@ -103,7 +105,8 @@ public struct Planner: Sendable {
             if resource.address.kind.isTaggedCloudKind, live.owner != stack {
                 // Only an untagged namesake may be adopted; another stack's resource never.
                 guard live.owner == nil, options.adopt.contains(resource.address) else {
-                    let reason = live.owner.map { "exists and belongs to stack '\($0)'" }
+                    let reason =
+                        live.owner.map { "exists and belongs to stack '\($0)'" }
                         ?? "exists without the plumb:stack tag; adopt it with --adopt \(resource.address)"
                     conflicts.append(Plan.Conflict(address: resource.address, reason: reason))
                     continue
@@ -119,23 +122,26 @@ public struct Planner: Sendable {
             let action: Change.Action = immutable.isEmpty ? .update : .replace
             let fields = differences.map(\.field)
             let why: ChangeReason = !immutable.isEmpty ? .immutable(immutable) : adopting ? .adopt(fields) : .differs(fields)
-            changes.append(Change(
-                action: action, address: resource.address, provider: provider, before: live.spec,
-                after: resource.spec, liveID: live.id, why: why))
+            changes.append(
+                Change(
+                    action: action, address: resource.address, provider: provider, before: live.spec,
+                    after: resource.spec, liveID: live.id, why: why))
             summary.count(action)
         }
         let ownedZones = Set(desired.zones(of: provider))
         // A zone's deletion takes its records with it on every provider: each is planned as
         // a delete of its own (listed, counted by the safety limits, ordered before the
         // zone's) instead of vanishing unannounced with it (SPEC §8.5).
-        let deletedZones = Set(inventory.resources.values.filter {
-            $0.address.kind == .zone && desired.resources[$0.address]?.provider != provider && isOwned($0, ownedZones: ownedZones, stack: stack)
-        }.map(\.address.name))
+        let deletedZones = Set(
+            inventory.resources.values.filter {
+                $0.address.kind == .zone && desired.resources[$0.address]?.provider != provider && isOwned($0, ownedZones: ownedZones, stack: stack)
+            }.map(\.address.name))
         for live in inventory.resources.values where desired.resources[live.address]?.provider != provider {
             guard isOwned(live, ownedZones: ownedZones.union(deletedZones), stack: stack) else { continue }
-            changes.append(Change(
-                action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,
-                liveID: live.id, why: .notDesired))
+            changes.append(
+                Change(
+                    action: .delete, address: live.address, provider: provider, before: live.spec, after: nil,
+                    liveID: live.id, why: .notDesired))
             summary.delete += 1
         }
     }

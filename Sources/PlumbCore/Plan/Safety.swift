@@ -10,31 +10,40 @@ struct Safety {
         var refusals: [Plan.Refusal] = []
         for change in changes where (change.action == .delete || change.action == .replace) && protected.contains(change.address) {
             let verb = change.action == .delete ? "delete" : "replace"
-            refusals.append(Plan.Refusal(
-                rule: .protected,
-                message: "\(change.address) is protected and the plan would \(verb) it; first apply a commit that only sets protect: false on it"))
+            refusals.append(
+                Plan.Refusal(
+                    rule: .protected,
+                    message: "\(change.address) is protected and the plan would \(verb) it; first apply a commit that only sets protect: false on it")
+            )
         }
         let total = changes.count
         if total > limits.maxChanges {
-            refusals.append(Plan.Refusal(
-                rule: .maxChanges,
-                message: "\(total) changes exceed safety.max_changes (\(limits.maxChanges)); re-run with --force to accept"))
+            refusals.append(
+                Plan.Refusal(
+                    rule: .maxChanges,
+                    message: "\(total) changes exceed safety.max_changes (\(limits.maxChanges)); re-run with --force to accept"))
         }
         let deletes = changes.filter { $0.action == .delete }
         if deletes.count > limits.maxDeletes {
-            refusals.append(Plan.Refusal(
-                rule: .maxDeletes,
-                message: "\(deletes.count) deletions exceed safety.max_deletes (\(limits.maxDeletes)); re-run with --force to accept"))
+            refusals.append(
+                Plan.Refusal(
+                    rule: .maxDeletes,
+                    message: "\(deletes.count) deletions exceed safety.max_deletes (\(limits.maxDeletes)); re-run with --force to accept"))
         }
-        let groups = Dictionary(grouping: deletes) { GroupKey(provider: $0.provider, kind: $0.address.kind, zone: $0.address.kind == .record ? $0.address.zoneName : nil) }
+        let groups = Dictionary(grouping: deletes) {
+            GroupKey(provider: $0.provider, kind: $0.address.kind, zone: $0.address.kind == .record ? $0.address.zoneName : nil)
+        }
         for (key, group) in groups.sorted(by: { $0.key.label < $1.key.label }) {
             let owned = ownedCount(key, inventories: inventories)
             guard owned >= limits.deletePercentFloor, owned > 0 else { continue }
             let percent = Double(group.count) * 100 / Double(owned)
             if percent > limits.maxDeletePercent {
-                refusals.append(Plan.Refusal(
-                    rule: .maxDeletePercent,
-                    message: "\(key.label): \(group.count) of \(owned) deleted (\(Int(percent.rounded()))% > \(Self.format(limits.maxDeletePercent))%); re-run with --force to accept"))
+                refusals.append(
+                    Plan.Refusal(
+                        rule: .maxDeletePercent,
+                        message:
+                            "\(key.label): \(group.count) of \(owned) deleted (\(Int(percent.rounded()))% > \(Self.format(limits.maxDeletePercent))%); re-run with --force to accept"
+                    ))
             }
         }
         return refusals

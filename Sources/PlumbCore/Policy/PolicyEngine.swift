@@ -27,9 +27,10 @@ public struct PolicyEngine: Sendable {
             guard severity != .off else { continue }
             for violation in Set(rule.violations(in: context)) {
                 let resource = context.desired.resources[violation.address]
-                findings.append(PolicyFinding(
-                    rule: rule.id, severity: severity, address: violation.address, reason: violation.reason,
-                    hint: violation.hint, waiver: resource?.waivers[rule.id], location: resource?.location))
+                findings.append(
+                    PolicyFinding(
+                        rule: rule.id, severity: severity, address: violation.address, reason: violation.reason,
+                        hint: violation.hint, waiver: resource?.waivers[rule.id], location: resource?.location))
             }
         }
         return findings.sorted { ($0.rule, $0.address, $0.reason) < ($1.rule, $1.address, $1.reason) }

@@ -9,9 +9,10 @@ public struct DriftTextRenderer: Sendable {
     public func render(_ report: DriftReport) -> String {
         var out = [style.bold("Drift for stack \(report.stack)")]
         let s = report.summary
-        out.append(report.hasDrift
-            ? "\(s.modified) modified, \(s.missing) missing, \(s.unmanaged) unmanaged."
-            : "No drift: live infrastructure matches the desired state.")
+        out.append(
+            report.hasDrift
+                ? "\(s.modified) modified, \(s.missing) missing, \(s.unmanaged) unmanaged."
+                : "No drift: live infrastructure matches the desired state.")
         for item in report.items {
             switch item.state {
             case .modified:
@@ -49,7 +50,9 @@ public struct DriftMarkdownRenderer: Sendable {
         for item in report.items {
             let details: String
             switch item.state {
-            case .modified: details = (item.diff ?? []).map { "`\($0.field)`: desired \(ValueText.show($0.desired)), live \(ValueText.show($0.live))" }.joined(separator: "; ")
+            case .modified:
+                details = (item.diff ?? []).map { "`\($0.field)`: desired \(ValueText.show($0.desired)), live \(ValueText.show($0.live))" }.joined(
+                    separator: "; ")
             case .missing: details = "declared but absent"
             case .unmanaged: details = item.live.map { ValueText.show($0) } ?? ""
             }

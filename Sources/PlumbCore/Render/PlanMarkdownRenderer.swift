@@ -33,7 +33,9 @@ public struct PlanMarkdownRenderer: Sendable {
         }
         let changes = plan.changes
         if changes.contains(where: { $0.origin != nil }) {
-            section("What this change does", changes.filter { $0.origin == .change }, empty: "Nothing: the commits under review change no infrastructure.", into: &out)
+            section(
+                "What this change does", changes.filter { $0.origin == .change },
+                empty: "Nothing: the commits under review change no infrastructure.", into: &out)
             section("Pending drift (already differs at the base)", changes.filter { $0.origin == .drift }, empty: nil, into: &out)
         } else if plan.hasChanges {
             section("Changes", changes, empty: nil, into: &out)

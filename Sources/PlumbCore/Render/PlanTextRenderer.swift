@@ -46,7 +46,13 @@ public struct PlanTextRenderer: Sendable {
     /// Policy findings (SPEC §8.6): denied, warned and waived, each with where and the way out.
     public func policyLines(_ findings: [PolicyFinding]) -> [String] {
         let denied = findings.filter(\.blocks).count
-        var out = [style.bold("Policies:") + (denied > 0 ? style.red(" \(denied) deny finding\(denied == 1 ? "" : "s") refuse\(denied == 1 ? "s" : "") this plan (--force does not lift them)") : "")]
+        var out = [
+            style.bold("Policies:")
+                + (denied > 0
+                    ? style.red(
+                        " \(denied) deny finding\(denied == 1 ? "" : "s") refuse\(denied == 1 ? "s" : "") this plan (--force does not lift them)")
+                    : "")
+        ]
         for finding in findings {
             let mark = finding.waiver != nil ? style.dim("~") : finding.blocks ? style.red("✗") : style.yellow("!")
             let where_ = finding.location.map { "\($0): " } ?? ""
@@ -76,7 +82,8 @@ public struct PlanTextRenderer: Sendable {
     }
 
     static func chunkLabel(_ chunk: Plan.Chunk) -> String {
-        [chunk.provider, chunk.kind?.rawValue].compactMap { $0 }.joined(separator: " ") + " · \(chunk.changes.count) change\(chunk.changes.count == 1 ? "" : "s")"
+        [chunk.provider, chunk.kind?.rawValue].compactMap { $0 }.joined(separator: " ")
+            + " · \(chunk.changes.count) change\(chunk.changes.count == 1 ? "" : "s")"
     }
 
     private func sourceLine(_ source: PlanSource) -> String {

@@ -42,7 +42,10 @@ public struct ReviewMarkdownRenderer: Sendable {
         guard !checks.isEmpty else { return "" }
         var out = ["#### Checks this request adds, changes or removes", "", "| | Check | Kind | Target | After | Env |", "|---|---|---|---|---|---|"]
         for check in checks {
-            let cells = [check.action.rawValue, "`\(check.name)`", check.kind, "`\(check.target)`", check.after.joined(separator: ", "), check.env.joined(separator: ", ")]
+            let cells = [
+                check.action.rawValue, "`\(check.name)`", check.kind, "`\(check.target)`", check.after.joined(separator: ", "),
+                check.env.joined(separator: ", "),
+            ]
             out.append("| " + cells.map(PlanMarkdownRenderer.escape).joined(separator: " | ") + " |")
         }
         return out.joined(separator: "\n") + "\n\n"

@@ -64,10 +64,12 @@ enum ValueText {
     /// One line per attribute that differs between `before` and `after` (all of them when one
     /// side is absent). Lists of plain values show what is added and removed.
     static func fieldLines(before: JSONValue?, after: JSONValue?, style: TextStyle) -> [String] {
-        let old = object(before), new = object(after)
+        let old = object(before)
+        let new = object(after)
         var lines: [String] = []
         for key in Set(old.keys).union(new.keys).sorted() {
-            let oldValue = old[key], newValue = new[key]
+            let oldValue = old[key]
+            let newValue = new[key]
             if oldValue == newValue { continue }
             // A create or delete lists what the document says, not every default it implies.
             if before == nil || after == nil, let value = oldValue ?? newValue, ResourceSpec.defaultAttributes[key] == value { continue }

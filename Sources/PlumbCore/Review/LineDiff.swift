@@ -17,7 +17,8 @@ enum LineDiff {
             }
         }
         var out: [String] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < old.count || j < new.count {
             if i < old.count, j < new.count, old[i] == new[j] {
                 out.append(" " + old[i])

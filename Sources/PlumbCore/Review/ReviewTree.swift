@@ -58,9 +58,11 @@ public struct TrustedFileChange: Hashable, Sendable, Codable {
         let paths = Set(try before.files(under: "Providers") + after.files(under: "Providers") + ["plumb.yaml"])
         var changes: [TrustedFileChange] = []
         for path in paths.sorted() {
-            let old = try before.read(path), new = try after.read(path)
+            let old = try before.read(path)
+            let new = try after.read(path)
             guard old != new else { continue }
-            let oldLines = old.map { Self.lines($0) } ?? [], newLines = new.map { Self.lines($0) } ?? []
+            let oldLines = old.map { Self.lines($0) } ?? []
+            let newLines = new.map { Self.lines($0) } ?? []
             let action: Action = old == nil ? .added : new == nil ? .removed : .changed
             changes.append(TrustedFileChange(path: path, action: action, diff: LineDiff.unified(oldLines, newLines)))
         }
@@ -71,4 +73,3 @@ public struct TrustedFileChange: Hashable, Sendable, Codable {
         String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 }
-

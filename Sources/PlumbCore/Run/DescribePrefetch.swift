@@ -39,10 +39,11 @@ public struct DescribePrefetch: Sendable {
     /// describes at all (a binding no document uses is not), with the predicted scope and
     /// the same settings (the bindings were read twice, the first time for this).
     public func matching(_ scopes: [String: DescribeScope], providers planned: [String: any Provider]) -> Set<String> {
-        Set(predicted.keys.filter { name in
-            guard let scope = scopes[name], let provider = planned[name] else { return false }
-            return scope == predicted[name] && provider.binding == providers[name]?.binding
-        })
+        Set(
+            predicted.keys.filter { name in
+                guard let scope = scopes[name], let provider = planned[name] else { return false }
+                return scope == predicted[name] && provider.binding == providers[name]?.binding
+            })
     }
 
     /// The prefetched inventories of `names` (from `matching`); every other prefetch is

@@ -19,7 +19,8 @@ public struct URLUserInfo: Sendable, Hashable {
         let authority = afterScheme[..<authorityEnd]
         guard let at = authority.lastIndex(of: "@") else { return URLUserInfo(url: text) }
         let info = authority[..<at]
-        let user: Substring, password: Substring?
+        let user: Substring
+        let password: Substring?
         if let colon = info.firstIndex(of: ":") {
             user = info[..<colon]
             password = info[info.index(after: colon)...]

@@ -8,7 +8,7 @@ public struct IPv4CIDR: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),
-              let address = IPv4CIDR.parseAddress(String(parts[0]))
+            let address = IPv4CIDR.parseAddress(String(parts[0]))
         else { return nil }
         let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << UInt32(32 - prefix)
         guard address & mask == address else { return nil }
@@ -38,8 +38,8 @@ public struct IPv4CIDR: Hashable, Sendable, CustomStringConvertible {
         var value: UInt32 = 0
         for octet in octets {
             guard !octet.isEmpty, octet.count <= 3, octet.allSatisfy(\.isASCII),
-                  octet.allSatisfy(\.isNumber), let number = UInt32(octet), number <= 255,
-                  octet == "0" || !octet.hasPrefix("0")
+                octet.allSatisfy(\.isNumber), let number = UInt32(octet), number <= 255,
+                octet == "0" || !octet.hasPrefix("0")
             else { return nil }
             value = value << 8 | number
         }

@@ -9,8 +9,8 @@ public struct IPv6CIDR: Hashable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let prefix = Int(parts[1]), (0...128).contains(prefix),
-              let groups = IPv6CIDR.parseAddress(String(parts[0])),
-              IPv6CIDR.masked(groups, prefix) == groups
+            let groups = IPv6CIDR.parseAddress(String(parts[0])),
+            IPv6CIDR.masked(groups, prefix) == groups
         else { return nil }
         self.groups = groups
         self.prefix = prefix
@@ -77,7 +77,10 @@ public struct IPv6CIDR: Hashable, Sendable, CustomStringConvertible {
         var best: Range<Int>?
         var index = 0
         while index < groups.count {
-            guard groups[index] == 0 else { index += 1; continue }
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
             var end = index
             while end < groups.count, groups[end] == 0 { end += 1 }
             if end - index >= 2, end - index > (best?.count ?? 0) { best = index..<end }

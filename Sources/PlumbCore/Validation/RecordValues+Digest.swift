@@ -3,11 +3,12 @@
 /// canonical is lower-case in one piece, as PowerDNS returns it.
 extension RecordValues {
     static func digest(_ value: String, type: RecordType) -> Result<String, Failure> {
-        let (fields, example): ([String], String) = switch type {
-        case .DS: (["KEYTAG", "ALGORITHM", "DIGESTTYPE"], "60485 13 2 d4b7d520e7bb5f0f67674a0cceb1e3e0614b93c4f9e99b8383f6a1e4469da50a")
-        case .TLSA: (["USAGE", "SELECTOR", "MATCHINGTYPE"], "3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6")
-        default: (["ALGORITHM", "FPTYPE"], "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789")
-        }
+        let (fields, example): ([String], String) =
+            switch type {
+            case .DS: (["KEYTAG", "ALGORITHM", "DIGESTTYPE"], "60485 13 2 d4b7d520e7bb5f0f67674a0cceb1e3e0614b93c4f9e99b8383f6a1e4469da50a")
+            case .TLSA: (["USAGE", "SELECTOR", "MATCHINGTYPE"], "3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6")
+            default: (["ALGORITHM", "FPTYPE"], "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef123456789")
+            }
         let hint = "write \(type.rawValue) values as '\(fields.joined(separator: " ")) HEX', e.g. '\(example)'"
         let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard parts.count > fields.count else {

@@ -13,7 +13,7 @@ extension RecordValues {
     static func svcb(_ value: String, type: RecordType) -> Result<String, Failure> {
         let hint = "write \(type.rawValue) values as 'PRIORITY TARGET KEY=VALUE ...', e.g. '1 . alpn=h2,h3 port=443'"
         guard let tokens = PresentationTokens.split(value), tokens.count >= 2, !tokens[0].quoted,
-              let priority = UInt16(tokens[0].text)
+            let priority = UInt16(tokens[0].text)
         else {
             return .failure(.invalid("'\(value)' is not a \(type.rawValue) value", hint: hint))
         }

@@ -10,7 +10,10 @@ extension RecordValues {
     /// one empty character-string (RFC 1035 allows it).
     static func text(_ value: String, type: RecordType) -> Result<String, Failure> {
         guard value.utf8.count <= maxTextBytes else {
-            return .failure(.invalid("\(type.rawValue) value of \(value.utf8.count) bytes is too long", hint: "one record holds at most \(maxTextBytes) bytes of text"))
+            return .failure(
+                .invalid(
+                    "\(type.rawValue) value of \(value.utf8.count) bytes is too long", hint: "one record holds at most \(maxTextBytes) bytes of text")
+            )
         }
         return .success(value)
     }
@@ -21,7 +24,7 @@ extension RecordValues {
     static func caa(_ value: String) -> Result<String, Failure> {
         let hint = "write CAA values as 'FLAGS TAG \"VALUE\"', e.g. '0 issue \"letsencrypt.org\"' (flags 0-255, a tag of letters and digits)"
         guard let tokens = PresentationTokens.split(value), tokens.count == 3, !tokens[0].quoted, !tokens[1].quoted,
-              let flags = UInt8(tokens[0].text)
+            let flags = UInt8(tokens[0].text)
         else {
             return .failure(.invalid("'\(value)' is not a CAA value", hint: hint))
         }
@@ -36,7 +39,7 @@ extension RecordValues {
     static func uri(_ value: String) -> Result<String, Failure> {
         let hint = "write URI values as 'PRIORITY WEIGHT \"TARGET\"', e.g. '10 1 \"https://example.com/\"'"
         guard let tokens = PresentationTokens.split(value), tokens.count == 3,
-              let priority = UInt16(tokens[0].text), let weight = UInt16(tokens[1].text), !tokens[2].text.isEmpty
+            let priority = UInt16(tokens[0].text), let weight = UInt16(tokens[1].text), !tokens[2].text.isEmpty
         else {
             return .failure(.invalid("'\(value)' is not a URI value", hint: hint))
         }
@@ -46,9 +49,10 @@ extension RecordValues {
     /// `ORDER PREFERENCE "FLAGS" "SERVICES" "REGEXP" REPLACEMENT` (RFC 3403 §4.1); the
     /// three strings may be empty, the replacement is a name or ".".
     static func naptr(_ value: String) -> Result<String, Failure> {
-        let hint = "write NAPTR values as 'ORDER PREFERENCE \"FLAGS\" \"SERVICES\" \"REGEXP\" REPLACEMENT.', e.g. '100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .'"
+        let hint =
+            "write NAPTR values as 'ORDER PREFERENCE \"FLAGS\" \"SERVICES\" \"REGEXP\" REPLACEMENT.', e.g. '100 10 \"u\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .'"
         guard let tokens = PresentationTokens.split(value), tokens.count == 6,
-              let order = UInt16(tokens[0].text), let preference = UInt16(tokens[1].text)
+            let order = UInt16(tokens[0].text), let preference = UInt16(tokens[1].text)
         else {
             return .failure(.invalid("'\(value)' is not a NAPTR value", hint: hint))
         }

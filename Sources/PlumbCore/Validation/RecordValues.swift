@@ -33,15 +33,21 @@ public enum RecordValues {
         case .MX:
             let parts = value.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2, let preference = UInt16(parts[0]) else {
-                return .failure(.invalid("'\(value)' is not an MX value", hint: "write MX values as \"PREFERENCE HOST.\", e.g. \"10 mail.example.com.\" (\"0 .\" is a null MX)"))
+                return .failure(
+                    .invalid(
+                        "'\(value)' is not an MX value",
+                        hint: "write MX values as \"PREFERENCE HOST.\", e.g. \"10 mail.example.com.\" (\"0 .\" is a null MX)"))
             }
             return hostName(String(parts[1]), what: "MX host", allowRoot: true).map { "\(preference) \($0)" }
         case .SRV:
             let parts = value.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 4, let priority = UInt16(parts[0]), let weight = UInt16(parts[1]),
-                  let port = UInt16(parts[2])
+                let port = UInt16(parts[2])
             else {
-                return .failure(.invalid("'\(value)' is not an SRV value", hint: "write SRV values as \"PRIORITY WEIGHT PORT HOST.\", e.g. \"10 5 5060 sip.example.com.\" (\"0 0 0 .\": no service)"))
+                return .failure(
+                    .invalid(
+                        "'\(value)' is not an SRV value",
+                        hint: "write SRV values as \"PRIORITY WEIGHT PORT HOST.\", e.g. \"10 5 5060 sip.example.com.\" (\"0 0 0 .\": no service)"))
             }
             return hostName(String(parts[3]), what: "SRV target", allowRoot: true)
                 .map { "\(priority) \(weight) \(port) \($0)" }
@@ -80,7 +86,8 @@ public enum RecordValues {
         }
         let name = value.lowercasedIfNeeded()
         guard DNSLabel.isValidName(name.utf8.dropLast()) else {
-            return .failure(.invalid("\(what) '\(value)' is not a valid host name", hint: "use letters, digits, '-' and '_' in labels of at most 63 characters"))
+            return .failure(
+                .invalid("\(what) '\(value)' is not a valid host name", hint: "use letters, digits, '-' and '_' in labels of at most 63 characters"))
         }
         return .success(name)
     }

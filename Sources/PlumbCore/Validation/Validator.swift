@@ -19,7 +19,9 @@ struct Validator {
         resources.reserveCapacity(declarations.resources.count)
         for resource in declarations.resources {
             if let first = resources[resource.address] {
-                diagnostics.error(.duplicate, at: resource.location, "\(resource.address) is declared twice (first at \(first.location?.description ?? "?"))", hint: "keep one declaration")
+                diagnostics.error(
+                    .duplicate, at: resource.location, "\(resource.address) is declared twice (first at \(first.location?.description ?? "?"))",
+                    hint: "keep one declaration")
                 continue
             }
             resources[resource.address] = resource
@@ -39,7 +41,8 @@ struct Validator {
         for use in declarations.providerUses {
             guard let binding = providers[use.provider] else {
                 if invalidProviders.contains(use.provider) { continue }
-                let hint = Suggestion.hint(for: use.provider, in: providers.keys)
+                let hint =
+                    Suggestion.hint(for: use.provider, in: providers.keys)
                     ?? "create Providers/\(use.provider).yaml or name one of: \(providers.keys.sorted().joined(separator: ", "))"
                 diagnostics.error(.unresolvedReference, at: use.location, "provider '\(use.provider)' is not defined", hint: hint)
                 continue
@@ -52,7 +55,9 @@ struct Validator {
             let unsupported = use.kinds.subtracting(binding.type.servedKinds)
             if !unsupported.isEmpty {
                 let kinds = unsupported.sorted().map(\.rawValue).joined(separator: ", ")
-                diagnostics.error(.unsupportedKind, at: use.location, "provider '\(use.provider)' (kind \(binding.type.rawValue)) does not serve \(kinds)", hint: "name a provider that serves it (aws or embedded)")
+                diagnostics.error(
+                    .unsupportedKind, at: use.location, "provider '\(use.provider)' (kind \(binding.type.rawValue)) does not serve \(kinds)",
+                    hint: "name a provider that serves it (aws or embedded)")
             }
         }
     }
@@ -68,17 +73,24 @@ struct Validator {
                 continue
             }
             if target.provider != reference.provider {
-                diagnostics.error(.unresolvedReference, at: reference.location, "\(reference.what): \(reference.target) belongs to provider '\(target.provider)', not '\(reference.provider)'", hint: "references stay within one provider")
+                diagnostics.error(
+                    .unresolvedReference, at: reference.location,
+                    "\(reference.what): \(reference.target) belongs to provider '\(target.provider)', not '\(reference.provider)'",
+                    hint: "references stay within one provider")
             }
             if reference.target.kind == .securityGroup || reference.target.kind == .subnet,
-               let from = resources[reference.from], case .securityGroup(let group) = from.spec {
-                let targetVPC: String? = switch target.spec {
-                case .securityGroup(let other): other.vpc
-                case .subnet(let subnet): subnet.vpc
-                default: nil
-                }
+                let from = resources[reference.from], case .securityGroup(let group) = from.spec
+            {
+                let targetVPC: String? =
+                    switch target.spec {
+                    case .securityGroup(let other): other.vpc
+                    case .subnet(let subnet): subnet.vpc
+                    default: nil
+                    }
                 if let targetVPC, targetVPC != group.vpc, reference.target.kind == .securityGroup {
-                    diagnostics.error(.unresolvedReference, at: reference.location, "\(reference.what): \(reference.target) is in VPC \(targetVPC), not \(group.vpc)", hint: "reference a group in the same VPC")
+                    diagnostics.error(
+                        .unresolvedReference, at: reference.location,
+                        "\(reference.what): \(reference.target) is in VPC \(targetVPC), not \(group.vpc)", hint: "reference a group in the same VPC")
                 }
             }
         }
@@ -89,23 +101,33 @@ struct Validator {
         // Sorting addresses, not resources: a 10,000-record state would copy every resource.
         for address in resources.keys.filter({ $0.kind == .subnet }).sorted() {
             guard let resource = resources[address], case .subnet(let subnet) = resource.spec,
-                  let cidr = IPv4CIDR(subnet.cidr) else { continue }
+                let cidr = IPv4CIDR(subnet.cidr)
+            else { continue }
             guard let vpcResource = resources[Address(kind: .vpc, name: subnet.vpc)],
-                  case .vpc(let vpc) = vpcResource.spec, let vpcCIDR = IPv4CIDR(vpc.cidr)
+                case .vpc(let vpc) = vpcResource.spec, let vpcCIDR = IPv4CIDR(vpc.cidr)
             else { continue }
             if !vpcCIDR.contains(cidr) {
-                diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) is outside VPC \(subnet.vpc) (\(vpcCIDR))", hint: "pick a CIDR inside \(vpcCIDR)")
+                diagnostics.error(
+                    .cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) is outside VPC \(subnet.vpc) (\(vpcCIDR))",
+                    hint: "pick a CIDR inside \(vpcCIDR)")
             }
             for (other, _, otherCIDR) in subnetsByVPC[subnet.vpc, default: []] where otherCIDR.overlaps(cidr) {
-                diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) overlaps subnet \(other.address.name) (\(otherCIDR))", hint: "give each subnet of VPC \(subnet.vpc) its own range")
+                diagnostics.error(
+                    .cidr, at: resource.location, "subnet \(resource.address.name): \(cidr) overlaps subnet \(other.address.name) (\(otherCIDR))",
+                    hint: "give each subnet of VPC \(subnet.vpc) its own range")
             }
             // An IPv6 /64 comes out of the VPC's own /56, one number per subnet.
             if let index = subnet.ipv6Index {
                 if !vpc.ipv6 {
-                    diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): ipv6_index \(index) needs an IPv6 block on VPC \(subnet.vpc)", hint: "set ipv6: true on vpc \(subnet.vpc)")
+                    diagnostics.error(
+                        .cidr, at: resource.location, "subnet \(resource.address.name): ipv6_index \(index) needs an IPv6 block on VPC \(subnet.vpc)",
+                        hint: "set ipv6: true on vpc \(subnet.vpc)")
                 }
                 for (other, otherSpec, _) in subnetsByVPC[subnet.vpc, default: []] where otherSpec.ipv6Index == index {
-                    diagnostics.error(.cidr, at: resource.location, "subnet \(resource.address.name): ipv6_index \(index) is subnet \(other.address.name)'s /64 too", hint: "give each subnet of VPC \(subnet.vpc) its own ipv6_index")
+                    diagnostics.error(
+                        .cidr, at: resource.location,
+                        "subnet \(resource.address.name): ipv6_index \(index) is subnet \(other.address.name)'s /64 too",
+                        hint: "give each subnet of VPC \(subnet.vpc) its own ipv6_index")
                 }
             }
             subnetsByVPC[subnet.vpc, default: []].append((resource, subnet, cidr))
@@ -117,7 +139,7 @@ struct Validator {
     private mutating func checkRolePaths(_ resources: OrderedDictionary<Address, DesiredResource>) {
         for address in resources.keys where address.kind == .role {
             guard let resource = resources[address], case .role(let role) = resource.spec,
-                  let scope = providers[resource.provider]?.settings["iam_path"], !role.path.hasPrefix(scope)
+                let scope = providers[resource.provider]?.settings["iam_path"], !role.path.hasPrefix(scope)
             else { continue }
             diagnostics.error(
                 .invalidValue, at: resource.location,
@@ -139,14 +161,21 @@ struct Validator {
             }
             if let binding = providers[resource.provider], !binding.type.servedRecordTypes.contains(parts.type) {
                 let others = ProviderType.allCases.filter { $0.servedRecordTypes.contains(parts.type) }.map(\.rawValue).joined(separator: ", ")
-                diagnostics.error(.unsupportedKind, at: resource.location, "\(resource.address): provider '\(resource.provider)' (kind \(binding.type.rawValue)) cannot hold \(parts.type.rawValue) records", hint: "keep \(parts.type.rawValue) records in a zone on a provider that holds them (\(others))")
+                diagnostics.error(
+                    .unsupportedKind, at: resource.location,
+                    "\(resource.address): provider '\(resource.provider)' (kind \(binding.type.rawValue)) cannot hold \(parts.type.rawValue) records",
+                    hint: "keep \(parts.type.rawValue) records in a zone on a provider that holds them (\(others))")
             }
             if parts.name == "@", parts.type == .NS {
-                diagnostics.error(.invalidValue, at: resource.location, "\(parts.zone): the apex NS records belong to the provider", hint: "remove the '@' NS record; delegate subdomains with NS at other names")
+                diagnostics.error(
+                    .invalidValue, at: resource.location, "\(parts.zone): the apex NS records belong to the provider",
+                    hint: "remove the '@' NS record; delegate subdomains with NS at other names")
             }
             if parts.type == .CNAME {
                 if parts.name == "@" {
-                    diagnostics.error(.cnameConflict, at: resource.location, "\(parts.zone): a CNAME cannot stand at the apex (it holds SOA and NS)", hint: "use A/AAAA records at '@'")
+                    diagnostics.error(
+                        .cnameConflict, at: resource.location, "\(parts.zone): a CNAME cannot stand at the apex (it holds SOA and NS)",
+                        hint: "use A/AAAA records at '@'")
                 }
                 if let owner = address.ownerName { cnameNames.insert(owner) }
             }
@@ -160,7 +189,9 @@ struct Validator {
         for (name, entries) in typesByName where entries.count > 1 {
             let others = entries.filter { $0.0 != .CNAME }.map(\.0.rawValue).sorted().joined(separator: ", ")
             for (type, resource) in entries where type == .CNAME {
-                diagnostics.error(.cnameConflict, at: resource.location, "\(name): a CNAME must stand alone at its name, but \(others) is also declared there", hint: "remove the other records or the CNAME")
+                diagnostics.error(
+                    .cnameConflict, at: resource.location, "\(name): a CNAME must stand alone at its name, but \(others) is also declared there",
+                    hint: "remove the other records or the CNAME")
             }
         }
     }
@@ -172,7 +203,10 @@ struct Validator {
             guard let binding = providers[resource.provider], binding.type == .rfc2136 else { continue }
             let listed = (binding.settings["zones"] ?? "").split(separator: ",").map(String.init)
             guard !listed.contains(address.name) else { continue }
-            diagnostics.error(.unsupportedKind, at: resource.location, "zone \(address.name) is not in the zones: of provider '\(resource.provider)' (kind rfc2136)", hint: "add it to zones: in Providers/\(resource.provider).yaml once the server serves it; DNS UPDATE cannot create zones")
+            diagnostics.error(
+                .unsupportedKind, at: resource.location,
+                "zone \(address.name) is not in the zones: of provider '\(resource.provider)' (kind rfc2136)",
+                hint: "add it to zones: in Providers/\(resource.provider).yaml once the server serves it; DNS UPDATE cannot create zones")
         }
     }
 
@@ -180,7 +214,9 @@ struct Validator {
         var seen: [String: SourceLocation?] = [:]
         for check in declarations.checks {
             if let first = seen[check.name] {
-                diagnostics.error(.duplicate, at: check.location, "check \(check.name) is declared twice (first at \(first?.description ?? "?"))", hint: "give each check its own name")
+                diagnostics.error(
+                    .duplicate, at: check.location, "check \(check.name) is declared twice (first at \(first?.description ?? "?"))",
+                    hint: "give each check its own name")
             }
             seen[check.name] = check.location
         }
@@ -190,12 +226,17 @@ struct Validator {
     /// a dual-stack subnet's also become `subnet/NAME/ipv6`, which providers resolve (its
     /// block is the cloud's choice). Only security groups change; the rest of the map is
     /// returned as it came.
-    private mutating func resolveSubnetPeers(_ resources: OrderedDictionary<Address, DesiredResource>) -> OrderedDictionary<Address, DesiredResource> {
+    private mutating func resolveSubnetPeers(_ resources: OrderedDictionary<Address, DesiredResource>) -> OrderedDictionary<Address, DesiredResource>
+    {
         var problems: [(SourceLocation?, String, String)] = []
         func resolve(_ rule: SecurityRule, group: DesiredResource) -> [SecurityRule] {
             if let name = rule.peerSubnetIPv6 {
                 if case .subnet(let subnet)? = resources[Address(kind: .subnet, name: name)]?.spec, subnet.ipv6Index == nil {
-                    problems.append((group.location, "security group \(group.address.name): \(rule.peer) names subnet \(name), which has no IPv6 block", "give subnet \(name) an ipv6_index, or write subnet/\(name)"))
+                    problems.append(
+                        (
+                            group.location, "security group \(group.address.name): \(rule.peer) names subnet \(name), which has no IPv6 block",
+                            "give subnet \(name) an ipv6_index, or write subnet/\(name)"
+                        ))
                 }
                 return [rule]
             }
@@ -210,7 +251,9 @@ struct Validator {
             guard case .securityGroup(let group) = resource.spec else { continue }
             let fix = { (rules: [SecurityRule]) in rules.flatMap { resolve($0, group: resource) } }
             var copy = resource
-            copy.spec = .securityGroup(SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: fix(group.ingress), egress: group.egress.map(fix), tags: group.tags))
+            copy.spec = .securityGroup(
+                SecurityGroupSpec(
+                    vpc: group.vpc, description: group.description, ingress: fix(group.ingress), egress: group.egress.map(fix), tags: group.tags))
             resolved[address] = copy
         }
         for (location, message, hint) in problems {

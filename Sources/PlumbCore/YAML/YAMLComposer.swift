@@ -1,4 +1,3 @@
-
 /// Composes the everyday subset of YAML straight from UTF-8 bytes, or answers nil.
 ///
 /// Desired-state files are block mappings and sequences of one-line scalars and one-line
@@ -85,9 +84,9 @@ struct YAMLComposer {
                 let third = i + 2 < count ? bytes[i + 2] : 0
                 switch byte {
                 case 0x7F: throw Unsupported()
-                case 0xC2 where next < 0xA0: throw Unsupported() // C1 controls and NEL
-                case 0xE2 where next == 0x80 && (third == 0xA8 || third == 0xA9): throw Unsupported() // LS, PS
-                case 0xEF where (next == 0xBB && third == 0xBF) || (next == 0xBF && third >= 0xBE): throw Unsupported() // BOM, non-characters
+                case 0xC2 where next < 0xA0: throw Unsupported()  // C1 controls and NEL
+                case 0xE2 where next == 0x80 && (third == 0xA8 || third == 0xA9): throw Unsupported()  // LS, PS
+                case 0xEF where (next == 0xBB && third == 0xBF) || (next == 0xBF && third >= 0xBE): throw Unsupported()  // BOM, non-characters
                 default: break
                 }
             }
@@ -247,7 +246,7 @@ struct YAMLComposer {
                 let keyStart = index
                 let key = try flowScalar()
                 guard index - keyStart < 1000, keys.insert(key.text).inserted,
-                      index + 1 < bytes.count, bytes[index] == .colon, bytes[index + 1] == .space
+                    index + 1 < bytes.count, bytes[index] == .colon, bytes[index + 1] == .space
                 else { throw Unsupported() }
                 index += 1
                 skipSpaces()
@@ -469,44 +468,44 @@ struct YAMLComposer {
     }
 }
 
-private extension UInt8 {
-    static let newline = UInt8(ascii: "\n")
-    static let space = UInt8(ascii: " ")
-    static let dash = UInt8(ascii: "-")
-    static let dot = UInt8(ascii: ".")
-    static let colon = UInt8(ascii: ":")
-    static let comma = UInt8(ascii: ",")
-    static let hash = UInt8(ascii: "#")
-    static let question = UInt8(ascii: "?")
-    static let percent = UInt8(ascii: "%")
-    static let slash = UInt8(ascii: "/")
-    static let backslash = UInt8(ascii: "\\")
-    static let singleQuote = UInt8(ascii: "'")
-    static let doubleQuote = UInt8(ascii: "\"")
-    static let openBracket = UInt8(ascii: "[")
-    static let closeBracket = UInt8(ascii: "]")
-    static let openBrace = UInt8(ascii: "{")
-    static let closeBrace = UInt8(ascii: "}")
+extension UInt8 {
+    fileprivate static let newline = UInt8(ascii: "\n")
+    fileprivate static let space = UInt8(ascii: " ")
+    fileprivate static let dash = UInt8(ascii: "-")
+    fileprivate static let dot = UInt8(ascii: ".")
+    fileprivate static let colon = UInt8(ascii: ":")
+    fileprivate static let comma = UInt8(ascii: ",")
+    fileprivate static let hash = UInt8(ascii: "#")
+    fileprivate static let question = UInt8(ascii: "?")
+    fileprivate static let percent = UInt8(ascii: "%")
+    fileprivate static let slash = UInt8(ascii: "/")
+    fileprivate static let backslash = UInt8(ascii: "\\")
+    fileprivate static let singleQuote = UInt8(ascii: "'")
+    fileprivate static let doubleQuote = UInt8(ascii: "\"")
+    fileprivate static let openBracket = UInt8(ascii: "[")
+    fileprivate static let closeBracket = UInt8(ascii: "]")
+    fileprivate static let openBrace = UInt8(ascii: "{")
+    fileprivate static let closeBrace = UInt8(ascii: "}")
 
     /// Characters that give a plain scalar's first position another meaning.
-    var isIndicator: Bool {
+    fileprivate var isIndicator: Bool {
         switch self {
         case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","),
-             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
-             UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"),
-             UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"), UInt8(ascii: "\""),
-             UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: " "):
+            UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"),
+            UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"),
+            UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"), UInt8(ascii: "\""),
+            UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: " "):
             true
         default:
             false
         }
     }
 
-    var isAlphanumeric: Bool {
+    fileprivate var isAlphanumeric: Bool {
         (0x30...0x39).contains(self) || (0x41...0x5A).contains(self) || (0x61...0x7A).contains(self)
     }
 
-    var hexValue: UInt8? {
+    fileprivate var hexValue: UInt8? {
         switch self {
         case 0x30...0x39: self - 0x30
         case 0x41...0x46: self - 0x41 + 10

@@ -91,20 +91,22 @@ extension YAMLNode {
         let mark = YAMLMark(node.mark)
         switch node {
         case .scalar(let scalar):
-            let style: YAMLScalar.Style = switch scalar.style {
-            case .singleQuoted: .singleQuoted
-            case .doubleQuoted: .doubleQuoted
-            case .literal: .literal
-            case .folded: .folded
-            default: .plain
-            }
+            let style: YAMLScalar.Style =
+                switch scalar.style {
+                case .singleQuoted: .singleQuoted
+                case .doubleQuoted: .doubleQuoted
+                case .literal: .literal
+                case .folded: .folded
+                default: .plain
+                }
             // Yams resolves a plain key's tag to `!!str` when it checks keys for duplicates;
             // no key is read as a boolean, so a key keeps the tag it was written with.
-            let tag: YAMLScalar.Tag = switch scalar.tag.rawValue {
-            case Tag.Name.implicit.rawValue: .implicit
-            case Tag.Name.str.rawValue: isKey && style == .plain ? .implicit : .string
-            default: .other
-            }
+            let tag: YAMLScalar.Tag =
+                switch scalar.tag.rawValue {
+                case Tag.Name.implicit.rawValue: .implicit
+                case Tag.Name.str.rawValue: isKey && style == .plain ? .implicit : .string
+                default: .other
+                }
             self = .scalar(YAMLScalar(text: scalar.string, style: style, mark: mark, tag: tag))
         case .sequence(let sequence):
             self = .sequence(sequence.map { YAMLNode($0, isKey: false) }, mark)

@@ -123,12 +123,14 @@ struct AWSDNS: Sendable {
             guard let parts = change.address.recordParts else { continue }
             let name = DNSName.absolute(parts.name, zone: zone.name)
             if case .record(let spec)? = change.after {
-                changes.append(Route53Change(
-                    action: .upsert, name: name, type: parts.type.rawValue, ttl: spec.ttl,
-                    values: spec.values.map { RecordContent.content($0, type: parts.type) }))
+                changes.append(
+                    Route53Change(
+                        action: .upsert, name: name, type: parts.type.rawValue, ttl: spec.ttl,
+                        values: spec.values.map { RecordContent.content($0, type: parts.type) }))
             } else if let existing = live["\(name)|\(parts.type.rawValue)"], !existing.isSpecial {
-                changes.append(Route53Change(
-                    action: .delete, name: name, type: existing.type, ttl: existing.ttl ?? 300, values: existing.values))
+                changes.append(
+                    Route53Change(
+                        action: .delete, name: name, type: existing.type, ttl: existing.ttl ?? 300, values: existing.values))
             }
         }
         for part in Route53API.batches(changes) {

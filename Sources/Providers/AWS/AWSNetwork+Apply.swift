@@ -51,19 +51,22 @@ extension AWSNetwork {
 
         let groupWrites = writes.filter { $0.address.kind == .securityGroup }
         // Rules naming a subnet's IPv6 block need the block, known only once the subnet exists.
-        let ipv6Subnets = Set(groupWrites.flatMap { change -> [String] in
-            guard case .securityGroup(let group)? = change.after else { return [] }
-            return group.rules.compactMap(\.peerSubnetIPv6)
-        })
-        let listNames = Set(groupWrites.flatMap { change -> Set<String> in
-            guard case .securityGroup(let group)? = change.after else { return [] }
-            return group.namedPrefixLists
-        })
+        let ipv6Subnets = Set(
+            groupWrites.flatMap { change -> [String] in
+                guard case .securityGroup(let group)? = change.after else { return [] }
+                return group.rules.compactMap(\.peerSubnetIPv6)
+            })
+        let listNames = Set(
+            groupWrites.flatMap { change -> Set<String> in
+                guard case .securityGroup(let group)? = change.after else { return [] }
+                return group.namedPrefixLists
+            })
         if !ipv6Subnets.isEmpty || !listNames.isEmpty {
             do {
                 if !ipv6Subnets.isEmpty { ids.subnetIPv6 = try await subnetBlocks(ipv6Subnets, stack: stack) }
                 if !listNames.isEmpty {
-                    for list in try await ec2.describePrefixLists([("prefix-list-name", listNames.sorted())]) where ids.prefixLists[list.name] == nil {
+                    for list in try await ec2.describePrefixLists([("prefix-list-name", listNames.sorted())]) where ids.prefixLists[list.name] == nil
+                    {
                         ids.prefixLists[list.name] = list.id
                     }
                 }
@@ -81,12 +84,14 @@ extension AWSNetwork {
             states[change.address] = state
             ids.groups[change.address.name] = state.id
         }
-        let withGroups = ids, groupStates = states
-        let synced = record(await AWSProvider.parallel(groupWrites) { change in
-            guard let state = groupStates[change.address], case .securityGroup(let group)? = change.after else { return "" }
-            try await self.syncRules(state, to: group, ids: withGroups)
-            return state.id
-        }, into: &outcomes)
+        let withGroups = ids
+        let groupStates = states
+        let synced = record(
+            await AWSProvider.parallel(groupWrites) { change in
+                guard let state = groupStates[change.address], case .securityGroup(let group)? = change.after else { return "" }
+                try await self.syncRules(state, to: group, ids: withGroups)
+                return state.id
+            }, into: &outcomes)
         for (change, id) in synced.succeeded { outcomes[change.address] = .applied(id: id) }
         if synced.failed { return outcomes }
 
@@ -109,7 +114,8 @@ extension AWSNetwork {
     /// one filtered call per kind.
     func resolve(_ changes: [Change], stack: String) async throws -> IDs {
         var ids = IDs()
-        var vpcNames = Set<String>(), groupNames = Set<String>()
+        var vpcNames = Set<String>()
+        var groupNames = Set<String>()
         for change in changes {
             if let id = change.liveID, change.action != .replace {
                 if change.address.kind == .vpc { ids.vpcs[change.address.name] = id }
@@ -181,7 +187,9 @@ extension AWSNetwork {
                 guard let mine = existing.first(where: { $0.tags["Name"] == name && $0.tags["plumb:stack"] == stack }) else { throw error }
                 id = mine.id
             }
-            try await settle(subnet: id, vpcID: vpcID, from: SubnetSpec(vpc: subnet.vpc, cidr: subnet.cidr, zone: subnet.zone, ipv6Index: subnet.ipv6Index), to: subnet)
+            try await settle(
+                subnet: id, vpcID: vpcID, from: SubnetSpec(vpc: subnet.vpc, cidr: subnet.cidr, zone: subnet.zone, ipv6Index: subnet.ipv6Index),
+                to: subnet)
             return id
         default:
             throw AWSError(code: "InvalidChange", message: "\(change.action.rawValue) without attributes", status: 400, operation: "apply")
@@ -238,13 +246,16 @@ extension AWSNetwork {
         for attempt in 0..<10 {
             if let block = try await ec2.describeVPCs([("vpc-id", [vpcID])]).first?.ipv6, let parent = IPv6CIDR(block.cidr) {
                 guard let subnet = parent.subnet(index, length: 64) else {
-                    throw AWSError(code: "InvalidSubnet.Range", message: "ipv6_index \(index) does not fit VPC \(vpc)'s block \(block.cidr)", status: 400, operation: "CreateSubnet")
+                    throw AWSError(
+                        code: "InvalidSubnet.Range", message: "ipv6_index \(index) does not fit VPC \(vpc)'s block \(block.cidr)", status: 400,
+                        operation: "CreateSubnet")
                 }
                 return subnet.description
             }
             if attempt < 9 { try await Task.sleep(for: .seconds(1)) }
         }
-        throw AWSError(code: "InvalidSubnet.Range", message: "VPC \(vpc) has no IPv6 block for ipv6_index \(index)", status: 400, operation: "CreateSubnet")
+        throw AWSError(
+            code: "InvalidSubnet.Range", message: "VPC \(vpc) has no IPv6 block for ipv6_index \(index)", status: 400, operation: "CreateSubnet")
     }
 
     /// Creates a group (or takes its own earlier create over), or updates its tags.
@@ -342,12 +353,13 @@ extension AWSNetwork {
     /// Sets the tags that differ (all of them when adopting, which marks the resource as the
     /// stack's) and removes the user tags the document dropped.
     private func retag(_ change: Change, id: String, to tags: [String: String]) async throws {
-        let old: [String: String] = switch change.before {
-        case .vpc(let vpc)?: vpc.tags
-        case .subnet(let subnet)?: subnet.tags
-        case .securityGroup(let group)?: group.tags
-        default: [:]
-        }
+        let old: [String: String] =
+            switch change.before {
+            case .vpc(let vpc)?: vpc.tags
+            case .subnet(let subnet)?: subnet.tags
+            case .securityGroup(let group)?: group.tags
+            default: [:]
+            }
         let wanted = change.isAdoption ? tags : tags.filter { Self.userTags(tags)[$0.key] != nil && old[$0.key] != $0.value }
         try await ec2.createTags(id, wanted)
         try await ec2.deleteTags(id, old.keys.filter { tags[$0] == nil })

@@ -46,12 +46,16 @@ struct AWSNetwork: Sendable {
     ) async throws -> Snapshot {
         // Everything Plumb could manage carries a Name tag (groups: their group name).
         let owned: [EC2API.Filter] = everything ? [("tag-key", ["Name"])] : [("tag:plumb:stack", [stack])]
-        async let vpcs = kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
+        async let vpcs =
+            kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
             ? [] : describe(includeOwned ? owned : nil, byName: "tag:Name", names[.vpc] ?? [], ec2.describeVPCs)
-        async let subnets = kinds.contains(.subnet)
+        async let subnets =
+            kinds.contains(.subnet)
             ? describe(includeOwned ? owned : nil, byName: "tag:Name", names[.subnet] ?? [], ec2.describeSubnets) : []
-        async let groups = kinds.contains(.securityGroup)
-            ? describe(everything ? [] : includeOwned ? owned : nil, byName: "group-name", names[.securityGroup] ?? [], ec2.describeSecurityGroups) : []
+        async let groups =
+            kinds.contains(.securityGroup)
+            ? describe(everything ? [] : includeOwned ? owned : nil, byName: "group-name", names[.securityGroup] ?? [], ec2.describeSecurityGroups)
+            : []
         var snapshot = try await Snapshot(vpcs: vpcs, subnets: subnets, groups: groups)
         // Subnets and groups may sit in VPCs the filters above did not return: name those too.
         let known = Set(snapshot.vpcs.map(\.id))
@@ -61,28 +65,33 @@ struct AWSNetwork: Sendable {
         }
         // Rules may name groups outside the scope (a read-back of one group): name those too.
         let groupIDs = Set(snapshot.groups.map(\.id))
-        let referenced = Set(snapshot.groups.flatMap { $0.ingress + $0.egress }.compactMap { permission -> String? in
-            if case .group(let id) = permission.peer, !groupIDs.contains(id) { return id }
-            return nil
-        })
+        let referenced = Set(
+            snapshot.groups.flatMap { $0.ingress + $0.egress }.compactMap { permission -> String? in
+                if case .group(let id) = permission.peer, !groupIDs.contains(id) { return id }
+                return nil
+            })
         if !referenced.isEmpty {
             snapshot.referencedGroups = try await describe(nil, byName: "group-id", referenced, ec2.describeSecurityGroups)
         }
         // Rules may name subnets' IPv6 blocks (a /64): name those subnets too, one call per VPC set.
         let knownBlocks = Set(snapshot.subnets.compactMap { $0.ipv6.map { "\($0.cidr)" } })
-        let ipv6VPCs = Set(snapshot.groups.filter { group in
-            (group.ingress + group.egress).contains { permission in
-                if case .cidrV6(let cidr) = permission.peer { return cidr.hasSuffix("/64") && !knownBlocks.contains(IPv6CIDR(cidr)?.description ?? cidr) }
-                return false
-            }
-        }.map(\.vpcID))
+        let ipv6VPCs = Set(
+            snapshot.groups.filter { group in
+                (group.ingress + group.egress).contains { permission in
+                    if case .cidrV6(let cidr) = permission.peer {
+                        return cidr.hasSuffix("/64") && !knownBlocks.contains(IPv6CIDR(cidr)?.description ?? cidr)
+                    }
+                    return false
+                }
+            }.map(\.vpcID))
         if !ipv6VPCs.isEmpty {
             snapshot.referencedSubnets = try await describe(nil, byName: "vpc-id", ipv6VPCs, ec2.describeSubnets)
         }
-        let listIDs = Set(snapshot.groups.flatMap { $0.ingress + $0.egress }.compactMap { permission -> String? in
-            if case .prefixList(let id) = permission.peer { return id }
-            return nil
-        })
+        let listIDs = Set(
+            snapshot.groups.flatMap { $0.ingress + $0.egress }.compactMap { permission -> String? in
+                if case .prefixList(let id) = permission.peer { return id }
+                return nil
+            })
         if !listIDs.isEmpty, !prefixLists.isEmpty {
             for list in try await ec2.describePrefixLists([("prefix-list-id", listIDs.sorted())]) where prefixLists.contains(list.name) {
                 snapshot.prefixListNames[list.id] = list.name
@@ -124,7 +133,8 @@ struct AWSNetwork: Sendable {
     func inventory(_ snapshot: Snapshot, kinds: Set<ResourceKind>, stack: String) -> Inventory {
         var inventory = Inventory()
         let vpcNames = Dictionary(snapshot.vpcs.map { ($0.id, $0.tags["Name"] ?? $0.id) }, uniquingKeysWith: { first, _ in first })
-        let vpcBlocks = Dictionary(snapshot.vpcs.compactMap { vpc in vpc.ipv6.flatMap { IPv6CIDR($0.cidr) }.map { (vpc.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        let vpcBlocks = Dictionary(
+            snapshot.vpcs.compactMap { vpc in vpc.ipv6.flatMap { IPv6CIDR($0.cidr) }.map { (vpc.id, $0) } }, uniquingKeysWith: { first, _ in first })
         let groupNames = Dictionary((snapshot.groups + snapshot.referencedGroups).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         func add(_ resource: LiveResource) {
             // Two resources with one name: the stack's own wins.
@@ -134,12 +144,14 @@ struct AWSNetwork: Sendable {
         if kinds.contains(.vpc) {
             for vpc in snapshot.vpcs {
                 guard let name = vpc.tags["Name"] else { continue }
-                add(LiveResource(
-                    address: Address(kind: .vpc, name: name),
-                    spec: .vpc(VPCSpec(
-                        cidr: vpc.cidr, ipv6: vpc.ipv6 != nil, dnsHostnames: vpc.dnsHostnames, dnsSupport: vpc.dnsSupport,
-                        tags: Self.userTags(vpc.tags))),
-                    id: vpc.id, owner: vpc.tags["plumb:stack"]))
+                add(
+                    LiveResource(
+                        address: Address(kind: .vpc, name: name),
+                        spec: .vpc(
+                            VPCSpec(
+                                cidr: vpc.cidr, ipv6: vpc.ipv6 != nil, dnsHostnames: vpc.dnsHostnames, dnsSupport: vpc.dnsSupport,
+                                tags: Self.userTags(vpc.tags))),
+                        id: vpc.id, owner: vpc.tags["plumb:stack"]))
             }
         }
         if kinds.contains(.subnet) {
@@ -157,7 +169,10 @@ struct AWSNetwork: Sendable {
             let subnetIPv6Names = snapshot.subnetIPv6Names
             // Every VPC's `default` group is AWS's: it cannot be created or deleted.
             for group in snapshot.groups where group.name != "default" {
-                let inVPC = Dictionary(subnetIPv6Names.filter { $0.key.hasPrefix("\(group.vpcID)|") }.map { (String($0.key.dropFirst(group.vpcID.count + 1)), $0.value) }, uniquingKeysWith: { first, _ in first })
+                let inVPC = Dictionary(
+                    subnetIPv6Names.filter { $0.key.hasPrefix("\(group.vpcID)|") }.map {
+                        (String($0.key.dropFirst(group.vpcID.count + 1)), $0.value)
+                    }, uniquingKeysWith: { first, _ in first })
                 let rule = { (permission: EC2Permission, ingress: Bool) in
                     EC2Rules.rule(
                         permission, ingress: ingress, groupNames: groupNames, subnetIPv6Names: inVPC,
@@ -167,9 +182,10 @@ struct AWSNetwork: Sendable {
                     vpc: vpcNames[group.vpcID] ?? group.vpcID, description: group.description,
                     ingress: group.ingress.map { rule($0, true) }, egress: group.egress.map { rule($0, false) },
                     tags: Self.userTags(group.tags))
-                add(LiveResource(
-                    address: Address(kind: .securityGroup, name: group.name), spec: .securityGroup(spec),
-                    id: group.id, owner: group.tags["plumb:stack"]))
+                add(
+                    LiveResource(
+                        address: Address(kind: .securityGroup, name: group.name), spec: .securityGroup(spec),
+                        id: group.id, owner: group.tags["plumb:stack"]))
             }
         }
         return inventory

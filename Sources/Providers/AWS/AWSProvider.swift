@@ -44,18 +44,23 @@ public struct AWSProvider: Provider {
 
     public func describe(_ scope: DescribeScope) async throws -> Inventory {
         let kinds = scope.kinds.intersection(servedKinds)
-        let network = self.network, roles = self.roles, dns = self.dns
+        let network = self.network
+        let roles = self.roles
+        let dns = self.dns
         do {
-            async let networkPart = kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
+            async let networkPart =
+                kinds.isDisjoint(with: [.vpc, .subnet, .securityGroup])
                 ? Inventory()
                 : network.inventory(
                     network.snapshot(
                         kinds: kinds, stack: scope.stack, names: scope.names, everything: scope.everything,
                         prefixLists: scope.prefixLists),
                     kinds: kinds, stack: scope.stack)
-            async let rolePart = kinds.contains(.role)
+            async let rolePart =
+                kinds.contains(.role)
                 ? roles.describe(stack: scope.stack, names: scope.names[.role] ?? [], everything: scope.everything) : Inventory()
-            async let dnsPart = kinds.isDisjoint(with: [.zone, .record])
+            async let dnsPart =
+                kinds.isDisjoint(with: [.zone, .record])
                 ? Inventory() : dns.describe(zones: scope.zones, records: kinds.contains(.record))
             return try await networkPart + rolePart + dnsPart
         } catch {

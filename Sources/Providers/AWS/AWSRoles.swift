@@ -55,7 +55,8 @@ struct AWSRoles: Sendable {
         for (change, result) in await AWSProvider.parallel(changes, { try await self.write($0, stack: stack) }) {
             switch result {
             case .success(let id): outcomes[change.address] = .applied(id: id)
-            case .failure(let error): outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
+            case .failure(let error):
+                outcomes[change.address] = .failed(AWSProvider.providerError(error, provider: provider, address: change.address))
             }
         }
         return outcomes

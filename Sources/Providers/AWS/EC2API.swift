@@ -80,7 +80,7 @@ struct EC2API: Sendable {
             // moto answers the state as the text `{'State': 'associated'}`; AWS as `associated`.
             let state = association.value("ipv6CidrBlockState", "state") ?? "associated"
             guard state.contains("associat"), !state.contains("disassociat"),
-                  let cidr = association.value("ipv6CidrBlock"), let id = association.value("associationId")
+                let cidr = association.value("ipv6CidrBlock"), let id = association.value("associationId")
             else { continue }
             return EC2IPv6Block(cidr: IPv6CIDR(cidr)?.description ?? cidr, associationID: id)
         }
@@ -150,7 +150,8 @@ struct EC2API: Sendable {
 
     /// Every item of a Describe call, at EC2's largest page size.
     func describeAll(_ action: String, list: String, _ filters: [Filter]) async throws -> [XMLElement] {
-        let client = self.client, pageSize = self.pageSize
+        let client = self.client
+        let pageSize = self.pageSize
         return try await Self.collectPages(list: list) { token in
             var parameters = AWSQuery.filters(filters) + [("MaxResults", String(pageSize))]
             if let token { parameters.append(("NextToken", token)) }
@@ -239,7 +240,11 @@ struct EC2API: Sendable {
     func revoke(groupID: String, ingress: Bool, _ permissions: [EC2Permission]) async throws {
         try await changeRules(
             ingress ? "RevokeSecurityGroupIngress" : "RevokeSecurityGroupEgress", groupID: groupID,
-            permissions.map { var bare = $0; bare.description = nil; return bare },
+            permissions.map {
+                var bare = $0
+                bare.description = nil
+                return bare
+            },
             ruleAlreadyDone: "InvalidPermission.NotFound", ignoring: \.isNotFound)
     }
 
@@ -293,7 +298,8 @@ struct EC2API: Sendable {
                 item.items("ipRanges").compactMap { range in range.value("cidrIp").map { (.cidr($0), range.value("description")) } }
                 + item.items("ipv6Ranges").compactMap { range in range.value("cidrIpv6").map { (.cidrV6($0), range.value("description")) } }
                 + item.items("groups").compactMap { pair in pair.value("groupId").map { (.group(id: $0), pair.value("description")) } }
-                + item.items("prefixListIds").compactMap { list in list.value("prefixListId").map { (.prefixList(id: $0), list.value("description")) } }
+                + item.items("prefixListIds").compactMap { list in list.value("prefixListId").map { (.prefixList(id: $0), list.value("description")) }
+                }
             return peers.map { EC2Permission(ipProtocol: ipProtocol, fromPort: from, toPort: to, peer: $0.0, description: $0.1) }
         }
     }
@@ -307,12 +313,13 @@ struct EC2API: Sendable {
             parameters.append(("\(prefix).IpProtocol", permission.ipProtocol))
             if let from = permission.fromPort { parameters.append(("\(prefix).FromPort", String(from))) }
             if let to = permission.toPort { parameters.append(("\(prefix).ToPort", String(to))) }
-            let (list, key, value): (String, String, String) = switch permission.peer {
-            case .cidr(let cidr): ("IpRanges", "CidrIp", cidr)
-            case .cidrV6(let cidr): ("Ipv6Ranges", "CidrIpv6", cidr)
-            case .group(let id): ("Groups", "GroupId", id)
-            case .prefixList(let id): ("PrefixListIds", "PrefixListId", id)
-            }
+            let (list, key, value): (String, String, String) =
+                switch permission.peer {
+                case .cidr(let cidr): ("IpRanges", "CidrIp", cidr)
+                case .cidrV6(let cidr): ("Ipv6Ranges", "CidrIpv6", cidr)
+                case .group(let id): ("Groups", "GroupId", id)
+                case .prefixList(let id): ("PrefixListIds", "PrefixListId", id)
+                }
             parameters.append(("\(prefix).\(list).1.\(key)", value))
             if descriptions, let description = permission.description {
                 parameters.append(("\(prefix).\(list).1.Description", description))

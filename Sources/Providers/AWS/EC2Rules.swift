@@ -15,12 +15,13 @@ enum EC2Rules {
         if proto == "tcp" || proto == "udp", let from = permission.fromPort, let to = permission.toPort {
             ports = from == to ? "\(from)" : "\(from)-\(to)"
         }
-        let peer: String = switch permission.peer {
-        case .cidr(let cidr): cidr
-        case .cidrV6(let cidr): subnetIPv6Names[cidr].map { "subnet/\($0)\(SecurityRule.ipv6Suffix)" } ?? IPv6CIDR(cidr)?.description ?? cidr
-        case .group(let id): "security_group/\(groupNames[id] ?? id)"
-        case .prefixList(let id): "prefix_list/\(prefixListNames[id] ?? id)"
-        }
+        let peer: String =
+            switch permission.peer {
+            case .cidr(let cidr): cidr
+            case .cidrV6(let cidr): subnetIPv6Names[cidr].map { "subnet/\($0)\(SecurityRule.ipv6Suffix)" } ?? IPv6CIDR(cidr)?.description ?? cidr
+            case .group(let id): "security_group/\(groupNames[id] ?? id)"
+            case .prefixList(let id): "prefix_list/\(prefixListNames[id] ?? id)"
+            }
         return ingress
             ? SecurityRule(protocol: proto, ports: ports, from: peer, description: permission.description)
             : SecurityRule(protocol: proto, ports: ports, to: peer, description: permission.description)

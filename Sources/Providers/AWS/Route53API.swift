@@ -22,7 +22,10 @@ struct Route53RecordSet: Sendable, Equatable {
 
 /// One entry of a ChangeResourceRecordSets batch.
 struct Route53Change: Sendable, Equatable {
-    enum Action: String, Sendable { case upsert = "UPSERT", delete = "DELETE" }
+    enum Action: String, Sendable {
+        case upsert = "UPSERT"
+        case delete = "DELETE"
+    }
 
     var action: Action
     var name: String
@@ -51,9 +54,10 @@ struct Route53API: Sendable {
             let page = try await client.rest("GET", "/hostedzone", query: query, operation: "ListHostedZones")
             for zone in page.child("HostedZones")?.children("HostedZone") ?? [] {
                 guard let id = zone.value("Id"), let name = zone.value("Name") else { continue }
-                zones.append(Route53Zone(
-                    id: Self.bareID(id), name: Route53Names.decode(name),
-                    isPrivate: zone.value("Config", "PrivateZone") == "true"))
+                zones.append(
+                    Route53Zone(
+                        id: Self.bareID(id), name: Route53Names.decode(name),
+                        isPrivate: zone.value("Config", "PrivateZone") == "true"))
             }
             marker = page.value("IsTruncated") == "true" ? page.value("NextMarker") : nil
         } while marker != nil
@@ -73,11 +77,12 @@ struct Route53API: Sendable {
             }
             let page = try await client.rest("GET", "/hostedzone/\(zoneID)/rrset", query: query, operation: "ListResourceRecordSets")
             for set in page.child("ResourceRecordSets")?.children("ResourceRecordSet") ?? [] {
-                sets.append(Route53RecordSet(
-                    name: Route53Names.decode(set.value("Name") ?? ""), type: set.value("Type") ?? "",
-                    ttl: set.value("TTL").flatMap { Int($0) },
-                    values: set.child("ResourceRecords")?.children("ResourceRecord").compactMap { $0.value("Value") } ?? [],
-                    isSpecial: set.child("AliasTarget") != nil || set.child("SetIdentifier") != nil))
+                sets.append(
+                    Route53RecordSet(
+                        name: Route53Names.decode(set.value("Name") ?? ""), type: set.value("Type") ?? "",
+                        ttl: set.value("TTL").flatMap { Int($0) },
+                        values: set.child("ResourceRecords")?.children("ResourceRecord").compactMap { $0.value("Value") } ?? [],
+                        isSpecial: set.child("AliasTarget") != nil || set.child("SetIdentifier") != nil))
             }
             if page.value("IsTruncated") == "true", let name = page.value("NextRecordName"), let type = page.value("NextRecordType") {
                 next = (name, type, page.value("NextRecordIdentifier"))
@@ -138,10 +143,12 @@ struct Route53API: Sendable {
     static func batches(_ changes: [Route53Change]) -> [[Route53Change]] {
         var batches: [[Route53Change]] = []
         var current: [Route53Change] = []
-        var records = 0, characters = 0
+        var records = 0
+        var characters = 0
         for change in changes {
             if !current.isEmpty,
-               records + change.recordCount > maxRecordsPerBatch || characters + change.characterCount > maxCharactersPerBatch {
+                records + change.recordCount > maxRecordsPerBatch || characters + change.characterCount > maxCharactersPerBatch
+            {
                 batches.append(current)
                 current = []
                 records = 0
@@ -176,8 +183,9 @@ enum Route53Names {
             // Exactly three octal digits: `UInt8(_:radix:)` alone would also take a sign
             // (`\+12`, `\-00`), which is no escape.
             if bytes[index] == UInt8(ascii: "\\"), index + 4 <= bytes.count,
-               bytes[(index + 1)..<(index + 4)].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
-               let value = UInt8(String(decoding: bytes[(index + 1)..<(index + 4)], as: UTF8.self), radix: 8) {
+                bytes[(index + 1)..<(index + 4)].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
+                let value = UInt8(String(decoding: bytes[(index + 1)..<(index + 4)], as: UTF8.self), radix: 8)
+            {
                 output.append(value)
                 index += 4
             } else {

@@ -61,14 +61,18 @@ public struct EmbeddedProvider: Provider {
             do {
                 // One transaction per change, as a cloud API applies one call at a time.
                 let id = try await database.write { db in
-                    try EmbeddedWriter(db: db, provider: binding.name, stack: context.stack, batchGroups: batchGroups, prefixLists: prefixLists).apply(change)
+                    try EmbeddedWriter(db: db, provider: binding.name, stack: context.stack, batchGroups: batchGroups, prefixLists: prefixLists)
+                        .apply(change)
                 }
                 outcomes.append(ChangeOutcome(address: change.address, status: .applied(id: id)))
             } catch let error as ProviderError {
                 outcomes.append(ChangeOutcome(address: change.address, status: .failed(error)))
             } catch {
-                outcomes.append(ChangeOutcome(address: change.address, status: .failed(
-                    ProviderError(.unavailable, provider: binding.name, "\(error)", address: change.address))))
+                outcomes.append(
+                    ChangeOutcome(
+                        address: change.address,
+                        status: .failed(
+                            ProviderError(.unavailable, provider: binding.name, "\(error)", address: change.address))))
             }
         }
         return BatchResult(outcomes: outcomes)
@@ -81,8 +85,10 @@ extension EmbeddedProvider {
     public func tamper(_ address: Address, spec: ResourceSpec?, owner: String? = nil) async throws {
         try await database.write { db in
             if let spec {
-                let existing = try Row.fetchOne(db, sql: "SELECT * FROM resources WHERE kind = ? AND name = ?", arguments: [address.kind.rawValue, address.name])
-                    .map(StoredResource.init(row:))
+                let existing = try Row.fetchOne(
+                    db, sql: "SELECT * FROM resources WHERE kind = ? AND name = ?", arguments: [address.kind.rawValue, address.name]
+                )
+                .map(StoredResource.init(row:))
                 let stored = StoredResource(
                     kind: address.kind, name: address.name, id: existing?.id ?? EmbeddedIDs.make(address.kind),
                     owner: existing?.owner ?? owner, spec: spec)
@@ -105,14 +111,15 @@ extension EmbeddedProvider {
 
 enum EmbeddedIDs {
     static func make(_ kind: ResourceKind) -> String {
-        let prefix: String = switch kind {
-        case .vpc: "vpc-"
-        case .subnet: "subnet-"
-        case .securityGroup: "sg-"
-        case .role: "AROA"
-        case .zone: "Z"
-        case .record: "rr-"
-        }
+        let prefix: String =
+            switch kind {
+            case .vpc: "vpc-"
+            case .subnet: "subnet-"
+            case .securityGroup: "sg-"
+            case .role: "AROA"
+            case .zone: "Z"
+            case .record: "rr-"
+            }
         let hex = (0..<17).map { _ in String(Int.random(in: 0..<16), radix: 16) }.joined()
         return prefix + (kind == .role || kind == .zone ? hex.uppercased() : hex)
     }

@@ -62,17 +62,22 @@ struct EmbeddedWriter {
         guard try fetch(address) != nil else { return }
         switch address.kind {
         case .vpc:
-            let dependents = try all(.subnet).filter { if case .subnet(let s) = $0.spec { s.vpc == address.name } else { false } }
+            let dependents =
+                try all(.subnet).filter { if case .subnet(let s) = $0.spec { s.vpc == address.name } else { false } }
                 + all(.securityGroup).filter { if case .securityGroup(let g) = $0.spec { g.vpc == address.name } else { false } }
             if let first = dependents.first {
                 throw ProviderError(.dependency, provider: provider, "DependencyViolation: \(first.address) still uses this VPC", address: address)
             }
         case .securityGroup:
-            let referencing = try all(.securityGroup).filter { $0.name != address.name && {
-                if case .securityGroup(let g) = $0.spec { return g.referencedGroups.contains(address.name) } else { return false }
-            }($0) }
+            let referencing = try all(.securityGroup).filter {
+                $0.name != address.name
+                    && {
+                        if case .securityGroup(let g) = $0.spec { return g.referencedGroups.contains(address.name) } else { return false }
+                    }($0)
+            }
             if let first = referencing.first {
-                throw ProviderError(.dependency, provider: provider, "DependencyViolation: \(first.address) has a rule referencing this group", address: address)
+                throw ProviderError(
+                    .dependency, provider: provider, "DependencyViolation: \(first.address) has a rule referencing this group", address: address)
             }
         case .zone:
             try db.execute(sql: "DELETE FROM resources WHERE kind = 'dns.record' AND zone = ?", arguments: [address.name])
@@ -94,25 +99,34 @@ struct EmbeddedWriter {
                 .compactMap { Address(kind: .record, name: $0["name"]).recordParts }
                 .filter { $0.name == parts.name && $0.type != parts.type }
             if let other = siblings.first, parts.type == .CNAME || other.type == .CNAME {
-                throw ProviderError(.conflict, provider: provider, "CNAME and \(parts.type == .CNAME ? other.type.rawValue : parts.type.rawValue) cannot both stand at \(parts.name)", address: address)
+                throw ProviderError(
+                    .conflict, provider: provider,
+                    "CNAME and \(parts.type == .CNAME ? other.type.rawValue : parts.type.rawValue) cannot both stand at \(parts.name)",
+                    address: address)
             }
         case .subnet(let subnet):
             guard let vpc = try fetch(Address(kind: .vpc, name: subnet.vpc)), case .vpc(let vpcSpec) = vpc.spec else {
                 throw ProviderError(.notFound, provider: provider, "VPC \(subnet.vpc) does not exist", address: address)
             }
             guard let cidr = IPv4CIDR(subnet.cidr), let vpcCIDR = IPv4CIDR(vpcSpec.cidr), vpcCIDR.contains(cidr) else {
-                throw ProviderError(.invalid, provider: provider, "InvalidSubnet.Range: \(subnet.cidr) is not inside \(vpcSpec.cidr)", address: address)
+                throw ProviderError(
+                    .invalid, provider: provider, "InvalidSubnet.Range: \(subnet.cidr) is not inside \(vpcSpec.cidr)", address: address)
             }
             if let index = subnet.ipv6Index, !vpcSpec.ipv6 {
-                throw ProviderError(.invalid, provider: provider, "InvalidSubnet.Range: ipv6_index \(index) but VPC \(subnet.vpc) has no IPv6 block", address: address)
+                throw ProviderError(
+                    .invalid, provider: provider, "InvalidSubnet.Range: ipv6_index \(index) but VPC \(subnet.vpc) has no IPv6 block", address: address
+                )
             }
             for other in try all(.subnet) where other.name != address.name {
                 guard case .subnet(let o) = other.spec, o.vpc == subnet.vpc else { continue }
                 if let oc = IPv4CIDR(o.cidr), oc.overlaps(cidr) {
-                    throw ProviderError(.conflict, provider: provider, "InvalidSubnet.Conflict: \(subnet.cidr) overlaps \(other.address) (\(o.cidr))", address: address)
+                    throw ProviderError(
+                        .conflict, provider: provider, "InvalidSubnet.Conflict: \(subnet.cidr) overlaps \(other.address) (\(o.cidr))",
+                        address: address)
                 }
                 if let index = subnet.ipv6Index, o.ipv6Index == index {
-                    throw ProviderError(.conflict, provider: provider, "InvalidSubnet.Conflict: IPv6 /64 number \(index) is \(other.address)'s", address: address)
+                    throw ProviderError(
+                        .conflict, provider: provider, "InvalidSubnet.Conflict: IPv6 /64 number \(index) is \(other.address)'s", address: address)
                 }
             }
         case .securityGroup(let group):
@@ -120,7 +134,8 @@ struct EmbeddedWriter {
                 throw ProviderError(.notFound, provider: provider, "VPC \(group.vpc) does not exist", address: address)
             }
             for list in Set(group.rules.compactMap(\.peerPrefixList)) where !prefixLists.contains(list) {
-                throw ProviderError(.notFound, provider: provider, "InvalidPrefixListID.NotFound: prefix list \(list) does not exist", address: address)
+                throw ProviderError(
+                    .notFound, provider: provider, "InvalidPrefixListID.NotFound: prefix list \(list) does not exist", address: address)
             }
             for name in Set(group.rules.compactMap(\.peerSubnetIPv6)) {
                 guard case .subnet(let subnet)? = try fetch(Address(kind: .subnet, name: name))?.spec, subnet.ipv6Index != nil else {
@@ -129,7 +144,8 @@ struct EmbeddedWriter {
             }
             for name in group.referencedGroups where name != address.name && !batchGroups.contains(name) {
                 guard try fetch(Address(kind: .securityGroup, name: name)) != nil else {
-                    throw ProviderError(.notFound, provider: provider, "InvalidGroup.NotFound: security group \(name) does not exist", address: address)
+                    throw ProviderError(
+                        .notFound, provider: provider, "InvalidGroup.NotFound: security group \(name) does not exist", address: address)
                 }
             }
         default:
@@ -143,7 +159,8 @@ struct EmbeddedWriter {
         guard case .securityGroup(let group) = spec, group.egress == nil else { return spec }
         var egress = [SecurityRule(protocol: "all", ports: nil, to: "0.0.0.0/0")]
         if case .securityGroup(let old)? = existing, let kept = old.egress { egress = kept }
-        return .securityGroup(SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: group.ingress, egress: egress, tags: group.tags))
+        return .securityGroup(
+            SecurityGroupSpec(vpc: group.vpc, description: group.description, ingress: group.ingress, egress: egress, tags: group.tags))
     }
 
     private func fetch(_ address: Address) throws -> StoredResource? {

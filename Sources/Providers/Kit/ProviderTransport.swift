@@ -64,7 +64,10 @@ public final class ProviderTransport: Sendable {
         prepare: (@Sendable (HTTPRequest) -> HTTPRequest)? = nil,
         throttled: (@Sendable (HTTPResponse) -> Bool)? = nil
     ) async throws -> HTTPResponse {
-        let client = self.client, limiter = self.limiter, binding = self.binding, counts = self.counts
+        let client = self.client
+        let limiter = self.limiter
+        let binding = self.binding
+        let counts = self.counts
         var request = request
         if let timeout { request.timeout = timeout }
         return try await retry.run { [request] attempt in
@@ -87,7 +90,8 @@ public final class ProviderTransport: Sendable {
             } catch let error as HTTPError {
                 // Refused connections and timeouts may pass; TLS and malformed requests won't.
                 let transient = error.code == .connectionFailed || error.code == .timeout
-                let failure = ProviderError(transient ? .unavailable : .invalid, provider: binding, Self.unreachable(operation, request, error, binding: binding))
+                let failure = ProviderError(
+                    transient ? .unavailable : .invalid, provider: binding, Self.unreachable(operation, request, error, binding: binding))
                 let repeatable = safeToRepeat ? transient : error.requestWasNotSent
                 return repeatable ? .retry(failure, retryAfter: nil) : .failure(failure)
             } catch {
@@ -100,11 +104,12 @@ public final class ProviderTransport: Sendable {
     /// check: curl's words alone ("Couldn't connect to server") say neither.
     static func unreachable(_ operation: String, _ request: HTTPRequest, _ error: HTTPError, binding: String) -> String {
         let target = "\(request.method) \(URLDisplay.of(request.url))"
-        let check = switch error.code {
-        case .connectionFailed, .timeout: "check that the server is running and reachable from here, and the address in Providers/\(binding).yaml"
-        case .tls: "check the server's certificate and that this machine trusts its CA"
-        case .other: "check the address in Providers/\(binding).yaml"
-        }
+        let check =
+            switch error.code {
+            case .connectionFailed, .timeout: "check that the server is running and reachable from here, and the address in Providers/\(binding).yaml"
+            case .tls: "check the server's certificate and that this machine trusts its CA"
+            case .other: "check the address in Providers/\(binding).yaml"
+            }
         return "\(operation): \(target): \(error.message); \(check)"
     }
 
@@ -113,7 +118,7 @@ public final class ProviderTransport: Sendable {
     /// which would otherwise trap (the retry policy caps the wait anyway).
     static func retryAfter(_ response: HTTPResponse) -> Duration? {
         guard let value = response.header("retry-after"), let seconds = Double(value.trimmingCharacters(in: .whitespaces)),
-              seconds.isFinite, seconds >= 0
+            seconds.isFinite, seconds >= 0
         else { return nil }
         return .milliseconds(Int64(min(seconds, 86_400) * 1000))
     }
@@ -134,7 +139,8 @@ private final class TransportRegistry: Sendable {
     }
 
     func transport(for binding: ProviderBinding, retry: RetryPolicy) -> ProviderTransport {
-        let key = "\(binding.name)|\(binding.settings.sorted { $0.key < $1.key })|\(binding.rateLimit)|\(binding.concurrency)|\(String(describing: binding.timeout))"
+        let key =
+            "\(binding.name)|\(binding.settings.sorted { $0.key < $1.key })|\(binding.rateLimit)|\(binding.concurrency)|\(String(describing: binding.timeout))"
         return transports.withLock { transports in
             if let existing = transports[key] { return existing }
             let transport = ProviderTransport(binding: binding, retry: retry)

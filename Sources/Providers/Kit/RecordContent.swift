@@ -42,7 +42,7 @@ public enum RecordContent {
     /// A control character as `\DDD`, which every zone-file parser reads back as the byte.
     static func escapedControl(_ character: Character) -> String {
         guard let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
-              scalar.value < 0x20 || scalar.value == 0x7F
+            scalar.value < 0x20 || scalar.value == 0x7F
         else { return String(character) }
         let digits = String(scalar.value)
         return "\\" + String(repeating: "0", count: 3 - digits.count) + digits
@@ -63,7 +63,8 @@ public enum RecordContent {
             } else if inQuotes, byte == UInt8(ascii: "\\"), index + 1 < input.count {
                 let digits = input[(index + 1)..<min(index + 4, input.count)]
                 if digits.count == 3, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }),
-                   let value = UInt8(String(decoding: digits, as: UTF8.self)) {
+                    let value = UInt8(String(decoding: digits, as: UTF8.self))
+                {
                     bytes.append(value)
                     index += 4
                     continue

@@ -17,8 +17,9 @@ public struct RetryPolicy: Sendable {
     /// or the server's `Retry-After` when it gave one (bounded by the cap).
     public func delay(retry: Int, retryAfter: Duration? = nil) -> Duration {
         if let retryAfter { return min(retryAfter, cap) }
-        let ceiling = min(Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18,
-                          (Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18) * pow(2, Double(retry)))
+        let ceiling = min(
+            Double(cap.components.seconds) + Double(cap.components.attoseconds) / 1e18,
+            (Double(base.components.seconds) + Double(base.components.attoseconds) / 1e18) * pow(2, Double(retry)))
         return .milliseconds(Int64(Double.random(in: 0...ceiling) * 1000))
     }
 }

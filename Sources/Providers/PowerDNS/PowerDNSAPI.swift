@@ -91,7 +91,8 @@ struct PowerDNSAPI: Sendable {
             data = try JSONEncoder().encode(body)
             headers.append((name: "Content-Type", value: "application/json"))
         }
-        let request = HTTPRequest(method: method, url: "\(baseURL)/api/v1/servers/\(server)\(path)", headers: headers, body: data, timeout: .seconds(60))
+        let request = HTTPRequest(
+            method: method, url: "\(baseURL)/api/v1/servers/\(server)\(path)", headers: headers, body: data, timeout: .seconds(60))
         let response = try await transport.send(request, operation: operation)
         guard accept.contains(response.status) else { throw error(response, operation: operation, request: request) }
         return response
@@ -100,19 +101,23 @@ struct PowerDNSAPI: Sendable {
     /// PowerDNS answers 422 with `{"error": …}`; 401, 404 and 400 with plain text.
     private func error(_ response: HTTPResponse, operation: String, request: HTTPRequest) -> ProviderError {
         let detail = ErrorExcerpt.of((try? JSONDecoder().decode([String: String].self, from: response.body))?["error"] ?? response.text)
-        let code: ProviderError.Code = switch response.status {
-        case 401, 403: .unauthorized
-        case 404: .notFound
-        case 409: .conflict
-        default: .invalid
-        }
+        let code: ProviderError.Code =
+            switch response.status {
+            case 401, 403: .unauthorized
+            case 404: .notFound
+            case 409: .conflict
+            default: .invalid
+            }
         // PowerDNS's API answers JSON, or plain text for 401/404; an HTML page (a proxy, a web
         // server, the wrong port) means `url:` does not point at the API.
         let isPage = response.header("content-type")?.lowercased().contains("html") == true
-        let hint = code == .unauthorized ? "; check api_key in Providers/\(provider).yaml"
+        let hint =
+            code == .unauthorized
+            ? "; check api_key in Providers/\(provider).yaml"
             : isPage ? "; this answer is not from the PowerDNS API: check url: and server: in Providers/\(provider).yaml" : ""
         let target = "\(request.method) \(URLDisplay.of(request.url))"
-        return ProviderError(code, provider: provider, "\(operation): HTTP \(response.status) from \(target): \(detail.isEmpty ? "no detail" : detail)\(hint)")
+        return ProviderError(
+            code, provider: provider, "\(operation): HTTP \(response.status) from \(target): \(detail.isEmpty ? "no detail" : detail)\(hint)")
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) async throws -> T {

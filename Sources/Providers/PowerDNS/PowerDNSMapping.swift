@@ -1,7 +1,7 @@
 import Foundation
-import Synchronization
 import PlumbCore
 import PlumbProviderKit
+import Synchronization
 
 /// Between PowerDNS rrsets and Plumb's records.
 enum PowerDNSMapping {

@@ -129,7 +129,8 @@ public struct PowerDNSProvider: Provider {
             }
         }
         let records = Dictionary(grouping: addresses.filter { $0.kind == .record }) { $0.zoneName ?? "" }
-        let api = self.api, limiter = zoneLimiter
+        let api = self.api
+        let limiter = zoneLimiter
         for zone in records.keys.sorted() {
             let inZone = records[zone] ?? []
             do {

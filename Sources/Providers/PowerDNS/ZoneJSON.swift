@@ -70,7 +70,10 @@ extension JSONBytesReader {
     }
 
     mutating func rrset() throws -> PowerDNSAPI.RRSet {
-        var name: String?, type: String?, ttl: Int?, records: [PowerDNSAPI.Record]?
+        var name: String?
+        var type: String?
+        var ttl: Int?
+        var records: [PowerDNSAPI.Record]?
         try object { reader, key in
             switch key {
             case "name": name = try reader.string()
@@ -85,7 +88,8 @@ extension JSONBytesReader {
     }
 
     mutating func record() throws -> PowerDNSAPI.Record {
-        var content: String?, disabled: Bool?
+        var content: String?
+        var disabled: Bool?
         try object { reader, key in
             switch key {
             case "content": content = try reader.string()

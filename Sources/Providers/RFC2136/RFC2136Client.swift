@@ -62,7 +62,9 @@ final class RFC2136Client: Sendable {
 
     /// One UPDATE; its reply (any RCODE: the caller reads prerequisite failures).
     func update(_ update: DNSUpdate) async throws -> DNSResponse {
-        let host = self.host, port = self.port, timeout = self.timeout
+        let host = self.host
+        let port = self.port
+        let timeout = self.timeout
         let responses = try await send(operation: "UPDATE \(update.zone)", safeToRepeat: true) { id in
             try update.message(id: id)
         } exchange: { message in
@@ -77,7 +79,9 @@ final class RFC2136Client: Sendable {
 
     /// The records of one rrset as the server answers them now.
     func query(name: String, type: DNSRecordType) async throws -> DNSResponse {
-        let host = self.host, port = self.port, timeout = self.timeout
+        let host = self.host
+        let port = self.port
+        let timeout = self.timeout
         let responses = try await send(operation: "query", safeToRepeat: true) { id in
             try DNSMessage.plainQuery(name: name, type: type, id: id)
         } exchange: { message in
@@ -93,7 +97,10 @@ final class RFC2136Client: Sendable {
         operation: String, safeToRepeat: Bool, build: @escaping @Sendable (UInt16) throws -> [UInt8],
         exchange: @escaping @Sendable ([UInt8]) async throws -> [[UInt8]]
     ) async throws -> [DNSResponse] {
-        let key = self.key, limiter = self.limiter, counts = self.counts, provider = self.provider
+        let key = self.key
+        let limiter = self.limiter
+        let counts = self.counts
+        let provider = self.provider
         return try await retry.run { attempt in
             do {
                 try await limiter.acquire()
@@ -105,8 +112,11 @@ final class RFC2136Client: Sendable {
                     let response = try DNSMessage.parseResponse(reply)
                     // A refusal of the key itself comes unsigned (RFC 8945 §5.3.2).
                     if response.rcode == 9 || response.signature?.error ?? 0 != 0 {
-                        let reason = response.signature.map { TSIGError.name($0.error) } ?? "NOTAUTH (an unknown key or a wrong secret, or a zone the server does not serve)"
-                        return .failure(ProviderError(.unauthorized, provider: provider, "\(operation): the server refused TSIG key \(key.name): \(reason)"))
+                        let reason =
+                            response.signature.map { TSIGError.name($0.error) }
+                            ?? "NOTAUTH (an unknown key or a wrong secret, or a zone the server does not serve)"
+                        return .failure(
+                            ProviderError(.unauthorized, provider: provider, "\(operation): the server refused TSIG key \(key.name): \(reason)"))
                     }
                     try verifier.verify(reply, tsig: response.signature)
                     responses.append(response)
@@ -134,7 +144,9 @@ final class RFC2136Client: Sendable {
     func failure(_ response: DNSResponse?, what: String) -> ProviderError {
         guard let response else { return ProviderError(.other, provider: provider, "\(what): no reply") }
         let code: ProviderError.Code = response.rcode == 5 ? .unauthorized : response.rcode == 3 || response.rcode == 10 ? .notFound : .other
-        let why = response.rcode == 5 ? " (the server does not allow this key to do it)" : response.rcode == 10 ? " (the server is not authoritative for it)" : ""
+        let why =
+            response.rcode == 5
+            ? " (the server does not allow this key to do it)" : response.rcode == 10 ? " (the server is not authoritative for it)" : ""
         return ProviderError(code, provider: provider, "\(what): \(response.rcodeName)\(why)")
     }
 }

@@ -29,7 +29,8 @@ enum RFC2136Mapping {
             }
             let address = Address.record(zone: zone, name: set.name, type: type)
             if let only, !only.contains(address) { continue }
-            inventory.resources[address] = LiveResource(address: address, spec: .record(RecordSpec(ttl: set.ttl, values: set.values.map { value(type, $0) })))
+            inventory.resources[address] = LiveResource(
+                address: address, spec: .record(RecordSpec(ttl: set.ttl, values: set.values.map { value(type, $0) })))
         }
         return inventory
     }

@@ -31,7 +31,9 @@ public struct RFC2136Provider: Provider {
         guard let algorithmText = settings["tsig.algorithm"], let algorithm = TSIGKey.Algorithm(rawValue: algorithmText.lowercased()) else {
             throw invalid("tsig.algorithm must be one of \(TSIGKey.Algorithm.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard let name = settings["tsig.name"], !name.isEmpty, let key = TSIGKey(name: name, algorithm: algorithm, secret: settings["tsig.secret"] ?? "") else {
+        guard let name = settings["tsig.name"], !name.isEmpty,
+            let key = TSIGKey(name: name, algorithm: algorithm, secret: settings["tsig.secret"] ?? "")
+        else {
             throw invalid("tsig needs a name and a base64 secret, as in named.conf or knot.conf")
         }
         self.binding = binding
@@ -79,11 +81,15 @@ public struct RFC2136Provider: Provider {
         for change in changes where change.address.kind == .zone {
             // The zones exist on the server; Plumb neither creates nor deletes them.
             let listed = zones.contains(change.address.name)
-            outcomes[change.address] = listed && change.action != .delete
+            outcomes[change.address] =
+                listed && change.action != .delete
                 ? .applied(id: change.address.name)
-                : .failed(ProviderError(.invalid, provider: binding.name, listed
-                    ? "DNS UPDATE cannot delete a zone; remove it on the server, then from zones: in Providers/\(binding.name).yaml"
-                    : "zone \(change.address.name) is not in zones: of Providers/\(binding.name).yaml", address: change.address))
+                : .failed(
+                    ProviderError(
+                        .invalid, provider: binding.name,
+                        listed
+                            ? "DNS UPDATE cannot delete a zone; remove it on the server, then from zones: in Providers/\(binding.name).yaml"
+                            : "zone \(change.address.name) is not in zones: of Providers/\(binding.name).yaml", address: change.address))
         }
         let byZone = Dictionary(grouping: changes.filter { $0.address.kind == .record }) { $0.address.zoneName ?? "" }
         for zone in byZone.keys.sorted() {

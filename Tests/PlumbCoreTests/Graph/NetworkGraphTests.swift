@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// Two VPCs, six subnets, five groups that reference each other and subnets, three roles.
 enum GraphFixture {
@@ -22,13 +23,24 @@ enum GraphFixture {
         F.subnet("cache-a", "10.1.3.0/24", vpc: "data", zone: "us-east-1a"),
         F.group("lb", vpc: "main", ingress: [rule("tcp", "443", from: "0.0.0.0/0"), rule("tcp", "80", from: "0.0.0.0/0")]),
         F.group("web", vpc: "main", ingress: [rule("tcp", "8080", from: "security_group/lb"), rule("tcp", "9100-9102", from: "10.0.1.0/24")]),
-        F.group("app", vpc: "main", ingress: [rule("tcp", "9000", from: "security_group/web")],
-                egress: [SecurityRule(protocol: "tcp", ports: "5432", to: "10.1.1.0/24")]),
+        F.group(
+            "app", vpc: "main", ingress: [rule("tcp", "9000", from: "security_group/web")],
+            egress: [SecurityRule(protocol: "tcp", ports: "5432", to: "10.1.1.0/24")]),
         F.group("db", vpc: "data", ingress: [rule("tcp", "5432", from: "10.0.3.0/24"), rule("icmp", nil, from: "10.1.0.0/16")]),
         F.group("cache", vpc: "data", ingress: [rule("tcp", "6379", from: "security_group/db")]),
-        F.role("deployer", trust: trust, policies: ["deploy": .object(["Statement": .object(["Effect": "Allow", "Action": .array(["ecs:UpdateService", "s3:GetObject"]), "Resource": "*"])])]),
+        F.role(
+            "deployer", trust: trust,
+            policies: [
+                "deploy": .object([
+                    "Statement": .object(["Effect": "Allow", "Action": .array(["ecs:UpdateService", "s3:GetObject"]), "Resource": "*"])
+                ])
+            ]),
         F.role("web-instance", trust: trust),
-        F.role("auditor", trust: .object(["Statement": .object(["Effect": "Allow", "Principal": .object(["AWS": "arn:aws:iam::123456789012:root"]), "Action": "sts:AssumeRole"])])),
+        F.role(
+            "auditor",
+            trust: .object([
+                "Statement": .object(["Effect": "Allow", "Principal": .object(["AWS": "arn:aws:iam::123456789012:root"]), "Action": "sts:AssumeRole"])
+            ])),
     ]
 
     static let ruleCount = 9
@@ -88,8 +100,11 @@ struct NetworkGraphTests {
         // Live: web without its 9100 rule but with an SSH rule; no cache group; an old subnet.
         var live = GraphFixture.resources.filter { $0.address.name != "cache" }.map { F.live($0) }
         let web = try #require(live.firstIndex { $0.address == Address(kind: .securityGroup, name: "web") })
-        live[web].spec = .securityGroup(SecurityGroupSpec(
-            vpc: "main", description: "web", ingress: [GraphFixture.rule("tcp", "8080", from: "security_group/lb"), GraphFixture.rule("tcp", "22", from: "10.0.0.0/16")], egress: nil))
+        live[web].spec = .securityGroup(
+            SecurityGroupSpec(
+                vpc: "main", description: "web",
+                ingress: [GraphFixture.rule("tcp", "8080", from: "security_group/lb"), GraphFixture.rule("tcp", "22", from: "10.0.0.0/16")],
+                egress: nil))
         let old = F.subnet("old-a", "10.0.9.0/24", vpc: "main")
         live.append(F.live(old))
         let plan = planOf(desired, F.inventory(live))
@@ -111,7 +126,12 @@ struct NetworkGraphTests {
 
     @Test("labels that hold quotes or markup cannot break out of the graph language")
     func escaping() {
-        let odd = F.state([F.role("r", trust: .object(["Statement": .object(["Effect": "Allow", "Principal": .object(["AWS": "a\"b<c>#d\\e"]), "Action": "sts:AssumeRole"])]))])
+        let odd = F.state([
+            F.role(
+                "r",
+                trust: .object(["Statement": .object(["Effect": "Allow", "Principal": .object(["AWS": "a\"b<c>#d\\e"]), "Action": "sts:AssumeRole"])])
+            )
+        ])
         let graph = NetworkGraph(desired: odd)
         let mermaid = MermaidGraphRenderer().render(graph)
         #expect(mermaid.contains("a#quot;b#lt;c#gt;#35;d\\e"))
@@ -152,20 +172,28 @@ struct MermaidStructureTests {
         for line in text.split(separator: "\n").map(String.init) {
             #expect(patterns.contains { line.wholeMatch(of: $0) != nil }, "not a flowchart statement: \(line)")
             let words = line.split(separator: " ")
-            if line.hasPrefix("  subgraph ") { depth += 1; declared.insert(String(words[1].prefix { $0 != "[" })) }
+            if line.hasPrefix("  subgraph ") {
+                depth += 1
+                declared.insert(String(words[1].prefix { $0 != "[" }))
+            }
             if line == "  end" { depth -= 1 }
-            if let first = words.first, line.contains("[\"") || line.contains("(\"") || line.contains("{{\"") || line.contains("[/\""), !line.hasPrefix("  subgraph") {
+            if let first = words.first, line.contains("[\"") || line.contains("(\"") || line.contains("{{\"") || line.contains("[/\""),
+                !line.hasPrefix("  subgraph")
+            {
                 declared.insert(String(first.prefix { $0.isLetter || $0.isNumber || $0 == "_" }))
             }
             if line.contains("-->|") || line.contains("-.->|") {
                 edgeCount += 1
-                #expect(declared.contains(String(words[0])) && declared.contains(String(words.last ?? "")), "edge to an undeclared node: \(line) in \(declared.sorted())")
+                #expect(
+                    declared.contains(String(words[0])) && declared.contains(String(words.last ?? "")),
+                    "edge to an undeclared node: \(line) in \(declared.sorted())")
             }
             #expect(depth >= 0 && depth <= 1)
         }
         #expect(depth == 0)
         #expect(edgeCount == graph.edges.count)
-        let maxLink = text.split(separator: "\n").filter { $0.hasPrefix("  linkStyle") }
+        let maxLink =
+            text.split(separator: "\n").filter { $0.hasPrefix("  linkStyle") }
             .flatMap { $0.split(separator: " ")[1].split(separator: ",").compactMap { Int($0) } }.max() ?? -1
         #expect(maxLink < edgeCount, "linkStyle names an edge that does not exist")
     }

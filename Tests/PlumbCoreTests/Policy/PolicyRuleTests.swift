@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import PlumbCore
 import PlumbTestSupport
+import Testing
+
+@testable import PlumbCore
 
 /// One resource that a rule must find, or must not find although it looks close.
 struct PolicyCase: CustomTestStringConvertible, Sendable {
@@ -36,36 +37,96 @@ private func trust(principal: JSONValue) -> JSONValue {
 @Suite("Policy rules")
 struct PolicyRuleTests {
     static let cases: [PolicyCase] = [
-        PolicyCase(id: "admin-port-ssh-world", rule: "sg-world-admin-port", resources: [F.group("bastion", ingress: [rule("tcp", "22", from: "0.0.0.0/0")])], found: true),
-        PolicyCase(id: "admin-port-rdp-in-range", rule: "sg-world-admin-port", resources: [F.group("win", ingress: [rule("tcp", "3000-4000", from: "0.0.0.0/0")])], found: true),
-        PolicyCase(id: "admin-port-ipv6-world", rule: "sg-world-admin-port", resources: [F.group("v6", ingress: [rule("tcp", "22", from: "::/0")])], found: true),
-        PolicyCase(id: "admin-port-all-protocols", rule: "sg-world-admin-port", resources: [F.group("open", ingress: [rule("all", nil, from: "0.0.0.0/0")])], found: true),
-        PolicyCase(id: "admin-port-https-world-passes", rule: "sg-world-admin-port", resources: [F.group("lb", ingress: [rule("tcp", "443", from: "0.0.0.0/0")])], found: false),
-        PolicyCase(id: "admin-port-ssh-from-office-passes", rule: "sg-world-admin-port", resources: [F.group("bastion", ingress: [rule("tcp", "22", from: "203.0.113.0/24")])], found: false),
-        PolicyCase(id: "admin-port-range-below-22-passes", rule: "sg-world-admin-port", resources: [F.group("ftp", ingress: [rule("tcp", "20-21", from: "0.0.0.0/0")])], found: false),
-        PolicyCase(id: "all-ports-protocol-all", rule: "sg-world-all-ports", resources: [F.group("open", ingress: [rule("all", nil, from: "0.0.0.0/0")])], found: true),
-        PolicyCase(id: "all-ports-full-tcp-range", rule: "sg-world-all-ports", resources: [F.group("open", ingress: [rule("tcp", "0-65535", from: "0.0.0.0/0")])], found: true),
-        PolicyCase(id: "all-ports-wide-range-passes", rule: "sg-world-all-ports", resources: [F.group("wide", ingress: [rule("tcp", "1024-65535", from: "0.0.0.0/0")])], found: false),
-        PolicyCase(id: "all-ports-private-all-passes", rule: "sg-world-all-ports", resources: [F.group("int", ingress: [rule("all", nil, from: "10.0.0.0/16")])], found: false),
-        PolicyCase(id: "egress-all-to-world", rule: "sg-world-egress", resources: [F.group("db", egress: [egressRule("all", nil, to: "0.0.0.0/0")])], found: true),
-        PolicyCase(id: "egress-https-to-world-passes", rule: "sg-world-egress", resources: [F.group("web", egress: [egressRule("tcp", "443", to: "0.0.0.0/0")])], found: false),
+        PolicyCase(
+            id: "admin-port-ssh-world", rule: "sg-world-admin-port", resources: [F.group("bastion", ingress: [rule("tcp", "22", from: "0.0.0.0/0")])],
+            found: true),
+        PolicyCase(
+            id: "admin-port-rdp-in-range", rule: "sg-world-admin-port",
+            resources: [F.group("win", ingress: [rule("tcp", "3000-4000", from: "0.0.0.0/0")])], found: true),
+        PolicyCase(
+            id: "admin-port-ipv6-world", rule: "sg-world-admin-port", resources: [F.group("v6", ingress: [rule("tcp", "22", from: "::/0")])],
+            found: true),
+        PolicyCase(
+            id: "admin-port-all-protocols", rule: "sg-world-admin-port", resources: [F.group("open", ingress: [rule("all", nil, from: "0.0.0.0/0")])],
+            found: true),
+        PolicyCase(
+            id: "admin-port-https-world-passes", rule: "sg-world-admin-port",
+            resources: [F.group("lb", ingress: [rule("tcp", "443", from: "0.0.0.0/0")])], found: false),
+        PolicyCase(
+            id: "admin-port-ssh-from-office-passes", rule: "sg-world-admin-port",
+            resources: [F.group("bastion", ingress: [rule("tcp", "22", from: "203.0.113.0/24")])], found: false),
+        PolicyCase(
+            id: "admin-port-range-below-22-passes", rule: "sg-world-admin-port",
+            resources: [F.group("ftp", ingress: [rule("tcp", "20-21", from: "0.0.0.0/0")])], found: false),
+        PolicyCase(
+            id: "all-ports-protocol-all", rule: "sg-world-all-ports", resources: [F.group("open", ingress: [rule("all", nil, from: "0.0.0.0/0")])],
+            found: true),
+        PolicyCase(
+            id: "all-ports-full-tcp-range", rule: "sg-world-all-ports",
+            resources: [F.group("open", ingress: [rule("tcp", "0-65535", from: "0.0.0.0/0")])], found: true),
+        PolicyCase(
+            id: "all-ports-wide-range-passes", rule: "sg-world-all-ports",
+            resources: [F.group("wide", ingress: [rule("tcp", "1024-65535", from: "0.0.0.0/0")])], found: false),
+        PolicyCase(
+            id: "all-ports-private-all-passes", rule: "sg-world-all-ports",
+            resources: [F.group("int", ingress: [rule("all", nil, from: "10.0.0.0/16")])], found: false),
+        PolicyCase(
+            id: "egress-all-to-world", rule: "sg-world-egress", resources: [F.group("db", egress: [egressRule("all", nil, to: "0.0.0.0/0")])],
+            found: true),
+        PolicyCase(
+            id: "egress-https-to-world-passes", rule: "sg-world-egress",
+            resources: [F.group("web", egress: [egressRule("tcp", "443", to: "0.0.0.0/0")])], found: false),
         PolicyCase(id: "egress-default-passes", rule: "sg-world-egress", resources: [F.group("web", egress: nil)], found: false),
-        PolicyCase(id: "undocumented-ingress", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [rule("tcp", "443", from: "::/0")])], found: true),
-        PolicyCase(id: "undocumented-egress", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS")], egress: [egressRule("tcp", "5432", to: "10.0.0.0/16")])], found: true),
-        PolicyCase(id: "documented-passes", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS")], egress: nil)], found: false),
-        PolicyCase(id: "wildcard-action-star", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "arn:aws:s3:::b/*")])], found: true),
-        PolicyCase(id: "wildcard-action-service", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: .array(["s3:*", "ec2:DescribeVpcs"]), resource: "*")])], found: true),
-        PolicyCase(id: "wildcard-action-get-star-passes", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "s3:Get*", resource: "*")])], found: false),
-        PolicyCase(id: "wildcard-action-deny-passes", rule: "iam-wildcard-action", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Deny", action: "*", resource: "*")])], found: false),
-        PolicyCase(id: "admin-star-on-star", rule: "iam-admin", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "*")])], found: true),
-        PolicyCase(id: "admin-getobject-on-star-passes", rule: "iam-admin", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "s3:GetObject", resource: "*")])], found: false),
-        PolicyCase(id: "admin-star-on-one-bucket-passes", rule: "iam-admin", resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "arn:aws:s3:::b")])], found: false),
+        PolicyCase(
+            id: "undocumented-ingress", rule: "sg-rule-undocumented", resources: [F.group("web", ingress: [rule("tcp", "443", from: "::/0")])],
+            found: true),
+        PolicyCase(
+            id: "undocumented-egress", rule: "sg-rule-undocumented",
+            resources: [
+                F.group(
+                    "web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS")],
+                    egress: [egressRule("tcp", "5432", to: "10.0.0.0/16")])
+            ], found: true),
+        PolicyCase(
+            id: "documented-passes", rule: "sg-rule-undocumented",
+            resources: [
+                F.group("web", ingress: [SecurityRule(protocol: "tcp", ports: "443", from: "::/0", description: "public HTTPS")], egress: nil)
+            ], found: false),
+        PolicyCase(
+            id: "wildcard-action-star", rule: "iam-wildcard-action",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "arn:aws:s3:::b/*")])], found: true),
+        PolicyCase(
+            id: "wildcard-action-service", rule: "iam-wildcard-action",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: .array(["s3:*", "ec2:DescribeVpcs"]), resource: "*")])],
+            found: true),
+        PolicyCase(
+            id: "wildcard-action-get-star-passes", rule: "iam-wildcard-action",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "s3:Get*", resource: "*")])], found: false),
+        PolicyCase(
+            id: "wildcard-action-deny-passes", rule: "iam-wildcard-action",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Deny", action: "*", resource: "*")])], found: false),
+        PolicyCase(
+            id: "admin-star-on-star", rule: "iam-admin",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "*")])], found: true),
+        PolicyCase(
+            id: "admin-getobject-on-star-passes", rule: "iam-admin",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "s3:GetObject", resource: "*")])], found: false),
+        PolicyCase(
+            id: "admin-star-on-one-bucket-passes", rule: "iam-admin",
+            resources: [F.role("r", trust: trustEC2, policies: ["p": policy("Allow", action: "*", resource: "arn:aws:s3:::b")])], found: false),
         PolicyCase(id: "trust-star", rule: "iam-trust-any", resources: [F.role("r", trust: trust(principal: "*"))], found: true),
-        PolicyCase(id: "trust-aws-star", rule: "iam-trust-any", resources: [F.role("r", trust: trust(principal: .object(["AWS": "*"])))], found: true),
-        PolicyCase(id: "trust-account-passes", rule: "iam-trust-any", resources: [F.role("r", trust: trust(principal: .object(["AWS": "arn:aws:iam::123456789012:root"])))], found: false),
-        PolicyCase(id: "ttl-under-a-minute", rule: "dns-ttl-range", resources: [F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 30)], found: true),
-        PolicyCase(id: "ttl-over-a-week", rule: "dns-ttl-range", resources: [F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 604_801)], found: true),
-        PolicyCase(id: "ttl-one-minute-passes", rule: "dns-ttl-range", resources: [F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 60)], found: false),
+        PolicyCase(
+            id: "trust-aws-star", rule: "iam-trust-any", resources: [F.role("r", trust: trust(principal: .object(["AWS": "*"])))], found: true),
+        PolicyCase(
+            id: "trust-account-passes", rule: "iam-trust-any",
+            resources: [F.role("r", trust: trust(principal: .object(["AWS": "arn:aws:iam::123456789012:root"])))], found: false),
+        PolicyCase(
+            id: "ttl-under-a-minute", rule: "dns-ttl-range", resources: [F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 30)], found: true),
+        PolicyCase(
+            id: "ttl-over-a-week", rule: "dns-ttl-range", resources: [F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 604_801)], found: true),
+        PolicyCase(
+            id: "ttl-one-minute-passes", rule: "dns-ttl-range", resources: [F.record("example.com.", "www", .A, ["192.0.2.1"], ttl: 60)], found: false
+        ),
     ]
 
     @Test("each rule finds what it is for, and not what only looks close", arguments: cases)

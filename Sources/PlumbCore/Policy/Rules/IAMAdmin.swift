@@ -13,9 +13,10 @@ struct IAMAdmin: PolicyRule {
                     $0.allows && $0.actions.contains("*") && $0.resources.contains("*")
                 }
                 if admin {
-                    found.append(PolicyViolation(
-                        address: resource.address, reason: "policy \(name) allows every action on every resource",
-                        hint: "grant the actions and resources the role needs, or waive with waive: {\(id): \"REASON\"}"))
+                    found.append(
+                        PolicyViolation(
+                            address: resource.address, reason: "policy \(name) allows every action on every resource",
+                            hint: "grant the actions and resources the role needs, or waive with waive: {\(id): \"REASON\"}"))
                 }
             }
         }

@@ -11,9 +11,10 @@ struct IAMWildcardAction: PolicyRule {
             for (name, document) in spec.policies.sorted(by: { $0.key < $1.key }) {
                 for statement in PolicyStatement.statements(of: document) where statement.allows {
                     for action in statement.actions where Self.isWildcard(action) {
-                        found.append(PolicyViolation(
-                            address: resource.address, reason: "policy \(name) allows \"\(action)\"",
-                            hint: "list the actions the role needs, or waive with waive: {\(id): \"REASON\"}"))
+                        found.append(
+                            PolicyViolation(
+                                address: resource.address, reason: "policy \(name) allows \"\(action)\"",
+                                hint: "list the actions the role needs, or waive with waive: {\(id): \"REASON\"}"))
                     }
                 }
             }

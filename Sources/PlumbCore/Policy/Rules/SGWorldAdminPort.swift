@@ -13,10 +13,11 @@ struct SGWorldAdminPort: PolicyRule {
                 let ports = Self.adminPorts.keys.sorted().filter(rule.admits(port:))
                 guard !ports.isEmpty else { continue }
                 let names = ports.map { "\($0) (\(Self.adminPorts[$0] ?? ""))" }.joined(separator: " and ")
-                found.append(PolicyViolation(
-                    address: resource.address,
-                    reason: "ingress \(rule.label) opens \(names) to the internet",
-                    hint: "narrow 'from' to a bastion's or an office's CIDR, or waive with waive: {\(id): \"REASON\"}"))
+                found.append(
+                    PolicyViolation(
+                        address: resource.address,
+                        reason: "ingress \(rule.label) opens \(names) to the internet",
+                        hint: "narrow 'from' to a bastion's or an office's CIDR, or waive with waive: {\(id): \"REASON\"}"))
             }
         }
         return found
