@@ -27,10 +27,9 @@ struct ApplyCommand: AsyncParsableCommand {
     var adopt: [String] = []
 
     @Option(help: "text or json.")
-    var format: OutputFormat = .text
+    var format: ReportFormat = .text
 
     func validate() throws {
-        if format == .markdown { throw ValidationError("apply prints text or json") }
         for address in adopt where Address(address) == nil {
             throw ValidationError("--adopt \(address) is not a resource address (e.g. net.vpc/main)")
         }

@@ -15,11 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
     var only: [String] = []
 
     @Option(help: "text or json.")
-    var format: OutputFormat = .text
-
-    func validate() throws {
-        if format == .markdown { throw ValidationError("check prints text or json") }
-    }
+    var format: ReportFormat = .text
 
     func run() async throws {
         var exit: Int32 = 0

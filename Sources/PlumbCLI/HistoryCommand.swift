@@ -19,13 +19,12 @@ struct HistoryCommand: AsyncParsableCommand {
     var plot = false
 
     @Option(help: "text or json.")
-    var format: OutputFormat = .text
+    var format: ReportFormat = .text
 
     @Option(help: "How many runs.")
     var limit = 50
 
     func validate() throws {
-        if format == .markdown { throw ValidationError("history prints text or json") }
         // Zero runs would print "No runs yet." over a history that has runs.
         guard limit >= 1 else { throw ValidationError("--limit must be 1 or more") }
         guard !words.isEmpty else { return }

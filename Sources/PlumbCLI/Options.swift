@@ -44,6 +44,12 @@ struct StateOptions: ParsableArguments {
     }
 }
 
+/// `plan` and `drift`: for people, for programs, or for a pull-request comment.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, markdown
+}
+
+/// `apply`, `check` and `history` have no Markdown form, so their help does not offer one.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
 }

@@ -98,6 +98,12 @@ extension EndToEnd {
             let none = try repo.plumb("history", "--limit", "0")
             #expect(none.status == 64 && none.stderr.contains("--limit must be 1 or more"), "\(none.status) \(none.stderr)")
             #expect(try repo.plumb("history", "--format", "markdown").status == 64)
+            // Help offers only what the command prints.
+            for command in ["apply", "check", "history"] {
+                let help = try repo.plumb(command, "--help").stdout
+                #expect(help.contains("values: text, json;") && !help.contains("markdown"), "\(command) --help:\n\(help)")
+            }
+            #expect(try repo.plumb("plan", "--help").stdout.contains("values: text, json, markdown"))
         }
     }
 }
