@@ -171,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "PlumbAgentTests",
             dependencies: [
-                "PlumbAgent", "PlumbWebhooks", "PlumbCore", "PlumbTestSupport",
+                "PlumbAgent", "PlumbWebhooks", "PlumbCore", "PlumbGit", "PlumbHTTP", "PlumbTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

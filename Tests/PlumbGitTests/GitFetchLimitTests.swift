@@ -27,6 +27,21 @@ struct GitFetchLimitTests {
         #expect(ContinuousClock.now - started < .seconds(30), "the stall timeout was 1 s; without it the fetch never ends")
     }
 
+    @Test("an SSH remote that accepts and never answers is stopped by the watchdog within the stall timeout", .timeLimit(.minutes(1)))
+    func stalledSSH() async throws {
+        // libssh2 waits for the server's banner in its own read, outside the socket stream
+        // the HTTP transport's timeouts live in: only the fetch's watchdog can end it.
+        let server = try SilentServer()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-git-\(UUID().uuidString)").path
+        let repository = try GitRepository.openMirror(url: "ssh://git@127.0.0.1:\(server.port)/infra.git", into: directory)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: GitError.self) {
+            try await repository.fetch(options: GitFetchOptions(stallTimeout: .seconds(1)))
+        }
+        #expect(error?.code == .timedOut, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(30), "the stall timeout was 1 s; without the watchdog the fetch never ends")
+    }
+
     @Test("the blocking fetch (the CLI's) fails within the stall timeout too")
     func stalledBlocking() throws {
         let server = try SilentServer()
