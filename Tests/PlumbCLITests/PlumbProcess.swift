@@ -1,10 +1,13 @@
 import Foundation
+import PlumbHTTP
 import Testing
 
 /// Runs the built `plumb` binary as a user would, in a temporary repository.
 struct PlumbProcess {
     struct Output {
         var status: Int32
+        /// Killed at `run`'s timeout.
+        var timedOut = false
         var stdout: String
         var stderr: String
 
@@ -26,7 +29,11 @@ struct PlumbProcess {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Output {
+    /// Runs plumb to its end, or kills it after `timeout`: a command that should have ended
+    /// (a refusal to start, say) fails its test instead of hanging the whole run.
+    static func run(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], timeout: Duration = .seconds(300)
+    ) throws -> Output {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -47,9 +54,17 @@ struct PlumbProcess {
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let pid = process.processIdentifier
+        let killed = Locked(false)
+        let deadline = DispatchWorkItem {
+            killed.withLock { $0 = true }
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.components.seconds * 1000)), execute: deadline)
         process.waitUntilExit()
+        deadline.cancel()
         return Output(
-            status: process.terminationStatus,
+            status: process.terminationStatus, timedOut: killed.withLock { $0 },
             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
