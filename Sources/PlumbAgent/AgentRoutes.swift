@@ -56,7 +56,15 @@ struct AgentRoutes {
         }
         router.get("events") { request, _ in events(request) }
         router.get("status") { _, _ in try json(await status()) }
-        router.get("runs") { _, _ in try json(try await store.runs(limit: 100)) }
+        router.get("runs") { request, _ in
+            // `?commit=PREFIX` (`plumb follow`): that commit's runs only, found by the store,
+            // not the newest hundred decoded and sent whole.
+            guard let commit = request.uri.queryParameters.get("commit") else { return try json(try await store.runs(limit: 100)) }
+            guard (4...40).contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
+                return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "commit takes 4 to 40 hex digits\n")))
+            }
+            return try json(try await store.runs(limit: 20, commitPrefix: commit.lowercased()))
+        }
         router.get("runs/:id") { request, context in
             guard let id = context.parameters.get("id").flatMap(Int64.init), let run = try await store.run(id) else {
                 return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such run\n")))

@@ -124,7 +124,7 @@ struct Follower: Sendable {
     private func finishedRun() async -> FinishedRun? {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero,
-            let response = try? await http.send(HTTPRequest(url: "\(agent)/runs", headers: authorization, timeout: remaining)),
+            let response = try? await http.send(HTTPRequest(url: "\(agent)/runs?commit=\(commit)", headers: authorization, timeout: remaining)),
             response.isSuccess,
             let runs = try? JSONDecoder().decode([FinishedRun].self, from: response.body)
         else { return nil }

@@ -12,6 +12,17 @@ extension SQLiteStateStore {
         }
     }
 
+    public func runs(limit: Int, commitPrefix: String) async throws -> [RunRecord] {
+        try await flushTimings()
+        return try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(StoredRun.columns) FROM runs WHERE substr(commit_id, 1, ?) = ? ORDER BY id DESC LIMIT ?",
+                arguments: [commitPrefix.count, commitPrefix, limit]
+            )
+            .map { try Self.record(row: $0, db: db) }
+        }
+    }
+
     public func run(_ id: Int64) async throws -> RunRecord? {
         try await flushTimings()
         return try await database.read { db in

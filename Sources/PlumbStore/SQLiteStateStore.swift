@@ -102,10 +102,12 @@ public struct SQLiteStateStore: StateStore {
         }
     }
 
-    public func lastRunStatus(stack: String) async throws -> RunRecord.Status? {
+    public func latestRun(stack: String) async throws -> LatestRun? {
         try await database.read { db in
-            try String.fetchOne(db, sql: "SELECT status FROM runs WHERE stack = ? ORDER BY id DESC LIMIT 1", arguments: [stack])
-                .flatMap(RunRecord.Status.init(rawValue:))
+            let row = try Row.fetchOne(db, sql: "SELECT id, status, commit_id FROM runs WHERE stack = ? ORDER BY id DESC LIMIT 1", arguments: [stack])
+            return row.flatMap { row in
+                RunRecord.Status(rawValue: row["status"]).map { LatestRun(id: row["id"], status: $0, commit: row["commit_id"]) }
+            }
         }
     }
 

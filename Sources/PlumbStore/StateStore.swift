@@ -19,11 +19,14 @@ public protocol StateStore: Sendable {
     func prior(stack: String) async throws -> PriorState
     func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws
     func lastAppliedCommit(stack: String) async throws -> String?
-    /// The status of the stack's newest run, if any.
-    func lastRunStatus(stack: String) async throws -> RunRecord.Status?
+    /// The stack's newest run (id, status, commit), without decoding its plan or result:
+    /// what every agent pass decides on.
+    func latestRun(stack: String) async throws -> LatestRun?
 
     /// The newest runs first.
     func runs(limit: Int) async throws -> [RunRecord]
+    /// The newest runs of commits whose id starts with `commitPrefix` (hex), newest first.
+    func runs(limit: Int, commitPrefix: String) async throws -> [RunRecord]
     func run(_ id: Int64) async throws -> RunRecord?
     /// Every stage timing across runs, for `history --stats`.
     func allTimings() async throws -> [StageTiming]
@@ -91,5 +94,25 @@ public struct ReviewPlanRecord: Sendable, Codable, Hashable {
         self.checksum = checksum
         self.markdown = markdown
         self.at = at
+    }
+}
+
+/// A run as a pass needs it: which, how it ended, for which commit.
+public struct LatestRun: Sendable, Equatable {
+    public var id: Int64
+    public var status: RunRecord.Status
+    public var commit: String?
+
+    public init(id: Int64, status: RunRecord.Status, commit: String?) {
+        self.id = id
+        self.status = status
+        self.commit = commit
+    }
+}
+
+extension StateStore {
+    /// The status of the stack's newest run, if any.
+    public func lastRunStatus(stack: String) async throws -> RunRecord.Status? {
+        try await latestRun(stack: stack)?.status
     }
 }

@@ -8,6 +8,14 @@ extension PostgresStateStore {
         try await records("SELECT \(unescaped: StoredRun.columns) FROM runs ORDER BY id DESC LIMIT \(Int64(limit))")
     }
 
+    public func runs(limit: Int, commitPrefix: String) async throws -> [RunRecord] {
+        try await records(
+            """
+            SELECT \(unescaped: StoredRun.columns) FROM runs WHERE substr(commit_id, 1, \(Int32(commitPrefix.count))) = \(commitPrefix)
+            ORDER BY id DESC LIMIT \(Int64(limit))
+            """)
+    }
+
     public func run(_ id: Int64) async throws -> RunRecord? {
         try await records("SELECT \(unescaped: StoredRun.columns), plan FROM runs WHERE id = \(id)", whole: true).first
     }

@@ -172,9 +172,15 @@ public final class PostgresStateStore: StateStore {
             """)
     }
 
-    public func lastRunStatus(stack: String) async throws -> RunRecord.Status? {
-        try await value("SELECT status FROM runs WHERE stack = \(stack) ORDER BY id DESC LIMIT 1", as: String.self)
-            .flatMap(RunRecord.Status.init(rawValue:))
+    public func latestRun(stack: String) async throws -> LatestRun? {
+        let (client, logger) = (self.client, self.logger)
+        return try await within {
+            let query: PostgresQuery = "SELECT id, status, commit_id FROM runs WHERE stack = \(stack) ORDER BY id DESC LIMIT 1"
+            for try await (id, status, commit) in try await client.query(query, logger: logger).decode((Int64, String, String?).self) {
+                return RunRecord.Status(rawValue: status).map { LatestRun(id: id, status: $0, commit: commit) }
+            }
+            return nil
+        }
     }
 
     public func lastAppliedCommit(stack: String) async throws -> String? {

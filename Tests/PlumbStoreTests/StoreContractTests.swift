@@ -68,6 +68,13 @@ struct StoreContractTests {
         let second = try await store.beginRun(stack: "t", command: "apply", source: PlanSource(), commit: nil)
         #expect(try await store.runs(limit: 10).map(\.id) == [second, run])
         #expect(try await store.runs(limit: 1).map(\.id) == [second])
+        // What an agent pass and `plumb follow` ask, one row and one commit at a time.
+        #expect(try await store.latestRun(stack: "s") == LatestRun(id: run, status: .failed, commit: commit.id))
+        #expect(try await store.latestRun(stack: "t") == LatestRun(id: second, status: .running, commit: nil))
+        #expect(try await store.latestRun(stack: "nobody") == nil)
+        #expect(try await store.runs(limit: 10, commitPrefix: "cccccccc").map(\.id) == [run])
+        #expect(try await store.runs(limit: 10, commitPrefix: commit.id).map(\.id) == [run])
+        #expect(try await store.runs(limit: 10, commitPrefix: "cccd").isEmpty)
         #expect(try await store.allTimings().count == 2)
         #expect(try await store.run(second + 1000) == nil)
 
