@@ -45,6 +45,8 @@ public actor Reconciler {
     private var restored = false
     /// The last diagram drawn for the status page, and the commit it shows.
     var diagram: (commit: String, svg: String?)?
+    /// The addresses each document of the last focused head declares (see `focus`).
+    private var declaredAt: (commit: String, files: [String: [Address]])?
     /// Set on graceful shutdown: the chunk in flight finishes, the rest are skipped.
     let stopFlag = StopFlag()
 
@@ -193,16 +195,23 @@ public actor Reconciler {
         // Paths outside the stack's folder belong to other stacks: they change nothing here.
         let changed = Set(try repository.changedPaths(from: applied, to: head.id).compactMap(headTree.relative))
         guard changed.allSatisfy({ $0.hasPrefix("Desired/") }) else { return nil }
+        let now = Self.addressesByFile(try workspace.loadDesired())
+        // The applied commit was the head of the pass before: its documents' addresses are
+        // remembered, not loaded and validated again (10,000 records: 40 ms of every push).
+        let before = declaredAt?.commit == applied ? declaredAt?.files : (try? self.workspace(at: old).loadDesired()).map(Self.addressesByFile)
+        declaredAt = (head.id, now)
         var focus: Set<Address> = []
-        for resource in try workspace.loadDesired().resources.values where changed.contains(resource.location?.file ?? "") {
-            focus.insert(resource.address)
-        }
-        if let before = try? self.workspace(at: old).loadDesired() {
-            for resource in before.resources.values where changed.contains(resource.location?.file ?? "") {
-                focus.insert(resource.address)
-            }
+        for file in changed {
+            focus.formUnion(now[file] ?? [])
+            focus.formUnion(before?[file] ?? [])
         }
         return focus
+    }
+
+    static func addressesByFile(_ desired: DesiredState) -> [String: [Address]] {
+        var files: [String: [Address]] = [:]
+        for resource in desired.resources.values { files[resource.location?.file ?? "", default: []].append(resource.address) }
+        return files
     }
 
     /// With `require_reviewed_plan`: holds a head whose review — its plan's changes, and
