@@ -23,6 +23,19 @@ enum ApplyProgress {
 struct ApplyTextRenderer {
     let style: TextStyle
 
+    /// One change of a chunk, as `apply` and `follow` list it: its mark, action, address and
+    /// error.
+    static func line(_ change: ChangeResult, style: TextStyle) -> String {
+        let mark: String =
+            switch change.status {
+            case .applied: style.marker(change.action)
+            case .failed: style.red("✗")
+            case .notApplied: style.dim("·")
+            case .unconfirmed: style.yellow("?")
+            }
+        return "  \(mark) \(change.action.rawValue) \(change.address)" + (change.error.map { "  " + style.red($0) } ?? "")
+    }
+
     /// `1 change`, `3 changes`.
     static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
@@ -37,17 +50,7 @@ struct ApplyTextRenderer {
                 case .skipped: style.dim("not applied")
                 }
             out.append("chunk \(chunk.index + 1)/\(result.chunks.count): \(label)")
-            for change in chunk.changes {
-                let mark: String =
-                    switch change.status {
-                    case .applied: style.marker(change.action)
-                    case .failed: style.red("✗")
-                    case .notApplied: style.dim("·")
-                    case .unconfirmed: style.yellow("?")
-                    }
-                let note = change.error.map { "  " + style.red($0) } ?? ""
-                out.append("  \(mark) \(change.action.rawValue) \(change.address)\(note)")
-            }
+            for change in chunk.changes { out.append(Self.line(change, style: style)) }
             for check in chunk.checks { out.append(CheckLine.render(check, style: style)) }
         }
         if !plan.policies.isEmpty {

@@ -58,16 +58,7 @@ struct FollowOutput: Sendable {
             guard let chunk = event.chunk else { return [] }
             let label = event.type == .chunkApplied ? style.green("applied") : style.red("FAILED")
             var out = ["chunk \(chunk.index + 1)/\(event.chunks ?? chunk.index + 1): \(label) (\(Int(chunk.durationMs)) ms)"]
-            for change in chunk.changes {
-                let mark: String =
-                    switch change.status {
-                    case .applied: style.marker(change.action)
-                    case .failed: style.red("✗")
-                    case .notApplied: style.dim("·")
-                    case .unconfirmed: style.yellow("?")
-                    }
-                out.append("  \(mark) \(change.action.rawValue) \(change.address)\(change.error.map { "  " + style.red($0) } ?? "")")
-            }
+            for change in chunk.changes { out.append(ApplyTextRenderer.line(change, style: style)) }
             return out
         case .checkPassed, .checkFailed:
             guard let check = event.check else { return [] }
