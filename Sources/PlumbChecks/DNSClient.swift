@@ -53,7 +53,7 @@ public struct DNSClient: Sendable {
         _ query: [UInt8], expected: Expected, server: Sockets.Address, deadline: ContinuousClock.Instant
     ) throws(DNSError) -> DNSAnswer? {
         let descriptor = socket(server.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw systemError("socket") }
+        guard descriptor >= 0 else { throw DNSExchange.failure("socket") }
         defer { close(descriptor) }
         // A connected UDP socket drops datagrams from other sources and reports the
         // server's ICMP port-unreachable as ECONNREFUSED.
@@ -61,7 +61,7 @@ public struct DNSClient: Sendable {
         let connected = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, server.length) }
         }
-        guard connected == 0 else { throw systemError("connect to \(server.text)") }
+        guard connected == 0 else { throw DNSExchange.failure("connect to \(server.text)") }
 
         let retransmitInterval = ContinuousClock.now.duration(to: deadline) / 3
         var nextSend = ContinuousClock.now
@@ -69,14 +69,14 @@ public struct DNSClient: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65535)
         while ContinuousClock.now < deadline {
             if ContinuousClock.now >= nextSend {
-                guard send(descriptor, query, query.count, Int32(MSG_NOSIGNAL)) == query.count else { throw systemError("send") }
+                guard send(descriptor, query, query.count, Int32(MSG_NOSIGNAL)) == query.count else { throw DNSExchange.failure("send") }
                 nextSend += retransmitInterval
             }
             guard Sockets.waitUntilReady(descriptor, events: Int16(POLLIN), deadline: min(nextSend, deadline)) else { continue }
             let received = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if received < 0 {
                 if errno == EAGAIN || errno == EINTR { continue }
-                throw systemError("receive from \(server.text)")
+                throw DNSExchange.failure("receive from \(server.text)")
             }
             let packet = Array(buffer[0..<received])
             // Not a reply to this query (or an attacker guessing): keep waiting for the real one.
@@ -104,50 +104,14 @@ public struct DNSClient: Sendable {
         var framed: [UInt8] = []
         framed.appendUInt16(UInt16(query.count))
         framed += query
-        try sendAll(framed, on: descriptor, deadline: deadline)
-        let header = try receive(2, on: descriptor, deadline: deadline)
-        let packet = try receive(Int(header[0]) << 8 | Int(header[1]), on: descriptor, deadline: deadline)
+        try DNSExchange.write(framed, descriptor, deadline)
+        let header = try DNSExchange.read(2, descriptor, deadline)
+        let packet = try DNSExchange.read(Int(header[0]) << 8 | Int(header[1]), descriptor, deadline)
         let answer = try DNSMessage.parse(packet)
         guard packet[2] & 0x80 != 0, expected.matches(answer) else {
             throw DNSError(code: .mismatchedResponse, message: "TCP reply from \(server.text) does not answer the query")
         }
         return answer
-    }
-
-    private static func sendAll(_ bytes: [UInt8], on descriptor: Int32, deadline: ContinuousClock.Instant) throws(DNSError) {
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count >= 0 {
-                sent += count
-            } else if errno == EAGAIN || errno == EINTR {
-                guard Sockets.waitUntilReady(descriptor, events: Int16(POLLOUT), deadline: deadline) else {
-                    throw DNSError(code: .timeout, message: "sending over TCP timed out")
-                }
-            } else {
-                throw systemError("send over TCP")
-            }
-        }
-    }
-
-    private static func receive(_ count: Int, on descriptor: Int32, deadline: ContinuousClock.Instant) throws(DNSError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let received = bytes[filled...].withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if received > 0 {
-                filled += received
-            } else if received == 0 {
-                throw DNSError(code: .connectionFailed, message: "server closed the TCP connection mid-reply")
-            } else if errno == EAGAIN || errno == EINTR {
-                guard Sockets.waitUntilReady(descriptor, events: Int16(POLLIN), deadline: deadline) else {
-                    throw DNSError(code: .timeout, message: "no reply over TCP in time")
-                }
-            } else {
-                throw systemError("receive over TCP")
-            }
-        }
-        return bytes
     }
 
     /// Runs a shared socket step, restating its error in DNS terms.
@@ -163,11 +127,5 @@ public struct DNSClient: Sendable {
             }
             throw DNSError(code: code, message: error.message)
         }
-    }
-
-    private static func systemError(_ action: String) -> DNSError {
-        let number = errno
-        let code: DNSError.Code = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(number) ? .connectionFailed : .other
-        return DNSError(code: code, message: "\(action): \(String(cString: strerror(number)))")
     }
 }

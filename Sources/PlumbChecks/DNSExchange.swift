@@ -88,7 +88,9 @@ public enum DNSExchange {
         }
     }
 
-    private static func write(_ bytes: [UInt8], _ descriptor: Int32, _ deadline: ContinuousClock.Instant) throws {
+    // The socket steps below serve `DNSClient` too (the dns check's queries).
+
+    static func write(_ bytes: [UInt8], _ descriptor: Int32, _ deadline: ContinuousClock.Instant) throws(DNSError) {
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -104,7 +106,7 @@ public enum DNSExchange {
         }
     }
 
-    private static func read(_ count: Int, _ descriptor: Int32, _ deadline: ContinuousClock.Instant) throws -> [UInt8] {
+    static func read(_ count: Int, _ descriptor: Int32, _ deadline: ContinuousClock.Instant) throws(DNSError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
@@ -124,7 +126,7 @@ public enum DNSExchange {
         return bytes
     }
 
-    private static func failure(_ action: String) -> DNSError {
+    static func failure(_ action: String) -> DNSError {
         let number = errno
         let code: DNSError.Code = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH].contains(number) ? .connectionFailed : .other
         return DNSError(code: code, message: "\(action): \(String(cString: strerror(number)))")

@@ -5,8 +5,8 @@ import PlumbProviderRFC2136
 import PlumbTestSupport
 import Testing
 
-/// `kind: rfc2136` against real BIND 9 and Knot servers started by the test.
-@Suite("rfc2136 provider against BIND and Knot", .serialized)
+/// `kind: rfc2136` against real BIND 9, Knot and PowerDNS servers started by the test.
+@Suite("rfc2136 provider against BIND, Knot and PowerDNS", .serialized)
 struct RFC2136ProviderTests {
     static func desired(_ server: DNSUpdateServer, records: Int, chunk: Int = 1000, value: (Int) -> String = { "10.0.\($0 / 256).\($0 % 256)" })
         throws -> DesiredState

@@ -2,12 +2,15 @@ import Foundation
 import Glibc
 import PlumbCore
 
-/// A private BIND 9 or Knot DNS server started for one test through `scripts/servers/bind`
-/// or `scripts/servers/knot` (a free port on 127.0.0.1, a TSIG key, one zone). A server
-/// that cannot start is a test failure, never a skip.
+/// A private BIND 9, Knot DNS or PowerDNS server started for one test through
+/// `scripts/servers/bind`, `knot` or `pdns-update` (a free port on 127.0.0.1, a TSIG key, one
+/// zone). A server that cannot start is a test failure, never a skip.
 public final class DNSUpdateServer: @unchecked Sendable {
     public enum Kind: String, Sendable, CaseIterable {
-        case bind, knot
+        case bind, knot, powerdns
+
+        /// The script under scripts/servers that starts and stops it.
+        var script: String { self == .powerdns ? "pdns-update" : rawValue }
     }
 
     public let kind: Kind
@@ -30,7 +33,7 @@ public final class DNSUpdateServer: @unchecked Sendable {
         self.kind = kind
         directory = "/tmp/\(kind.rawValue)-\(UUID().uuidString.prefix(8))"
         var arguments = [
-            PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/\(kind.rawValue)").path, "start", directory,
+            PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/\(kind.script)").path, "start", directory,
             "--zone", zone, "--algorithm", algorithm,
         ]
         if let zoneFile { arguments += ["--zone-file", zoneFile] }
@@ -41,13 +44,13 @@ public final class DNSUpdateServer: @unchecked Sendable {
             let port = info["dns_port"] as? Int, let keyName = info["tsig_name"] as? String,
             let secret = info["tsig_secret"] as? String, let zone = info["zone"] as? String
         else {
-            throw StartFailure(description: "could not start \(kind.rawValue) (install bind9 / knot): \(output)")
+            throw StartFailure(description: "could not start \(kind.rawValue) (install bind9 / knot / pdns-server): \(output)")
         }
         (self.zone, self.port, self.keyName, self.secret, self.algorithm) = (zone, port, keyName, secret, algorithm)
     }
 
     deinit {
-        let script = PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/\(kind.rawValue)").path
+        let script = PowerDNSServer.projectRoot.appendingPathComponent("scripts/servers/\(kind.script)").path
         _ = try? PowerDNSServer.run([script, "stop", directory])
         try? FileManager.default.removeItem(atPath: directory)
     }
