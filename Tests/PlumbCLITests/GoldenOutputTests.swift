@@ -1,4 +1,5 @@
 import Foundation
+import PlumbTestSupport
 import Testing
 
 /// What a user reads, compared exactly: each scenario runs `plumb` on a copy of the example
@@ -19,6 +20,9 @@ extension EndToEnd {
             var edits: [(String, String, String)] = []
             var arguments: [String]
             var environment: [String: String] = [:]
+            /// Serve a web server's 404 page at `${PDNS_URL}` (a binding pointed at the wrong
+            /// server).
+            var notPowerDNS = false
             var testDescription: String { name }
         }
 
@@ -63,6 +67,10 @@ extension EndToEnd {
                 name: "provider-connection-refused",
                 edits: Self.pdnsZone(binding: "kind: powerdns\nurl: http://deploy:hunter2@127.0.0.1:9\napi_key: secret\n"),
                 arguments: ["plan"]),
+            Scenario(
+                name: "provider-not-powerdns",
+                edits: Self.pdnsZone(binding: "kind: powerdns\nurl: ${PDNS_URL}\napi_key: secret\n"),
+                arguments: ["plan"], notPowerDNS: true),
             // 4. The CLI's own words.
             Scenario(name: "history-limit-zero", arguments: ["history", "--limit", "0"]),
             Scenario(name: "history-format-markdown", arguments: ["history", "--format", "markdown"]),
@@ -100,7 +108,14 @@ extension EndToEnd {
         @Test("each scenario prints exactly its golden file", arguments: scenarios)
         func golden(_ scenario: Scenario) throws {
             let repo = try TempRepo.example()
-            let environment = ["PDNS_URL": "", "PDNS_API_KEY": "", "AWS_ENDPOINT_URL": "", "COLUMNS": "100"].merging(scenario.environment) { $1 }
+            var environment = ["PDNS_URL": "", "PDNS_API_KEY": "", "AWS_ENDPOINT_URL": "", "COLUMNS": "100"].merging(scenario.environment) { $1 }
+            let page =
+                "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>"
+                + String(repeating: "<p>nothing here</p>", count: 50) + "</body></html>"
+            let server =
+                scenario.notPowerDNS
+                ? try ScriptedHTTPServer([], default: .init(status: 404, headers: ["Content-Type": "text/html"], body: page)) : nil
+            if let server { environment["PDNS_URL"] = server.url }
             for step in scenario.setup {
                 let result = try PlumbProcess.run(step, in: repo.url, environment: environment)
                 try #require(result.status == 0, "setup \(step): \(result.stderr)")
@@ -113,7 +128,7 @@ extension EndToEnd {
                 }
             }
             let result = try PlumbProcess.run(scenario.arguments, in: repo.url, environment: environment)
-            let actual = Self.transcript(scenario.arguments, result, root: repo.url.path)
+            let actual = Self.transcript(scenario.arguments, result, root: repo.url.path, port: server?.port)
             let file = Self.goldenDirectory.appendingPathComponent("\(scenario.name).txt")
             if ProcessInfo.processInfo.environment["PLUMB_UPDATE_GOLDEN"] == "1" {
                 try FileManager.default.createDirectory(at: Self.goldenDirectory, withIntermediateDirectories: true)
@@ -135,9 +150,10 @@ extension EndToEnd {
 
         /// The command, its exit code and both streams, with the copy's path and the varying
         /// figures (durations, run ids' dates) written as placeholders.
-        static func transcript(_ arguments: [String], _ result: PlumbProcess.Output, root: String) -> String {
+        static func transcript(_ arguments: [String], _ result: PlumbProcess.Output, root: String, port: Int? = nil) -> String {
             func clean(_ text: String) -> String {
                 var text = text.replacingOccurrences(of: root, with: "<root>")
+                if let port { text = text.replacingOccurrences(of: "127.0.0.1:\(port)", with: "127.0.0.1:<port>") }
                 for (pattern, placeholder) in [
                     (#"\b\d+(\.\d+)? ?(ms|s)\b"#, "<duration>"),
                     (#"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"#, "<time>"),
