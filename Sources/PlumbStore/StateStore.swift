@@ -109,10 +109,3 @@ public struct LatestRun: Sendable, Equatable {
         self.commit = commit
     }
 }
-
-extension StateStore {
-    /// The status of the stack's newest run, if any.
-    public func lastRunStatus(stack: String) async throws -> RunRecord.Status? {
-        try await latestRun(stack: stack)?.status
-    }
-}

@@ -82,7 +82,7 @@ public final class ProviderTransport: Sendable {
                 if isThrottled || response.status >= 500 {
                     let error = ProviderError(
                         isThrottled ? .throttled : .unavailable, provider: binding,
-                        "\(operation): HTTP \(response.status) from \(request.method) \(URLDisplay.of(request.url))\(Self.snippet(response))")
+                        "\(operation): HTTP \(response.status) from \(request.described)\(Self.snippet(response))")
                     // A throttled request was not run: repeating it is always safe.
                     return safeToRepeat || isThrottled ? .retry(error, retryAfter: Self.retryAfter(response)) : .failure(error)
                 }
@@ -103,14 +103,13 @@ public final class ProviderTransport: Sendable {
     /// Why `request` got no answer, naming where it went (without credentials) and what to
     /// check: curl's words alone ("Couldn't connect to server") say neither.
     static func unreachable(_ operation: String, _ request: HTTPRequest, _ error: HTTPError, binding: String) -> String {
-        let target = "\(request.method) \(URLDisplay.of(request.url))"
         let check =
             switch error.code {
             case .connectionFailed, .timeout: "check that the server is running and reachable from here, and the address in Providers/\(binding).yaml"
             case .tls: "check the server's certificate and that this machine trusts its CA"
             case .other: "check the address in Providers/\(binding).yaml"
             }
-        return "\(operation): \(target): \(error.message); \(check)"
+        return "\(operation): \(request.described): \(error.message); \(check)"
     }
 
     /// `Retry-After` in seconds. Anything else (an HTTP date, a negative number, `nan`, `inf`)

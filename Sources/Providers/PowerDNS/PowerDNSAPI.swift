@@ -115,9 +115,9 @@ struct PowerDNSAPI: Sendable {
             code == .unauthorized
             ? "; check api_key in Providers/\(provider).yaml"
             : isPage ? "; this answer is not from the PowerDNS API: check url: and server: in Providers/\(provider).yaml" : ""
-        let target = "\(request.method) \(URLDisplay.of(request.url))"
         return ProviderError(
-            code, provider: provider, "\(operation): HTTP \(response.status) from \(target): \(detail.isEmpty ? "no detail" : detail)\(hint)")
+            code, provider: provider,
+            "\(operation): HTTP \(response.status) from \(request.described): \(detail.isEmpty ? "no detail" : detail)\(hint)")
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) async throws -> T {
