@@ -50,6 +50,13 @@ extension EndToEnd {
             let runID = list.first?["id"] as? Int ?? 0
             let run = try await agent.json("/runs/\(runID)")
             #expect((run["commit"] as? [String: Any])?["subject"] as? String == "Move mail2")
+            // ?commit= (plumb follow's question): that commit's runs only, by prefix; not hex → 400.
+            let mine = (try JSONSerialization.jsonObject(with: try await agent.get("/runs?commit=\(next.prefix(8))").body)) as? [[String: Any]] ?? []
+            #expect(mine.map { $0["id"] as? Int } == [runID])
+            #expect(try await agent.get("/runs?commit=\(head)").status == 200)
+            for bad in ["zzzz", "ab", "%27%20OR%201%3D1", String(repeating: "a", count: 41)] {
+                #expect(try await agent.get("/runs?commit=\(bad)").status == 400, "\(bad)")
+            }
             let metrics = try await agent.get("/metrics").text
             #expect(metrics.contains("plumb_runs_total{result=\"succeeded\"} 2"))
             #expect(metrics.contains("plumb_changes_applied_total"))
