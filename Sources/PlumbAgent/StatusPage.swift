@@ -31,8 +31,22 @@ enum StatusPage {
         return (.ok, "healthy")
     }
 
+    /// The stack as the runs read after its status show it: a run that finished in between
+    /// (the page reads the status, then the store) names the last run, with its error.
+    static func caughtUp(_ stack: StackStatus, runs: [RunRecord]) -> StackStatus {
+        guard let newest = runs.first(where: { $0.stack == stack.stack && $0.status != .running }),
+            newest.id > stack.lastRun?.id ?? 0
+        else { return stack }
+        var stack = stack
+        stack.lastRun = RunSummary(newest)
+        stack.lastError = failedStatuses.contains(newest.status.rawValue) ? newest.error : nil
+        return stack
+    }
+
     static func render(status agent: AgentStatus, runs: [RunRecord], drift: [String: DriftReport] = [:]) -> String {
         let escape = PageStyle.escape
+        var agent = agent
+        agent.stacks = agent.stacks.map { caughtUp($0, runs: runs) }
         let states = agent.stacks.map { health($0, store: agent.store) }
         let worst = states.max { $0.0 < $1.0 } ?? (.ok, "healthy")
         let title =
