@@ -2,9 +2,10 @@ import Foundation
 import PlumbChecks
 import PlumbCore
 import PlumbProviderKit
-import PlumbProviderPowerDNS
 import PlumbTestSupport
 import Testing
+
+@testable import PlumbProviderPowerDNS
 
 /// Every record type SPEC names, with the awkward cases: long and quoted TXT, non-ASCII,
 /// wildcards, upper case in the documents.
@@ -68,6 +69,16 @@ struct PowerDNSProviderTests {
         // PowerDNS holds the TXT split into 255-byte strings, quotes escaped.
         let (_, body) = try server.api("GET", "/zones/types.example.?rrset_name=long.types.example.&rrset_type=TXT")
         #expect(body.contains("\\\"\(String(repeating: "k", count: 255))\\\" \\\""))
+        // A large chunk's read-back reads the zone's export: every type, the split TXT and a
+        // disabled record (left out of both) map exactly as the zone's JSON does.
+        _ = try server.api(
+            "PATCH", "/zones/types.example.",
+            body:
+                #"{"rrsets":[{"name":"off.types.example.","type":"A","ttl":60,"changetype":"REPLACE","records":[{"content":"192.0.2.7","disabled":true},{"content":"192.0.2.8","disabled":false}]}]}"#
+        )
+        let exported = PowerDNSMapping.inventory(of: try await provider.api.zoneExport("types.example."))
+        #expect(exported == PowerDNSMapping.inventory(of: try await provider.api.zone("types.example.")))
+        #expect(exported.resources.count == 13)  // 12 records of the document, and off
     }
 
     @Test("describe is one list plus one GET per zone; a chunk of records is one PATCH per zone")
@@ -97,10 +108,12 @@ struct PowerDNSProviderTests {
         let (update, _) = try await plan(changed, provider)
         #expect(update.summary.update == 90 && update.chunks.count == 1)
         let beforeApply = provider.requestsSent
+        let exports = provider.operationCounts["read back zone a.example."] ?? 0
         let applied = await apply(update, provider, scope: scope)
         #expect(applied.status == .succeeded)
-        // Three PATCHes, then the read-back: one GET per zone.
+        // Three PATCHes, then the read-back: one export per zone, not its JSON.
         #expect(provider.requestsSent - beforeApply == 3 + 3)
+        #expect(provider.operationCounts["read back zone a.example."] == exports + 1)
 
         // Two records of one zone: one PATCH, then each rrset read back alone, never the zone.
         var two = changed

@@ -48,6 +48,18 @@ struct PowerDNSAPI: Sendable {
         try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)").body
     }
 
+    /// A zone's records as PowerDNS exports them (`ZoneExport`): what a read-back of a large
+    /// chunk needs, at a third of the server's cost of the JSON.
+    func zoneExport(_ id: String) async throws -> Zone {
+        // Asked for as JSON, PowerDNS wraps the text in `{"zone": …}`.
+        let response = try await call("GET", "/zones/\(escape(id))/export", operation: "read back zone \(id)", answer: "text/plain")
+        do {
+            return try ZoneExport.decode(response.body, zone: id)
+        } catch let error as ZoneExport.Malformed {
+            throw ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
+        }
+    }
+
     func malformed(_ error: ZoneJSON.Malformed) -> ProviderError {
         ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
     }
@@ -83,9 +95,9 @@ struct PowerDNSAPI: Sendable {
 
     private func call(
         _ method: String, _ path: String, body: (some Encodable)? = Optional<Int>.none, operation: String,
-        accept: Set<Int> = [200]
+        accept: Set<Int> = [200], answer: String = "application/json"
     ) async throws -> HTTPResponse {
-        var headers = [(name: "X-API-Key", value: apiKey), (name: "Accept", value: "application/json")]
+        var headers = [(name: "X-API-Key", value: apiKey), (name: "Accept", value: answer)]
         var data: Data?
         if let body {
             data = try JSONEncoder().encode(body)

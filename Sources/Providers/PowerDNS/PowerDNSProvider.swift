@@ -117,8 +117,9 @@ public struct PowerDNSProvider: Provider {
     }
 
     /// A small chunk is confirmed rrset by rrset (`?rrset_name=&rrset_type=`, in parallel), so
-    /// a one-record change never re-reads a large zone; a larger one with one GET of each
-    /// zone it touched. Zone-level changes also consult the zone list.
+    /// a one-record change never re-reads a large zone; a larger one with one export of each
+    /// zone it touched (`ZoneExport`: a third of the JSON's cost to PowerDNS). Zone-level
+    /// changes also consult the zone list.
     public func readBack(_ addresses: [Address], scope: DescribeScope) async throws -> Inventory {
         let wanted = Set(addresses)
         var inventory = Inventory()
@@ -140,7 +141,7 @@ public struct PowerDNSProvider: Provider {
                         try await api.rrset(zone, name: DNSName.absolute(parts.name, zone: zone), type: parts.type.rawValue)
                     }
                 } else {
-                    described = [try await api.zone(zone)]
+                    described = [try await api.zoneExport(zone)]
                 }
                 for part in described {
                     inventory.resources.merge(PowerDNSMapping.inventory(of: part, only: wanted).resources) { _, new in new }
