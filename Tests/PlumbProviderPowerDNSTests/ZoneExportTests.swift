@@ -34,6 +34,16 @@ struct ZoneExportTests {
             ])
     }
 
+    @Test("with owners, only their rrsets are kept, in any case; every other line is still checked")
+    func owners() throws {
+        let text = "WWW.a.example.\t60\tIN\tA\t192.0.2.1\nother.a.example.\t60\tIN\tA\t192.0.2.2\nwww.a.example.\t60\tIN\tAAAA\t2001:db8::1\n"
+        let zone = try ZoneExport.decode(Data(text.utf8), zone: "a.example.", owners: ["www.a.example."])
+        #expect(zone.rrsets.map { "\($0.name) \($0.type)" } == ["WWW.a.example. A", "www.a.example. AAAA"])
+        #expect(throws: ZoneExport.Malformed.self) {
+            try ZoneExport.decode(Data((text + "other.a.example.\tlong\tIN\tA\t192.0.2.3\n").utf8), zone: "a.example.", owners: ["www.a.example."])
+        }
+    }
+
     @Test("an empty export is a zone without records")
     func empty() throws {
         #expect(try ZoneExport.decode(Data(), zone: "a.example.").rrsets.isEmpty)
@@ -57,5 +67,28 @@ struct ZoneExportTests {
         } throws: { error in
             (error as? ZoneExport.Malformed)?.line == line
         }
+    }
+}
+
+/// The hand-written PATCH body says what `JSONEncoder` said: the same JSON value for every
+/// shape of rrset, whatever its strings hold.
+@Suite("PowerDNS PATCH body")
+struct PatchBodyTests {
+    @Test("decodes to the rrsets it was written from, quotes, back slashes, control characters and all")
+    func sameAsEncoder() throws {
+        struct Body: Codable, Equatable { var rrsets: [PowerDNSAPI.RRSet] }
+        let awkward = "\"v=spf1\\\" \\\\ é 😀 \u{01}\u{1F}\t\r\n/</script>\u{7F}"
+        let rrsets = [
+            PowerDNSAPI.RRSet(
+                name: "t.a.example.", type: "TXT", ttl: 60, changetype: "REPLACE",
+                records: [PowerDNSAPI.Record(content: awkward, disabled: false), PowerDNSAPI.Record(content: "\"b\"", disabled: true)]),
+            PowerDNSAPI.RRSet(name: "gone.a.example.", type: "A", ttl: nil, changetype: "DELETE", records: nil),
+            PowerDNSAPI.RRSet(name: "e.a.example.", type: "CAA", ttl: 0, changetype: "REPLACE", records: []),
+        ]
+        let written = PowerDNSAPI.patchBody(rrsets)
+        #expect(try JSONDecoder().decode(Body.self, from: written) == Body(rrsets: rrsets))
+        let encoded = try JSONEncoder().encode(Body(rrsets: rrsets))
+        #expect(
+            try JSONSerialization.jsonObject(with: written) as? NSDictionary == JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
     }
 }

@@ -50,11 +50,12 @@ struct PowerDNSAPI: Sendable {
 
     /// A zone's records as PowerDNS exports them (`ZoneExport`): what a read-back of a large
     /// chunk needs, at a third of the server's cost of the JSON.
-    func zoneExport(_ id: String) async throws -> Zone {
+    /// With `owners`, only the rrsets at those names (`ZoneExport.decode`).
+    func zoneExport(_ id: String, owners: Set<String>? = nil) async throws -> Zone {
         // Asked for as JSON, PowerDNS wraps the text in `{"zone": …}`.
         let response = try await call("GET", "/zones/\(escape(id))/export", operation: "read back zone \(id)", answer: "text/plain")
         do {
-            return try ZoneExport.decode(response.body, zone: id)
+            return try ZoneExport.decode(response.body, zone: id, owners: owners)
         } catch let error as ZoneExport.Malformed {
             throw ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
         }
@@ -86,23 +87,57 @@ struct PowerDNSAPI: Sendable {
 
     /// One PATCH: atomic on the server, all rrsets or none.
     func patch(_ zone: String, _ rrsets: [RRSet]) async throws {
-        struct Body: Encodable { var rrsets: [RRSet] }
         let names = rrsets.prefix(5).map { "\($0.name) \($0.type)" }.joined(separator: ", ") + (rrsets.count > 5 ? ", …" : "")
-        _ = try await call("PATCH", "/zones/\(escape(zone))", body: Body(rrsets: rrsets), operation: "update zone \(zone) (\(names))", accept: [204])
+        _ = try await call(
+            "PATCH", "/zones/\(escape(zone))", json: Self.patchBody(rrsets), operation: "update zone \(zone) (\(names))", accept: [204])
+    }
+
+    /// `{"rrsets":[…]}` as `JSONEncoder` would write it (absent fields left out), written
+    /// by hand: the body of every chunk of a bulk import.
+    static func patchBody(_ rrsets: [RRSet]) -> Data {
+        var writer = JSONBytesWriter(capacity: 64 + rrsets.count * 128)
+        writer.raw("{\"rrsets\":[")
+        for (index, rrset) in rrsets.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.raw("{\"name\":")
+            writer.string(rrset.name)
+            writer.raw(",\"type\":")
+            writer.string(rrset.type)
+            if let ttl = rrset.ttl {
+                writer.raw(",\"ttl\":")
+                writer.integer(ttl)
+            }
+            if let changetype = rrset.changetype {
+                writer.raw(",\"changetype\":")
+                writer.string(changetype)
+            }
+            if let records = rrset.records {
+                writer.raw(",\"records\":[")
+                for (at, record) in records.enumerated() {
+                    writer.raw(at > 0 ? ",{\"content\":" : "{\"content\":")
+                    writer.string(record.content)
+                    writer.raw(",\"disabled\":")
+                    writer.boolean(record.disabled)
+                    writer.raw("}")
+                }
+                writer.raw("]")
+            }
+            writer.raw("}")
+        }
+        writer.raw("]}")
+        return Data(writer.bytes)
     }
 
     // MARK: - Plumbing
 
     private func call(
-        _ method: String, _ path: String, body: (some Encodable)? = Optional<Int>.none, operation: String,
+        _ method: String, _ path: String, body: (some Encodable)? = Optional<Int>.none, json: Data? = nil, operation: String,
         accept: Set<Int> = [200], answer: String = "application/json"
     ) async throws -> HTTPResponse {
         var headers = [(name: "X-API-Key", value: apiKey), (name: "Accept", value: answer)]
-        var data: Data?
-        if let body {
-            data = try JSONEncoder().encode(body)
-            headers.append((name: "Content-Type", value: "application/json"))
-        }
+        var data = json
+        if let body { data = try JSONEncoder().encode(body) }
+        if data != nil { headers.append((name: "Content-Type", value: "application/json")) }
         let request = HTTPRequest(
             method: method, url: "\(baseURL)/api/v1/servers/\(server)\(path)", headers: headers, body: data, timeout: .seconds(60))
         let response = try await transport.send(request, operation: operation)

@@ -141,7 +141,8 @@ public struct PowerDNSProvider: Provider {
                         try await api.rrset(zone, name: DNSName.absolute(parts.name, zone: zone), type: parts.type.rawValue)
                     }
                 } else {
-                    described = [try await api.zoneExport(zone)]
+                    let owners = Set(inZone.compactMap(\.recordParts).map { DNSName.absolute($0.name, zone: zone).lowercasedIfNeeded() })
+                    described = [try await api.zoneExport(zone, owners: owners)]
                 }
                 for part in described {
                     inventory.resources.merge(PowerDNSMapping.inventory(of: part, only: wanted).resources) { _, new in new }
