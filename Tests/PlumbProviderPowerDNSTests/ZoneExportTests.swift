@@ -1,4 +1,5 @@
 import Foundation
+import PlumbCore
 import Testing
 
 @testable import PlumbProviderPowerDNS
@@ -90,5 +91,31 @@ struct PatchBodyTests {
         let encoded = try JSONEncoder().encode(Body(rrsets: rrsets))
         #expect(
             try JSONSerialization.jsonObject(with: written) as? NSDictionary == JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
+    }
+}
+
+/// When a chunk is read back rrset by rrset and when from the zone's export.
+@Suite("PowerDNS read-back cost model")
+struct ReadBackCostTests {
+    func provider(rateLimit: Double?) throws -> PowerDNSProvider {
+        try PowerDNSProvider(
+            binding: ProviderBinding(
+                name: "main", type: .powerdns, settings: ["url": "http://127.0.0.1:9", "api_key": "k"], rateLimit: rateLimit))
+    }
+
+    @Test("up to eight rrsets always one by one; more only while cheaper than the export and within a quarter of the rate")
+    func choice() throws {
+        let fast = try provider(rateLimit: 1000)
+        fast.zoneSizes.withLock { $0["big.example."] = 10_000 }
+        #expect(fast.readsBackByRRSet(8, zone: "empty.example."))
+        #expect(!fast.readsBackByRRSet(9, zone: "empty.example."))
+        #expect(fast.readsBackByRRSet(25, zone: "big.example."))
+        // 100 changes of a 10,000-rrset zone: one export (≈ 30 ms), not 100 GETs (≈ 140 ms).
+        #expect(!fast.readsBackByRRSet(26, zone: "big.example."))
+        #expect(!fast.readsBackByRRSet(100, zone: "big.example."))
+        let polite = try provider(rateLimit: nil)  // the default, 50 requests a second
+        polite.zoneSizes.withLock { $0["big.example."] = 100_000 }
+        #expect(polite.readsBackByRRSet(12, zone: "big.example."))
+        #expect(!polite.readsBackByRRSet(13, zone: "big.example."))
     }
 }
