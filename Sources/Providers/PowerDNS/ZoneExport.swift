@@ -11,6 +11,7 @@ import PlumbCore
 ///
 /// Strict: a line that is not five tab-separated fields, a TTL that is not a number or a
 /// class other than IN is a `Malformed` error naming the line, never a record quietly lost.
+/// Not read from here: comments and disabled records, which the mapping ignores anyway.
 enum ZoneExport {
     struct Malformed: Error, CustomStringConvertible {
         var line: Int
@@ -45,7 +46,10 @@ enum ZoneExport {
                 let record = PowerDNSAPI.Record(content: String(decoding: fields.content, as: UTF8.self), disabled: false)
                 let key = Key(name: name, type: type)
                 if let at = index[key] {
-                    guard rrsets[at].ttl == fields.ttl else { throw Malformed(line: lineNumber, reason: "\(name) \(type) with two TTLs") }
+                    // Records of one rrset with different TTLs (a zone loaded from a file
+                    // can hold them): the JSON API reports the lowest (PowerDNS 4.7.3, 60
+                    // and 30 give 30), and so does this.
+                    rrsets[at].ttl = min(rrsets[at].ttl ?? fields.ttl, fields.ttl)
                     rrsets[at].records?.append(record)
                 } else {
                     index[key] = rrsets.count
