@@ -38,10 +38,6 @@ struct PowerDNSAPI: Sendable {
         try await decode([ZoneSummary].self, try await call("GET", "/zones", operation: "list zones"))
     }
 
-    func zone(_ id: String) async throws -> Zone {
-        try decodeZone(try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)"))
-    }
-
     /// A zone as its JSON, for a describe that reads the rrsets as a stream
     /// (`PowerDNSMapping.inventory(json:zone:)`); its errors go through `malformed`.
     func zoneJSON(_ id: String) async throws -> Data {
@@ -57,11 +53,11 @@ struct PowerDNSAPI: Sendable {
         do {
             return try ZoneExport.decode(response.body, zone: id, owners: owners)
         } catch let error as ZoneExport.Malformed {
-            throw ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
+            throw malformed(error)
         }
     }
 
-    func malformed(_ error: ZoneJSON.Malformed) -> ProviderError {
+    func malformed(_ error: some Error) -> ProviderError {
         ProviderError(.other, provider: provider, "unexpected answer from PowerDNS: \(error)")
     }
 
