@@ -57,33 +57,4 @@ struct ZoneJSONTests {
         #expect(zone == (try JSONDecoder().decode(Zone.self, from: Data(text.utf8))))
         #expect(zone.rrsets.count == 10_000 && zone.rrsets[9_999].ttl == 9_999)
     }
-
-    /// The stream: the same rrsets in the same order whatever the chunk size, and the same
-    /// refusals.
-    @Test("the streamed read gives the whole read's rrsets, chunk by chunk", arguments: [1, 3, 4096])
-    func streamed(chunkSize: Int) throws {
-        let rrsets = (0..<10).map { #"{"name":"h\#($0).a.example.","type":"A","ttl":60,"records":[{"content":"192.0.2.\#($0)","disabled":false}]}"# }
-        for text in [#"{"rrsets":["# + rrsets.joined(separator: ",") + #"],"name":"a.example.","x":[1]}"#, #"{"name":"a.example.","rrsets":[]}"#] {
-            var streamed: [String] = []
-            var chunks: [Int] = []
-            let name = try ZoneJSON.decode(Data(text.utf8), chunkSize: chunkSize) { chunk in
-                chunks.append(chunk.count)
-                streamed += chunk.map(\.name)
-            }
-            let whole = try ZoneJSON.decode(Data(text.utf8))
-            #expect(name == whole.name)
-            #expect(streamed == whole.rrsets.map(\.name))
-            #expect(chunks.allSatisfy { $0 <= chunkSize } && chunks.dropLast().allSatisfy { $0 == chunkSize })
-        }
-    }
-
-    @Test("the streamed read refuses what the whole read refuses")
-    func streamedRefusals() {
-        for text in [
-            "", #"{"rrsets":[]}"#, #"{"name":"a.","rrsets":[],"rrsets":[]}"#, #"{"name":"a.","rrsets":[{"name":"x.a."}]}"#,
-            #"{"name":"a.","rrsets":[]} x"#, #"{"name":"a.","rrsets":[}"#,
-        ] {
-            #expect(throws: ZoneJSON.Malformed.self) { try ZoneJSON.decode(Data(text.utf8), chunkSize: 2) { _ in } }
-        }
-    }
 }

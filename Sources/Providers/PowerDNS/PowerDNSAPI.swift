@@ -38,23 +38,27 @@ struct PowerDNSAPI: Sendable {
         try await decode([ZoneSummary].self, try await call("GET", "/zones", operation: "list zones"))
     }
 
-    /// A zone as its JSON, for a describe that reads the rrsets as a stream
-    /// (`PowerDNSMapping.inventory(json:zone:)`); its errors go through `malformed`.
-    func zoneJSON(_ id: String) async throws -> Data {
-        try await call("GET", "/zones/\(escape(id))", operation: "describe zone \(id)").body
+    /// A zone's export, for a describe that maps its rrsets on several cores
+    /// (`PowerDNSMapping.inventory(export:zone:)`); its errors go through `malformed`.
+    func zoneExportData(_ id: String) async throws -> Data {
+        try await exportBody(id, operation: "describe zone \(id)")
     }
 
     /// A zone's records as PowerDNS exports them (`ZoneExport`): what a read-back of a large
     /// chunk needs, at a third of the server's cost of the JSON.
     /// With `owners`, only the rrsets at those names (`ZoneExport.decode`).
     func zoneExport(_ id: String, owners: Set<String>? = nil) async throws -> Zone {
-        // Asked for as JSON, PowerDNS wraps the text in `{"zone": …}`.
-        let response = try await call("GET", "/zones/\(escape(id))/export", operation: "read back zone \(id)", answer: "text/plain")
+        let body = try await exportBody(id, operation: "read back zone \(id)")
         do {
-            return try ZoneExport.decode(response.body, zone: id, owners: owners)
+            return try ZoneExport.decode(body, zone: id, owners: owners)
         } catch let error as ZoneExport.Malformed {
             throw malformed(error)
         }
+    }
+
+    private func exportBody(_ id: String, operation: String) async throws -> Data {
+        // Asked for as JSON, PowerDNS wraps the text in `{"zone": …}`.
+        try await call("GET", "/zones/\(escape(id))/export", operation: operation, answer: "text/plain").body
     }
 
     func malformed(_ error: some Error) -> ProviderError {

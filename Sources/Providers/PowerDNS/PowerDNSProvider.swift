@@ -5,8 +5,9 @@ import PlumbProviderKit
 
 /// `kind: powerdns`: zones and records of a PowerDNS Authoritative server over its HTTP API.
 ///
-/// Describe is one GET of the zone list plus one GET per zone (every rrset at once), zones
-/// in parallel within the binding's concurrency. A batch of record changes is one PATCH per
+/// Describe is one GET of the zone list plus one GET of each zone's export (every rrset at
+/// once, a third of the JSON's cost to the server: decision 54), zones in parallel within the
+/// binding's concurrency. A batch of record changes is one PATCH per
 /// zone, which PowerDNS applies atomically. SOA and apex NS belong to the server: never
 /// reported, never written.
 public struct PowerDNSProvider: Provider {
@@ -51,9 +52,9 @@ public struct PowerDNSProvider: Provider {
                 let name = zone.name.lowercasedIfNeeded()
                 do {
                     // The body is handed over, not kept here: the reader drops it once read.
-                    let (inventory, size) = try await PowerDNSMapping.inventory(json: try await api.zoneJSON(zone.id), zone: name)
+                    let (inventory, size) = try await PowerDNSMapping.inventory(export: try await api.zoneExportData(zone.id), zone: name)
                     return (name, inventory, size)
-                } catch let error as ZoneJSON.Malformed {
+                } catch let error as ZoneExport.Malformed {
                     throw api.malformed(error)
                 }
             }

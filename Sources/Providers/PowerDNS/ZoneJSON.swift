@@ -16,41 +16,6 @@ enum ZoneJSON {
             try JSONBytesReader.read(raw.bindMemory(to: UInt8.self), what: "zone JSON") { try $0.zone() }
         }
     }
-
-    /// The zone's rrsets handed over `chunkSize` at a time as they are read, so a large
-    /// zone is never held whole (the describe maps each chunk while the next is read).
-    /// Returns the zone's name. The same checks as `decode`.
-    static func decode(_ data: Data, chunkSize: Int, rrsets: ([PowerDNSAPI.RRSet]) -> Void) throws -> String {
-        try data.withUnsafeBytes { raw in
-            try JSONBytesReader.read(raw.bindMemory(to: UInt8.self), what: "zone JSON") { reader in
-                var name: String?
-                var sawRRSets = false
-                try reader.object { reader, key in
-                    switch key {
-                    case "name": name = try reader.string()
-                    case "rrsets":
-                        // Already handed over: a second list cannot replace the first, as it
-                        // would in a whole read.
-                        guard !sawRRSets else { throw reader.malformed("rrsets twice") }
-                        var chunk: [PowerDNSAPI.RRSet] = []
-                        chunk.reserveCapacity(chunkSize)
-                        try reader.elements {
-                            chunk.append(try $0.rrset())
-                            if chunk.count == chunkSize {
-                                rrsets(chunk)
-                                chunk.removeAll(keepingCapacity: true)
-                            }
-                        }
-                        if !chunk.isEmpty { rrsets(chunk) }
-                        sawRRSets = true
-                    default: try reader.skipValue()
-                    }
-                }
-                guard let name, sawRRSets else { throw reader.malformed("a zone needs name and rrsets") }
-                return name
-            }
-        }
-    }
 }
 
 /// The zone's shape, read member by member.
