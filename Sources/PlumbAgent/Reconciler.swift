@@ -45,8 +45,8 @@ public actor Reconciler {
     private var restored = false
     /// The last diagram drawn for the status page, and the commit it shows.
     var diagram: (commit: String, svg: String?)?
-    /// The addresses each document of the last focused head declares (see `focus`).
-    private var declaredAt: (commit: String, files: [String: [Address]])?
+    /// What each document of the last focused head declares (see `focus`).
+    private var declaredAt: (commit: String, declarations: DeclaredResources)?
     /// Set on graceful shutdown: the chunk in flight finishes, the rest are skipped.
     let stopFlag = StopFlag()
 
@@ -184,9 +184,10 @@ public actor Reconciler {
         return workspace
     }
 
-    /// What a push touched: the resources declared in the documents that changed between the
-    /// last applied commit and the head, at either commit. Nil (everything) when anything
-    /// of the stack outside `Desired/` changed, or there is no applied commit yet.
+    /// What a push touched: the resources whose declaration changed between the last
+    /// applied commit and the head, in the documents that changed (`DeclaredResources`). Nil
+    /// (everything) when anything of the stack outside `Desired/` changed, or there is no
+    /// applied commit yet.
     func focus(from applied: String?, to head: GitCommit, workspace: Workspace) throws -> Set<Address>? {
         guard let applied, let old = try? repository.resolve(applied) else { return nil }
         // The head's tree is the workspace's: walking the commit again would cost a second
@@ -195,23 +196,13 @@ public actor Reconciler {
         // Paths outside the stack's folder belong to other stacks: they change nothing here.
         let changed = Set(try repository.changedPaths(from: applied, to: head.id).compactMap(headTree.relative))
         guard changed.allSatisfy({ $0.hasPrefix("Desired/") }) else { return nil }
-        let now = Self.addressesByFile(try workspace.loadDesired())
-        // The applied commit was the head of the pass before: its documents' addresses are
+        let now = DeclaredResources(try workspace.loadDesired())
+        // The applied commit was the head of the pass before: its declarations are
         // remembered, not loaded and validated again (10,000 records: 40 ms of every push).
-        let before = declaredAt?.commit == applied ? declaredAt?.files : (try? self.workspace(at: old).loadDesired()).map(Self.addressesByFile)
+        let before =
+            declaredAt?.commit == applied ? declaredAt?.declarations : (try? self.workspace(at: old).loadDesired()).map(DeclaredResources.init)
         declaredAt = (head.id, now)
-        var focus: Set<Address> = []
-        for file in changed {
-            focus.formUnion(now[file] ?? [])
-            focus.formUnion(before?[file] ?? [])
-        }
-        return focus
-    }
-
-    static func addressesByFile(_ desired: DesiredState) -> [String: [Address]] {
-        var files: [String: [Address]] = [:]
-        for resource in desired.resources.values { files[resource.location?.file ?? "", default: []].append(resource.address) }
-        return files
+        return now.touched(since: before, in: changed)
     }
 
     /// With `require_reviewed_plan`: holds a head whose review — its plan's changes, and
