@@ -132,6 +132,43 @@ struct PowerDNSProviderTests {
         #expect(try await plan(two, provider).0.changes.isEmpty)
     }
 
+    @Test("a focused describe reads the focused rrsets alone, and reports them as the whole zone's describe does")
+    func focusedDescribe() async throws {
+        let server = try PowerDNSServer()
+        let provider = try PowerDNSProvider(binding: binding(server))
+        var desired = try Fixtures.load(["types.yaml": everyType])
+        desired.providers["main"] = binding(server)
+        let (first, scope) = try await plan(desired, provider)
+        #expect(await apply(first, provider, scope: scope).status == .succeeded)
+        let whole = try await provider.describe(scope)
+
+        let www = Address.record(zone: "types.example.", name: "www", type: .A)
+        let mx = Address.record(zone: "types.example.", name: "@", type: .MX)
+        let absent = Address.record(zone: "types.example.", name: "nothing-here", type: .A)
+        let elsewhere = Address.record(zone: "missing.example.", name: "www", type: .A)
+        var focused = scope
+        focused.zones = ["types.example.", "missing.example."]
+        focused.records = [www, mx, absent, elsewhere]
+        let before = provider.requestsSent
+        let zoneReads = provider.operationCounts["describe zone types.example."] ?? 0
+        let inventory = try await provider.describe(focused)
+        // The zone list, then one GET per record of a zone that exists; never the zone whole.
+        #expect(provider.requestsSent - before == 1 + 3)
+        #expect(provider.operationCounts["describe zone types.example."] ?? 0 == zoneReads)
+        let records = inventory.resources.filter { $0.key.kind == .record }
+        #expect(Set(records.keys) == [www, mx])
+        for (address, live) in records { #expect(live == whole.resources[address]) }
+        #expect(inventory.resources[.zone("types.example.")] != nil)
+
+        // Planned from it, a change of one focused record is that change alone.
+        var changed = desired
+        changed.resources[www]?.spec = .record(RecordSpec(ttl: 60, values: ["192.0.2.77"]))
+        let planner = Planner(desired: changed, options: PlanOptions(focus: [www]))
+        #expect(planner.scope(for: "main").records == [www])
+        let again = planner.plan(inventories: ["main": try await provider.describe(planner.scope(for: "main"))], source: PlanSource())
+        #expect(again.changes.map(\.address) == [www] && again.changes.first?.action == .update)
+    }
+
     @Test("a 10,000-record zone: plan is one GET of the zone, apply from empty one PATCH per chunk")
     func tenThousand() async throws {
         let server = try PowerDNSServer()

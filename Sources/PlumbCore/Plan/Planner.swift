@@ -39,7 +39,17 @@ public struct Planner: Sendable {
         let focusZones = Set(focus.compactMap(\.zoneName))
         return DescribeScope(
             stack: desired.settings.stack, kinds: kinds.intersection(focusKinds),
-            zones: zones.filter(focusZones.contains), names: names, prefixLists: prefixLists)
+            zones: zones.filter(focusZones.contains), names: names, prefixLists: prefixLists,
+            records: Self.focusedRecords(focus, desired: desired))
+    }
+
+    /// The records a focused describe may read alone: the focus's, when every one of them
+    /// is declared. A focused record that is not can only be a delete, and
+    /// `max_delete_percent` weighs deletes against the zone's whole record count, which only
+    /// a describe of the whole zone gives.
+    static func focusedRecords(_ focus: Set<Address>, desired: DesiredState) -> Set<Address>? {
+        let records = focus.filter { $0.kind == .record }
+        return records.allSatisfy { desired.resources[$0] != nil } ? records : nil
     }
 
     /// Plans `inventories` (one per binding name) towards the desired state.

@@ -49,10 +49,15 @@ public struct DescribeScope: Hashable, Sendable, Codable {
     /// Prefix lists the desired rules name by name (`prefix_list/NAME`): a provider reads
     /// those back by name, and every other one by its id, as a document may write either.
     public var prefixLists: Set<String>
+    /// A focused describe (the agent's reconcile of a push): of the zones' records, only
+    /// these are wanted, so a provider may read them alone rather than each zone whole.
+    /// Nil: every record of `zones`. A provider that reads more is still right: the plan
+    /// only looks at these.
+    public var records: Set<Address>?
 
     public init(
         stack: String, kinds: Set<ResourceKind>, zones: [String] = [], names: [ResourceKind: Set<String>] = [:],
-        everything: Bool = false, prefixLists: Set<String> = []
+        everything: Bool = false, prefixLists: Set<String> = [], records: Set<Address>? = nil
     ) {
         self.stack = stack
         self.kinds = kinds
@@ -60,6 +65,7 @@ public struct DescribeScope: Hashable, Sendable, Codable {
         self.names = names
         self.everything = everything
         self.prefixLists = prefixLists
+        self.records = records
     }
 }
 

@@ -7,7 +7,8 @@ import PlumbProviderKit
 ///
 /// Describe is one GET of the zone list plus one GET of each zone's export (every rrset at
 /// once, a third of the JSON's cost to the server: decision 54), zones in parallel within the
-/// binding's concurrency. A batch of record changes is one PATCH per
+/// binding's concurrency; a focused describe (`DescribeScope.records`) reads only those
+/// records, as a read-back does. A batch of record changes is one PATCH per
 /// zone, which PowerDNS applies atomically. SOA and apex NS belong to the server: never
 /// reported, never written.
 public struct PowerDNSProvider: Provider {
@@ -45,7 +46,14 @@ public struct PowerDNSProvider: Provider {
         guard !scope.kinds.isDisjoint(with: [.zone, .record]) else { return Inventory() }
         let existing = try await api.listZones()
         var inventory = Inventory()
-        if scope.kinds.contains(.record) {
+        if scope.kinds.contains(.record), let records = scope.records {
+            // A focused describe (a push that touched a few records): those rrsets alone, as
+            // a read-back reads them, instead of every zone whole (a 10,000-rrset zone's
+            // export is 23-33 ms of PowerDNS's time, one rrset 1-2 ms).
+            let listed = Set(existing.map { $0.name.lowercasedIfNeeded() })
+            let zones = Set(scope.zones).intersection(listed)
+            inventory = try await readBack(records.filter { $0.zoneName.map(zones.contains) ?? false }.sorted(), scope: scope)
+        } else if scope.kinds.contains(.record) {
             let wanted = Set(scope.zones)
             let api = self.api
             let zones = try await concurrentMap(existing.filter { wanted.contains($0.name.lowercasedIfNeeded()) }, limiter: zoneLimiter) { zone in
