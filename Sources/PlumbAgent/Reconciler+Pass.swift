@@ -41,7 +41,7 @@ extension Reconciler {
             return
         case .recordApplied:
             do {
-                try await store.savePrior(try await store.prior(stack: name), stack: name, commit: head.id)
+                try await store.markApplied(head.id, stack: name)
                 status.lastAppliedCommit = head.id
                 clearBackoff()
                 // Someone following this commit learns it is live, with nothing to do.

@@ -198,9 +198,14 @@ extension Workspace {
         try await store.finishRun(run, status: status, text: text, error: error)
         if stillOwed != owed { try await store.saveFailedChecks(stillOwed, stack: stack) }
         if lease.isHeld {
-            try await store.savePrior(
-                Self.priorAfter(prior, desired: desired, result: result), stack: stack,
-                commit: failed || reverted || stillOwed != nil ? nil : commit?.appliedID)
+            let next = Self.priorAfter(prior, desired: desired, result: result)
+            let applied = failed || reverted || stillOwed != nil ? nil : commit?.appliedID
+            // The stack lock and lease are held: the prior read above is still the stored one.
+            if next != prior {
+                try await store.savePrior(next, stack: stack, commit: applied)
+            } else if let applied {
+                try await store.markApplied(applied, stack: stack)
+            }
         } else {
             // A holder that lost the lease never moves the stack's applied commit (that is the
             // new holder's), but what it wrote stays owned: merged into the prior as it is now.

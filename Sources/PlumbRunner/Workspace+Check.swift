@@ -58,7 +58,7 @@ extension Workspace {
         if stillOwed != owed { try await store.saveFailedChecks(stillOwed, stack: stack) }
         if let owed, stillOwed == nil, owed.complete, let id = commit?.appliedID, owed.commit == id {
             // That commit's plan was applied whole; only its checks were owed.
-            try await store.savePrior(try await store.prior(stack: stack), stack: stack, commit: id)
+            try await store.markApplied(id, stack: stack)
         }
         return CheckOutcome(stack: stack, run: run, results: results, owed: stillOwed, note: note)
     }

@@ -102,6 +102,18 @@ public struct SQLiteStateStore: StateStore {
         }
     }
 
+    public func markApplied(_ commit: String, stack: String) async throws {
+        let empty = try JSONOutput.encode(PriorState())
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO stacks (stack, prior, last_commit, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(stack) DO UPDATE SET last_commit = excluded.last_commit, updated_at = excluded.updated_at
+                    """,
+                arguments: [stack, empty, commit, Date().timeIntervalSince1970])
+        }
+    }
+
     public func latestRun(stack: String) async throws -> LatestRun? {
         try await database.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT id, status, commit_id FROM runs WHERE stack = ? ORDER BY id DESC LIMIT 1", arguments: [stack])

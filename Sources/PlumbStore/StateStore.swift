@@ -18,6 +18,10 @@ public protocol StateStore: Sendable {
 
     func prior(stack: String) async throws -> PriorState
     func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws
+    /// `commit` becomes the stack's applied commit; the prior state stays as it is (empty
+    /// for a stack never saved). What `savePrior` of an unchanged prior does, without
+    /// encoding and writing it again: 10,000 addresses cost 15 ms of every push.
+    func markApplied(_ commit: String, stack: String) async throws
     func lastAppliedCommit(stack: String) async throws -> String?
     /// The stack's newest run (id, status, commit), without decoding its plan or result:
     /// what every agent pass decides on.

@@ -172,6 +172,15 @@ public final class PostgresStateStore: StateStore {
             """)
     }
 
+    public func markApplied(_ commit: String, stack: String) async throws {
+        let empty = try JSONOutput.encode(PriorState())
+        try await execute(
+            """
+            INSERT INTO stacks (stack, prior, last_commit, updated_at) VALUES (\(stack), \(empty), \(commit), \(Date().timeIntervalSince1970))
+            ON CONFLICT (stack) DO UPDATE SET last_commit = excluded.last_commit, updated_at = excluded.updated_at
+            """)
+    }
+
     public func latestRun(stack: String) async throws -> LatestRun? {
         let (client, logger) = (self.client, self.logger)
         return try await within {

@@ -117,6 +117,13 @@ struct StoreContractTests {
         try await store.savePrior(prior, stack: "s", commit: nil)
         #expect(try await store.prior(stack: "s") == prior)
         #expect(try await store.lastAppliedCommit(stack: "s") == "abc", "a failed run keeps the last applied commit")
+        // A run that changed nothing Plumb remembers moves the commit and keeps the prior.
+        try await store.markApplied("def", stack: "s")
+        #expect(try await store.prior(stack: "s") == prior)
+        #expect(try await store.lastAppliedCommit(stack: "s") == "def")
+        try await store.markApplied("ghi", stack: "new")
+        #expect(try await store.prior(stack: "new") == PriorState())
+        #expect(try await store.lastAppliedCommit(stack: "new") == "ghi")
 
         var report = DriftReport(
             plan: Plan(
