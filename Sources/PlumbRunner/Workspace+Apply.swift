@@ -77,10 +77,10 @@ extension Workspace {
         _ request: ApplyRequest, confirm: (Plan) throws -> Void = { _ in },
         onEvent: @escaping @Sendable (ApplyEvent) -> Void = { _ in }
     ) async throws -> ApplyOutcome {
-        let loadWatch = Stopwatch()
         let desired: DesiredState
+        let loadSeconds: Double
         do {
-            desired = try loadDesired()
+            (desired, loadSeconds) = try loadDesiredTimed()
         } catch let invalid as RunnerError where !invalid.diagnostics.isEmpty {
             // Recorded where a history exists already; invalid input creates nothing.
             if existingStore() != nil {
@@ -89,7 +89,6 @@ extension Workspace {
             }
             throw invalid
         }
-        let loadSeconds = loadWatch.seconds
         let stack = desired.settings.stack
         let store = try openStore()
         let lock: StackLock

@@ -79,12 +79,20 @@ public struct Workspace: Sendable {
 
     /// Loads and validates; diagnostics are printed and become exit 1.
     public func loadDesired() throws -> DesiredState {
+        try loadDesiredTimed().desired
+    }
+
+    /// The desired state and what loading it cost, when it was loaded: an agent pass loads
+    /// a commit before its apply, whose "load" stage would otherwise say 0 ms.
+    public func loadDesiredTimed() throws -> (desired: DesiredState, seconds: Double) {
         // A directory may be edited while a command runs; a commit may not.
-        guard tree is GitCommitTree else { return try loadDesired(from: tree) }
-        if let desired = loaded.state.withLock({ $0 }) { return desired }
+        let watch = Stopwatch()
+        guard tree is GitCommitTree else { return (try loadDesired(from: tree), watch.seconds) }
+        if let loaded = loaded.state.withLock({ $0 }) { return loaded }
         let desired = try loadDesired(from: tree)
-        loaded.state.withLock { $0 = desired }
-        return desired
+        let seconds = watch.seconds
+        loaded.state.withLock { $0 = (desired, seconds) }
+        return (desired, seconds)
     }
 
     public func loadDesired(from tree: any SourceTree) throws -> DesiredState {
@@ -256,5 +264,5 @@ public enum ProviderFactories {
 
 /// Shared by a workspace's copies (a reference), reset when its tree or environment changes.
 final class LoadedDesired: Sendable {
-    let state = Mutex<DesiredState?>(nil)
+    let state = Mutex<(desired: DesiredState, seconds: Double)?>(nil)
 }
