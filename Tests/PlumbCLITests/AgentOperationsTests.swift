@@ -124,7 +124,7 @@ extension EndToEnd.AgentTests {
         #expect(agent.stop() == 0)
     }
 
-    @Test("a push reconciles only what its commits touched; drift elsewhere waits for the drift pass")
+    @Test("a push reconciles only the declarations its commits changed; drift elsewhere, even in the same document, waits for the drift pass")
     func incrementalReconcile() async throws {
         let fixture = try exampleRepository()
         let work = try TempRepo.empty()
@@ -137,6 +137,9 @@ extension EndToEnd.AgentTests {
             binding: ProviderBinding(name: "dns", type: .embedded, settings: ["path": "dns.sqlite"]), stateDirectory: state.path)
         let cache = Address.record(zone: "internal.example.net.", name: "cache", type: .A)
         try await dns.tamper(cache, spec: .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])))
+        // And in the document the push edits, a record the push leaves as it was.
+        let api = Address.record(zone: "example.com.", name: "api", type: .CNAME)
+        try await dns.tamper(api, spec: .record(RecordSpec(ttl: 3600, values: ["elsewhere.example.net."])))
         try edit(fixture, "Desired/dns/example.com.yaml", "value: 198.51.100.25", "value: 198.51.100.50")
         let next = try fixture.commit("Touch example.com only")
         #expect(try await agent.github("push", #"{"ref":"refs/heads/main","after":"\#(next)"}"#).status == 202)
@@ -145,6 +148,9 @@ extension EndToEnd.AgentTests {
         #expect(runs.first?["applied"] as? [String] == ["dns.record/example.com./mail2/A"])
         let live = try await dns.describe(DescribeScope(stack: "example", kinds: [.record], zones: ["internal.example.net."]))
         #expect(live.resources[cache]?.spec == .record(RecordSpec(ttl: 300, values: ["10.9.9.9"])), "untouched scope left for the drift pass")
+        // The push's focus is the declaration it changed, not its whole document (decision 55).
+        let zone = try await dns.describe(DescribeScope(stack: "example", kinds: [.record], zones: ["example.com."]))
+        #expect(zone.resources[api]?.spec == .record(RecordSpec(ttl: 3600, values: ["elsewhere.example.net."])))
         #expect(agent.stop() == 0)
     }
 
