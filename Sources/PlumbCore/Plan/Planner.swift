@@ -105,7 +105,10 @@ public struct Planner: Sendable {
     ) {
         let stack = desired.settings.stack
         // In no particular order: ChangeOrder sorts the changes and plan() the conflicts.
-        for resource in desired.resources.values where resource.provider == provider {
+        // Outside a focus nothing is planned (plan() keeps the focus's changes only), and a
+        // focused describe did not read it: 10,000 creates built to be dropped otherwise.
+        let focus = options.focus
+        for resource in desired.resources.values where resource.provider == provider && focus?.contains(resource.address) != false {
             guard let live = inventory.resources[resource.address] else {
                 changes.append(Change(action: .create, address: resource.address, provider: provider, before: nil, after: resource.spec))
                 summary.create += 1
