@@ -10,6 +10,7 @@ public struct SQLiteStateStore: StateStore {
     let agent: String?
     /// Timings recorders hold until their run's next write.
     let pendingTimings = PendingTimings()
+    let priors = PriorCache()
 
     public var location: String { "sqlite:\(path)" }
     public var coordinator: any StackCoordinator { LocalCoordinator() }
@@ -81,12 +82,9 @@ public struct SQLiteStateStore: StateStore {
     }
 
     public func prior(stack: String) async throws -> PriorState {
-        try await database.read { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT prior FROM stacks WHERE stack = ?", arguments: [stack]) else {
-                return PriorState()
-            }
-            return try PriorState.decode(json: text)
-        }
+        let text = try await database.read { db in try String.fetchOne(db, sql: "SELECT prior FROM stacks WHERE stack = ?", arguments: [stack]) }
+        guard let text else { return PriorState() }
+        return try priors.prior(stack: stack, text: text)
     }
 
     public func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws {
@@ -100,6 +98,7 @@ public struct SQLiteStateStore: StateStore {
                     """,
                 arguments: [stack, text, commit, Date().timeIntervalSince1970])
         }
+        priors.remember(stack: stack, text: text, prior: prior)
     }
 
     public func markApplied(_ commit: String, stack: String) async throws {

@@ -14,6 +14,7 @@ public final class PostgresStateStore: StateStore {
     let logger: Logger
     /// Recorded with every run this process starts.
     let agent: String?
+    let priors = PriorCache()
     /// How long one statement may wait for a connection and its answer.
     let timeout: Double
     private let runner: Task<Void, Never>
@@ -159,7 +160,7 @@ public final class PostgresStateStore: StateStore {
     public func prior(stack: String) async throws -> PriorState {
         let text = try await value("SELECT prior FROM stacks WHERE stack = \(stack)", as: String.self)
         guard let text else { return PriorState() }
-        return try PriorState.decode(json: text)
+        return try priors.prior(stack: stack, text: text)
     }
 
     public func savePrior(_ prior: PriorState, stack: String, commit: String?) async throws {
@@ -170,6 +171,7 @@ public final class PostgresStateStore: StateStore {
             ON CONFLICT (stack) DO UPDATE SET prior = excluded.prior,
                 last_commit = COALESCE(excluded.last_commit, stacks.last_commit), updated_at = excluded.updated_at
             """)
+        priors.remember(stack: stack, text: text, prior: prior)
     }
 
     public func markApplied(_ commit: String, stack: String) async throws {

@@ -10,6 +10,8 @@ import Testing
 struct OpenedStore {
     let store: any StateStore
     let server: PostgresServer?
+    /// Another store on the same database, as another process would open it.
+    var another: @Sendable () async throws -> any StateStore
 }
 
 enum StoreKind: String, CaseIterable, CustomStringConvertible {
@@ -20,11 +22,15 @@ enum StoreKind: String, CaseIterable, CustomStringConvertible {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plumb-store-\(UUID().uuidString)").path
-            return OpenedStore(store: try SQLiteStateStore(directory: directory, agent: agent), server: nil)
+            return OpenedStore(
+                store: try SQLiteStateStore(directory: directory, agent: agent), server: nil,
+                another: { try SQLiteStateStore(directory: directory, agent: "agent-b") })
         case .postgres:
             let server = try PostgresServer()
             let store = try await PostgresStateStore(url: server.url, agent: agent, timeout: 15, logger: Logger(label: "test"))
-            return OpenedStore(store: store, server: server)
+            return OpenedStore(
+                store: store, server: server,
+                another: { try await PostgresStateStore(url: server.url, agent: "agent-b", timeout: 15, logger: Logger(label: "test")) })
         }
     }
 }
@@ -121,6 +127,12 @@ struct StoreContractTests {
         try await store.markApplied("def", stack: "s")
         #expect(try await store.prior(stack: "s") == prior)
         #expect(try await store.lastAppliedCommit(stack: "s") == "def")
+        // Read once more unchanged, then rewritten by another process: never a stale prior.
+        #expect(try await store.prior(stack: "s") == prior)
+        let other = try await opened.another()
+        let changed = PriorState(managed: [.zone("example.org.")])
+        try await other.savePrior(changed, stack: "s", commit: nil)
+        #expect(try await store.prior(stack: "s") == changed)
         try await store.markApplied("ghi", stack: "new")
         #expect(try await store.prior(stack: "new") == PriorState())
         #expect(try await store.lastAppliedCommit(stack: "new") == "ghi")
