@@ -44,6 +44,19 @@ struct PowerDNSMappingTests {
         #expect(later?.spec == .record(RecordSpec(ttl: 5, values: ["later"])))
     }
 
+    @Test("an export whose rrsets are not on consecutive lines is read whole instead, to the same inventory")
+    func ungroupedFallsBack() async throws {
+        let text = "a.a.example.\t60\tIN\tA\t192.0.2.1\nb.a.example.\t60\tIN\tA\t192.0.2.2\na.a.example.\t30\tIN\tA\t192.0.2.3\n"
+        let export = Data(text.utf8)
+        #expect(throws: ZoneExport.NotGrouped.self) { _ = try ZoneExport.decode(export, chunkSize: 8) { _ in } }
+        let (inventory, size) = try await PowerDNSMapping.inventory(export: export, zone: "a.example.")
+        #expect(size == 2)
+        #expect(inventory == PowerDNSMapping.inventory(of: try ZoneExport.decode(export, zone: "a.example.")))
+        #expect(
+            inventory.resources[.record(zone: "a.example.", name: "a", type: .A)]?.spec
+                == .record(RecordSpec(ttl: 30, values: ["192.0.2.1", "192.0.2.3"])))
+    }
+
     @Test("an export that is not one record per line is refused")
     func malformed() async {
         await #expect(throws: ZoneExport.Malformed.self) {

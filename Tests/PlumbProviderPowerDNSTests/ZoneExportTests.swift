@@ -35,6 +35,30 @@ struct ZoneExportTests {
             ])
     }
 
+    @Test("read as a stream, the rrsets come in chunks of the size asked, each whole, in the order decode gives")
+    func stream() throws {
+        let text = [
+            "a.example.\t3600\tIN\tSOA\tns1.example. hostmaster.a.example. 1 10800 3600 604800 3600",
+            "mx.a.example.\t300\tIN\tMX\t10 mx1.a.example.",
+            "mx.a.example.\t60\tIN\tMX\t20 mx2.a.example.",
+            "mx.a.example.\t300\tIN\tTXT\t\"v=spf1 -all\"",
+            "MX.a.example.\t300\tIN\tMX\t30 mx3.a.example.",
+            "w.a.example.\t60\tIN\tA\t192.0.2.1",
+            "w.a.example.\t60\tIN\tA\t192.0.2.2",
+        ].joined(separator: "\n")
+        let data = Data(text.utf8)
+        var chunks: [[RRSet]] = []
+        let count = try ZoneExport.decode(data, chunkSize: 2) { chunks.append($0) }
+        #expect(count == 5)
+        #expect(chunks.map(\.count) == [2, 2, 1])
+        #expect(chunks.flatMap { $0 } == (try ZoneExport.decode(data, zone: "a.example.")).rrsets)
+        #expect(chunks[0][1] == rrset("mx.a.example.", "MX", 60, ["10 mx1.a.example.", "20 mx2.a.example."]))
+        // The same checks as the whole read.
+        #expect(throws: ZoneExport.Malformed.self) {
+            _ = try ZoneExport.decode(Data("w.a.example.\tsixty\tIN\tA\t192.0.2.1\n".utf8), chunkSize: 2) { _ in }
+        }
+    }
+
     @Test("with owners, only their rrsets are kept, in any case; every other line is still checked")
     func owners() throws {
         let text = "WWW.a.example.\t60\tIN\tA\t192.0.2.1\nother.a.example.\t60\tIN\tA\t192.0.2.2\nwww.a.example.\t60\tIN\tAAAA\t2001:db8::1\n"

@@ -27,6 +27,61 @@ enum ZoneExport {
         let wanted = owners.map { Set($0.map { fingerprint($0.utf8[...]) }) }
         var rrsets: [PowerDNSAPI.RRSet] = []
         var index: [Key: Int] = [:]
+        try lines(data) { fields in
+            if let wanted, !wanted.contains(fingerprint(fields.name)) { return }
+            let name = String(decoding: fields.name, as: UTF8.self)
+            let type = String(decoding: fields.type, as: UTF8.self)
+            let key = Key(name: name, type: type)
+            if let at = index[key] {
+                add(fields, to: &rrsets[at])
+            } else {
+                index[key] = rrsets.count
+                rrsets.append(rrset(fields, name: name, type: type))
+            }
+        }
+        return PowerDNSAPI.Zone(name: zone, rrsets: rrsets)
+    }
+
+    /// Records of one rrset on lines that are not consecutive: `decode(_:chunkSize:rrsets:)`
+    /// cannot hand that rrset over whole, and the caller reads the zone with `decode` instead.
+    struct NotGrouped: Error {}
+
+    /// The zone's rrsets handed over `chunkSize` at a time as they are read, so a large
+    /// zone's rrsets are never all held at once (the describe maps each chunk while the
+    /// next is read: a 100,000-rrset zone peaked 50 MB higher decoded whole). Needs each
+    /// rrset's records on consecutive lines, as PowerDNS writes them, and throws
+    /// `NotGrouped` otherwise. The same checks as `decode`. Returns the rrset count.
+    static func decode(_ data: Data, chunkSize: Int, rrsets handOver: ([PowerDNSAPI.RRSet]) -> Void) throws -> Int {
+        var chunk: [PowerDNSAPI.RRSet] = []
+        chunk.reserveCapacity(chunkSize)
+        // Finished rrsets by fingerprint: a collision only sends the zone to `decode`.
+        var finished: Set<UInt64> = []
+        var current: UInt64?
+        var count = 0
+        try lines(data) { fields in
+            let key = fingerprint(fields.name, type: fields.type)
+            if key == current, let last = chunk.indices.last, chunk[last].name.utf8.elementsEqual(fields.name),
+                chunk[last].type.utf8.elementsEqual(fields.type)
+            {
+                add(fields, to: &chunk[last])
+                return
+            }
+            if let current { finished.insert(current) }
+            guard !finished.contains(key) else { throw NotGrouped() }
+            current = key
+            if chunk.count == chunkSize {
+                handOver(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
+            chunk.append(rrset(fields, name: String(decoding: fields.name, as: UTF8.self), type: String(decoding: fields.type, as: UTF8.self)))
+            count += 1
+        }
+        if !chunk.isEmpty { handOver(chunk) }
+        return count
+    }
+
+    /// Every non-empty line's fields, in order; a malformed line throws with its number.
+    private static func lines(_ data: Data, _ body: (Fields) throws -> Void) throws {
         var lineNumber = 0
         try data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
@@ -39,25 +94,24 @@ enum ZoneExport {
                 if line.last == 0x0D { line = line.dropLast() }
                 start = end + 1
                 guard !line.isEmpty else { continue }
-                let fields = try Fields(line, lineNumber: lineNumber)
-                if let wanted, !wanted.contains(fingerprint(fields.name)) { continue }
-                let name = String(decoding: fields.name, as: UTF8.self)
-                let type = String(decoding: fields.type, as: UTF8.self)
-                let record = PowerDNSAPI.Record(content: String(decoding: fields.content, as: UTF8.self), disabled: false)
-                let key = Key(name: name, type: type)
-                if let at = index[key] {
-                    // Records of one rrset with different TTLs (a zone loaded from a file
-                    // can hold them): the JSON API reports the lowest (PowerDNS 4.7.3, 60
-                    // and 30 give 30), and so does this.
-                    rrsets[at].ttl = min(rrsets[at].ttl ?? fields.ttl, fields.ttl)
-                    rrsets[at].records?.append(record)
-                } else {
-                    index[key] = rrsets.count
-                    rrsets.append(PowerDNSAPI.RRSet(name: name, type: type, ttl: fields.ttl, changetype: nil, records: [record]))
-                }
+                try body(try Fields(line, lineNumber: lineNumber))
             }
         }
-        return PowerDNSAPI.Zone(name: zone, rrsets: rrsets)
+    }
+
+    private static func rrset(_ fields: Fields, name: String, type: String) -> PowerDNSAPI.RRSet {
+        PowerDNSAPI.RRSet(name: name, type: type, ttl: fields.ttl, changetype: nil, records: [record(fields)])
+    }
+
+    /// Records of one rrset with different TTLs (a zone loaded from a file can hold them):
+    /// the JSON API reports the lowest (PowerDNS 4.7.3, 60 and 30 give 30), and so does this.
+    private static func add(_ fields: Fields, to rrset: inout PowerDNSAPI.RRSet) {
+        rrset.ttl = min(rrset.ttl ?? fields.ttl, fields.ttl)
+        rrset.records?.append(record(fields))
+    }
+
+    private static func record(_ fields: Fields) -> PowerDNSAPI.Record {
+        PowerDNSAPI.Record(content: String(decoding: fields.content, as: UTF8.self), disabled: false)
     }
 
     private struct Key: Hashable {
@@ -72,6 +126,15 @@ enum ZoneExport {
         for byte in name {
             hash = (hash ^ UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)) &* 0x100_0000_01b3
         }
+        return hash
+    }
+
+    /// FNV-1a of an rrset's name and type, as written (a tab, which neither holds, between).
+    private static func fingerprint<Bytes: Collection<UInt8>>(_ name: Bytes, type: Bytes) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ 0x09) &* 0x100_0000_01b3
+        for byte in type { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
     }
 
