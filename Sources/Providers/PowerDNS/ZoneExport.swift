@@ -149,24 +149,27 @@ enum ZoneExport {
 
         init(_ line: Bytes, lineNumber: Int) throws {
             func malformed(_ reason: String) -> Malformed { Malformed(line: lineNumber, reason: reason) }
-            var ends: [Int] = []
-            ends.reserveCapacity(4)
-            var at = line.startIndex
-            while at < line.endIndex, ends.count < 4 {
-                if line[at] == 0x09 { ends.append(at) }
-                at += 1
+            // The first four tabs, without an array per line (a 100,000-rrset describe reads as many).
+            func tab(after start: Int) throws -> Int {
+                guard let at = line[start...].firstIndex(of: 0x09) else {
+                    throw malformed("expected NAME, TTL, IN, TYPE and CONTENT separated by tabs")
+                }
+                return at
             }
-            guard ends.count == 4 else { throw malformed("expected NAME, TTL, IN, TYPE and CONTENT separated by tabs") }
-            name = line[line.startIndex..<ends[0]]
-            let ttlBytes = line[(ends[0] + 1)..<ends[1]]
+            let first = try tab(after: line.startIndex)
+            let second = try tab(after: first + 1)
+            let third = try tab(after: second + 1)
+            let fourth = try tab(after: third + 1)
+            name = line[line.startIndex..<first]
+            let ttlBytes = line[(first + 1)..<second]
             guard !ttlBytes.isEmpty, ttlBytes.count <= 10, ttlBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
                 throw malformed("the TTL is not a number")
             }
             ttl = ttlBytes.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            let classBytes = line[(ends[1] + 1)..<ends[2]]
+            let classBytes = line[(second + 1)..<third]
             guard classBytes.elementsEqual("IN".utf8) else { throw malformed("class \(String(decoding: classBytes, as: UTF8.self)), not IN") }
-            type = line[(ends[2] + 1)..<ends[3]]
-            content = line[(ends[3] + 1)..<line.endIndex]
+            type = line[(third + 1)..<fourth]
+            content = line[(fourth + 1)..<line.endIndex]
             guard !name.isEmpty, !type.isEmpty else { throw malformed("an empty name or type") }
         }
     }
