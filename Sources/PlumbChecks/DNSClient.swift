@@ -52,47 +52,22 @@ public struct DNSClient: Sendable {
     static func exchangeUDP(
         _ query: [UInt8], expected: Expected, server: Sockets.Address, deadline: ContinuousClock.Instant
     ) throws(DNSError) -> DNSAnswer? {
-        let descriptor = socket(server.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw DNSExchange.failure("socket") }
-        defer { close(descriptor) }
-        // A connected UDP socket drops datagrams from other sources and reports the
-        // server's ICMP port-unreachable as ECONNREFUSED.
-        var storage = server.storage
-        let connected = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, server.length) }
-        }
-        guard connected == 0 else { throw DNSExchange.failure("connect to \(server.text)") }
-
-        let retransmitInterval = ContinuousClock.now.duration(to: deadline) / 3
-        var nextSend = ContinuousClock.now
         var lastProblem: DNSError?
-        var buffer = [UInt8](repeating: 0, count: 65535)
-        while ContinuousClock.now < deadline {
-            if ContinuousClock.now >= nextSend {
-                guard send(descriptor, query, query.count, Int32(MSG_NOSIGNAL)) == query.count else { throw DNSExchange.failure("send") }
-                nextSend += retransmitInterval
-            }
-            guard Sockets.waitUntilReady(descriptor, events: Int16(POLLIN), deadline: min(nextSend, deadline)) else { continue }
-            let received = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-            if received < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
-                throw DNSExchange.failure("receive from \(server.text)")
-            }
-            let packet = Array(buffer[0..<received])
-            // Not a reply to this query (or an attacker guessing): keep waiting for the real one.
-            guard packet.count >= 12, packet[0] == UInt8(expected.id >> 8), packet[1] == UInt8(expected.id & 0xFF),
-                packet[2] & 0x80 != 0
-            else { continue }
-            if packet[2] & 0x02 != 0 { return nil }
-            do {
+        let reply = try DNSExchange.exchangeUDP(query, to: server, deadline: deadline) { packet -> DNSAnswer? in
+            do throws(DNSError) {
                 let answer = try DNSMessage.parse(packet)
                 if expected.matches(answer) { return answer }
                 lastProblem = DNSError(code: .mismatchedResponse, message: "reply from \(server.text) answers another question")
             } catch {
                 lastProblem = error
             }
+            return nil
         }
-        throw lastProblem ?? DNSError(code: .timeout, message: "no reply from \(server.text) over UDP in time")
+        switch reply {
+        case .some(.answer(let answer)): return answer
+        case .some(.truncated): return nil
+        case .none: throw lastProblem ?? DNSError(code: .timeout, message: "no reply from \(server.text) over UDP in time")
+        }
     }
 
     /// One query over TCP, framed with a two-byte length (RFC 1035 §4.2.2).

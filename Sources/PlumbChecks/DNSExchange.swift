@@ -15,33 +15,56 @@ public enum DNSExchange {
         let late = DNSError(code: .timeout, message: "no answer from \(host) port \(port) within the timeout")
         return try await BlockingWork.run(deadline: deadline, lateError: late) { () throws -> [UInt8]? in
             let address = try resolve(host, port, type: Int32(SOCK_DGRAM.rawValue))
-            let descriptor = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard descriptor >= 0 else { throw failure("socket") }
-            defer { close(descriptor) }
-            var storage = address.storage
-            let connected = withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, address.length) }
+            switch try exchangeUDP(message, to: address, deadline: deadline, accept: { $0 }) {
+            case .some(.answer(let reply)): return reply
+            case .some(.truncated): return nil
+            case .none: throw late
             }
-            guard connected == 0 else { throw failure("connect to \(address.text)") }
-            let interval = ContinuousClock.now.duration(to: deadline) / 3
-            var nextSend = ContinuousClock.now
-            var buffer = [UInt8](repeating: 0, count: 65535)
-            while ContinuousClock.now < deadline {
-                if ContinuousClock.now >= nextSend {
-                    guard send(descriptor, message, message.count, Int32(MSG_NOSIGNAL)) == message.count else { throw failure("send") }
-                    nextSend += interval
-                }
-                guard Sockets.waitUntilReady(descriptor, events: Int16(POLLIN), deadline: min(nextSend, deadline)) else { continue }
-                let received = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-                if received < 0 {
-                    if errno == EAGAIN || errno == EINTR { continue }
-                    throw failure("receive from \(address.text)")
-                }
-                guard received >= 12, buffer[0] == message[0], buffer[1] == message[1], buffer[2] & 0x80 != 0 else { continue }
-                return buffer[2] & 0x02 != 0 ? nil : Array(buffer[0..<received])
-            }
-            throw late
         }
+    }
+
+    enum UDPReply<Answer> {
+        case answer(Answer)
+        /// The server set TC: ask again over TCP.
+        case truncated
+    }
+
+    /// The datagram exchange both the dns check and the rfc2136 provider use: `message` on a
+    /// connected socket (which drops datagrams from other sources and reports the server's
+    /// ICMP port-unreachable as ECONNREFUSED), sent again at each third of the time left.
+    /// Each reply with the message's id goes to `accept`, which gives the answer or nil to
+    /// keep waiting (not a reply to this message, or an attacker guessing). Nil when the
+    /// deadline passes first.
+    static func exchangeUDP<Answer>(
+        _ message: [UInt8], to address: Sockets.Address, deadline: ContinuousClock.Instant, accept: ([UInt8]) -> Answer?
+    ) throws(DNSError) -> UDPReply<Answer>? {
+        let descriptor = socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw failure("socket") }
+        defer { close(descriptor) }
+        var storage = address.storage
+        let connected = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, address.length) }
+        }
+        guard connected == 0 else { throw failure("connect to \(address.text)") }
+        let interval = ContinuousClock.now.duration(to: deadline) / 3
+        var nextSend = ContinuousClock.now
+        var buffer = [UInt8](repeating: 0, count: 65535)
+        while ContinuousClock.now < deadline {
+            if ContinuousClock.now >= nextSend {
+                guard send(descriptor, message, message.count, Int32(MSG_NOSIGNAL)) == message.count else { throw failure("send") }
+                nextSend += interval
+            }
+            guard Sockets.waitUntilReady(descriptor, events: Int16(POLLIN), deadline: min(nextSend, deadline)) else { continue }
+            let received = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if received < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw failure("receive from \(address.text)")
+            }
+            guard received >= 12, buffer[0] == message[0], buffer[1] == message[1], buffer[2] & 0x80 != 0 else { continue }
+            if buffer[2] & 0x02 != 0 { return .truncated }
+            if let answer = accept(Array(buffer[0..<received])) { return .answer(answer) }
+        }
+        return nil
     }
 
     /// The message over one TCP connection (two-byte length framing, RFC 1035 §4.2.2), then
