@@ -80,7 +80,7 @@ extension Reconciler {
         inputs.owed = try await store.failedChecks(stack: name)
         // One row, not the last fifty runs decoded whole (a 10,000-change run's result is
         // megabytes of JSON: 46 ms of every push in scripts/bench-agent).
-        let last = try await store.latestRun(stack: name)
+        let last = try await store.latestWritingRun(stack: name)
         inputs.lastRunUnsettled = Self.unsettled.contains(last?.status)
         // A commit whose checks failed and whose changes were put back is not tried again.
         if let last, last.status == .reverted, last.commit == head.id {

@@ -113,9 +113,14 @@ public struct SQLiteStateStore: StateStore {
         }
     }
 
-    public func latestRun(stack: String) async throws -> LatestRun? {
+    public func latestWritingRun(stack: String) async throws -> LatestRun? {
         try await database.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT id, status, commit_id FROM runs WHERE stack = ? ORDER BY id DESC LIMIT 1", arguments: [stack])
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT id, status, commit_id FROM runs WHERE stack = ? AND COALESCE(kind, 'apply') IN ('apply', 'heal')
+                        AND status NOT IN ('invalid', 'refused') ORDER BY id DESC LIMIT 1
+                    """, arguments: [stack])
             return row.flatMap { row in
                 RunRecord.Status(rawValue: row["status"]).map { LatestRun(id: row["id"], status: $0, commit: row["commit_id"]) }
             }

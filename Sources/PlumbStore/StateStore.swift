@@ -23,9 +23,11 @@ public protocol StateStore: Sendable {
     /// encoding and writing it again: 10,000 addresses cost 15 ms of every push.
     func markApplied(_ commit: String, stack: String) async throws
     func lastAppliedCommit(stack: String) async throws -> String?
-    /// The stack's newest run (id, status, commit), without decoding its plan or result:
-    /// what every agent pass decides on.
-    func latestRun(stack: String) async throws -> LatestRun?
+    /// The stack's newest run that could have changed live state (id, status, commit),
+    /// without decoding its plan or result: what every agent pass decides on. Runs that
+    /// write nothing are passed over (an invalid commit, a refused plan, checks run on their
+    /// own, a review), so none of them can hide a failed apply before it.
+    func latestWritingRun(stack: String) async throws -> LatestRun?
 
     /// The newest runs first.
     func runs(limit: Int) async throws -> [RunRecord]

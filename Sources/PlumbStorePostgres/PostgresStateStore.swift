@@ -183,10 +183,13 @@ public final class PostgresStateStore: StateStore {
             """)
     }
 
-    public func latestRun(stack: String) async throws -> LatestRun? {
+    public func latestWritingRun(stack: String) async throws -> LatestRun? {
         let (client, logger) = (self.client, self.logger)
         return try await within {
-            let query: PostgresQuery = "SELECT id, status, commit_id FROM runs WHERE stack = \(stack) ORDER BY id DESC LIMIT 1"
+            let query: PostgresQuery = """
+                SELECT id, status, commit_id FROM runs WHERE stack = \(stack) AND COALESCE(kind, 'apply') IN ('apply', 'heal')
+                    AND status NOT IN ('invalid', 'refused') ORDER BY id DESC LIMIT 1
+                """
             for try await (id, status, commit) in try await client.query(query, logger: logger).decode((Int64, String, String?).self) {
                 return RunRecord.Status(rawValue: status).map { LatestRun(id: id, status: $0, commit: commit) }
             }

@@ -63,6 +63,6 @@ struct RevertJournalTests {
         #expect(record.status == .reverted)
         #expect(record.applied == ["net.vpc/a"])
         #expect(record.reverted == ["net.vpc/a"])
-        #expect(try await store.latestRun(stack: "s")?.status == .reverted)
+        #expect(try await store.latestWritingRun(stack: "s")?.status == .reverted)
     }
 }

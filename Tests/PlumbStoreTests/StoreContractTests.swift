@@ -75,9 +75,21 @@ struct StoreContractTests {
         #expect(try await store.runs(limit: 10).map(\.id) == [second, run])
         #expect(try await store.runs(limit: 1).map(\.id) == [second])
         // What an agent pass and `plumb follow` ask, one row and one commit at a time.
-        #expect(try await store.latestRun(stack: "s") == LatestRun(id: run, status: .failed, commit: commit.id))
-        #expect(try await store.latestRun(stack: "t") == LatestRun(id: second, status: .running, commit: nil))
-        #expect(try await store.latestRun(stack: "nobody") == nil)
+        #expect(try await store.latestWritingRun(stack: "s") == LatestRun(id: run, status: .failed, commit: commit.id))
+        #expect(try await store.latestWritingRun(stack: "t") == LatestRun(id: second, status: .running, commit: nil))
+        #expect(try await store.latestWritingRun(stack: "nobody") == nil)
+        // Runs that write nothing do not hide the failed apply before them: an invalid
+        // commit, a refused plan, checks on their own, a review.
+        for (kind, status) in [(RunOrigin.Kind.apply, RunRecord.Status.invalid), (.apply, .refused), (.check, .succeeded), (.review, .succeeded)] {
+            let quiet = try await store.beginRun(
+                stack: "s", command: "agent", origin: RunOrigin(kind: kind, trigger: .webhook), source: PlanSource(), commit: nil)
+            try await store.finishRun(quiet, status: status, plan: nil, result: nil, error: nil)
+        }
+        #expect(try await store.latestWritingRun(stack: "s") == LatestRun(id: run, status: .failed, commit: commit.id))
+        let heal = try await store.beginRun(
+            stack: "s", command: "heal", origin: RunOrigin(kind: .heal, trigger: .drift), source: PlanSource(), commit: nil)
+        try await store.finishRun(heal, status: .succeeded, plan: nil, result: nil, error: nil)
+        #expect(try await store.latestWritingRun(stack: "s")?.id == heal)
         #expect(try await store.runs(limit: 10, commitPrefix: "cccccccc").map(\.id) == [run])
         #expect(try await store.runs(limit: 10, commitPrefix: commit.id).map(\.id) == [run])
         #expect(try await store.runs(limit: 10, commitPrefix: "cccd").isEmpty)
