@@ -185,9 +185,9 @@ public actor Reconciler {
     }
 
     /// What a push touched: the resources whose declaration changed between the last
-    /// applied commit and the head, in the documents that changed (`DeclaredResources`). Nil
-    /// (everything) when anything of the stack outside `Desired/` changed, or there is no
-    /// applied commit yet.
+    /// applied commit and the head (`DeclaredResources`). Nil (everything) when anything of
+    /// the stack outside `Desired/` changed, or there is no applied commit yet, or it does
+    /// not load any more.
     func focus(from applied: String?, to head: GitCommit, workspace: Workspace) throws -> Set<Address>? {
         guard let applied, let old = try? repository.resolve(applied) else { return nil }
         // The head's tree is the workspace's: walking the commit again would cost a second
@@ -202,7 +202,10 @@ public actor Reconciler {
         let before =
             declaredAt?.commit == applied ? declaredAt?.declarations : (try? self.workspace(at: old).loadDesired()).map(DeclaredResources.init)
         declaredAt = (head.id, now)
-        return now.touched(since: before, in: changed)
+        // Without what the applied commit declared (it no longer loads, say after an upgrade
+        // added a rule), what the push removed is unknown: everything.
+        guard let before else { return nil }
+        return now.touched(since: before)
     }
 
     /// With `require_reviewed_plan`: holds a head whose review — its plan's changes, and

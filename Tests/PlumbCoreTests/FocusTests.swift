@@ -59,4 +59,24 @@ struct FocusTests {
         #expect(plan.changes.map(\.action) == [.delete])
         #expect(plan.refusals.isEmpty)
     }
+
+    @Test("a focus on a zone that left the documents describes its records and plans each one's delete with it")
+    func leavingZone() throws {
+        let desired = try Fixtures.load(["b.yaml": Self.documents["b.yaml"] ?? ""])
+        let zone = Address.zone("a.example.")
+        let planner = Planner(desired: desired, prior: PriorState(managed: [zone]), options: PlanOptions(focus: [zone]))
+        let scope = planner.scope(for: "main")
+        #expect(scope.kinds.contains(.record) && scope.zones == ["a.example."] && scope.records == nil)
+        var inventory = Inventory()
+        inventory.resources[zone] = LiveResource(address: zone, spec: .zone(ZoneSpec()))
+        for name in ["www", "old"] {
+            let address = Address.record(zone: "a.example.", name: name, type: .A)
+            inventory.resources[address] = LiveResource(address: address, spec: .record(RecordSpec(ttl: 300, values: ["192.0.2.1"])))
+        }
+        let plan = planner.plan(inventories: ["main": inventory], source: PlanSource())
+        #expect(
+            plan.changes.filter { $0.action == .delete }.map(\.address.description).sorted() == [
+                "dns.record/a.example./old/A", "dns.record/a.example./www/A", "dns.zone/a.example.",
+            ])
+    }
 }

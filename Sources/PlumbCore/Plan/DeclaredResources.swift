@@ -1,6 +1,6 @@
 import OrderedCollections
 
-/// What each document of a commit declares, for the agent's focused reconcile: the focus of
+/// What a commit declares, for the agent's focused reconcile: the focus of
 /// a push is what it changed, not every resource of the documents it changed.
 ///
 /// A push that edits one record of a 10,000-record document touches that record. Focusing
@@ -17,20 +17,20 @@ public struct DeclaredResources: Sendable {
         resources = desired.resources
     }
 
-    /// The addresses of `changedFiles` whose declaration differs from `before`'s: declared
-    /// on one side only (a create or a delete), or declared otherwise. Where a declaration
-    /// sits (its file, line and column) is not a difference: a record moved to another
-    /// document, or down a line, asks for nothing. Without `before` (the applied commit
-    /// could not be loaded), every declaration of the changed files.
-    public func touched(since before: DeclaredResources?, in changedFiles: Set<String>) -> Set<Address> {
-        func changed(_ resource: DesiredResource) -> Bool { changedFiles.contains(resource.location?.file ?? "") }
-        guard let before else { return Set(resources.values.filter(changed).map(\.address)) }
+    /// The addresses whose declaration differs from `before`'s: declared on one side only
+    /// (a create or a delete), or declared otherwise. Every declaration is compared, not
+    /// only those of the documents that changed: a declaration resolves values from other
+    /// documents (a rule `from: subnet/web` holds that subnet's CIDR), so an unchanged
+    /// document can still declare something new. Where a declaration sits (its file, line
+    /// and column) is not a difference: a record moved to another document, or down a line,
+    /// asks for nothing.
+    public func touched(since before: DeclaredResources) -> Set<Address> {
         var touched: Set<Address> = []
-        for resource in resources.values where changed(resource) && !Self.same(resource, before.resources[resource.address]) {
+        for resource in resources.values where !Self.same(resource, before.resources[resource.address]) {
             touched.insert(resource.address)
         }
-        for resource in before.resources.values where changed(resource) && resources[resource.address] == nil {
-            touched.insert(resource.address)
+        for address in before.resources.keys where resources[address] == nil {
+            touched.insert(address)
         }
         return touched
     }

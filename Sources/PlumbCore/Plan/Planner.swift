@@ -36,11 +36,20 @@ public struct Planner: Sendable {
         // Incremental: only the kinds and zones of the focused addresses.
         var focusKinds = Set(focus.map(\.kind))
         if focusKinds.contains(.record) { focusKinds.insert(.zone) }
+        // A zone leaving the documents takes its records with it, each a delete of its own
+        // (SPEC §8.5): they are described, whole, though no document names them any more.
+        let leaving = leavingZones
+        if !leaving.isEmpty { focusKinds.insert(.record) }
         let focusZones = Set(focus.compactMap(\.zoneName))
         return DescribeScope(
             stack: desired.settings.stack, kinds: kinds.intersection(focusKinds),
             zones: zones.filter(focusZones.contains), names: names, prefixLists: prefixLists,
-            records: Self.focusedRecords(focus, desired: desired))
+            records: leaving.isEmpty ? Self.focusedRecords(focus, desired: desired) : nil)
+    }
+
+    /// The focus's zones that no document declares any more.
+    var leavingZones: Set<String> {
+        Set((options.focus ?? []).filter { $0.kind == .zone && desired.resources[$0] == nil }.map(\.name))
     }
 
     /// The records a focused describe may read alone: the focus's, when every one of them
@@ -68,8 +77,13 @@ public struct Planner: Sendable {
             diff(provider: provider, inventory: inventory, summary: &summary, changes: &changes, conflicts: &conflicts)
         }
         if let focus = options.focus {
-            changes = changes.filter { focus.contains($0.address) }
-            conflicts = conflicts.filter { focus.contains($0.address) }
+            // A leaving zone's records are in no document, so in no focus: kept with it.
+            let leaving = leavingZones
+            func focused(_ address: Address) -> Bool {
+                focus.contains(address) || (address.kind == .record && address.zoneName.map(leaving.contains) == true)
+            }
+            changes = changes.filter { focused($0.address) }
+            conflicts = conflicts.filter { focused($0.address) }
         }
         if !options.targets.isEmpty || options.focus != nil {
             changes = changes.filter { change in options.targets.isEmpty || options.targets.contains { Glob.matches($0, change.address.description) }
