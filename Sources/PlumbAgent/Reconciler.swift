@@ -45,7 +45,7 @@ public actor Reconciler {
     private var restored = false
     /// The last diagram drawn for the status page, and the commit it shows.
     var diagram: (commit: String, svg: String?)?
-    /// What each document of the last focused head declares (see `focus`).
+    /// What the last focused head declares (see `focus`).
     private var declaredAt: (commit: String, declarations: DeclaredResources)?
     /// Set on graceful shutdown: the chunk in flight finishes, the rest are skipped.
     let stopFlag = StopFlag()
